@@ -1,0 +1,66 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// One library per concern; executables stay thin. Each C library sits behind
+// exactly one Swift target that owns its pointers (CQRencode → QRCode).
+let package = Package(
+    name: "HelpKiosk",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "kioskd", targets: ["kioskd"]),
+        .executable(name: "kioskctl", targets: ["kioskctl"]),
+        .executable(name: "kiosk-bench", targets: ["kiosk-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // MARK: C libraries
+        .systemLibrary(
+            name: "CQRencode", path: "Sources/CQRencode",
+            pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+
+        // MARK: Libraries
+        .target(name: "KioskDomain"),
+        .target(name: "KioskConfig", dependencies: [
+            "KioskDomain",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .target(name: "KioskStore", dependencies: [
+            "KioskDomain",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "QRCode", dependencies: ["CQRencode"]),
+        .target(name: "KioskCommands", dependencies: [
+            "KioskDomain", "KioskConfig", "KioskStore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // MARK: Executables
+        .executableTarget(name: "kioskd", dependencies: ["KioskCommands"]),
+        .executableTarget(name: "kioskctl", dependencies: ["KioskCommands"]),
+        .executableTarget(name: "kiosk-bench", dependencies: [
+            "KioskDomain", "KioskConfig", "KioskStore", "QRCode",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // MARK: Tests
+        .testTarget(name: "KioskDomainTests", dependencies: ["KioskDomain"]),
+        .testTarget(name: "KioskConfigTests", dependencies: ["KioskConfig"],
+                    resources: []),
+        .testTarget(name: "KioskStoreTests", dependencies: [
+            "KioskStore", "KioskConfig",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .testTarget(name: "QRCodeTests", dependencies: ["QRCode"]),
+        .testTarget(name: "CommandTests", dependencies: ["KioskCommands"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

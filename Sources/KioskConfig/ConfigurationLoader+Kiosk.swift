@@ -1,0 +1,149 @@
+import Foundation
+import KioskDomain
+
+extension ConfigurationLoader {
+    struct KioskFile {
+        var identity: KioskIdentity
+        var centre: Centre
+        var hotlines: [Hotline]
+        var areas: [Area]
+        var session: SessionSettings
+        var retention: RetentionPolicy
+        var credentials: CredentialNames
+    }
+
+    static func readKiosk(_ root: YAMLNode) -> KioskFile? {
+        guard let top = root.mapping("kiosk.yaml", keys: [
+            "kiosk", "centre", "hotlines", "areas", "session", "retention", "credentials",
+        ]) else { return nil }
+        let areas = top.required("areas").flatMap(readAreas)
+        let identity = top.required("kiosk").flatMap { readIdentity($0, areas: areas ?? []) }
+        let centre = top.required("centre").flatMap(readCentre)
+        let hotlines = top.required("hotlines").flatMap(readHotlines)
+        let session = top.required("session").flatMap(readSession)
+        let retention = top.required("retention").flatMap(readRetention)
+        let credentials = top.required("credentials").flatMap(readCredentials)
+        guard let identity, let centre, let hotlines, let areas, let session, let retention, let credentials
+        else { return nil }
+        return KioskFile(identity: identity, centre: centre, hotlines: hotlines, areas: areas, session: session,
+                         retention: retention, credentials: credentials)
+    }
+
+    static func readIdentity(_ node: YAMLNode, areas: [Area]) -> KioskIdentity? {
+        guard let map = node.mapping("kiosk", keys: [
+            "code", "district_code", "district_name", "street", "community", "timezone",
+        ]) else { return nil }
+        var code = map.required("code")?.string("kiosk.code")
+        if let value = code, !ReceiptNumber.isValidKioskCode(value) {
+            map.values["code"]?.problem("kiosk.code '\(value)' must be 2 to 12 upper-case letters and digits")
+            code = nil
+        }
+        let districtCode = map.required("district_code")?.identifier("kiosk.district_code")
+        let districtName = map.required("district_name")?.localized("kiosk.district_name")
+        let street = map.required("street")?.identifier("kiosk.street")
+        let community = map.required("community")?.identifier("kiosk.community")
+        var timeZone: TimeZone?
+        if let zoneNode = map.required("timezone"), let name = zoneNode.string("kiosk.timezone") {
+            timeZone = TimeZone(identifier: name)
+            if timeZone == nil { zoneNode.problem("kiosk.timezone '\(name)' is not a known time zone") }
+        }
+        if let street, let community, !areas.isEmpty {
+            if let area = areas.first(where: { $0.code == street }) {
+                if !area.communities.contains(where: { $0.code == community }) {
+                    map.values["community"]?.problem("kiosk.community '\(community)' is not in street '\(street)' under areas")
+                }
+            } else {
+                map.values["street"]?.problem("kiosk.street '\(street)' is not listed under areas")
+            }
+        }
+        guard let code, let districtCode, let districtName, let street, let community, let timeZone else { return nil }
+        return KioskIdentity(kioskCode: code, districtCode: districtCode, districtName: districtName,
+                             streetCode: street, communityCode: community, timeZone: timeZone)
+    }
+
+    static func readCentre(_ node: YAMLNode) -> Centre? {
+        guard let map = node.mapping("centre", keys: ["name", "address", "hours"]) else { return nil }
+        let name = map.required("name")?.localized("centre.name")
+        let address = map.required("address")?.localized("centre.address")
+        let hours = map.required("hours")?.localized("centre.hours")
+        guard let name, let address, let hours else { return nil }
+        return Centre(name: name, address: address, hours: hours)
+    }
+
+    static func readHotlines(_ node: YAMLNode) -> [Hotline]? {
+        guard let list = node.sequence("hotlines") else { return nil }
+        if list.isEmpty { node.problem("hotlines: at least one number is needed for the emergency screen") }
+        var ids = UniqueIDs("hotline")
+        let hotlines = list.compactMap { item -> Hotline? in
+            guard let map = item.mapping("hotline", keys: ["id", "number", "label"]) else { return nil }
+            let id = map.required("id")?.identifier("hotline.id")
+            var number = map.required("number")?.string("hotline.number")
+            if let value = number, !value.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) || $0 == "-" }) {
+                map.values["number"]?.problem("hotline.number '\(value)' must be digits and '-' only")
+                number = nil
+            }
+            let label = map.required("label")?.localized("hotline.label")
+            if let id { ids.insert(id, at: item) }
+            guard let id, let number, let label else { return nil }
+            return Hotline(id: id, number: number, label: label)
+        }
+        return hotlines.count == list.count && !list.isEmpty ? hotlines : nil
+    }
+
+    static func readAreas(_ node: YAMLNode) -> [Area]? {
+        guard let list = node.sequence("areas") else { return nil }
+        if list.isEmpty { node.problem("areas: at least one street is needed for the address field") }
+        var streetIDs = UniqueIDs("street")
+        let areas = list.compactMap { item -> Area? in
+            guard let map = item.mapping("area", keys: ["code", "name", "communities"]) else { return nil }
+            let code = map.required("code")?.identifier("area.code")
+            let name = map.required("name")?.localized("area.name")
+            if let code { streetIDs.insert(code, at: item) }
+            var communityIDs = UniqueIDs("community")
+            let list = map.required("communities")?.sequence("area.communities") ?? []
+            let communities = list.compactMap { entry -> Area.Community? in
+                guard let map = entry.mapping("community", keys: ["code", "name"]) else { return nil }
+                let code = map.required("code")?.identifier("community.code")
+                let name = map.required("name")?.localized("community.name")
+                if let code { communityIDs.insert(code, at: entry) }
+                guard let code, let name else { return nil }
+                return Area.Community(code: code, name: name)
+            }
+            if list.isEmpty { item.problem("area: at least one community is needed") }
+            guard let code, let name, communities.count == list.count, !list.isEmpty else { return nil }
+            return Area(code: code, name: name, communities: communities)
+        }
+        return areas.count == list.count && !list.isEmpty ? areas : nil
+    }
+
+    static func readSession(_ node: YAMLNode) -> SessionSettings? {
+        guard let map = node.mapping("session", keys: [
+            "idle_timeout_seconds", "countdown_seconds", "receipt_screen_seconds",
+        ]) else { return nil }
+        let idle = map.required("idle_timeout_seconds")?.int("session.idle_timeout_seconds", in: 20...900)
+        let countdown = map.required("countdown_seconds")?.int("session.countdown_seconds", in: 5...60)
+        let receipt = map.required("receipt_screen_seconds")?.int("session.receipt_screen_seconds", in: 10...600)
+        if let idle, let countdown, countdown >= idle {
+            map.values["countdown_seconds"]?.problem("session.countdown_seconds must be less than idle_timeout_seconds")
+            return nil
+        }
+        guard let idle, let countdown, let receipt else { return nil }
+        return SessionSettings(idleTimeout: .seconds(idle), countdown: .seconds(countdown),
+                               receiptScreen: .seconds(receipt))
+    }
+
+    static func readRetention(_ node: YAMLNode) -> RetentionPolicy? {
+        guard let map = node.mapping("retention", keys: ["purge_after_days"]) else { return nil }
+        guard let days = map.required("purge_after_days")?.int("retention.purge_after_days", in: 1...3650)
+        else { return nil }
+        return RetentionPolicy(purgeAfterDays: days)
+    }
+
+    static func readCredentials(_ node: YAMLNode) -> CredentialNames? {
+        guard let map = node.mapping("credentials", keys: ["seal_key", "receipt_key"]) else { return nil }
+        let seal = map.required("seal_key")?.string("credentials.seal_key")
+        let receipt = map.required("receipt_key")?.string("credentials.receipt_key")
+        guard let seal, let receipt else { return nil }
+        return CredentialNames(sealKey: seal, receiptKey: receipt)
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import KioskDomain
+
+/// Everything a district edits without a rebuild, read from `kiosk-config/`:
+/// identity, catalog, assessment and every resident-facing text.
+public struct KioskConfiguration: Sendable {
+    public var identity: KioskIdentity
+    public var centre: Centre
+    public var hotlines: [Hotline]
+    public var areas: [Area]
+    public var session: SessionSettings
+    public var retention: RetentionPolicy
+    public var credentials: CredentialNames
+    public var catalog: Catalog
+    public var assessment: Assessment
+    public var texts: ScreenTexts
+
+    /// Street code → its community codes, as validation wants them.
+    public var communitiesByStreet: [String: Set<String>] {
+        Dictionary(uniqueKeysWithValues: areas.map { ($0.code, Set($0.communities.map(\.code))) })
+    }
+
+    public func validationContext(now: Date) -> ValidationContext {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = identity.timeZone
+        let parts = calendar.dateComponents([.year, .month, .day], from: now)
+        return ValidationContext(catalog: catalog, assessment: assessment, communities: communitiesByStreet,
+                                 today: (parts.year!, parts.month!, parts.day!))
+    }
+}
+
+/// Where this kiosk stands, and the code its receipt numbers start with.
+public struct KioskIdentity: Sendable {
+    public var kioskCode: String
+    public var districtCode: String
+    public var districtName: LocalizedText
+    public var streetCode: String
+    public var communityCode: String
+    /// The kiosk's local time zone: receipt numbers carry the local date.
+    public var timeZone: TimeZone
+}
+
+/// The community affairs acceptance centre this kiosk sends requests to.
+public struct Centre: Sendable {
+    public var name: LocalizedText
+    public var address: LocalizedText
+    public var hours: LocalizedText
+}
+
+/// A number shown on the emergency screen and on every receipt.
+public struct Hotline: Sendable, Hashable {
+    public var id: String
+    public var number: String
+    public var label: LocalizedText
+}
+
+/// A street (街道) the kiosk serves and its communities (社区 / 居民区).
+public struct Area: Sendable, Hashable {
+    public struct Community: Sendable, Hashable {
+        public var code: String
+        public var name: LocalizedText
+    }
+
+    public var code: String
+    public var name: LocalizedText
+    public var communities: [Community]
+}
+
+/// Timing of a resident's session on the screen.
+public struct SessionSettings: Sendable, Hashable {
+    /// With no key pressed for this long, the half-entered request is wiped.
+    public var idleTimeout: Duration
+    /// The last part of the idle timeout shows a visible countdown.
+    public var countdown: Duration
+    /// How long the receipt screen stays before welcome returns.
+    public var receiptScreen: Duration
+}
+
+/// How long applicant data stays after the centre acknowledged it.
+public struct RetentionPolicy: Sendable, Hashable {
+    public var purgeAfterDays: Int
+}
+
+/// Names of credential files, looked up in `$CREDENTIALS_DIRECTORY` (systemd
+/// `LoadCredential=`) or the state folder's `credentials/`; an absolute path
+/// is used as it is.
+public struct CredentialNames: Sendable, Hashable {
+    public var sealKey: String
+    public var receiptKey: String
+}

@@ -1,0 +1,114 @@
+import Foundation
+import KioskDomain
+
+/// Every text the front shows, by key, in both languages. Configuration must
+/// give each key below and no other, so no screen can show a blank.
+public struct ScreenTexts: Sendable {
+    public enum Key: String, Sendable, CaseIterable {
+        case welcomeTitle = "welcome.title"
+        case welcomeBody = "welcome.body"
+        case welcomeStart = "welcome.start"
+        case languageSwitch = "welcome.language"
+        case helpLine = "nav.help"
+        case back = "nav.back"
+        case next = "nav.next"
+        case programmeTitle = "programme.title"
+        case serviceTitle = "service.title"
+        case assessmentTitle = "assessment.title"
+        case contactTitle = "contact.title"
+        case fieldName = "field.name"
+        case fieldPhone = "field.phone"
+        case fieldResidentID = "field.resident_id"
+        case fieldStreet = "field.street"
+        case fieldCommunity = "field.community"
+        case fieldAddressDetail = "field.address_detail"
+        case fieldHouseholdSize = "field.household_size"
+        case fieldDescription = "field.description"
+        case optional = "field.optional"
+        case consentTitle = "consent.title"
+        case consentAccept = "consent.accept"
+        case consentDecline = "consent.decline"
+        case declinedTitle = "declined.title"
+        case declinedBody = "declined.body"
+        case reviewTitle = "review.title"
+        case reviewEdit = "review.edit"
+        case reviewSubmit = "review.submit"
+        case submitting = "submit.progress"
+        case submitFailed = "submit.failed"
+        case receiptTitle = "receipt.title"
+        case receiptNumber = "receipt.number"
+        case receiptNextSteps = "receipt.next_steps"
+        case receiptQRHint = "receipt.qr_hint"
+        case printQueued = "print.queued"
+        case printDone = "print.done"
+        case printFailed = "print.failed"
+        case emergencyTitle = "emergency.title"
+        case emergencyBody = "emergency.body"
+        case idleCountdown = "idle.countdown"
+        case errorRequired = "error.required"
+        case errorTooLong = "error.too_long"
+        case errorControlCharacters = "error.control_characters"
+        case errorPhone = "error.phone"
+        case errorResidentIDFormat = "error.resident_id_format"
+        case errorResidentIDDate = "error.resident_id_date"
+        case errorResidentIDChecksum = "error.resident_id_checksum"
+        case errorOutOfRange = "error.out_of_range"
+        case errorChoice = "error.choice"
+    }
+
+    /// The consent text a resident agrees to; its version is stored with
+    /// each request so the centre knows exactly what was agreed.
+    public struct ConsentText: Sendable {
+        public var version: String
+        public var text: LocalizedText
+    }
+
+    public var consent: ConsentText
+    private var texts: [Key: LocalizedText]
+
+    init(consent: ConsentText, texts: [Key: LocalizedText]) {
+        precondition(texts.count == Key.allCases.count, "configuration reading checks every key")
+        self.consent = consent
+        self.texts = texts
+    }
+
+    public subscript(key: Key, language: Language) -> String {
+        texts[key]![language]
+    }
+
+    public subscript(key: Key) -> LocalizedText {
+        texts[key]!
+    }
+
+    /// The message the front shows under a field for a broken rule, with
+    /// `{max}` and `{min}` filled in from the rule.
+    public func message(for error: ValidationError, in language: Language) -> String {
+        let key: Key
+        var limits: (min: Int, max: Int)?
+        switch error.rule {
+        case .required, .notAnswered: key = .errorRequired
+        case let .tooLong(max):
+            key = .errorTooLong
+            limits = (0, max)
+        case let .tooManyBytes(maxBytes):
+            // Bytes mean nothing to a resident; a CJK character is three.
+            key = .errorTooLong
+            limits = (0, maxBytes / 3)
+        case .controlCharacters: key = .errorControlCharacters
+        case .phoneFormat: key = .errorPhone
+        case .residentIDFormat: key = .errorResidentIDFormat
+        case .residentIDBirthDate: key = .errorResidentIDDate
+        case .residentIDChecksum: key = .errorResidentIDChecksum
+        case let .outOfRange(range):
+            key = .errorOutOfRange
+            limits = (range.lowerBound, range.upperBound)
+        case .unknownChoice: key = .errorChoice
+        }
+        var text = self[key, language]
+        if let limits {
+            text = text.replacingOccurrences(of: "{min}", with: String(limits.min))
+                .replacingOccurrences(of: "{max}", with: String(limits.max))
+        }
+        return text
+    }
+}

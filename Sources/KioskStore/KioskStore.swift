@@ -1,0 +1,139 @@
+import Foundation
+import GRDB
+import KioskDomain
+
+/// The kiosk's durable queue: one SQLite file shared by the front (which
+/// submits) and the forwarder (which claims and marks), each process with its
+/// own `KioskStore`.
+///
+/// Opening it checks the file before touching it: a damaged database or one
+/// from a newer version is refused with a clear message, never recreated.
+/// Writes are WAL with `synchronous=FULL`, so a commit the front reports to a
+/// resident survives power loss.
+public final class KioskStore: Sendable {
+    public let path: String
+    let pool: DatabasePool
+    let sealer: Sealer
+    let issuer: ReceiptIssuer
+
+    /// - Parameters:
+    ///   - path: the database file; created with its folder when missing.
+    ///   - sealKey: 32 bytes from the seal-key credential.
+    ///   - issuer: the kiosk code and time zone that receipt numbers carry.
+    public init(path: String, sealKey: [UInt8], issuer: ReceiptIssuer) throws(StoreError) {
+        self.path = path
+        self.sealer = Sealer(keyBytes: sealKey)
+        self.issuer = issuer
+        let url = URL(fileURLWithPath: path)
+        let exists = FileManager.default.fileExists(atPath: path)
+        do {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        } catch {
+            throw .cannotOpen(path, "cannot create its folder: \(error.localizedDescription)")
+        }
+
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            // Purged personal data must not linger in free pages.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch let error as DatabaseError where [.SQLITE_NOTADB, .SQLITE_CORRUPT].contains(error.resultCode) {
+            throw .corrupt(path, "not a valid SQLite database")
+        } catch {
+            throw .cannotOpen(path, "\(error)")
+        }
+
+        let migrator = Migrations.migrator
+        do {
+            try pool.writeWithoutTransaction { db in
+                // GRDB opens pools with synchronous=NORMAL; a kiosk must not
+                // lose a commit it told a resident about, so FULL.
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                if exists {
+                    let problems = try String.fetchAll(db, sql: "PRAGMA integrity_check(5)")
+                    if problems != ["ok"] {
+                        throw StoreError.corrupt(path, problems.prefix(3).joined(separator: "; "))
+                    }
+                }
+                if try migrator.hasBeenSuperseded(db) {
+                    let unknown = try migrator.appliedIdentifiers(db).subtracting(migrator.migrations).sorted()
+                    throw StoreError.schemaNewer(path, unknown)
+                }
+            }
+            try migrator.migrate(pool)
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError where [.SQLITE_NOTADB, .SQLITE_CORRUPT].contains(error.resultCode) {
+            throw .corrupt(path, "not a valid SQLite database")
+        } catch {
+            throw .cannotOpen(path, "\(error)")
+        }
+    }
+
+    /// Runs a write transaction, turning database errors into `StoreError`.
+    func write<T: Sendable>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try pool.write(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .database(error)
+        }
+    }
+
+    func read<T: Sendable>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try pool.read(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .database(error)
+        }
+    }
+
+    static func audit(_ db: Database, at now: Date, actor: Actor, event: String, submissionID: String?,
+                      detail: String? = nil) throws {
+        let record = AuditRecord(id: nil, at: now.millisecondsSince1970, actor: actor.rawValue, event: event,
+                                 submissionId: submissionID, detail: detail)
+        try record.insert(db)
+    }
+
+    /// The value of a pragma on the writer connection (tests read back
+    /// `synchronous` and `journal_mode` through it).
+    public func writerPragma(_ name: String) throws(StoreError) -> String? {
+        do {
+            return try pool.writeWithoutTransaction { try String.fetchOne($0, sql: "PRAGMA \(name)") }
+        } catch {
+            throw .database(error)
+        }
+    }
+
+    /// The full `integrity_check`, for `kioskctl` and tests.
+    public func integrityCheck() throws(StoreError) -> [String] {
+        try read { try String.fetchAll($0, sql: "PRAGMA integrity_check") }
+    }
+}
+
+/// Makes receipt numbers: the kiosk code and the kiosk's local date.
+public struct ReceiptIssuer: Sendable {
+    public let kioskCode: String
+    public let timeZone: TimeZone
+
+    public init(kioskCode: String, timeZone: TimeZone) {
+        precondition(ReceiptNumber.isValidKioskCode(kioskCode))
+        self.kioskCode = kioskCode
+        self.timeZone = timeZone
+    }
+
+    /// `yymmdd` of `date` in the kiosk's time zone.
+    public func day(of date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(parts.year! % 100).leftPadded(to: 2) + String(parts.month!).leftPadded(to: 2)
+            + String(parts.day!).leftPadded(to: 2)
+    }
+}

@@ -1,0 +1,171 @@
+import Foundation
+import GRDB
+import KioskDomain
+
+/// A request the forwarder has leased: it alone may send it until the lease
+/// ends, then it returns to the queue.
+public struct Claim: Sendable {
+    public var submission: Submission
+    public var record: SubmissionRecord
+}
+
+extension KioskStore {
+    /// Leases up to `limit` requests that are due, red first, then oldest.
+    ///
+    /// One `UPDATE … RETURNING` moves them from queued to sending, so two
+    /// forwarders could never claim the same row. A row whose sealed data does
+    /// not open is set aside as dead with that reason instead of blocking the rest.
+    public func claim(limit: Int, leaseFor lease: Duration, now: Date = Date()) throws(StoreError) -> [Claim] {
+        let nowMS = now.millisecondsSince1970
+        let leaseUntil = nowMS + lease.milliseconds
+        let records = try write { db -> [SubmissionRecord] in
+            let rows = try SubmissionRecord.fetchAll(db, sql: """
+                UPDATE submissions
+                SET state = 'sending', lease_until = ?, attempts = attempts + 1
+                WHERE id IN (
+                    SELECT id FROM submissions
+                    WHERE state = 'queued' AND next_attempt_at <= ?
+                    ORDER BY priority, created_at
+                    LIMIT ?)
+                RETURNING *
+                """, arguments: [leaseUntil, nowMS, limit])
+            // RETURNING gives no order; restore the claim order.
+            return rows.sorted { ($0.priority, $0.createdAt) < ($1.priority, $1.createdAt) }
+        }
+        var claims: [Claim] = []
+        for record in records {
+            do {
+                claims.append(Claim(submission: try open(record), record: record))
+            } catch {
+                try markDead(record.id, reason: error.message, actor: .forwarder, now: now)
+            }
+        }
+        return claims
+    }
+
+    /// The centre acknowledged the request: forwarded, with its reference.
+    /// Only a row this forwarder still leases moves; returns whether it did.
+    @discardableResult
+    public func markForwarded(_ id: String, reference: String, now: Date = Date()) throws(StoreError) -> Bool {
+        try write { db in
+            try db.execute(sql: """
+                UPDATE submissions
+                SET state = 'forwarded', lease_until = NULL, centre_reference = ?, forwarded_at = ?, last_error = NULL
+                WHERE id = ? AND state = 'sending'
+                """, arguments: [reference, now.millisecondsSince1970, id])
+            guard db.changesCount == 1 else { return false }
+            try Self.audit(db, at: now, actor: .forwarder, event: "forwarded", submissionID: id,
+                           detail: "centre reference \(reference)")
+            return true
+        }
+    }
+
+    /// Sending failed in a way that may pass (5xx, timeout, connection):
+    /// back to the queue, not before `retryAt`.
+    @discardableResult
+    public func reschedule(_ id: String, error: String, retryAt: Date, now: Date = Date()) throws(StoreError) -> Bool {
+        try write { db in
+            try db.execute(sql: """
+                UPDATE submissions
+                SET state = 'queued', lease_until = NULL, next_attempt_at = ?, last_error = ?
+                WHERE id = ? AND state = 'sending'
+                """, arguments: [retryAt.millisecondsSince1970, error, id])
+            guard db.changesCount == 1 else { return false }
+            try Self.audit(db, at: now, actor: .forwarder, event: "rescheduled", submissionID: id, detail: error)
+            return true
+        }
+    }
+
+    /// The centre will never accept this request as it is (409, other 4xx,
+    /// unreadable seal): set aside with its reason; the others go on.
+    @discardableResult
+    public func markDead(_ id: String, reason: String, actor: Actor = .forwarder,
+                         now: Date = Date()) throws(StoreError) -> Bool {
+        try write { db in
+            try db.execute(sql: """
+                UPDATE submissions
+                SET state = 'dead', lease_until = NULL, dead_reason = ?, last_error = ?
+                WHERE id = ? AND state IN ('queued', 'sending')
+                """, arguments: [reason, reason, id])
+            guard db.changesCount == 1 else { return false }
+            try Self.audit(db, at: now, actor: actor, event: "dead", submissionID: id, detail: reason)
+            return true
+        }
+    }
+
+    /// A technician sends a dead request again (`kioskctl queue retry`).
+    @discardableResult
+    public func retryDead(_ id: String, now: Date = Date()) throws(StoreError) -> Bool {
+        try write { db in
+            try db.execute(sql: """
+                UPDATE submissions
+                SET state = 'queued', dead_reason = NULL, next_attempt_at = ?
+                WHERE id = ? AND state = 'dead'
+                """, arguments: [now.millisecondsSince1970, id])
+            guard db.changesCount == 1 else { return false }
+            try Self.audit(db, at: now, actor: .kioskctl, event: "retried", submissionID: id)
+            return true
+        }
+    }
+
+    /// Returns leases a crashed forwarder left behind to the queue, due at once.
+    /// With `all`, every lease goes (the forwarder's own start-up: no other
+    /// forwarder runs); otherwise only those that ran out before `now`.
+    @discardableResult
+    public func releaseLeases(all: Bool = false, now: Date = Date()) throws(StoreError) -> Int {
+        let nowMS = now.millisecondsSince1970
+        return try write { db in
+            let ids = try String.fetchAll(db, sql: """
+                UPDATE submissions
+                SET state = 'queued', lease_until = NULL, next_attempt_at = ?
+                WHERE state = 'sending' AND (? OR lease_until <= ?)
+                RETURNING id
+                """, arguments: [nowMS, all, nowMS])
+            for id in ids {
+                try Self.audit(db, at: now, actor: .store, event: "lease-released", submissionID: id)
+            }
+            return ids.count
+        }
+    }
+
+    /// How many requests are in each state, and when the oldest pending one
+    /// was made: for status, metrics and the heartbeat.
+    public func queueSummary() throws(StoreError) -> QueueSummary {
+        try read { db in
+            var counts: [QueueState: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM submissions GROUP BY state") {
+                if let state = QueueState(rawValue: row["state"]) { counts[state] = row["n"] }
+            }
+            let oldest = try Int64.fetchOne(db, sql: """
+                SELECT MIN(created_at) FROM submissions WHERE state IN ('queued', 'sending')
+                """)
+            return QueueSummary(counts: counts, oldestPending: oldest.map(Date.init(millisecondsSince1970:)))
+        }
+    }
+
+    /// Rows in a state, red first then oldest, without opening sealed data.
+    public func records(in state: QueueState, limit: Int = 100) throws(StoreError) -> [SubmissionRecord] {
+        try read { db in
+            try SubmissionRecord
+                .filter(SubmissionRecord.Columns.state == state.rawValue)
+                .order(SubmissionRecord.Columns.priority, SubmissionRecord.Columns.createdAt)
+                .limit(limit)
+                .fetchAll(db)
+        }
+    }
+}
+
+public struct QueueSummary: Sendable, Hashable {
+    public var counts: [QueueState: Int]
+    public var oldestPending: Date?
+
+    public subscript(state: QueueState) -> Int { counts[state] ?? 0 }
+    public var pending: Int { self[.queued] + self[.sending] }
+}
+
+extension Duration {
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

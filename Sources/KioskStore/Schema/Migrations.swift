@@ -1,0 +1,92 @@
+import GRDB
+
+/// The kiosk database's migrations, in order. Never edit one that has
+/// shipped: add a new one. They use SQL only, never application types, so
+/// they read the same in every later version.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-queue-print-audit-status") { db in
+            // Invariants of the queue's state machine live here, so no code
+            // path can leave a row half-moved:
+            //   queued → sending (lease_until set) → queued | forwarded | dead
+            try db.execute(sql: """
+                CREATE TABLE submissions (
+                    id TEXT PRIMARY KEY NOT NULL CHECK (length(id) = 36),
+                    receipt_number TEXT NOT NULL UNIQUE,
+                    receipt_day TEXT NOT NULL CHECK (length(receipt_day) = 6),
+                    receipt_sequence INTEGER NOT NULL CHECK (receipt_sequence > 0),
+                    created_at INTEGER NOT NULL,
+                    language TEXT NOT NULL CHECK (language IN ('zh-Hans', 'en')),
+                    programme_id TEXT NOT NULL,
+                    service_id TEXT NOT NULL,
+                    hardship TEXT NOT NULL CHECK (hardship IN ('red', 'yellow', 'green')),
+                    priority INTEGER NOT NULL,
+                    consent_version TEXT NOT NULL,
+                    consented_at INTEGER NOT NULL,
+                    sealed_personal BLOB,
+                    state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'forwarded', 'dead')),
+                    attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+                    next_attempt_at INTEGER NOT NULL,
+                    lease_until INTEGER,
+                    centre_reference TEXT,
+                    forwarded_at INTEGER,
+                    dead_reason TEXT,
+                    last_error TEXT,
+                    purged_at INTEGER,
+                    UNIQUE (receipt_day, receipt_sequence),
+                    CHECK (priority = CASE hardship WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END),
+                    CHECK ((state = 'sending') = (lease_until IS NOT NULL)),
+                    CHECK ((state = 'forwarded') = (centre_reference IS NOT NULL AND forwarded_at IS NOT NULL)),
+                    CHECK ((state = 'dead') = (dead_reason IS NOT NULL)),
+                    CHECK (purged_at IS NULL OR state = 'forwarded'),
+                    CHECK ((sealed_personal IS NULL) = (purged_at IS NOT NULL))
+                );
+                CREATE INDEX submissions_ready ON submissions (priority, created_at) WHERE state = 'queued';
+                CREATE INDEX submissions_leased ON submissions (lease_until) WHERE state = 'sending';
+                CREATE INDEX submissions_unpurged ON submissions (forwarded_at)
+                    WHERE state = 'forwarded' AND purged_at IS NULL;
+
+                CREATE TABLE print_jobs (
+                    id INTEGER PRIMARY KEY,
+                    submission_id TEXT REFERENCES submissions (id),
+                    copy TEXT NOT NULL CHECK (copy IN ('resident', 'centre', 'test')),
+                    state TEXT NOT NULL
+                        CHECK (state IN ('pending', 'submitted', 'completed', 'aborted', 'canceled', 'failed')),
+                    printer TEXT,
+                    cups_job_id INTEGER,
+                    reason TEXT,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    CHECK ((copy = 'test') = (submission_id IS NULL))
+                );
+                CREATE INDEX print_jobs_open ON print_jobs (created_at) WHERE state IN ('pending', 'submitted');
+                CREATE INDEX print_jobs_submission ON print_jobs (submission_id);
+
+                -- What happened to each request, without personal data: kept
+                -- after the applicant's data is purged.
+                CREATE TABLE audit_log (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at INTEGER NOT NULL,
+                    actor TEXT NOT NULL,
+                    event TEXT NOT NULL,
+                    submission_id TEXT,
+                    detail TEXT
+                );
+                CREATE INDEX audit_log_submission ON audit_log (submission_id);
+
+                -- One row a role (front, forwarder, printer, centre): its
+                -- heartbeat and a short state for technicians.
+                CREATE TABLE role_status (
+                    role TEXT PRIMARY KEY NOT NULL CHECK (length(role) BETWEEN 1 AND 32),
+                    updated_at INTEGER NOT NULL,
+                    state TEXT NOT NULL,
+                    detail TEXT,
+                    pid INTEGER,
+                    version TEXT
+                );
+                """)
+        }
+        return migrator
+    }
+}

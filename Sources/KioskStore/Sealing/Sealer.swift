@@ -1,0 +1,48 @@
+// SymmetricKey is immutable but not marked Sendable in swift-crypto 3.
+@preconcurrency import Crypto
+import Foundation
+
+/// Seals personal data at rest with AES-256-GCM.
+///
+/// A sealed blob is one format byte then nonce, ciphertext and tag. The
+/// submission id is bound in as associated data, so a blob copied onto
+/// another row does not open.
+public struct Sealer: Sendable {
+    static let formatVersion: UInt8 = 1
+    private let key: SymmetricKey
+
+    public init(keyBytes: [UInt8]) {
+        precondition(keyBytes.count == 32, "AES-256 needs a 32-byte key")
+        key = SymmetricKey(data: keyBytes)
+    }
+
+    public func seal(_ plaintext: Data, boundTo id: UUID) throws(StoreError) -> Data {
+        do {
+            let box = try AES.GCM.seal(plaintext, using: key, authenticating: Self.associatedData(id))
+            guard let combined = box.combined else { throw StoreError.sealing("cannot seal: no combined form") }
+            var out = Data([Self.formatVersion])
+            out.append(combined)
+            return out
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .sealing("cannot seal personal data")
+        }
+    }
+
+    public func open(_ sealed: Data, boundTo id: UUID) throws(StoreError) -> Data {
+        guard sealed.first == Self.formatVersion else {
+            throw .sealing("sealed data of submission \(id.uuidString.lowercased()) has an unknown format")
+        }
+        do {
+            let box = try AES.GCM.SealedBox(combined: sealed.dropFirst())
+            return try AES.GCM.open(box, using: key, authenticating: Self.associatedData(id))
+        } catch {
+            throw .sealing("sealed data of submission \(id.uuidString.lowercased()) does not open: wrong seal key or damaged data")
+        }
+    }
+
+    private static func associatedData(_ id: UUID) -> Data {
+        Data(("kiosk.personal.v1:" + id.uuidString.lowercased()).utf8)
+    }
+}

@@ -1,0 +1,60 @@
+/// Why the store refused: one error type for every way the kiosk database or
+/// its keys can fail. Messages name the file and the problem, never the data.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    enum Kind: Sendable {
+        case corrupt
+        case schemaNewer
+        case cannotOpen
+        case credential
+        case sealing
+        case notFound
+        case invalidTransition
+        case database
+    }
+
+    let kind: Kind
+    public let message: String
+
+    public var description: String { message }
+
+    /// The database file fails `integrity_check`, or is not a database.
+    public static func corrupt(_ path: String, _ detail: String) -> StoreError {
+        StoreError(kind: .corrupt, message: "database \(path) is damaged (\(detail)); it was left untouched. Restore it from a backup or move it aside for inspection; the kiosk will not recreate it")
+    }
+
+    /// The database was migrated by a newer kiosk version.
+    public static func schemaNewer(_ path: String, _ unknown: [String]) -> StoreError {
+        StoreError(kind: .schemaNewer, message: "database \(path) has a newer schema than this program knows (migrations \(unknown.joined(separator: ", "))); install the newer version instead of downgrading")
+    }
+
+    public static func cannotOpen(_ path: String, _ detail: String) -> StoreError {
+        StoreError(kind: .cannotOpen, message: "cannot open database \(path): \(detail)")
+    }
+
+    public static func credential(_ message: String) -> StoreError {
+        StoreError(kind: .credential, message: message)
+    }
+
+    /// Sealed data failed to open: a wrong key or a damaged blob.
+    public static func sealing(_ message: String) -> StoreError {
+        StoreError(kind: .sealing, message: message)
+    }
+
+    public static func notFound(_ what: String) -> StoreError {
+        StoreError(kind: .notFound, message: "\(what) not found")
+    }
+
+    public static func invalidTransition(_ message: String) -> StoreError {
+        StoreError(kind: .invalidTransition, message: message)
+    }
+
+    public static func database(_ error: any Error) -> StoreError {
+        // GRDB's DatabaseError description leaves out statement arguments.
+        StoreError(kind: .database, message: "database error: \(error)")
+    }
+
+    public var isCorrupt: Bool { kind == .corrupt }
+    public var isSchemaNewer: Bool { kind == .schemaNewer }
+    public var isNotFound: Bool { kind == .notFound }
+    public var isInvalidTransition: Bool { kind == .invalidTransition }
+}
