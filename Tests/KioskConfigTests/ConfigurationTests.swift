@@ -1,0 +1,151 @@
+import Foundation
+import KioskDomain
+import Testing
+@testable import KioskConfig
+
+/// The repository's own `kiosk-config/`, which ships to kiosks.
+let shippedConfig = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("kiosk-config")
+
+/// A writable copy of the shipped configuration, edited by one test.
+func copyOfShippedConfig() throws -> URL {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kiosk-config-\(UUID().uuidString)")
+    try FileManager.default.copyItem(at: shippedConfig, to: folder)
+    return folder
+}
+
+/// Replaces `old` with `new` in one file of a configuration copy.
+func edit(_ folder: URL, _ file: String, replacing old: String, with new: String) throws {
+    let url = folder.appendingPathComponent(file)
+    let text = try String(contentsOf: url, encoding: .utf8)
+    #expect(text.contains(old), "fixture text missing from \(file)")
+    try text.replacingOccurrences(of: old, with: new).write(to: url, atomically: true, encoding: .utf8)
+}
+
+func problems(_ folder: URL) -> [ConfigProblem] {
+    do {
+        _ = try ConfigurationLoader.load(from: folder)
+        return []
+    } catch {
+        return error.problems
+    }
+}
+
+@Suite struct ShippedConfigurationTests {
+    @Test func loadsWithoutProblems() throws {
+        let config = try ConfigurationLoader.load(from: shippedConfig)
+        #expect(config.identity.kioskCode == "JA0301")
+        #expect(config.catalog.programmes.map(\.id) == [
+            "children-youth", "empowerment", "elderly-wellbeing", "inclusion", "companionship",
+        ])
+        let services = config.catalog.programmes.flatMap(\.services)
+        #expect(services.count >= 20)
+        #expect(Set(services.map(\.kind)) == Set(ServiceKind.allCases))
+        #expect(config.session.idleTimeout == .seconds(90))
+        #expect(config.texts[.welcomeTitle, .chinese] == "社区救助自助申请")
+        #expect(config.texts.consent.version == "2026-11-01")
+    }
+
+    @Test func everyEmergencyOptionOfTheDistrictForcesRed() throws {
+        let config = try ConfigurationLoader.load(from: shippedConfig)
+        let emergencies = config.assessment.questions.flatMap { question in
+            question.options.filter(\.isEmergency).map { (question, $0) }
+        }
+        #expect(emergencies.map(\.1.id).sorted() == ["at-risk", "none-today", "none-tonight"])
+        for (question, option) in emergencies {
+            let answers = config.assessment.questions.map {
+                AssessmentAnswer(questionID: $0.id, optionID: $0.id == question.id ? option.id : $0.options[0].id)
+            }
+            #expect(config.assessment.triage(answers).level == .red)
+        }
+        let calm = config.assessment.questions.map { AssessmentAnswer(questionID: $0.id, optionID: $0.options[0].id) }
+        #expect(config.assessment.triage(calm).level == .green)
+    }
+
+    @Test func errorMessagesFillInLimits() throws {
+        let config = try ConfigurationLoader.load(from: shippedConfig)
+        let error = ValidationError(.householdSize, .outOfRange(1...20))
+        #expect(config.texts.message(for: error, in: .english) == "Enter a number from 1 to 20")
+        #expect(config.texts.message(for: ValidationError(.name, .tooLong(maxCharacters: 30)), in: .chinese)
+            == "太长了，最多 30 个字")
+    }
+}
+
+@Suite struct BrokenConfigurationTests {
+    @Test func unknownKeyIsNamedWithItsLine() throws {
+        let folder = try copyOfShippedConfig()
+        try edit(folder, "kiosk.yaml", replacing: "retention:\n", with: "retention:\n  purge_afterdays: 3\n")
+        let found = problems(folder)
+        let line = try String(contentsOf: folder.appendingPathComponent("kiosk.yaml"), encoding: .utf8)
+            .components(separatedBy: "\n").firstIndex { $0.contains("purge_afterdays") }! + 1
+        #expect(found.contains {
+            $0.file.hasSuffix("kiosk.yaml") && $0.line == line && $0.message.contains("unknown key 'purge_afterdays'")
+        })
+    }
+
+    @Test func missingEnglishTextIsNamed() throws {
+        let folder = try copyOfShippedConfig()
+        try edit(folder, "texts.yaml", replacing: "review.submit: {zh-Hans: 提交申请, en: Send request}",
+                 with: "review.submit: {zh-Hans: 提交申请}")
+        #expect(problems(folder).contains {
+            $0.file.hasSuffix("texts.yaml") && $0.message.contains("texts.review.submit") && $0.message.contains("English")
+        })
+    }
+
+    @Test func missingTextKeyIsNamed() throws {
+        let folder = try copyOfShippedConfig()
+        try edit(folder, "texts.yaml", replacing: "  nav.back: {zh-Hans: 返回, en: Back}\n", with: "")
+        #expect(problems(folder).map(\.message).contains("texts: missing 'nav.back' (needed in zh-Hans and en)"))
+    }
+
+    @Test func duplicateServiceIDIsNamedWithBothLines() throws {
+        let folder = try copyOfShippedConfig()
+        try edit(folder, "catalog.yaml", replacing: "{id: school-supplies,", with: "{id: homework-tutoring,")
+        let found = problems(folder)
+        #expect(found.contains { $0.message.hasPrefix("duplicate service id 'homework-tutoring' (first at line") })
+    }
+
+    @Test func thresholdsOutOfOrderAreRefused() throws {
+        let folder = try copyOfShippedConfig()
+        try edit(folder, "assessment.yaml", replacing: "yellow_at: 6", with: "yellow_at: 14")
+        #expect(problems(folder).contains {
+            $0.file.hasSuffix("assessment.yaml") && $0.line == 7 && $0.message.contains("thresholds out of order")
+        })
+    }
+
+    @Test func serviceOfNoProgrammeIsRefused() throws {
+        let folder = try copyOfShippedConfig()
+        try edit(folder, "catalog.yaml", replacing: "{id: grief-counselling, programme: companionship,",
+                 with: "{id: grief-counselling, programme: bereavement,")
+        #expect(problems(folder).contains {
+            $0.message == "service 'grief-counselling' points at programme 'bereavement', which is not listed"
+        })
+    }
+
+    @Test func yamlSyntaxErrorsAndMissingFilesAreNamed() throws {
+        let folder = try copyOfShippedConfig()
+        try edit(folder, "kiosk.yaml", replacing: "  code: JA0301", with: "  code: [JA0301")
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("catalog.yaml"))
+        let found = problems(folder)
+        #expect(found.contains { $0.file.hasSuffix("kiosk.yaml") && $0.message.hasPrefix("YAML syntax") && $0.line > 1 })
+        #expect(found.contains { $0.file.hasSuffix("catalog.yaml") && $0.message.contains("cannot read file") })
+    }
+
+    @Test func badValuesAreNamed() throws {
+        let folder = try copyOfShippedConfig()
+        try edit(folder, "kiosk.yaml", replacing: "timezone: Asia/Shanghai", with: "timezone: Mars/Olympus")
+        try edit(folder, "kiosk.yaml", replacing: "code: JA0301", with: "code: ja-301")
+        try edit(folder, "kiosk.yaml", replacing: "idle_timeout_seconds: 90", with: "idle_timeout_seconds: ninety")
+        let messages = problems(folder).map(\.message)
+        #expect(messages.contains("kiosk.timezone 'Mars/Olympus' is not a known time zone"))
+        #expect(messages.contains("kiosk.code 'ja-301' must be 2 to 12 upper-case letters and digits"))
+        #expect(messages.contains("session.idle_timeout_seconds must be a whole number"))
+    }
+
+    @Test func unreachableRedThresholdIsRefused() throws {
+        let folder = try copyOfShippedConfig()
+        try edit(folder, "assessment.yaml", replacing: "red_at: 12", with: "red_at: 900")
+        #expect(problems(folder).contains { $0.message.contains("can never be reached") })
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import GRDB
+import KioskDomain
+import Testing
+@testable import KioskStore
+
+@Suite struct QueueStateMachineTests {
+    @Test func claimsRedFirstThenOldest() throws {
+        let fixture = try StoreFixture()
+        let store = try fixture.open()
+        let oldGreen = try store.submit(try fixture.request(), now: morning)
+        let newRed = try store.submit(try fixture.request(emergency: true), now: morning.addingTimeInterval(60))
+        let newGreen = try store.submit(try fixture.request(), now: morning.addingTimeInterval(120))
+        let claims = try store.claim(limit: 2, leaseFor: .seconds(30), now: morning.addingTimeInterval(200))
+        #expect(claims.map(\.submission.id) == [newRed.id, oldGreen.id])
+        #expect(claims.allSatisfy { $0.record.state == .sending && $0.record.attempts == 1 })
+        #expect(claims[0].submission.request.applicant.name == StoreFixture.name)
+        let rest = try store.claim(limit: 10, leaseFor: .seconds(30), now: morning.addingTimeInterval(200))
+        #expect(rest.map(\.submission.id) == [newGreen.id])
+        #expect(try store.claim(limit: 10, leaseFor: .seconds(30), now: morning.addingTimeInterval(200)).isEmpty)
+    }
+
+    @Test func forwardedRecordsTheCentreReferenceOnce() throws {
+        let fixture = try StoreFixture()
+        let store = try fixture.open()
+        let stored = try store.submit(try fixture.request(), now: morning)
+        let claim = try #require(try store.claim(limit: 1, leaseFor: .seconds(30), now: morning).first)
+        #expect(try store.markForwarded(claim.record.id, reference: "C-1", now: morning))
+        #expect(try !store.markForwarded(claim.record.id, reference: "C-2", now: morning))
+        let record = try #require(try store.record(id: stored.id))
+        #expect(record.state == .forwarded)
+        #expect(record.centreReference == "C-1")
+        #expect(try store.auditTrail(submissionID: record.id).map(\.event) == ["submitted", "forwarded"])
+    }
+
+    @Test func rescheduledRequestsWaitForTheirTime() throws {
+        let fixture = try StoreFixture()
+        let store = try fixture.open()
+        _ = try store.submit(try fixture.request(), now: morning)
+        let claim = try #require(try store.claim(limit: 1, leaseFor: .seconds(30), now: morning).first)
+        let retryAt = morning.addingTimeInterval(10)
+        #expect(try store.reschedule(claim.record.id, error: "HTTP 503", retryAt: retryAt, now: morning))
+        #expect(try store.claim(limit: 1, leaseFor: .seconds(30), now: morning.addingTimeInterval(9)).isEmpty)
+        let again = try #require(try store.claim(limit: 1, leaseFor: .seconds(30), now: retryAt).first)
+        #expect(again.record.attempts == 2)
+        #expect(again.record.lastError == "HTTP 503")
+    }
+
+    @Test func deadRequestsAreSetAsideAndCanBeRetried() throws {
+        let fixture = try StoreFixture()
+        let store = try fixture.open()
+        let poison = try store.submit(try fixture.request(emergency: true), now: morning)
+        let healthy = try store.submit(try fixture.request(), now: morning)
+        let claim = try #require(try store.claim(limit: 1, leaseFor: .seconds(30), now: morning).first)
+        #expect(claim.submission.id == poison.id)
+        #expect(try store.markDead(claim.record.id, reason: "409: same id with a different body", now: morning))
+        #expect(try store.claim(limit: 5, leaseFor: .seconds(30), now: morning).map(\.submission.id) == [healthy.id])
+        let dead = try store.records(in: .dead)
+        #expect(dead.map(\.deadReason) == ["409: same id with a different body"])
+        #expect(try store.retryDead(dead[0].id, now: morning))
+        #expect(try store.claim(limit: 5, leaseFor: .seconds(30), now: morning).map(\.submission.id) == [poison.id])
+    }
+
+    @Test func leasesACrashLeftBehindReturnToTheQueueAtStartUp() throws {
+        let fixture = try StoreFixture()
+        let request = try fixture.request()
+        do {
+            let store = try fixture.open()
+            _ = try store.submit(request, now: morning)
+            _ = try store.claim(limit: 1, leaseFor: .seconds(30), now: morning)
+            // The forwarder dies here, holding the lease.
+        }
+        let reopened = try fixture.open()
+        #expect(try reopened.queueSummary()[.sending] == 1)
+        #expect(try reopened.releaseLeases(now: morning.addingTimeInterval(10)) == 0, "lease still running")
+        #expect(try reopened.releaseLeases(now: morning.addingTimeInterval(31)) == 1)
+        let summary = try reopened.queueSummary()
+        #expect(summary[.queued] == 1 && summary[.sending] == 0)
+        let claim = try #require(try reopened.claim(limit: 1, leaseFor: .seconds(30), now: morning.addingTimeInterval(31)).first)
+        #expect(claim.submission.id == request.id)
+        #expect(claim.record.attempts == 2)
+        #expect(try reopened.auditTrail(submissionID: claim.record.id).map(\.event) == ["submitted", "lease-released"])
+    }
+
+    @Test func aForwarderStartingUpReleasesEveryLease() throws {
+        let fixture = try StoreFixture()
+        let store = try fixture.open()
+        _ = try store.submit(try fixture.request(), now: morning)
+        _ = try store.claim(limit: 1, leaseFor: .seconds(3600), now: morning)
+        #expect(try store.releaseLeases(all: true, now: morning) == 1)
+    }
+
+    @Test func theSchemaRefusesHalfMovedRows() throws {
+        let fixture = try StoreFixture()
+        let store = try fixture.open()
+        let stored = try store.submit(try fixture.request(), now: morning)
+        let id = stored.id.uuidString.lowercased()
+        for sql in [
+            "UPDATE submissions SET state = 'sending' WHERE id = ?",          // no lease
+            "UPDATE submissions SET state = 'forwarded' WHERE id = ?",        // no reference
+            "UPDATE submissions SET state = 'dead' WHERE id = ?",             // no reason
+            "UPDATE submissions SET state = 'lost' WHERE id = ?",
+            "UPDATE submissions SET sealed_personal = NULL WHERE id = ?",     // purge of an unforwarded request
+            "UPDATE submissions SET priority = 0 WHERE id = ?",               // priority must follow hardship
+        ] {
+            #expect(throws: DatabaseError.self, "\(sql)") {
+                try store.pool.write { try $0.execute(sql: sql, arguments: [id]) }
+            }
+        }
+    }
+}
+
+@Suite struct RetentionTests {
+    @Test func personalDataIsPurgedAfterTheRetentionPeriodKeepingTheTrail() throws {
+        let fixture = try StoreFixture()
+        let store = try fixture.open()
+        let old = try store.submit(try fixture.request(name: "司马长风"), now: morning)
+        let recent = try store.submit(try fixture.request(), now: morning)
+        let unsent = try store.submit(try fixture.request(), now: morning)
+        for claim in try store.claim(limit: 2, leaseFor: .seconds(30), now: morning) {
+            let forwardedAt = claim.submission.id == old.id ? morning : morning.addingTimeInterval(20 * 86_400)
+            #expect(try store.markForwarded(claim.record.id, reference: "C-\(claim.record.receiptSequence)",
+                                            now: forwardedAt))
+        }
+        let sealedOld = try #require(try store.record(id: old.id)?.sealedPersonal)
+        #expect(try fixture.rawFileBytes().range(of: sealedOld) != nil)
+
+        let now = morning.addingTimeInterval(31 * 86_400)
+        #expect(try store.purgePersonalData(acknowledgedMoreThan: 30, now: now) == 1)
+        #expect(try store.purgePersonalData(acknowledgedMoreThan: 30, now: now) == 0)
+
+        let purged = try #require(try store.record(id: old.id))
+        #expect(purged.sealedPersonal == nil && purged.purgedAt != nil)
+        #expect(purged.receiptNumber == old.receiptNumber.description && purged.state == .forwarded)
+        #expect(try store.auditTrail(submissionID: purged.id).map(\.event) == ["submitted", "forwarded", "purged"])
+        #expect(throws: StoreError.self) { try store.submission(id: old.id) }
+        #expect(try store.submission(id: recent.id) != nil)
+        #expect(try store.submission(id: unsent.id) != nil)
+        #expect(try fixture.rawFileBytes().range(of: sealedOld) == nil, "purged ciphertext lingers in the files")
+    }
+}
