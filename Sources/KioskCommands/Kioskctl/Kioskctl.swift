@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The technician's tool: `kioskctl <command>`, run over ssh on a kiosk.
+public struct Kioskctl: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "kioskctl",
+        abstract: "Look after a help-request kiosk: configuration, catalog, credentials, retention.",
+        subcommands: [ConfigCommand.self, CatalogCommand.self, CredentialsCommand.self, PurgeCommand.self])
+
+    public init() {}
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import KioskStore
+import Logging
+
+/// The kiosk daemon. Each role runs as its own process on one SQLite file.
+public struct Kioskd: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "kioskd", abstract: "The help-request kiosk daemon.",
+        subcommands: [Migrate.self])
+
+    public init() {}
+
+    /// Prepares the state folder before the roles start (`ExecStartPre=`,
+    /// upgrades): checks configuration and credentials, checks the
+    /// database's integrity, applies migrations, returns expired leases.
+    struct Migrate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check configuration and database, apply migrations, release expired leases, then exit.")
+
+        @OptionGroup var options: GlobalOptions
+
+        func run() throws {
+            let logger = Logger(label: "kioskd")
+            let environment = try KioskEnvironment.open(options)
+            let released = try environment.store.releaseLeases()
+            let summary = try environment.store.queueSummary()
+            logger.notice("database ready", metadata: [
+                "database.path": "\(environment.store.path)",
+                "queue.queued": "\(summary[.queued])",
+                "queue.dead": "\(summary[.dead])",
+                "queue.leases_released": "\(released)",
+            ])
+        }
+    }
+}
+
+extension Kioskd {
+    /// Runs the command; on failure prints the reason in journald's form and
+    /// exits non-zero, so systemd and the technician both see why.
+    public static func runAsDaemon() {
+        LoggingSystem.bootstrap(JournalLogHandler.init)
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let failure as CommandFailure {
+            for line in failure.description.split(separator: "\n") {
+                FileHandle.standardError.write(Data("<3>kioskd: \(line)\n".utf8))
+            }
+            Foundation.exit(failure.exitCode)
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+extension Kioskctl {
+    public static func runAsTool() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let failure as CommandFailure {
+            printError(failure.description)
+            Foundation.exit(failure.exitCode)
+        } catch {
+            exit(withError: error)
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+
+/// Options every command takes: where the district configuration is, and
+/// where the kiosk keeps its state (database, credentials outside systemd).
+public struct GlobalOptions: ParsableArguments, Sendable {
+    @Option(name: .long, help: ArgumentHelp("Configuration folder (env KIOSK_CONFIG).", valueName: "DIR"))
+    public var config: String?
+
+    @Option(name: .long, help: ArgumentHelp("State folder: database and credentials (env KIOSK_STATE).",
+                                            valueName: "DIR"))
+    public var state: String?
+
+    public init() {}
+
+    public var configDirectory: URL {
+        URL(fileURLWithPath: config ?? environment("KIOSK_CONFIG") ?? "/etc/kiosk", isDirectory: true)
+    }
+
+    public var stateDirectory: URL {
+        URL(fileURLWithPath: state ?? environment("KIOSK_STATE") ?? "/var/lib/kiosk", isDirectory: true)
+    }
+
+    private func environment(_ name: String) -> String? {
+        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
+        return value
+    }
+}
+
+/// Prints a message on standard error; commands fail through this so the
+/// technician always reads why.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+/// A command's failure with the exit status monitoring expects.
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
+    var exitCode: Int32 = 1
+}

@@ -1,0 +1,35 @@
+import Foundation
+import KioskConfig
+import KioskDomain
+import KioskStore
+
+/// What every role starts from: a checked configuration, the credentials and
+/// the open store. Building it is all-or-nothing, so a daemon either runs
+/// fully configured or refuses to start with the reason.
+public struct KioskEnvironment: Sendable {
+    public let options: GlobalOptions
+    public let config: KioskConfiguration
+    public let credentials: CredentialStore
+    public let store: KioskStore
+
+    public static let databaseName = "kiosk.sqlite"
+
+    public static func open(_ options: GlobalOptions) throws -> KioskEnvironment {
+        let config: KioskConfiguration
+        do {
+            config = try ConfigurationLoader.load(from: options.configDirectory)
+        } catch {
+            throw CommandFailure(description: error.description + "\nrefusing to start: the configuration has problems")
+        }
+        let credentials = CredentialStore(stateDirectory: options.stateDirectory)
+        do {
+            let key = try credentials.key(named: config.credentials.sealKey)
+            let store = try KioskStore(
+                path: options.stateDirectory.appendingPathComponent(databaseName).path, sealKey: key,
+                issuer: ReceiptIssuer(kioskCode: config.identity.kioskCode, timeZone: config.identity.timeZone))
+            return KioskEnvironment(options: options, config: config, credentials: credentials, store: store)
+        } catch {
+            throw CommandFailure(description: "refusing to start: \(error.description)")
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+
+/// The built executables, beside the test bundle.
+let productsDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+let repository = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let shippedConfig = repository.appendingPathComponent("kiosk-config")
+
+struct CommandResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs one of our executables as a technician would, with a clean environment.
+func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
+    var url = productsDirectory.appendingPathComponent(tool)
+    if !FileManager.default.fileExists(atPath: url.path) {
+        url = repository.appendingPathComponent(".build/debug/\(tool)")
+    }
+    let process = Process()
+    process.executableURL = url
+    process.arguments = arguments
+    process.environment = ["PATH": "/usr/bin:/bin"].merging(environment) { $1 }
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return CommandResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                         stderr: String(decoding: stderr, as: UTF8.self))
+}
+
+func temporaryFolder(_ prefix: String) throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+func brokenConfigCopy() throws -> URL {
+    let folder = try temporaryFolder("config").appendingPathComponent("kiosk-config")
+    try FileManager.default.copyItem(at: shippedConfig, to: folder)
+    let catalog = folder.appendingPathComponent("catalog.yaml")
+    try (try String(contentsOf: catalog, encoding: .utf8))
+        .replacingOccurrences(of: "programme: inclusion, kind: material", with: "programme: nowhere, kind: material")
+        .write(to: catalog, atomically: true, encoding: .utf8)
+    let kiosk = folder.appendingPathComponent("kiosk.yaml")
+    try (try String(contentsOf: kiosk, encoding: .utf8))
+        .replacingOccurrences(of: "session:\n", with: "session:\n  idle_timout_seconds: 5\n")
+        .write(to: kiosk, atomically: true, encoding: .utf8)
+    return folder
+}
+
+@Suite struct KioskctlTests {
+    @Test func configCheckSaysOKForTheShippedConfiguration() throws {
+        let result = try run("kioskctl", ["config", "check", shippedConfig.path])
+        #expect(result.status == 0)
+        #expect(result.stdout.hasPrefix("configuration OK"))
+    }
+
+    @Test func configCheckListsEveryProblemAsFileLineMessage() throws {
+        let folder = try brokenConfigCopy()
+        let result = try run("kioskctl", ["config", "check"], environment: ["KIOSK_CONFIG": folder.path])
+        #expect(result.status == 1)
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2)
+        let pattern = /^(.+\.yaml):(\d+): (.+)$/
+        #expect(lines.allSatisfy { $0.wholeMatch(of: pattern) != nil })
+        #expect(lines.contains { $0.contains("catalog.yaml:") && $0.contains("'nowhere', which is not listed") })
+        #expect(lines.contains { $0.contains("kiosk.yaml:") && $0.contains("unknown key 'idle_timout_seconds'") })
+    }
+
+    @Test func catalogJSONListsProgrammesAndServicesInBothLanguages() throws {
+        let result = try run("kioskctl", ["catalog", "--json", "--config", shippedConfig.path])
+        #expect(result.status == 0)
+        struct Listing: Decodable {
+            struct Name: Decodable {
+                var zh: String
+                var en: String
+                enum CodingKeys: String, CodingKey { case zh = "zh-Hans", en }
+            }
+            struct Service: Decodable { var id: String; var name: Name; var kind: String }
+            struct Programme: Decodable { var id: String; var name: Name; var services: [Service] }
+            var programmes: [Programme]
+        }
+        let listing = try JSONDecoder().decode(Listing.self, from: Data(result.stdout.utf8))
+        #expect(listing.programmes.count == 5)
+        #expect(listing.programmes.flatMap(\.services).count >= 20)
+        #expect(listing.programmes.first?.name.zh.hasPrefix("花样伙伴") == true)
+        #expect(Set(listing.programmes.flatMap(\.services).map(\.kind)) == ["material", "service", "psychological"])
+    }
+}
+
+@Suite struct KioskdStartupTests {
+    @Test func refusesToStartOnBadConfigurationWithTheSameMessages() throws {
+        let folder = try brokenConfigCopy()
+        let check = try run("kioskctl", ["config", "check", folder.path])
+        let state = try temporaryFolder("state")
+        let daemon = try run("kioskd", ["migrate", "--config", folder.path, "--state", state.path])
+        #expect(daemon.status == 1)
+        for line in check.stderr.split(separator: "\n") {
+            #expect(daemon.stderr.contains("<3>kioskd: \(line)"))
+        }
+        #expect(daemon.stderr.contains("refusing to start"))
+        #expect(!FileManager.default.fileExists(atPath: state.appendingPathComponent("kiosk.sqlite").path))
+    }
+
+    @Test func refusesToStartOnADamagedDatabaseAndLeavesIt() throws {
+        let state = try temporaryFolder("state")
+        let env = ["KIOSK_CONFIG": shippedConfig.path, "KIOSK_STATE": state.path]
+        #expect(try run("kioskctl", ["credentials", "init"], environment: env).status == 0)
+        #expect(try run("kioskd", ["migrate"], environment: env).status == 0)
+        let database = state.appendingPathComponent("kiosk.sqlite")
+        let junk = Data(repeating: 0x42, count: 4096)
+        try junk.write(to: database)
+        let result = try run("kioskd", ["migrate"], environment: env)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("is damaged"))
+        #expect(try Data(contentsOf: database) == junk)
+    }
+
+    @Test func startsOnAFreshStateFolderOnceKeysExist() throws {
+        let state = try temporaryFolder("state")
+        let env = ["KIOSK_CONFIG": shippedConfig.path, "KIOSK_STATE": state.path]
+        let missing = try run("kioskd", ["migrate"], environment: env)
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("kioskctl credentials init"))
+        #expect(try run("kioskctl", ["credentials", "init"], environment: env).status == 0)
+        let ready = try run("kioskd", ["migrate"], environment: env)
+        #expect(ready.status == 0)
+        #expect(ready.stderr.hasPrefix("<5>kioskd: database ready"))
+    }
+}
