@@ -120,18 +120,20 @@ public final class KioskStore: Sendable {
 /// Makes receipt numbers: the kiosk code and the kiosk's local date.
 public struct ReceiptIssuer: Sendable {
     public let kioskCode: String
-    public let timeZone: TimeZone
+    private let calendar: Calendar
 
     public init(kioskCode: String, timeZone: TimeZone) {
         precondition(ReceiptNumber.isValidKioskCode(kioskCode))
         self.kioskCode = kioskCode
-        self.timeZone = timeZone
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        self.calendar = calendar
     }
+
+    public var timeZone: TimeZone { calendar.timeZone }
 
     /// `yymmdd` of `date` in the kiosk's time zone.
     public func day(of date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
         let parts = calendar.dateComponents([.year, .month, .day], from: date)
         return String(parts.year! % 100).leftPadded(to: 2) + String(parts.month!).leftPadded(to: 2)
             + String(parts.day!).leftPadded(to: 2)

@@ -30,7 +30,7 @@ import Testing
         let record = try #require(try store.record(id: stored.id))
         #expect(record.state == .forwarded)
         #expect(record.centreReference == "C-1")
-        #expect(try store.auditTrail(submissionID: record.id).map(\.event) == ["submitted", "forwarded"])
+        #expect(try store.auditTrail(submissionID: record.id).map(\.event) == ["forwarded"])
     }
 
     @Test func rescheduledRequestsWaitForTheirTime() throws {
@@ -79,7 +79,7 @@ import Testing
         let claim = try #require(try reopened.claim(limit: 1, leaseFor: .seconds(30), now: morning.addingTimeInterval(31)).first)
         #expect(claim.submission.id == request.id)
         #expect(claim.record.attempts == 2)
-        #expect(try reopened.auditTrail(submissionID: claim.record.id).map(\.event) == ["submitted", "lease-released"])
+        #expect(try reopened.auditTrail(submissionID: claim.record.id).map(\.event) == ["lease-released"])
     }
 
     @Test func aForwarderStartingUpReleasesEveryLease() throws {
@@ -132,7 +132,7 @@ import Testing
         let purged = try #require(try store.record(id: old.id))
         #expect(purged.sealedPersonal == nil && purged.purgedAt != nil)
         #expect(purged.receiptNumber == old.receiptNumber.description && purged.state == .forwarded)
-        #expect(try store.auditTrail(submissionID: purged.id).map(\.event) == ["submitted", "forwarded", "purged"])
+        #expect(try store.auditTrail(submissionID: purged.id).map(\.event) == ["forwarded", "purged"])
         #expect(throws: StoreError.self) { try store.submission(id: old.id) }
         #expect(try store.submission(id: recent.id) != nil)
         #expect(try store.submission(id: unsent.id) != nil)

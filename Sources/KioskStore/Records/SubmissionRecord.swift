@@ -46,16 +46,6 @@ public struct SubmissionRecord: Sendable, Codable, FetchableRecord, PersistableR
     }
 }
 
-/// The sealed part of a request: everything that says who the resident is or
-/// what they are going through.
-struct PersonalData: Codable {
-    var applicant: Applicant
-    var description: String
-    var answers: [AssessmentAnswer]
-    var triageReasons: [TriageReason]
-    var scores: DimensionScores
-}
-
 extension Date {
     var millisecondsSince1970: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
 

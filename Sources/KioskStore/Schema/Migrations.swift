@@ -13,7 +13,7 @@ enum Migrations {
             try db.execute(sql: """
                 CREATE TABLE submissions (
                     id TEXT PRIMARY KEY NOT NULL CHECK (length(id) = 36),
-                    receipt_number TEXT NOT NULL UNIQUE,
+                    receipt_number TEXT NOT NULL,
                     receipt_day TEXT NOT NULL CHECK (length(receipt_day) = 6),
                     receipt_sequence INTEGER NOT NULL CHECK (receipt_sequence > 0),
                     created_at INTEGER NOT NULL,
@@ -34,6 +34,7 @@ enum Migrations {
                     dead_reason TEXT,
                     last_error TEXT,
                     purged_at INTEGER,
+                    -- Also the receipt-number lookup: the number holds day and sequence.
                     UNIQUE (receipt_day, receipt_sequence),
                     CHECK (priority = CASE hardship WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END),
                     CHECK ((state = 'sending') = (lease_until IS NOT NULL)),
@@ -66,7 +67,7 @@ enum Migrations {
                 -- What happened to each request, without personal data: kept
                 -- after the applicant's data is purged.
                 CREATE TABLE audit_log (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id INTEGER PRIMARY KEY,
                     at INTEGER NOT NULL,
                     actor TEXT NOT NULL,
                     event TEXT NOT NULL,
