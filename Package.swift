@@ -23,6 +23,11 @@ let package = Package(
         .systemLibrary(
             name: "CQRencode", path: "Sources/CQRencode",
             pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+        // Debian's libcups has no cups.pc: the module map links `cups` directly.
+        .systemLibrary(name: "CCups", path: "Sources/CCups", providers: [.apt(["libcups2-dev"])]),
+        .systemLibrary(
+            name: "CPangoCairo", path: "Sources/CPangoCairo",
+            pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]),
 
         // MARK: Libraries
         .target(name: "KioskDomain"),
@@ -36,8 +41,19 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "QRCode", dependencies: ["CQRencode"]),
+        .target(name: "Receipts", dependencies: [
+            "KioskDomain", "KioskConfig", "QRCode",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .target(name: "ReceiptPDF", dependencies: ["Receipts", "QRCode", "CPangoCairo"]),
+        .target(name: "CupsPrinting", dependencies: ["CCups"]),
+        .target(name: "KioskPrinting", dependencies: [
+            "KioskDomain", "KioskConfig", "KioskStore", "Receipts", "ReceiptPDF", "CupsPrinting",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "KioskCommands", dependencies: [
-            "KioskDomain", "KioskConfig", "KioskStore",
+            "KioskDomain", "KioskConfig", "KioskStore", "Receipts", "KioskPrinting", "CupsPrinting",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -60,6 +76,9 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode"]),
+        .testTarget(name: "ReceiptTests", dependencies: [
+            "Receipts", "ReceiptPDF", "KioskPrinting", "CupsPrinting", "KioskStore", "KioskConfig",
+        ]),
         .testTarget(name: "CommandTests", dependencies: ["KioskCommands"]),
     ],
     swiftLanguageModes: [.v6]

@@ -10,11 +10,13 @@ extension ConfigurationLoader {
         var session: SessionSettings
         var retention: RetentionPolicy
         var credentials: CredentialNames
+        var receipt: ReceiptSettings
+        var printer: PrinterSettings
     }
 
     static func readKiosk(_ root: YAMLNode) -> KioskFile? {
         guard let top = root.mapping("kiosk.yaml", keys: [
-            "kiosk", "centre", "hotlines", "areas", "session", "retention", "credentials",
+            "kiosk", "centre", "hotlines", "areas", "session", "retention", "credentials", "receipt", "printer",
         ]) else { return nil }
         let areas = top.required("areas").flatMap(readAreas)
         let identity = top.required("kiosk").flatMap { readIdentity($0, areas: areas ?? []) }
@@ -23,10 +25,13 @@ extension ConfigurationLoader {
         let session = top.required("session").flatMap(readSession)
         let retention = top.required("retention").flatMap(readRetention)
         let credentials = top.required("credentials").flatMap(readCredentials)
-        guard let identity, let centre, let hotlines, let areas, let session, let retention, let credentials
+        let receipt = top.required("receipt").flatMap(readReceipt)
+        let printer = top.required("printer").flatMap(readPrinter)
+        guard let identity, let centre, let hotlines, let areas, let session, let retention, let credentials,
+              let receipt, let printer
         else { return nil }
         return KioskFile(identity: identity, centre: centre, hotlines: hotlines, areas: areas, session: session,
-                         retention: retention, credentials: credentials)
+                         retention: retention, credentials: credentials, receipt: receipt, printer: printer)
     }
 
     static func readIdentity(_ node: YAMLNode, areas: [Area]) -> KioskIdentity? {
@@ -145,5 +150,49 @@ extension ConfigurationLoader {
         let receipt = map.required("receipt_key")?.string("credentials.receipt_key")
         guard let seal, let receipt else { return nil }
         return CredentialNames(sealKey: seal, receiptKey: receipt)
+    }
+}
+
+extension ConfigurationLoader {
+    static func readReceipt(_ node: YAMLNode) -> ReceiptSettings? {
+        guard let map = node.mapping("receipt", keys: [
+            "roll_width_mm", "font", "qr_error_correction", "url_prefix", "centre_copy",
+        ]) else { return nil }
+        var width = map.required("roll_width_mm")?.int("receipt.roll_width_mm", in: 58...80)
+        if let value = width, value != 58, value != 80 {
+            map.values["roll_width_mm"]?.problem("receipt.roll_width_mm must be 58 or 80, not \(value)")
+            width = nil
+        }
+        let font = map.required("font")?.string("receipt.font")
+        var level = map.required("qr_error_correction")?.string("receipt.qr_error_correction")
+        if let value = level, !["L", "M", "Q", "H"].contains(value) {
+            map.values["qr_error_correction"]?.problem("receipt.qr_error_correction must be L, M, Q or H, not '\(value)'")
+            level = nil
+        }
+        var prefix: String? = ""
+        if let node = map.optional("url_prefix"), case let .scalar(scalar) = node.node, !scalar.string.isEmpty {
+            prefix = node.string("receipt.url_prefix")
+            if let value = prefix, !(value.hasPrefix("https://") || value.hasPrefix("http://")) || value.utf8.count > 60
+                || value.contains(where: { $0 == " " }) {
+                node.problem("receipt.url_prefix must be an http(s) URL of at most 60 characters without spaces")
+                prefix = nil
+            }
+        }
+        let centreCopy = map.required("centre_copy")?.bool("receipt.centre_copy")
+        guard let width, let font, let level, let prefix, let centreCopy else { return nil }
+        return ReceiptSettings(rollWidthMillimetres: width, fontFamily: font, qrErrorCorrection: level,
+                               urlPrefix: prefix, printsCentreCopy: centreCopy)
+    }
+
+    static func readPrinter(_ node: YAMLNode) -> PrinterSettings? {
+        guard let map = node.mapping("printer", keys: ["queue", "job_timeout_seconds"]) else { return nil }
+        var queue = map.required("queue")?.string("printer.queue")
+        if let value = queue, value.contains(where: { $0 == " " || $0 == "/" || $0 == "#" }) || value.count > 127 {
+            map.values["queue"]?.problem("printer.queue '\(value)' is not a CUPS queue name (no spaces, '/' or '#')")
+            queue = nil
+        }
+        let timeout = map.required("job_timeout_seconds")?.int("printer.job_timeout_seconds", in: 10...3600)
+        guard let queue, let timeout else { return nil }
+        return PrinterSettings(queue: queue, jobTimeout: .seconds(timeout))
     }
 }

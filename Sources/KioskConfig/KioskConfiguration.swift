@@ -11,6 +11,8 @@ public struct KioskConfiguration: Sendable {
     public var session: SessionSettings
     public var retention: RetentionPolicy
     public var credentials: CredentialNames
+    public var receipt: ReceiptSettings
+    public var printer: PrinterSettings
     public var catalog: Catalog
     public var assessment: Assessment
     public var texts: ScreenTexts
@@ -87,4 +89,24 @@ public struct RetentionPolicy: Sendable, Hashable {
 public struct CredentialNames: Sendable, Hashable {
     public var sealKey: String
     public var receiptKey: String
+}
+
+/// How receipts look.
+public struct ReceiptSettings: Sendable, Hashable {
+    /// 58 or 80 mm.
+    public var rollWidthMillimetres: Int
+    /// A fontconfig family with CJK glyphs.
+    public var fontFamily: String
+    /// QR error-correction level: "L", "M", "Q" or "H".
+    public var qrErrorCorrection: String
+    /// Put before the token in the QR code; may be empty.
+    public var urlPrefix: String
+    public var printsCentreCopy: Bool
+}
+
+/// Where receipts are printed.
+public struct PrinterSettings: Sendable, Hashable {
+    public var queue: String
+    /// A job not done within this time is cancelled and recorded as not printed.
+    public var jobTimeout: Duration
 }

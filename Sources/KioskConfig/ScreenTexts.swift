@@ -39,6 +39,17 @@ public struct ScreenTexts: Sendable {
         case receiptNumber = "receipt.number"
         case receiptNextSteps = "receipt.next_steps"
         case receiptQRHint = "receipt.qr_hint"
+        case receiptCentreCopy = "receipt.centre_copy"
+        case receiptIssuedAt = "receipt.issued_at"
+        case receiptRequest = "receipt.request"
+        case receiptHotlines = "receipt.hotlines"
+        case receiptCentre = "receipt.centre"
+        case receiptHardship = "receipt.hardship"
+        case receiptContact = "receipt.contact"
+        case receiptTestPage = "receipt.test_page"
+        case hardshipRed = "hardship.red"
+        case hardshipYellow = "hardship.yellow"
+        case hardshipGreen = "hardship.green"
         case printQueued = "print.queued"
         case printDone = "print.done"
         case printFailed = "print.failed"
@@ -78,6 +89,15 @@ public struct ScreenTexts: Sendable {
 
     public subscript(key: Key) -> LocalizedText {
         texts[key]!
+    }
+
+    /// The words for a hardship level: never colour alone.
+    public func hardship(_ level: HardshipLevel) -> LocalizedText {
+        switch level {
+        case .red: self[.hardshipRed]
+        case .yellow: self[.hardshipYellow]
+        case .green: self[.hardshipGreen]
+        }
     }
 
     /// The message the front shows under a field for a broken rule, with

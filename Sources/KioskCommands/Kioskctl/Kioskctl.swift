@@ -4,8 +4,9 @@ import ArgumentParser
 public struct Kioskctl: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "kioskctl",
-        abstract: "Look after a help-request kiosk: configuration, catalog, credentials, retention.",
-        subcommands: [ConfigCommand.self, CatalogCommand.self, CredentialsCommand.self, PurgeCommand.self])
+        abstract: "Look after a help-request kiosk: configuration, receipts, printer, retention.",
+        subcommands: [ConfigCommand.self, CatalogCommand.self, CredentialsCommand.self, PurgeCommand.self,
+                      VerifyCommand.self, PrinterCommand.self, ReprintCommand.self])
 
     public init() {}
 }

@@ -11,7 +11,14 @@ public struct GlobalOptions: ParsableArguments, Sendable {
                                             valueName: "DIR"))
     public var state: String?
 
+    @Option(name: .long, help: ArgumentHelp("Assets folder: receipt layout (env KIOSK_ASSETS).", valueName: "DIR"))
+    public var assets: String?
+
     public init() {}
+
+    public var assetsDirectory: URL {
+        URL(fileURLWithPath: assets ?? environment("KIOSK_ASSETS") ?? "/usr/share/kiosk/assets", isDirectory: true)
+    }
 
     public var configDirectory: URL {
         URL(fileURLWithPath: config ?? environment("KIOSK_CONFIG") ?? "/etc/kiosk", isDirectory: true)

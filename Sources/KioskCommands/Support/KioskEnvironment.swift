@@ -1,7 +1,10 @@
 import Foundation
 import KioskConfig
 import KioskDomain
+import KioskPrinting
 import KioskStore
+import Logging
+import Receipts
 
 /// What every role starts from: a checked configuration, the credentials and
 /// the open store. Building it is all-or-nothing, so a daemon either runs
@@ -31,5 +34,29 @@ public struct KioskEnvironment: Sendable {
         } catch {
             throw CommandFailure(description: "refusing to start: \(error.description)")
         }
+    }
+}
+
+extension KioskEnvironment {
+    /// The key receipts are signed with.
+    public func receiptKey() throws -> ReceiptKey {
+        do {
+            return ReceiptKey(bytes: try credentials.key(named: config.credentials.receiptKey))
+        } catch {
+            throw CommandFailure(description: error.description)
+        }
+    }
+
+    public func receiptLayout() throws -> ReceiptLayout {
+        do {
+            return try ReceiptLayout.load(from: options.assetsDirectory.appendingPathComponent("receipt-layout.yaml"))
+        } catch {
+            throw CommandFailure(description: error.description)
+        }
+    }
+
+    public func receiptPrinter(logger: Logger) throws -> ReceiptPrinter {
+        ReceiptPrinter(store: store, config: config, layout: try receiptLayout(), receiptKey: try receiptKey(),
+                       logger: logger)
     }
 }

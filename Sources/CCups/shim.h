@@ -1,0 +1,4 @@
+#ifndef KIOSK_CCUPS_SHIM_H
+#define KIOSK_CCUPS_SHIM_H
+#include <cups/cups.h>
+#endif

@@ -1,0 +1,99 @@
+import ArgumentParser
+import CupsPrinting
+import Foundation
+import KioskDomain
+import KioskStore
+import Logging
+
+/// `kioskctl printer status|test` and `kioskctl reprint RECEIPT`.
+struct PrinterCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "printer", abstract: "The receipt printer: its state, a test page.",
+        subcommands: [Status.self, TestPage.self])
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show the printer's state and reasons; exit 0 if it can print, 1 if not.")
+
+        @OptionGroup var options: GlobalOptions
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() throws {
+            let environment = try KioskEnvironment.open(options)
+            let status = CupsDestination(queue: environment.config.printer.queue).status()
+            if json {
+                struct Output: Encodable {
+                    var queue: String
+                    var condition: String
+                    var reasons: [String]
+                    var canPrint: Bool
+                }
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                print(String(decoding: try encoder.encode(Output(
+                    queue: environment.config.printer.queue, condition: status.condition.rawValue,
+                    reasons: status.reasons, canPrint: status.canPrint)), as: UTF8.self))
+            } else {
+                print("printer \(environment.config.printer.queue): \(status)")
+            }
+            if !status.canPrint { throw ExitCode(1) }
+        }
+    }
+
+    struct TestPage: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "test", abstract: "Print a test page with a QR code and wait for it.")
+
+        @OptionGroup var options: GlobalOptions
+
+        func run() throws {
+            let environment = try KioskEnvironment.open(options)
+            let ids = try environment.store.enqueuePrintJobs(submissionID: nil, copies: ["test"],
+                                                             printer: environment.config.printer.queue)
+            try waitAndReport(environment, ids)
+        }
+    }
+}
+
+struct ReprintCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reprint", abstract: "Print a resident's receipt again and wait for it.")
+
+    @OptionGroup var options: GlobalOptions
+
+    @Argument(help: "The receipt number, e.g. JA0301-261129-0042-7.")
+    var receipt: String
+
+    func run() throws {
+        let number: ReceiptNumber
+        do { number = try ReceiptNumber(parsing: receipt) } catch {
+            throw CommandFailure(description: "\(receipt.prefix(40)): \(error)")
+        }
+        let environment = try KioskEnvironment.open(options)
+        guard let record = try environment.store.record(receipt: number), let id = UUID(uuidString: record.id) else {
+            throw CommandFailure(description: "no request with receipt number \(number) on this kiosk")
+        }
+        guard record.sealedPersonal != nil else {
+            throw CommandFailure(description: "receipt \(number): personal data was purged after the retention period; a receipt cannot be drawn")
+        }
+        let ids = try environment.store.enqueuePrintJobs(submissionID: id, copies: ["resident"],
+                                                         printer: environment.config.printer.queue)
+        try waitAndReport(environment, ids)
+    }
+}
+
+/// Runs the print worker until the jobs finish or time out, then says how
+/// they ended; exit 1 unless all completed.
+private func waitAndReport(_ environment: KioskEnvironment, _ ids: [Int64]) throws {
+    let printer = try environment.receiptPrinter(logger: Logger(label: "kioskctl"))
+    let timeout = Double(environment.config.printer.jobTimeout.components.seconds)
+    let jobs = printer.runUntilFinished(ids, deadline: Date().addingTimeInterval(timeout + 5))
+    var ok = true
+    for job in jobs {
+        print("print job \(job.id ?? 0) (\(job.copy)): \(job.state.rawValue)\(job.reason.map { " - \($0)" } ?? "")")
+        ok = ok && job.state == .completed
+    }
+    if !ok { throw ExitCode(1) }
+}

@@ -1,0 +1,156 @@
+import CupsPrinting
+import Foundation
+import KioskConfig
+import KioskDomain
+import KioskStore
+import Logging
+import ReceiptPDF
+import Receipts
+
+/// The printer worker: takes queued copies from the print-jobs table,
+/// renders them, hands them to CUPS and follows each job to its end.
+///
+/// Security: it reads sealed submissions to draw the centre copy; it logs
+/// receipt numbers and job ids only, never personal data.
+/// Limits: libcups blocks while it talks to cupsd, so this runs on its own
+/// thread or process, never on the keystroke path. A job not finished within
+/// `printer.job_timeout_seconds` is cancelled and recorded as not printed:
+/// the resident has gone, and a queue must not flood out when paper returns.
+public final class ReceiptPrinter {
+    let store: KioskStore
+    let config: KioskConfiguration
+    let composer: ReceiptComposer
+    let receiptKey: ReceiptKey
+    let destination: CupsDestination
+    let logger: Logger
+
+    public init(store: KioskStore, config: KioskConfiguration, layout: ReceiptLayout, receiptKey: ReceiptKey,
+                logger: Logger) {
+        self.store = store
+        self.config = config
+        self.composer = ReceiptComposer(config: config, layout: layout)
+        self.receiptKey = receiptKey
+        self.destination = CupsDestination(queue: config.printer.queue)
+        self.logger = logger
+    }
+
+    /// The copies a submitted request gets: the resident's always, the
+    /// centre's when configured.
+    public func enqueue(_ submission: Submission, now: Date = Date()) throws(StoreError) {
+        let copies = config.receipt.printsCentreCopy ? [ReceiptCopy.resident, .centre] : [.resident]
+        try store.enqueuePrintJobs(submissionID: submission.id, copies: copies.map(\.rawValue),
+                                   printer: config.printer.queue, now: now)
+    }
+
+    /// One pass: records the printer's state, follows jobs in CUPS, cancels
+    /// stale ones and sends waiting ones. Returns the printer's state.
+    @discardableResult
+    public func runOnce(now: Date = Date()) -> PrinterStatus {
+        let status = destination.status()
+        do {
+            try store.updateStatus(RoleStatusRecord(role: "printer", updatedAt: now, state: status.condition.rawValue,
+                                                    detail: status.reasons.joined(separator: ",")))
+            try followSubmittedJobs(now: now)
+            try sendPendingJobs(status: status, now: now)
+        } catch {
+            logger.error("print worker pass failed", metadata: ["error": "\(error)"])
+        }
+        return status
+    }
+
+    /// Runs passes until every job in `ids` has finished or `deadline`
+    /// passes (`kioskctl reprint` and `printer test` wait like this).
+    public func runUntilFinished(_ ids: [Int64], deadline: Date, interval: Duration = .milliseconds(250))
+        -> [PrintJobRecord] {
+        while true {
+            runOnce()
+            let jobs = ids.compactMap { try? store.printJob(id: $0) }
+            if jobs.allSatisfy(\.state.isFinished) || Date() >= deadline { return jobs }
+            Thread.sleep(forTimeInterval: Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18)
+        }
+    }
+
+    var timeout: TimeInterval { Double(config.printer.jobTimeout.components.seconds) }
+
+    private func followSubmittedJobs(now: Date) throws {
+        let open = try store.openPrintJobs()
+        guard !open.isEmpty else { return }
+        let states: [Int32: CupsJobState]
+        do {
+            states = try destination.jobStates()
+        } catch {
+            states = [:]
+            logger.warning("cannot read job states from CUPS", metadata: ["error": "\(error)"])
+        }
+        for job in open {
+            guard let id = job.id else { continue }
+            let stale = now.timeIntervalSince(job.created) >= timeout
+            if let cupsID = job.cupsJobId, let state = states[cupsID], state.isFinished {
+                let finished: PrintJobState = state == .completed ? .completed : state == .aborted ? .aborted : .canceled
+                try store.finishPrintJob(id, state: finished, reason: finished == .completed ? nil : "CUPS reports \(state.rawValue)",
+                                         now: now)
+                log(job, finished)
+            } else if stale {
+                if let cupsID = job.cupsJobId {
+                    do { try destination.cancel(jobID: cupsID) } catch {
+                        logger.warning("cannot cancel stale job", metadata: ["cups.job": "\(cupsID)", "error": "\(error)"])
+                    }
+                }
+                try store.finishPrintJob(id, state: .canceled, reason: "not printed within \(Int(timeout)) s", now: now)
+                log(job, .canceled)
+            }
+        }
+    }
+
+    private func sendPendingJobs(status: PrinterStatus, now: Date) throws {
+        for job in try store.claimPendingPrintJobs(now: now) {
+            guard let id = job.id else { continue }
+            if now.timeIntervalSince(job.created) >= timeout {
+                try store.finishPrintJob(id, state: .canceled,
+                                         reason: "not printed within \(Int(timeout)) s (\(job.reason ?? status.description))",
+                                         now: now)
+                log(job, .canceled)
+                continue
+            }
+            let pdf: Data
+            let title: String
+            do {
+                let document = try self.document(for: job, now: now)
+                pdf = try ReceiptPDFRenderer.render(document)
+                title = document.title
+            } catch {
+                try store.finishPrintJob(id, state: .failed, reason: "cannot render: \(error)", now: now)
+                log(job, .failed)
+                continue
+            }
+            do {
+                let cupsID = try destination.submit(pdf: pdf, title: title)
+                try store.recordCupsJob(id, cupsJobID: cupsID, now: now)
+                logger.info("receipt sent to printer", metadata: [
+                    "print.job": "\(id)", "print.copy": "\(job.copy)", "cups.job": "\(cupsID)",
+                    "printer.name": "\(config.printer.queue)",
+                ])
+            } catch {
+                // Try again on the next pass until the job goes stale.
+                try store.releasePrintJob(id, reason: "\(error)", now: now)
+                logger.warning("printer did not take the job", metadata: ["print.job": "\(id)", "error": "\(error)"])
+            }
+        }
+    }
+
+    func document(for job: PrintJobRecord, now: Date) throws -> ReceiptDocument {
+        guard let submissionID = job.submissionId else { return try composer.testPage(now: now) }
+        guard let uuid = UUID(uuidString: submissionID), let submission = try store.submission(id: uuid) else {
+            throw StoreError.notFound("submission of print job \(job.id ?? 0)")
+        }
+        let token = ReceiptToken(receiptNumber: submission.receiptNumber, issuedAt: submission.createdAt, key: receiptKey)
+        return try composer.document(ReceiptCopy(rawValue: job.copy) ?? .resident, for: submission, token: token)
+    }
+
+    private func log(_ job: PrintJobRecord, _ state: PrintJobState) {
+        let level: Logger.Level = state == .completed ? .info : .warning
+        logger.log(level: level, "print job \(state.rawValue)", metadata: [
+            "print.job": "\(job.id ?? 0)", "print.copy": "\(job.copy)", "cups.job": "\(job.cupsJobId.map(String.init) ?? "-")",
+        ])
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import KioskConfig
+import KioskDomain
+import QRCode
+
+/// Which printed copy.
+public enum ReceiptCopy: String, Sendable, CaseIterable {
+    /// Always printed: what the resident takes away. No personal data.
+    case resident
+    /// Printed when configured: the staff's ticket, with hardship level and contact details.
+    case centre
+}
+
+/// Turns a stored submission into receipt documents, following the layout.
+public struct ReceiptComposer: Sendable {
+    public let config: KioskConfiguration
+    public let layout: ReceiptLayout
+
+    public init(config: KioskConfiguration, layout: ReceiptLayout) {
+        self.config = config
+        self.layout = layout
+    }
+
+    var correction: QRErrorCorrection {
+        QRErrorCorrection(rawValue: config.receipt.qrErrorCorrection) ?? .medium
+    }
+
+    /// The QR matrix for a token, as both the screen and the paper show it.
+    public func qrMatrix(for token: ReceiptToken) throws(QRError) -> QRMatrix {
+        try QREncoder.encode(token.qrPayload(urlPrefix: config.receipt.urlPrefix), correction: correction)
+    }
+
+    public func document(_ copy: ReceiptCopy, for submission: Submission, token: ReceiptToken) throws(QRError)
+        -> ReceiptDocument {
+        // Staff read the centre copy in Chinese; the resident's in their language.
+        let language = copy == .centre ? Language.chinese : submission.request.language
+        let entries = copy == .centre ? layout.centreCopy : layout.residentCopy
+        let matrix = try qrMatrix(for: token)
+        let blocks = entries.flatMap { entry in
+            self.blocks(entry, language: language, submission: submission, token: token, matrix: matrix)
+        }
+        return document(blocks, title: "\(submission.receiptNumber) \(copy.rawValue)")
+    }
+
+    /// A test page with a QR code, for `kioskctl printer test`.
+    public func testPage(now: Date) throws(QRError) -> ReceiptDocument {
+        let matrix = try QREncoder.encode("KIOSK-TEST-\(config.identity.kioskCode)", correction: correction)
+        let blocks = layout.testPage.flatMap { entry -> [ReceiptDocument.Block] in
+            let style = entry.style.flatMap { layout.styles[$0] } ?? ReceiptLayout.Style(size: 9)
+            switch entry.block {
+            case .qr: return [.qr(matrix)]
+            case .rule: return [.rule]
+            case .centreName: return [.text(config.centre.name.chinese, style)]
+            case .testNotice:
+                return [.text("\(config.texts[.receiptTestPage].chinese) · \(config.identity.kioskCode)", style)]
+            case .issuedAt: return [.text(timestamp(now), style)]
+            case .hotlines: return [.text(hotlines(.chinese), style)]
+            default: return []
+            }
+        }
+        return document(blocks, title: "test page \(config.identity.kioskCode)")
+    }
+
+    private func document(_ blocks: [ReceiptDocument.Block], title: String) -> ReceiptDocument {
+        let width = config.receipt.rollWidthMillimetres
+        return ReceiptDocument(
+            rollWidthMM: Double(width), printableWidthMM: layout.printableWidthMM[width] ?? Double(width) - 8,
+            marginTopMM: layout.marginTopMM, marginBottomMM: layout.marginBottomMM,
+            blockSpacingMM: layout.blockSpacingMM, qr: layout.qr, fontFamily: config.receipt.fontFamily,
+            blocks: blocks, title: title)
+    }
+
+    private func blocks(_ entry: ReceiptLayout.Entry, language: Language, submission: Submission,
+                        token: ReceiptToken, matrix: QRMatrix) -> [ReceiptDocument.Block] {
+        let texts = config.texts
+        let style = entry.style.flatMap { layout.styles[$0] } ?? ReceiptLayout.Style(size: 9)
+        let request = submission.request
+        func text(_ value: String) -> [ReceiptDocument.Block] { [.text(value, style)] }
+        switch entry.block {
+        case .rule: return [.rule]
+        case .qr: return [.qr(matrix)]
+        case .centreName: return text(config.centre.name[language])
+        case .title: return text(texts[.receiptTitle, language])
+        case .copyMarker: return text(texts[.receiptCentreCopy, language])
+        case .receiptNumberLabel: return text(texts[.receiptNumber, language])
+        case .receiptNumber: return text(submission.receiptNumber.description)
+        case .issuedAt: return text("\(texts[.receiptIssuedAt, language]) \(timestamp(submission.createdAt))")
+        case .request:
+            let programme = config.catalog.programme(request.programmeID)
+            let service = config.catalog.service(request.serviceID, in: request.programmeID)
+            return text("\(texts[.receiptRequest, language]): \(programme?.name[language] ?? request.programmeID) · \(service?.name[language] ?? request.serviceID)")
+        case .qrHint: return text(texts[.receiptQRHint, language])
+        case .nextSteps: return text(texts[.receiptNextSteps, language])
+        case .hotlines: return text(hotlines(language))
+        case .centreAddress:
+            return text("\(texts[.receiptCentre, language]): \(config.centre.address[language]) · \(config.centre.hours[language])")
+        case .hardship:
+            return text("\(texts[.receiptHardship, language]): \(texts.hardship(request.triage.level)[language])")
+        case .contact:
+            let applicant = request.applicant
+            let area = config.areas.first { $0.code == applicant.street }
+            let community = area?.communities.first { $0.code == applicant.community }
+            var lines = [
+                "\(texts[.receiptContact, language]): \(applicant.name)  \(applicant.phone.digits)",
+                "\(area?.name[language] ?? applicant.street) \(community?.name[language] ?? applicant.community) \(applicant.addressDetail)",
+                "\(texts[.fieldHouseholdSize, language]): \(applicant.householdSize)",
+            ]
+            if let id = applicant.residentID { lines.append("\(texts[.fieldResidentID, language]): \(Self.masked(id))") }
+            if !request.description.isEmpty { lines.append(request.description) }
+            return lines.map { .text($0, style) }
+        case .testNotice: return []
+        }
+    }
+
+    private func hotlines(_ language: Language) -> String {
+        config.texts[.receiptHotlines, language] + ": "
+            + config.hotlines.map { "\($0.label[language]) \($0.number)" }.joined(separator: " · ")
+    }
+
+    private func timestamp(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = config.identity.timeZone
+        let p = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        return String(format: "%04d-%02d-%02d %02d:%02d", p.year!, p.month!, p.day!, p.hour!, p.minute!)
+    }
+
+    /// Region code and last four only: staff can match a card, a lost ticket
+    /// does not give the whole number away.
+    static func masked(_ id: ResidentID) -> String {
+        String(id.value.prefix(6)) + String(repeating: "*", count: 8) + String(id.value.suffix(4))
+    }
+}

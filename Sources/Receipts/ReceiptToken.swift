@@ -1,0 +1,111 @@
+// SymmetricKey is immutable but not marked Sendable in swift-crypto 3.
+@preconcurrency import Crypto
+import Foundation
+import KioskDomain
+
+/// What the QR code on a receipt holds: a short signed token that staff can
+/// verify offline, with no personal data.
+///
+/// `K1.<receipt number>.<issue time>.<mac>`, e.g.
+/// `K1.JA0301-261129-0042-7.T4M2KW.qL3bW0c1xYp9RZk2`:
+/// - `K1`: the format version;
+/// - the receipt number, which carries the kiosk code;
+/// - the issue time, seconds since 1970 in base 36 (upper case);
+/// - the first 96 bits of HMAC-SHA256 over `K1.<receipt>.<time>` under the
+///   kiosk's receipt key, base64url without padding.
+/// At most 64 characters even with a 12-character kiosk code.
+public struct ReceiptToken: Sendable, Hashable, CustomStringConvertible {
+    public static let version = "K1"
+    static let macBytes = 12
+
+    public let receiptNumber: ReceiptNumber
+    public let issuedAt: Date
+    public let description: String
+
+    public var kioskCode: String { receiptNumber.kioskCode }
+
+    /// Signs a new token for a receipt.
+    public init(receiptNumber: ReceiptNumber, issuedAt: Date, key: ReceiptKey) {
+        let seconds = Int64(issuedAt.timeIntervalSince1970.rounded(.down))
+        let body = "\(Self.version).\(receiptNumber).\(String(seconds, radix: 36, uppercase: true))"
+        self.receiptNumber = receiptNumber
+        self.issuedAt = Date(timeIntervalSince1970: Double(seconds))
+        self.description = body + "." + key.mac(body)
+    }
+
+    public enum VerificationError: Error, Sendable, Equatable, CustomStringConvertible {
+        case malformed
+        case unknownVersion(String)
+        case badReceiptNumber(ReceiptNumber.ParseError)
+        case badSignature
+
+        public var description: String {
+            switch self {
+            case .malformed: "not a receipt token (expected K1.<receipt>.<time>.<signature>)"
+            case let .unknownVersion(version): "unknown token version '\(version.prefix(8))'"
+            case let .badReceiptNumber(error): "the receipt number in the token is wrong: \(error)"
+            case .badSignature: "the signature does not match: the token was altered or not made by this kiosk's key"
+            }
+        }
+    }
+
+    /// Checks a token, or a status-page URL ending in one, with the kiosk's
+    /// receipt key.
+    public init(verifying text: String, key: ReceiptKey) throws(VerificationError) {
+        // Tokens never hold '/' or '=', so a URL prefix ends at the last of them.
+        var token = Substring(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        if let start = token.lastIndex(where: { $0 == "/" || $0 == "=" }) { token = token[token.index(after: start)...] }
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4, token.utf8.count <= 64 else {
+            if let first = parts.first, parts.count >= 2, first != Substring(Self.version), first.hasPrefix("K") {
+                throw .unknownVersion(String(first))
+            }
+            throw .malformed
+        }
+        guard parts[0] == Substring(Self.version) else { throw .unknownVersion(String(parts[0])) }
+        let receipt: ReceiptNumber
+        do { receipt = try ReceiptNumber(parsing: String(parts[1])) } catch { throw .badReceiptNumber(error) }
+        guard receipt.description == parts[1], let seconds = Int64(parts[2], radix: 36), seconds > 0,
+              String(seconds, radix: 36, uppercase: true) == parts[2]
+        else { throw .malformed }
+        let body = "\(parts[0]).\(parts[1]).\(parts[2])"
+        guard key.verify(mac: String(parts[3]), for: body) else { throw .badSignature }
+        self.receiptNumber = receipt
+        self.issuedAt = Date(timeIntervalSince1970: Double(seconds))
+        self.description = String(token)
+    }
+
+    /// What the QR code holds: the token, after the configured URL prefix.
+    public func qrPayload(urlPrefix: String) -> String {
+        urlPrefix + description
+    }
+}
+
+/// The kiosk's receipt-signing key (a credential file, 32 bytes).
+public struct ReceiptKey: Sendable {
+    private let key: SymmetricKey
+
+    public init(bytes: [UInt8]) {
+        precondition(bytes.count >= 32, "receipt keys are 32 bytes")
+        key = SymmetricKey(data: bytes)
+    }
+
+    func mac(_ body: String) -> String {
+        let full = HMAC<SHA256>.authenticationCode(for: Data(body.utf8), using: key)
+        return Data(full.prefix(ReceiptToken.macBytes)).base64URLEncoded
+    }
+
+    /// Compares in constant time.
+    func verify(mac: String, for body: String) -> Bool {
+        let expected = Array(self.mac(body).utf8), given = Array(mac.utf8)
+        guard expected.count == given.count else { return false }
+        return zip(expected, given).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}
+
+extension Data {
+    var base64URLEncoded: String {
+        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import KioskDomain
+import Testing
+@testable import Receipts
+
+@Suite struct ReceiptTokenTests {
+    let key = ReceiptKey(bytes: Array(repeating: 7, count: 32))
+    let receipt = ReceiptNumber(kioskCode: "JA0301", day: "261129", sequence: 42)
+    let issued = Date(timeIntervalSince1970: 1_795_917_600)
+
+    @Test func signsAndVerifies() throws {
+        let token = ReceiptToken(receiptNumber: receipt, issuedAt: issued, key: key)
+        #expect(token.description.hasPrefix("K1.JA0301-261129-0042-"))
+        let verified = try ReceiptToken(verifying: token.description, key: key)
+        #expect(verified.receiptNumber == receipt)
+        #expect(verified.kioskCode == "JA0301")
+        #expect(verified.issuedAt == issued)
+    }
+
+    @Test func staysWithin64CharactersWithTheLongestKioskCode() {
+        let long = ReceiptNumber(kioskCode: "ABCDEFGHIJKL", day: "991231", sequence: 99_999)
+        let token = ReceiptToken(receiptNumber: long, issuedAt: Date(timeIntervalSince1970: 4_102_444_800), key: key)
+        #expect(token.description.count <= 64)
+    }
+
+    @Test func anyChangedCharacterIsRejected() {
+        let token = Array(ReceiptToken(receiptNumber: receipt, issuedAt: issued, key: key).description)
+        for index in token.indices {
+            var altered = token
+            altered[index] = altered[index] == "A" ? "B" : "A"
+            #expect(throws: ReceiptToken.VerificationError.self, "\(String(altered))") {
+                try ReceiptToken(verifying: String(altered), key: key)
+            }
+        }
+    }
+
+    @Test func anotherKioskKeyIsRejected() {
+        let token = ReceiptToken(receiptNumber: receipt, issuedAt: issued, key: key)
+        #expect(throws: ReceiptToken.VerificationError.badSignature) {
+            try ReceiptToken(verifying: token.description, key: ReceiptKey(bytes: Array(repeating: 8, count: 32)))
+        }
+    }
+
+    @Test func unknownVersionsAndJunkAreNamed() {
+        let token = ReceiptToken(receiptNumber: receipt, issuedAt: issued, key: key).description
+        #expect(throws: ReceiptToken.VerificationError.unknownVersion("K2")) {
+            try ReceiptToken(verifying: "K2" + token.dropFirst(2), key: key)
+        }
+        #expect(throws: ReceiptToken.VerificationError.malformed) { try ReceiptToken(verifying: "hello", key: key) }
+    }
+
+    @Test func aURLPrefixedTokenVerifies() throws {
+        let token = ReceiptToken(receiptNumber: receipt, issuedAt: issued, key: key)
+        let payload = token.qrPayload(urlPrefix: "https://jingan.example.gov.cn/r/")
+        #expect(try ReceiptToken(verifying: payload, key: key).receiptNumber == receipt)
+    }
+}
