@@ -95,11 +95,12 @@ public final class CupsDestination {
     private func withDestination<T>(_ body: (UnsafeMutablePointer<cups_dest_t>) throws(PrintError) -> T)
         throws(PrintError) -> T {
         guard let dest = cupsGetNamedDest(nil, queue, nil) else {
-            let status = cupsLastError()
-            if status == IPP_STATUS_ERROR_NOT_FOUND || status == IPP_STATUS_OK {
-                throw .unknownQueue(queue)
-            }
-            throw .unreachable(String(cString: cupsLastErrorString()))
+            // libcups says "not found" for a cupsd it cannot reach too, so
+            // try a connection of our own to tell the two apart.
+            guard let http = httpConnect2(cupsServer(), ippPort(), nil, AF_UNSPEC, cupsEncryption(), 1, 3000, nil)
+            else { throw .unreachable("cannot connect to \(String(cString: cupsServer()))") }
+            httpClose(http)
+            throw .unknownQueue(queue)
         }
         defer { cupsFreeDests(1, dest) }
         return try body(dest)
