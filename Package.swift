@@ -52,7 +52,12 @@ let package = Package(
             "KioskDomain", "KioskConfig", "KioskStore", "Receipts", "ReceiptPDF", "CupsPrinting",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "KioskFront", dependencies: [
+            "KioskDomain", "KioskConfig", "KioskStore", "Receipts", "QRCode", "KioskPrinting",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "KioskCommands", dependencies: [
+            "KioskFront",
             "KioskDomain", "KioskConfig", "KioskStore", "Receipts", "KioskPrinting", "CupsPrinting",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -84,6 +89,7 @@ let package = Package(
             "Receipts", "ReceiptPDF", "KioskPrinting", "CupsPrinting", "KioskStore", "KioskConfig",
         ]),
         .testTarget(name: "CommandTests", dependencies: ["KioskCommands"]),
+        .testTarget(name: "FrontTests", dependencies: ["KioskFront", "KioskConfig", "KioskDomain", "KioskStore"]),
     ],
     swiftLanguageModes: [.v6]
 )

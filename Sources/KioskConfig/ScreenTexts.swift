@@ -55,6 +55,8 @@ public struct ScreenTexts: Sendable {
         case printFailed = "print.failed"
         case emergencyTitle = "emergency.title"
         case emergencyBody = "emergency.body"
+        case emergencyContinue = "emergency.continue"
+        case receiptNoQR = "receipt.no_qr"
         case idleCountdown = "idle.countdown"
         case errorRequired = "error.required"
         case errorTooLong = "error.too_long"

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KioskFront
 import KioskStore
 import Logging
 
@@ -7,9 +8,36 @@ import Logging
 public struct Kioskd: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "kioskd", abstract: "The help-request kiosk daemon.",
-        subcommands: [Migrate.self])
+        subcommands: [Front.self, Migrate.self])
 
     public init() {}
+
+    /// The resident's screen on this terminal (under systemd, the kiosk's tty).
+    struct Front: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the resident's screen on this terminal; logs go to standard error.")
+
+        @OptionGroup var options: GlobalOptions
+
+        @Flag(help: "Do not print receipts (a kiosk without a printer); the screen says so.")
+        var noPrinter = false
+
+        func run() throws {
+            let logger = Logger(label: "kioskd-front")
+            let environment = try KioskEnvironment.open(options)
+            try environment.store.releaseLeases()
+            let layout = try environment.receiptLayout()
+            let key = try environment.receiptKey()
+            let printer = noPrinter ? nil : try environment.receiptPrinter(logger: logger)
+            let terminal: TerminalDevice
+            do { terminal = try TerminalDevice() } catch {
+                throw CommandFailure(description: "refusing to start: \(error)")
+            }
+            let role = FrontRole(context: FrontContext(config: environment.config), store: environment.store,
+                                 layout: layout, receiptKey: key, printer: printer, logger: logger)
+            try role.run(terminal: terminal)
+        }
+    }
 
     /// Prepares the state folder before the roles start (`ExecStartPre=`,
     /// upgrades): checks configuration and credentials, checks the

@@ -1,0 +1,53 @@
+import KioskConfig
+import KioskDomain
+
+/// What the flow reads but never changes: the district's configuration.
+public struct FrontContext: Sendable {
+    public let config: KioskConfiguration
+
+    public init(config: KioskConfiguration) {
+        self.config = config
+    }
+
+    var texts: ScreenTexts { config.texts }
+
+    func text(_ key: ScreenTexts.Key, _ language: Language) -> String { config.texts[key, language] }
+}
+
+/// The contact details, asked one screen each, in this order.
+public enum ContactField: Int, Sendable, CaseIterable, Hashable {
+    case name, phone, residentID, street, community, addressDetail, householdSize, description
+
+    var label: ScreenTexts.Key {
+        switch self {
+        case .name: .fieldName
+        case .phone: .fieldPhone
+        case .residentID: .fieldResidentID
+        case .street: .fieldStreet
+        case .community: .fieldCommunity
+        case .addressDetail: .fieldAddressDetail
+        case .householdSize: .fieldHouseholdSize
+        case .description: .fieldDescription
+        }
+    }
+
+    /// Street and community are picked from lists; the others are typed.
+    var isChoice: Bool { self == .street || self == .community }
+    var isOptional: Bool { self == .residentID || self == .addressDetail || self == .description }
+
+    /// Most characters a field takes as typed (validation has the final word).
+    var inputLimit: Int {
+        switch self {
+        case .name: TextRule.name.maxCharacters
+        case .phone: 20
+        case .residentID: 18
+        case .addressDetail: TextRule.addressDetail.maxCharacters
+        case .householdSize: 2
+        case .description: TextRule.description.maxCharacters
+        case .street, .community: 0
+        }
+    }
+
+    var next: ContactField? { ContactField(rawValue: rawValue + 1) }
+    var previous: ContactField? { ContactField(rawValue: rawValue - 1) }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import KioskDomain
+import QRCode
+
+/// Which screen the resident is on.
+public enum Step: Sendable, Hashable {
+    case welcome
+    case programme
+    case service
+    case question(Int)
+    case field(ContactField)
+    case consent
+    case declined
+    case review
+    case submitting
+    case receipt
+    case submitFailed
+}
+
+/// What the receipt screen shows once the request is stored.
+public struct ReceiptInfo: Sendable, Hashable {
+    public var submissionID: UUID
+    public var number: ReceiptNumber
+    public var token: String
+    public var qr: QRMatrix?
+
+    public init(submissionID: UUID, number: ReceiptNumber, token: String, qr: QRMatrix?) {
+        self.submissionID = submissionID
+        self.number = number
+        self.token = token
+        self.qr = qr
+    }
+}
+
+/// The resident's copy as the receipt screen reports it.
+public enum PrintProgress: Sendable, Hashable {
+    case queued, printed, failed
+}
+
+/// A tap target's meaning, found by hit-testing the last frame.
+public enum TapAction: Sendable, Hashable {
+    case choose(Int)
+    case back
+    case next
+    case toggleLanguage
+}
+
+/// What happens to the front: input, time passing, and the results of the
+/// effects it asked for.
+public enum FrontEvent: Sendable {
+    case input(InputEvent)
+    case tap(TapAction)
+    case tick
+    case submitted(ReceiptInfo)
+    case submitFailed
+    case printProgress(PrintProgress)
+}
+
+/// What the front asks its loop to do; `update` itself stays pure.
+public enum FrontEffect: Sendable, Hashable {
+    /// Store the request durably, then answer with `.submitted` or `.submitFailed`.
+    case submit(SubmissionDraft)
+    /// A session ended: clear the terminal and its scrollback.
+    case wipeScreen
+    /// Read the resident's print job and answer with `.printProgress`.
+    case checkPrint(UUID)
+}
+
+/// The whole state of the front: the screen, the half-entered request and
+/// the clocks. Wiped to `init` when a session ends.
+public struct FrontState: Sendable {
+    public var language: Language = .default
+    public var step: Step = .welcome
+    /// The highlighted option on a choice screen.
+    public var cursor = 0
+    /// Household size starts unset (0) so the resident types it, not accepts a default.
+    public var draft = SubmissionDraft(householdSize: 0)
+    /// The text being typed into the current field.
+    public var input = ""
+    /// The rule the current field broke; the view words it in the language.
+    public var fieldError: ValidationError?
+    /// The emergency numbers cover the screen until a key is pressed.
+    public var showingEmergency = false
+    /// Editing from the review screen returns there afterwards.
+    public var returnToReview = false
+    public var receipt: ReceiptInfo?
+    public var printProgress: PrintProgress = .queued
+    /// The last time the resident did anything; idle time counts from here.
+    public var lastActivity: ContinuousClock.Instant
+    public var now: ContinuousClock.Instant
+
+    public init(now: ContinuousClock.Instant) {
+        lastActivity = now
+        self.now = now
+    }
+
+    /// A new session: everything the resident entered is gone.
+    func wiped(language: Language = .default) -> FrontState {
+        var fresh = FrontState(now: now)
+        fresh.language = language
+        return fresh
+    }
+}

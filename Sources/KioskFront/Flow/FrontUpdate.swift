@@ -1,0 +1,378 @@
+import Foundation
+import KioskDomain
+
+extension FrontState {
+    /// The flow: one event in, the next state and the effects to run out.
+    /// Pure, so every screen and transition is tested without a terminal.
+    public mutating func update(_ event: FrontEvent, at now: ContinuousClock.Instant,
+                                context: FrontContext) -> [FrontEffect] {
+        self.now = now
+        switch event {
+        case .tick:
+            return checkTimers(context)
+        case let .submitted(info):
+            guard step == .submitting else { return [] }
+            receipt = info
+            printProgress = .queued
+            step = .receipt
+            lastActivity = now
+            return [.checkPrint(info.submissionID)]
+        case .submitFailed:
+            if step == .submitting { step = .submitFailed }
+            return []
+        case let .printProgress(progress):
+            printProgress = progress
+            return []
+        case let .input(input):
+            // A key after the session timed out starts afresh, never revives it.
+            if expired(context) { return endSession() }
+            lastActivity = now
+            return handle(input, context)
+        case let .tap(action):
+            if expired(context) { return endSession() }
+            lastActivity = now
+            return handle(action, context)
+        }
+    }
+
+    // MARK: - Timers
+
+    private func expired(_ context: FrontContext) -> Bool {
+        idleRemaining(context).map { $0 <= .zero } ?? false
+    }
+
+    /// Time left before an idle session is wiped; nil on screens that do
+    /// not time out this way.
+    func idleRemaining(_ context: FrontContext) -> Duration? {
+        switch step {
+        case .welcome, .submitting: return nil
+        case .receipt, .declined: return context.config.session.receiptScreen - (now - lastActivity)
+        default: return context.config.session.idleTimeout - (now - lastActivity)
+        }
+    }
+
+    /// Seconds of the visible countdown, when it shows.
+    func countdownSeconds(_ context: FrontContext) -> Int? {
+        guard step != .receipt, step != .declined, let remaining = idleRemaining(context),
+              remaining <= context.config.session.countdown
+        else { return nil }
+        return max(0, Int((Double(remaining.components.seconds) + Double(remaining.components.attoseconds) / 1e18).rounded(.up)))
+    }
+
+    /// When the loop must wake up next without input; nil: block until a key.
+    public func nextDeadline(_ context: FrontContext) -> ContinuousClock.Instant? {
+        guard let remaining = idleRemaining(context) else { return nil }
+        var deadline = now + remaining
+        if step == .receipt, printProgress == .queued { deadline = min(deadline, now + .seconds(1)) }
+        if step != .receipt, step != .declined {
+            let countdownStart = now + remaining - context.config.session.countdown
+            // In the countdown, wake each second to redraw it.
+            deadline = countdownStart > now ? min(deadline, countdownStart) : min(deadline, now + .seconds(1))
+        }
+        return deadline
+    }
+
+    private mutating func checkTimers(_ context: FrontContext) -> [FrontEffect] {
+        guard let remaining = idleRemaining(context) else { return [] }
+        if remaining <= .zero { return endSession() }
+        if step == .receipt, printProgress == .queued, let receipt { return [.checkPrint(receipt.submissionID)] }
+        return []
+    }
+
+    private mutating func endSession() -> [FrontEffect] {
+        self = wiped()
+        return [.wipeScreen]
+    }
+
+    // MARK: - Keys
+
+    private mutating func handle(_ input: InputEvent, _ context: FrontContext) -> [FrontEffect] {
+        if input == .function(2) { return handle(.toggleLanguage, context) }
+        if showingEmergency {
+            showingEmergency = false
+            return advanceFromQuestion(context)
+        }
+        switch step {
+        case .receipt, .declined, .submitFailed:
+            return endSession()
+        case .submitting:
+            return []
+        case let .field(field) where !field.isChoice:
+            return handleText(input, field: field, context)
+        default:
+            break
+        }
+        let count = optionCount(context)
+        switch input {
+        case let .character(character):
+            if let digit = character.wholeNumberValue, digit >= 1, digit <= min(9, count) {
+                return handle(.choose(digit - 1), context)
+            }
+            return []
+        case .up, .left:
+            cursor = count == 0 ? 0 : (cursor + count - 1) % count
+            return []
+        case .down, .right, .tab:
+            cursor = count == 0 ? 0 : (cursor + 1) % count
+            return []
+        case .enter:
+            return handle(.choose(cursor), context)
+        case .escape, .backspace:
+            return handle(.back, context)
+        default:
+            return []
+        }
+    }
+
+    private mutating func handleText(_ key: InputEvent, field: ContactField, _ context: FrontContext) -> [FrontEffect] {
+        switch key {
+        case let .character(character):
+            append(String(character), field: field)
+        case let .paste(text):
+            append(text, field: field)
+        case .backspace:
+            if !input.isEmpty { input.removeLast() }
+            fieldError = nil
+        case .enter, .tab:
+            return handle(.next, context)
+        case .escape:
+            return handle(.back, context)
+        default:
+            break
+        }
+        return []
+    }
+
+    /// Adds typed or pasted text up to the field's limit. In number fields a
+    /// key that can never be right (a letter in a phone number) is refused
+    /// at once with the field's message.
+    private mutating func append(_ text: String, field: ContactField) {
+        fieldError = nil
+        var room = field.inputLimit - input.count
+        for character in text where room > 0 {
+            if let refusal = Self.refusal(of: character, in: field) {
+                fieldError = refusal
+                continue
+            }
+            input.append(character)
+            room -= 1
+        }
+    }
+
+    static func refusal(of character: Character, in field: ContactField) -> ValidationError? {
+        let digit = character.isASCII && character.isNumber
+        switch field {
+        case .phone:
+            return digit || character == "-" || character == " " ? nil : ValidationError(.phone, .phoneFormat)
+        case .residentID:
+            return digit || character == "X" || character == "x" ? nil : ValidationError(.residentID, .residentIDFormat)
+        case .householdSize:
+            return digit ? nil : ValidationError(.householdSize, .outOfRange(Applicant.householdSizes))
+        default:
+            return nil
+        }
+    }
+
+    // MARK: - Actions
+
+    private mutating func handle(_ action: TapAction, _ context: FrontContext) -> [FrontEffect] {
+        if action == .toggleLanguage {
+            language = language == .chinese ? .english : .chinese
+            return []
+        }
+        if showingEmergency {
+            showingEmergency = false
+            return advanceFromQuestion(context)
+        }
+        switch step {
+        case .welcome:
+            if action == .choose(1) { return handle(.toggleLanguage, context) }
+            if action == .choose(0) || action == .next { go(.programme) }
+        case .programme:
+            if case let .choose(index) = action, index < context.config.catalog.programmes.count {
+                let id = context.config.catalog.programmes[index].id
+                if draft.programmeID != id { draft.serviceID = "" }
+                draft.programmeID = id
+                go(.service)
+            } else if action == .back { go(.welcome) }
+        case .service:
+            let services = context.config.catalog.programme(draft.programmeID)?.services ?? []
+            if case let .choose(index) = action, index < services.count {
+                draft.serviceID = services[index].id
+                go(returnToReview ? .review : .question(0))
+            } else if action == .back { go(.programme) }
+        case let .question(number):
+            let question = context.config.assessment.questions[number]
+            if case let .choose(index) = action, index < question.options.count {
+                let option = question.options[index]
+                draft.answers.removeAll { $0.questionID == question.id }
+                draft.answers.append(AssessmentAnswer(questionID: question.id, optionID: option.id))
+                if option.isEmergency {
+                    showingEmergency = true
+                    return []
+                }
+                return advanceFromQuestion(context)
+            } else if action == .back {
+                go(number == 0 ? .service : .question(number - 1))
+            }
+        case let .field(field):
+            return handleField(action, field: field, context)
+        case .consent:
+            if action == .choose(0) || action == .next {
+                draft.consentVersion = context.config.texts.consent.version
+                draft.consentedAt = Date()
+                go(.review)
+            } else if action == .choose(1) {
+                let language = self.language
+                self = wiped(language: language)
+                step = .declined
+                return [.wipeScreen]
+            } else if action == .back {
+                go(.field(.description))
+            }
+        case .review:
+            switch action {
+            case .choose(0), .next:
+                step = .submitting
+                return [.submit(draft)]
+            case .choose(1):
+                returnToReview = true
+                go(.programme)
+            case .choose(2):
+                returnToReview = true
+                go(.question(0))
+            case .choose(3):
+                returnToReview = true
+                go(.field(.name))
+            case .back:
+                go(.consent)
+            default: break
+            }
+        case .receipt, .declined, .submitFailed:
+            return endSession()
+        case .submitting:
+            break
+        }
+        return []
+    }
+
+    private mutating func advanceFromQuestion(_ context: FrontContext) -> [FrontEffect] {
+        guard case let .question(number) = step else { return [] }
+        if number + 1 < context.config.assessment.questions.count {
+            go(.question(number + 1))
+        } else {
+            go(returnToReview ? .review : .field(.name))
+        }
+        return []
+    }
+
+    private mutating func handleField(_ action: TapAction, field: ContactField, _ context: FrontContext)
+        -> [FrontEffect] {
+        if action == .back {
+            if let previous = field.previous {
+                go(.field(previous))
+            } else {
+                go(.question(context.config.assessment.questions.count - 1))
+            }
+            return []
+        }
+        if field.isChoice {
+            let choices = choiceCodes(field, context)
+            guard case let .choose(index) = action, index < choices.count else { return [] }
+            if field == .street {
+                if draft.street != choices[index] { draft.community = "" }
+                draft.street = choices[index]
+            } else {
+                draft.community = choices[index]
+            }
+            advance(from: field)
+            return []
+        }
+        guard action == .next || action == .choose(0) else { return [] }
+        if let error = validate(field, context) {
+            fieldError = error
+            return []
+        }
+        advance(from: field)
+        return []
+    }
+
+    /// Checks the typed text and keeps it in the draft; nil when it is fine.
+    private mutating func validate(_ field: ContactField, _ context: FrontContext) -> ValidationError? {
+        let text = input
+        do {
+            switch field {
+            case .name: draft.name = try TextRule.name.check(text, field: .name)
+            case .phone: draft.phone = try PhoneNumber(parsing: text).digits
+            case .residentID:
+                let today = context.config.validationContext(now: Date()).today
+                draft.residentID = text.isEmpty ? "" : try ResidentID(parsing: text, today: today).value
+            case .addressDetail: draft.addressDetail = try TextRule.addressDetail.check(text, field: .addressDetail)
+            case .householdSize:
+                guard let size = Int(text), Applicant.householdSizes.contains(size) else {
+                    throw ValidationError(.householdSize, .outOfRange(Applicant.householdSizes))
+                }
+                draft.householdSize = size
+            case .description: draft.description = try TextRule.description.check(text, field: .description)
+            case .street, .community: break
+            }
+            return nil
+        } catch let error as ValidationError {
+            return error
+        } catch {
+            return ValidationError(.name, .required)
+        }
+    }
+
+    private mutating func advance(from field: ContactField) {
+        if returnToReview, field != .street {
+            go(.review)
+        } else if let next = field.next {
+            go(.field(next))
+        } else {
+            go(.consent)
+        }
+    }
+
+    /// Moves to a screen, with the cursor and the text input set from what
+    /// the draft already holds (so Back and Change show earlier answers).
+    mutating func go(_ next: Step) {
+        step = next
+        cursor = 0
+        fieldError = nil
+        input = ""
+        if case let .field(field) = next {
+            switch field {
+            case .name: input = draft.name
+            case .phone: input = draft.phone
+            case .residentID: input = draft.residentID
+            case .addressDetail: input = draft.addressDetail
+            case .householdSize: input = draft.householdSize > 0 ? String(draft.householdSize) : ""
+            case .description: input = draft.description
+            case .street, .community: break
+            }
+        }
+    }
+
+    func choiceCodes(_ field: ContactField, _ context: FrontContext) -> [String] {
+        switch field {
+        case .street: return context.config.areas.map(\.code)
+        case .community: return context.config.areas.first { $0.code == draft.street }?.communities.map(\.code) ?? []
+        default: return []
+        }
+    }
+
+    /// How many options the current screen offers (for keys and arrows).
+    func optionCount(_ context: FrontContext) -> Int {
+        switch step {
+        case .welcome: 2
+        case .programme: context.config.catalog.programmes.count
+        case .service: context.config.catalog.programme(draft.programmeID)?.services.count ?? 0
+        case let .question(number): context.config.assessment.questions[number].options.count
+        case let .field(field): field.isChoice ? choiceCodes(field, context).count : 0
+        case .consent: 2
+        case .review: 4
+        default: 0
+        }
+    }
+}

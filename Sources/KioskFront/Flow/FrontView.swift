@@ -1,0 +1,321 @@
+import KioskConfig
+import KioskDomain
+import QRCode
+
+/// A region of the screen a tap acts on.
+public struct TapTarget: Sendable, Hashable {
+    public var row: Int
+    public var columns: Range<Int>
+    public var action: TapAction
+}
+
+/// One frame: the cells to draw and what a tap on each region means.
+public struct Frame: Sendable {
+    public var buffer: ScreenBuffer
+    public var targets: [TapTarget]
+
+    public func action(atColumn column: Int, row: Int) -> TapAction? {
+        targets.first { $0.row == row && $0.columns.contains(column) }?.action
+    }
+}
+
+extension FrontState {
+    /// Draws the state: a header, the step's title and content, a status
+    /// line (field errors, the idle countdown), buttons and a help line.
+    /// Larger terminals get more spacing and longer lines.
+    public func view(columns: Int, rows: Int, context: FrontContext) -> Frame {
+        var painter = Painter(buffer: ScreenBuffer(columns: columns, rows: rows), language: language, context: context)
+        painter.header()
+        if showingEmergency {
+            painter.emergency()
+        } else {
+            switch step {
+            case .welcome: painter.welcome()
+            case .programme:
+                painter.choices(title: .programmeTitle, context.config.catalog.programmes.map { $0.name[language] },
+                                cursor: cursor)
+            case .service:
+                let services = context.config.catalog.programme(draft.programmeID)?.services ?? []
+                painter.choices(title: .serviceTitle, services.map { $0.name[language] }, cursor: cursor)
+            case let .question(number):
+                let question = context.config.assessment.questions[number]
+                painter.choices(title: .assessmentTitle, question.options.map { $0.label[language] }, cursor: cursor,
+                                prompt: "\(number + 1)/\(context.config.assessment.questions.count)  \(question.prompt[language])")
+            case let .field(field):
+                if field.isChoice {
+                    painter.choices(title: .contactTitle, choiceNames(field, context), cursor: cursor,
+                                    prompt: context.text(field.label, language))
+                } else {
+                    painter.textField(field, input: input, error: fieldError)
+                }
+            case .consent:
+                painter.choices(title: .consentTitle, [context.text(.consentAccept, language), context.text(.consentDecline, language)],
+                                cursor: cursor, prompt: context.texts.consent.text[language])
+            case .declined: painter.declined()
+            case .review: painter.review(draft, cursor: cursor)
+            case .submitting: painter.message(.submitting)
+            case .receipt: painter.receipt(receipt, progress: printProgress)
+            case .submitFailed: painter.submitFailed()
+            }
+        }
+        if let seconds = countdownSeconds(context) {
+            painter.statusLine(context.text(.idleCountdown, language).replacingOccurrences(of: "{seconds}", with: String(seconds)))
+        }
+        painter.helpLine(showsBack: step != .welcome && step != .receipt && step != .submitting && step != .declined)
+        return Frame(buffer: painter.buffer, targets: painter.targets)
+    }
+
+    func choiceNames(_ field: ContactField, _ context: FrontContext) -> [String] {
+        switch field {
+        case .street: return context.config.areas.map { $0.name[language] }
+        case .community:
+            return context.config.areas.first { $0.code == draft.street }?.communities.map { $0.name[language] } ?? []
+        default: return []
+        }
+    }
+}
+
+/// Draws into a buffer from the top down, recording tap targets.
+struct Painter {
+    var buffer: ScreenBuffer
+    var targets: [TapTarget] = []
+    let language: Language
+    let context: FrontContext
+    /// The next free row for content.
+    var row = 2
+
+    init(buffer: ScreenBuffer, language: Language, context: FrontContext) {
+        self.buffer = buffer
+        self.language = language
+        self.context = context
+    }
+
+    var columns: Int { buffer.columns }
+    var rows: Int { buffer.rows }
+    /// Rows reserved at the bottom: status line, buttons, help.
+    var contentEnd: Int { rows - 3 }
+    var margin: Int { columns >= 100 ? 4 : 2 }
+    var width: Int { columns - 2 * margin }
+    var roomy: Bool { rows >= 32 }
+
+    func text(_ key: ScreenTexts.Key) -> String { context.text(key, language) }
+
+    mutating func header() {
+        buffer.fill(row: 0, from: 0, to: columns, style: .reverse)
+        let switchLabel = " F2 \(text(.languageSwitch)) "
+        let start = columns - CharacterWidth.of(switchLabel)
+        buffer.write(" " + context.config.centre.name[language].truncated(toColumns: max(1, start - 2)), column: 0, row: 0,
+                     style: [.reverse, .bold])
+        buffer.write(switchLabel, column: start, row: 0, style: [.reverse])
+        targets.append(TapTarget(row: 0, columns: start..<columns, action: .toggleLanguage))
+    }
+
+    mutating func title(_ value: String) {
+        for line in value.wrapped(toColumns: width) where row < contentEnd {
+            buffer.write(line, column: margin, row: row, style: .bold)
+            row += 1
+        }
+        row += 1
+    }
+
+    mutating func paragraph(_ value: String, style: CellStyle = []) {
+        for line in value.wrapped(toColumns: width) where row < contentEnd {
+            buffer.write(line, column: margin, row: row, style: style)
+            row += 1
+        }
+    }
+
+    mutating func welcome() {
+        row = roomy ? 6 : 3
+        title(text(.welcomeTitle))
+        paragraph(text(.welcomeBody))
+        row += 1
+        options([text(.welcomeStart), text(.languageSwitch)], cursor: 0)
+    }
+
+    mutating func choices(title key: ScreenTexts.Key, _ names: [String], cursor: Int, prompt: String? = nil) {
+        title(text(key))
+        if let prompt {
+            paragraph(prompt, style: .bold)
+            row += 1
+        }
+        options(names, cursor: cursor)
+    }
+
+    /// Numbered options, the highlighted one in reverse video with a marker
+    /// (never colour alone); each row is a tap target.
+    mutating func options(_ names: [String], cursor: Int) {
+        let spacing = (contentEnd - row) >= names.count * 2 ? 1 : 0
+        for (index, name) in names.enumerated() where row < contentEnd {
+            let selected = index == cursor
+            let number = index < 9 ? "\(index + 1)." : "  "
+            let label = "\(selected ? "▶" : " ") \(number) \(name)".truncated(toColumns: width)
+            buffer.write(label, column: margin, row: row, style: selected ? [.reverse, .bold] : [])
+            if selected { buffer.fill(row: row, from: margin, to: margin + min(width, max(CharacterWidth.of(label) + 2, 30)), style: .reverse) }
+            targets.append(TapTarget(row: row, columns: 0..<columns, action: .choose(index)))
+            row += 1 + spacing
+        }
+    }
+
+    mutating func textField(_ field: ContactField, input: String, error: ValidationError?) {
+        title(text(.contactTitle))
+        let label = text(field.label) + (field.isOptional ? " " + text(.optional) : "")
+        paragraph(label, style: .bold)
+        row += 1
+        // The typed text, last lines when long, underlined to show the field.
+        let boxWidth = min(width - 2, 60)
+        var lines = (input + "▏").wrapped(toColumns: boxWidth)
+        let maxLines = max(1, min(6, contentEnd - row - 3))
+        if lines.count > maxLines { lines = Array(lines.suffix(maxLines)) }
+        for line in lines where row < contentEnd {
+            buffer.write("> ", column: margin, row: row, style: .bold)
+            buffer.fill(row: row, from: margin + 2, to: margin + 2 + boxWidth, style: .underline)
+            buffer.write(line, column: margin + 2, row: row, style: .underline)
+            row += 1
+        }
+        if let error, row < contentEnd {
+            row += 1
+            paragraph("⚠ " + context.texts.message(for: error, in: language), style: [.bold, .reverse])
+        }
+        button(text(.next), action: .next, row: min(row + 1, contentEnd - 1))
+    }
+
+    mutating func button(_ label: String, action: TapAction, row buttonRow: Int) {
+        let text = "[ \(label) ]"
+        buffer.write(text, column: margin, row: buttonRow, style: .bold)
+        targets.append(TapTarget(row: buttonRow, columns: margin..<(margin + CharacterWidth.of(text)), action: action))
+    }
+
+    mutating func review(_ draft: SubmissionDraft, cursor: Int) {
+        title(text(.reviewTitle))
+        let catalog = context.config.catalog
+        let programme = catalog.programme(draft.programmeID)?.name[language] ?? ""
+        let service = catalog.service(draft.serviceID, in: draft.programmeID)?.name[language] ?? ""
+        let area = context.config.areas.first { $0.code == draft.street }
+        let community = area?.communities.first { $0.code == draft.community }
+        let lines = [
+            "\(programme) · \(service)",
+            "\(text(.fieldName)): \(draft.name)   \(text(.fieldPhone)): \(draft.phone)",
+            "\(area?.name[language] ?? "") \(community?.name[language] ?? "") \(draft.addressDetail)",
+            "\(text(.fieldHouseholdSize)): \(draft.householdSize)"
+                + (draft.residentID.isEmpty ? "" : "   \(text(.fieldResidentID)): \(draft.residentID.prefix(6))********\(draft.residentID.suffix(4))"),
+        ] + (draft.description.isEmpty ? [] : [draft.description])
+        for line in lines { paragraph(line.truncated(toColumns: width * 2)) }
+        row += 1
+        options([
+            text(.reviewSubmit),
+            "\(text(.reviewEdit)): \(text(.serviceTitle))",
+            "\(text(.reviewEdit)): \(text(.assessmentTitle))",
+            "\(text(.reviewEdit)): \(text(.contactTitle))",
+        ], cursor: cursor)
+    }
+
+    mutating func emergency() {
+        row = 2
+        buffer.fill(row: row, from: 0, to: columns, style: .reverse)
+        buffer.write(" ⚠ " + text(.emergencyTitle), column: margin, row: row, style: [.reverse, .bold])
+        row += 2
+        for hotline in context.config.hotlines where row < contentEnd {
+            let next = buffer.write(hotline.number, column: margin + 2, row: row, style: [.bold, .reverse])
+            buffer.write("  " + hotline.label[language], column: next, row: row, style: .bold)
+            row += roomy ? 2 : 1
+        }
+        row += 1
+        paragraph(text(.emergencyBody))
+        row += 1
+        paragraph(text(.emergencyContinue), style: .bold)
+    }
+
+    mutating func declined() {
+        row = roomy ? 5 : 3
+        title(text(.declinedTitle))
+        paragraph(text(.declinedBody))
+        row += 1
+        paragraph(context.config.centre.name[language], style: .bold)
+        paragraph(context.config.centre.address[language])
+        paragraph(context.config.centre.hours[language])
+    }
+
+    mutating func submitFailed() {
+        title(text(.submitFailed))
+        for hotline in context.config.hotlines where row < contentEnd {
+            paragraph("\(hotline.number)  \(hotline.label[language])", style: .bold)
+        }
+    }
+
+    mutating func message(_ key: ScreenTexts.Key) {
+        row = rows / 2 - 1
+        paragraph(text(key), style: .bold)
+    }
+
+    /// The receipt: number large on the left, the QR code in half blocks on
+    /// the right (or below, or left out when the screen is too small).
+    mutating func receipt(_ info: ReceiptInfo?, progress: PrintProgress) {
+        guard let info else { return }
+        let qrColumns = info.qr.map { $0.size + 8 } ?? 0
+        let qrRows = info.qr.map { ($0.size + 8 + 1) / 2 } ?? 0
+        // Beside the text the code may use every row between header and help line.
+        let sideBySide = info.qr != nil && columns - qrColumns - 2 >= 30 && rows - 2 >= qrRows + 1
+        let textWidth = sideBySide ? columns - qrColumns - margin - 2 : width
+        func say(_ value: String, style: CellStyle = []) {
+            for line in value.wrapped(toColumns: textWidth) where row < contentEnd {
+                buffer.write(line, column: margin, row: row, style: style)
+                row += 1
+            }
+        }
+        say(text(.receiptTitle), style: .bold)
+        row += 1
+        say(text(.receiptNumber))
+        say(info.number.description, style: [.bold, .reverse])
+        row += 1
+        say(text(.receiptNextSteps))
+        row += 1
+        switch progress {
+        case .queued: say(text(.printQueued))
+        case .printed: say(text(.printDone), style: .bold)
+        case .failed: say("⚠" + text(.printFailed), style: [.bold, .reverse])
+        }
+        row += 1
+        guard let qr = info.qr else { say(text(.receiptNoQR)); return }
+        if sideBySide {
+            say(text(.receiptQRHint))
+            drawQR(qr, column: columns - qrColumns - 1, row: 1)
+        } else if contentEnd - row >= qrRows, columns >= qrColumns {
+            drawQR(qr, column: (columns - qrColumns) / 2, row: row)
+            row += qrRows
+        } else {
+            say(text(.receiptNoQR))
+        }
+    }
+
+    /// Two module rows per text row: light modules are drawn (full, upper or
+    /// lower block), dark ones left black, with a 4-module light quiet zone,
+    /// so the code reads on a light-on-dark terminal.
+    mutating func drawQR(_ qr: QRMatrix, column: Int, row top: Int) {
+        let quiet = 4
+        let side = qr.size + 2 * quiet
+        for pair in 0..<((side + 1) / 2) {
+            var line = ""
+            for x in 0..<side {
+                let upperLight = !qr[x - quiet, 2 * pair - quiet]
+                let lowerLight = 2 * pair + 1 < side ? !qr[x - quiet, 2 * pair + 1 - quiet] : false
+                line.append(upperLight ? (lowerLight ? "█" : "▀") : (lowerLight ? "▄" : " "))
+            }
+            buffer.write(line, column: column, row: top + pair)
+        }
+    }
+
+    mutating func statusLine(_ value: String) {
+        buffer.write(value.truncated(toColumns: width), column: margin, row: rows - 3, style: [.bold, .reverse])
+    }
+
+    mutating func helpLine(showsBack: Bool) {
+        if showsBack {
+            let label = "[Esc \(text(.back))]"
+            let start = columns - margin - CharacterWidth.of(label)
+            buffer.write(label, column: start, row: rows - 2, style: .bold)
+            targets.append(TapTarget(row: rows - 2, columns: start..<(start + CharacterWidth.of(label)), action: .back))
+        }
+        buffer.write(text(.helpLine).truncated(toColumns: columns - 2), column: 1, row: rows - 1)
+    }
+}

@@ -1,0 +1,223 @@
+import Dispatch
+import Foundation
+import KioskDomain
+import KioskPrinting
+import KioskStore
+import Logging
+import Receipts
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// kioskd front: the resident's screen.
+///
+/// Drives the kiosk's terminal on stdin/stdout. One thread blocks in `poll`
+/// on the terminal and a signal pipe, waking only for input, signals and the
+/// flow's own deadlines (idle countdown, receipt screen), so an idle kiosk
+/// uses no CPU. Receipts print on a second thread: libcups blocks, and a
+/// printer fault must never hold up a resident.
+///
+/// Security: no network (the unit sets PrivateNetwork=yes); CUPS through its
+/// unix socket. Logs carry receipt numbers and states, never personal data.
+/// Limits: one terminal, one resident at a time.
+public final class FrontRole {
+    let context: FrontContext
+    let store: KioskStore
+    let composer: ReceiptComposer
+    let receiptKey: ReceiptKey
+    let printing: PrintThread?
+    let logger: Logger
+    let heartbeatInterval: Duration
+
+    public init(context: FrontContext, store: KioskStore, layout: ReceiptLayout, receiptKey: ReceiptKey,
+                printer: ReceiptPrinter?, logger: Logger, heartbeatInterval: Duration = .seconds(30)) {
+        self.context = context
+        self.store = store
+        self.composer = ReceiptComposer(config: context.config, layout: layout)
+        self.receiptKey = receiptKey
+        self.printing = printer.map { PrintThread(printer: $0, store: store) }
+        self.logger = logger
+        self.heartbeatInterval = heartbeatInterval
+    }
+
+    /// Runs until SIGTERM, SIGINT, SIGHUP or the end of input; the terminal
+    /// is restored on every one of those ways out.
+    public func run(terminal: TerminalDevice) throws {
+        let signals = try SignalPipe(signals: [SIGWINCH, SIGTERM, SIGINT, SIGHUP])
+        try terminal.start()
+        defer { terminal.restore() }
+        printing?.start()
+
+        let clock = ContinuousClock()
+        var state = FrontState(now: clock.now)
+        var renderer = Renderer()
+        var decoder = InputDecoder()
+        var size = terminal.size()
+        var frame = state.view(columns: size.columns, rows: size.rows, context: context)
+        var lastHeartbeat: ContinuousClock.Instant?
+        logger.notice("front ready", metadata: ["screen.size": "\(size.columns)x\(size.rows)"])
+
+        while true {
+            // Draw: only the cells that changed since the last frame.
+            frame = state.view(columns: size.columns, rows: size.rows, context: context)
+            let bytes = renderer.frame(frame.buffer)
+            if !bytes.isEmpty { try terminal.write(bytes) }
+            if lastHeartbeat.map({ clock.now - $0 >= heartbeatInterval }) ?? true {
+                heartbeat(state)
+                lastHeartbeat = clock.now
+            }
+
+            // Sleep until input, a signal, the flow's next deadline or the heartbeat.
+            var deadline = lastHeartbeat! + heartbeatInterval
+            if let flow = state.nextDeadline(context) { deadline = min(deadline, flow) }
+            if decoder.hasPending { deadline = min(deadline, clock.now + .milliseconds(30)) }
+            let wait = max(Duration.zero, deadline - clock.now)
+            var fds = [pollfd(fd: terminal.input, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: signals.readEnd, events: Int16(POLLIN), revents: 0)]
+            let milliseconds = Int32(min(wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000 + 1,
+                                         Int64(Int32.max)))
+            let ready = try systemCall("poll") { poll(&fds, 2, milliseconds) }
+
+            var events: [FrontEvent] = []
+            if fds[1].revents != 0 {
+                for signal in signals.drain() {
+                    if signal == SIGWINCH {
+                        size = terminal.size()
+                        renderer.invalidate()
+                    } else {
+                        logger.notice("front stopping", metadata: ["signal": "\(signal)"])
+                        return
+                    }
+                }
+            }
+            if fds[0].revents & Int16(POLLIN) != 0 {
+                let input = try terminal.read()
+                if input.isEmpty {
+                    logger.notice("front stopping: terminal closed")
+                    return
+                }
+                events += decoder.feed(input).map { translate($0, frame) }
+            } else if fds[0].revents & Int16(POLLHUP | POLLERR) != 0 {
+                logger.notice("front stopping: terminal hung up")
+                return
+            }
+            if ready == 0 {
+                events += decoder.flushPending().map { translate($0, frame) }
+                events.append(.tick)
+            }
+            for event in events {
+                var queue = [event]
+                while !queue.isEmpty {
+                    let effects = state.update(queue.removeFirst(), at: clock.now, context: context)
+                    for effect in effects {
+                        if let answer = perform(effect, renderer: &renderer) { queue.append(answer) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A tap becomes the action of the region under it in the frame on screen.
+    private func translate(_ input: InputEvent, _ frame: Frame) -> FrontEvent {
+        if case let .tap(column, row) = input {
+            return frame.action(atColumn: column, row: row).map { .tap($0) } ?? .input(input)
+        }
+        return .input(input)
+    }
+
+    private func perform(_ effect: FrontEffect, renderer: inout Renderer) -> FrontEvent? {
+        switch effect {
+        case .wipeScreen:
+            renderer.invalidate()
+            return nil
+        case let .submit(draft):
+            return submit(draft)
+        case let .checkPrint(id):
+            return .printProgress(printProgress(id))
+        }
+    }
+
+    /// Durable first: the request is committed before the receipt screen
+    /// shows; printing is queued after and happens on the print thread.
+    func submit(_ draft: SubmissionDraft) -> FrontEvent {
+        do {
+            let request = try draft.validate(in: context.config.validationContext(now: Date()))
+            let submission = try store.submit(request)
+            let token = ReceiptToken(receiptNumber: submission.receiptNumber, issuedAt: submission.createdAt,
+                                     key: receiptKey)
+            let qr = try? composer.qrMatrix(for: token)
+            logger.info("request received", metadata: [
+                "receipt.number": "\(submission.receiptNumber)", "request.hardship": "\(request.triage.level.rawValue)",
+            ])
+            do {
+                let copies: [ReceiptCopy] = context.config.receipt.printsCentreCopy ? [.resident, .centre] : [.resident]
+                try store.enqueuePrintJobs(submissionID: submission.id, copies: copies.map(\.rawValue),
+                                           printer: context.config.printer.queue)
+                printing?.wake()
+            } catch {
+                logger.error("cannot queue the receipt for printing", metadata: ["receipt.number": "\(submission.receiptNumber)", "error": "\(error)"])
+            }
+            return .submitted(ReceiptInfo(submissionID: submission.id, number: submission.receiptNumber,
+                                          token: token.description, qr: qr))
+        } catch {
+            logger.error("request could not be stored", metadata: ["error": "\(error)"])
+            return .submitFailed
+        }
+    }
+
+    /// The resident's copy: printed, still coming, or not going to print
+    /// (a failed job, or a printer that cannot print now).
+    func printProgress(_ id: UUID) -> PrintProgress {
+        guard let jobs = try? store.printJobs(submissionID: id),
+              let resident = jobs.first(where: { $0.copy == "resident" })
+        else { return .failed }
+        switch resident.state {
+        case .completed: return .printed
+        case .failed, .aborted, .canceled: return .failed
+        case .pending, .submitted:
+            let printer = (try? store.statuses())?.first { $0.role == "printer" }
+            if let printer, !["ready", "printing"].contains(printer.state) { return .failed }
+            return printing == nil ? .failed : .queued
+        }
+    }
+
+    private func heartbeat(_ state: FrontState) {
+        do {
+            try store.updateStatus(RoleStatusRecord(role: "front", updatedAt: Date(), state: "running",
+                                                    detail: state.step == .welcome ? "welcome" : "in-session",
+                                                    pid: getpid(), version: KioskVersion.current))
+        } catch {
+            logger.warning("cannot record heartbeat", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+/// The receipt printer's own thread: a pass when woken or every few
+/// seconds while jobs are open, every 30 s otherwise (printer state).
+/// `@unchecked Sendable`: the printer is used on this thread only.
+final class PrintThread: @unchecked Sendable {
+    let printer: ReceiptPrinter
+    let store: KioskStore
+    let signal = DispatchSemaphore(value: 0)
+
+    init(printer: ReceiptPrinter, store: KioskStore) {
+        self.printer = printer
+        self.store = store
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            while true {
+                printer.runOnce()
+                let busy = (try? store.openPrintJobs().isEmpty == false) ?? false
+                _ = signal.wait(timeout: .now() + (busy ? 1 : 30))
+            }
+        }
+        thread.name = "receipt-printer"
+        thread.start()
+    }
+
+    func wake() {
+        signal.signal()
+    }
+}
