@@ -89,7 +89,8 @@ let package = Package(
             "Receipts", "ReceiptPDF", "KioskPrinting", "CupsPrinting", "KioskStore", "KioskConfig",
         ]),
         .testTarget(name: "CommandTests", dependencies: ["KioskCommands"]),
-        .testTarget(name: "FrontTests", dependencies: ["KioskFront", "KioskConfig", "KioskDomain", "KioskStore"]),
+        .testTarget(name: "FrontTests", dependencies: ["KioskFront", "KioskConfig", "KioskDomain", "KioskStore", "Receipts"],
+                    exclude: ["Snapshots"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -125,9 +125,9 @@ extension ConfigurationLoader {
         guard let map = node.mapping("session", keys: [
             "idle_timeout_seconds", "countdown_seconds", "receipt_screen_seconds",
         ]) else { return nil }
-        let idle = map.required("idle_timeout_seconds")?.int("session.idle_timeout_seconds", in: 20...900)
-        let countdown = map.required("countdown_seconds")?.int("session.countdown_seconds", in: 5...60)
-        let receipt = map.required("receipt_screen_seconds")?.int("session.receipt_screen_seconds", in: 10...600)
+        let idle = map.required("idle_timeout_seconds")?.int("session.idle_timeout_seconds", in: 10...900)
+        let countdown = map.required("countdown_seconds")?.int("session.countdown_seconds", in: 3...60)
+        let receipt = map.required("receipt_screen_seconds")?.int("session.receipt_screen_seconds", in: 5...600)
         if let idle, let countdown, countdown >= idle {
             map.values["countdown_seconds"]?.problem("session.countdown_seconds must be less than idle_timeout_seconds")
             return nil

@@ -234,6 +234,7 @@ extension FrontState {
             switch action {
             case .choose(0), .next:
                 step = .submitting
+                draft.language = language
                 return [.submit(draft)]
             case .choose(1):
                 returnToReview = true

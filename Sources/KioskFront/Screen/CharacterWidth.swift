@@ -66,36 +66,40 @@ extension String {
         return result + "…"
     }
 
-    /// Wraps to lines of at most `columns`: at spaces where it can, between
-    /// any two CJK characters, never inside a wide character.
+    /// Wraps to lines of at most `columns`: at a space when one is near the
+    /// end of the line, else between any two characters (as CJK text
+    /// breaks); never inside a wide character, and never with closing
+    /// punctuation such as "。" at the start of a line.
     func wrapped(toColumns columns: Int) -> [String] {
-        guard columns > 1 else { return [self] }
+        guard columns > 2 else { return [self] }
         var lines: [String] = []
         for paragraph in split(separator: "\n", omittingEmptySubsequences: false) {
-            var line = "", width = 0
-            var lastSpace: String.Index?
+            var line: [Character] = []
+            var width = 0
             for character in paragraph {
                 let w = CharacterWidth.of(character)
                 if width + w > columns {
-                    if let space = lastSpace, character != " " {
-                        let rest = String(line[line.index(after: space)...])
-                        lines.append(String(line[..<space]))
-                        line = rest
-                        width = CharacterWidth.of(rest)
-                    } else {
-                        lines.append(line)
-                        line = ""
-                        width = 0
+                    var carried: [Character] = []
+                    if character == " " {
+                        // The break itself: the space is dropped.
+                    } else if let space = line.lastIndex(of: " "), CharacterWidth.of(String(line[space...])) <= 12 {
+                        carried = Array(line[(space + 1)...])
+                        line.removeSubrange(space...)
+                    } else if Self.closingPunctuation.contains(character), line.count > 1 {
+                        carried = [line.removeLast()]
                     }
-                    lastSpace = nil
+                    lines.append(String(line))
+                    line = carried
+                    width = CharacterWidth.of(String(line))
                     if character == " " { continue }
                 }
-                if character == " " { lastSpace = line.endIndex }
                 line.append(character)
                 width += w
             }
-            lines.append(line)
+            lines.append(String(line))
         }
         return lines
     }
+
+    static let closingPunctuation: Set<Character> = ["。", "，", "、", "；", "：", "？", "！", "）", "」", "』", "”", "’", "…", ".", ",", ";", ":", "?", "!", ")"]
 }

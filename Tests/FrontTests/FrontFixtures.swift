@@ -1,0 +1,69 @@
+import Foundation
+import KioskConfig
+import KioskDomain
+import QRCode
+@testable import KioskFront
+
+let repositoryRoot = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+let shippedConfiguration: KioskConfiguration = {
+    try! ConfigurationLoader.load(from: repositoryRoot.appendingPathComponent("kiosk-config"))
+}()
+
+/// Drives the pure flow as the loop would, on a clock the test moves.
+struct FlowDriver {
+    let context = FrontContext(config: shippedConfiguration)
+    let start = ContinuousClock.now
+    var elapsed: Duration = .zero
+    var state: FrontState
+    var effects: [FrontEffect] = []
+
+    init() {
+        state = FrontState(now: start)
+    }
+
+    var now: ContinuousClock.Instant { start + elapsed }
+
+    mutating func send(_ events: FrontEvent...) {
+        for event in events { effects += state.update(event, at: now, context: context) }
+    }
+
+    mutating func keys(_ events: InputEvent...) {
+        for event in events { send(.input(event)) }
+    }
+
+    mutating func type(_ text: String) {
+        for character in text { send(.input(.character(character))) }
+    }
+
+    mutating func wait(_ duration: Duration) {
+        elapsed += duration
+        send(.tick)
+    }
+
+    func screen(_ columns: Int = 80, _ rows: Int = 24) -> String {
+        state.view(columns: columns, rows: rows, context: context).buffer.text
+    }
+
+    /// From welcome to the first contact field, calm answers throughout.
+    mutating func toContact() {
+        keys(.enter, .character("3"), .character("1"))
+        for _ in shippedConfiguration.assessment.questions { keys(.character("1")) }
+    }
+
+    /// A whole valid request up to the review screen.
+    mutating func toReview() {
+        toContact()
+        type("王小明"); keys(.enter)
+        type("13800138000"); keys(.enter)
+        keys(.enter) // no ID number
+        keys(.character("1"), .character("2"))
+        type("武定路1号"); keys(.enter)
+        type("2"); keys(.enter)
+        keys(.enter) // no description
+        keys(.character("1")) // consent
+    }
+}
+
+let sampleQR = try! QREncoder.encode("K1.JA0301-261129-0042-7.T4M2KW.AAAAAAAAAAAAAAAA")

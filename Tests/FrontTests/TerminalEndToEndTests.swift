@@ -1,0 +1,337 @@
+import Foundation
+import KioskConfig
+import KioskFront
+import KioskDomain
+import KioskStore
+import Receipts
+import Testing
+
+/// `kioskd front` in a real pseudo-terminal: tmux on a private socket.
+final class TmuxFront {
+    let folder: URL
+    let socket: String
+    let state: URL
+    let config: URL
+    let session = "kiosk"
+
+    init(columns: Int = 80, rows: Int = 24, configEdits: [(String, String, String)] = [],
+         wrapper: ((_ command: String, _ folder: String) -> String)? = nil) throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("kiosk-front-\(UUID().uuidString.prefix(8))")
+        socket = folder.appendingPathComponent("tmux.sock").path
+        state = folder.appendingPathComponent("state")
+        config = folder.appendingPathComponent("config")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("kiosk-config"), to: config)
+        for (file, old, new) in configEdits {
+            let url = config.appendingPathComponent(file)
+            try (try String(contentsOf: url, encoding: .utf8)).replacingOccurrences(of: old, with: new)
+                .write(to: url, atomically: true, encoding: .utf8)
+        }
+        let credentials = CredentialStore(stateDirectory: state, environment: [:])
+        try credentials.createKeyIfMissing(named: "seal.key")
+        try credentials.createKeyIfMissing(named: "receipt.key")
+        let kioskd = productsDirectory().appendingPathComponent("kioskd").path
+        let front = "\(kioskd) front --no-printer --config \(config.path) --state \(state.path) "
+            + "--assets \(repositoryRoot.appendingPathComponent("assets").path) 2>>\(folder.path)/front.log"
+        let command = wrapper?(front, folder.path) ?? front
+        try tmux(["-f", "/dev/null", "new-session", "-d", "-s", session, "-x", "\(columns)", "-y", "\(rows)",
+                  "env LANG=C.UTF-8 sh -c '\(command)'"])
+    }
+
+    deinit {
+        _ = try? tmux(["kill-server"])
+    }
+
+    /// Runs tmux on the private socket through posix_spawn and waitpid:
+    /// Foundation's Process can miss the exit of a client whose server
+    /// daemonizes, and hang.
+    @discardableResult
+    func tmux(_ arguments: [String]) throws -> String {
+        let output = folder.appendingPathComponent("tmux-output-\(UUID().uuidString.prefix(8))")
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, output.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let words: [String] = ["/usr/bin/tmux", "-S", socket] + arguments
+        let environment: [String] = ["LANG=C.UTF-8", "PATH=/usr/bin:/bin", "TERM=xterm-256color"]
+        let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, "/usr/bin/tmux", &actions, nil, argv, envp) == 0 else {
+            throw Timeout(text: "tmux could not start", screen: "")
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        defer { try? FileManager.default.removeItem(at: output) }
+        return (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+    }
+
+    func keys(_ keys: String...) throws {
+        try tmux(["send-keys", "-t", session] + keys)
+    }
+
+    func type(_ text: String) throws {
+        try tmux(["send-keys", "-t", session, "-l", text])
+    }
+
+    func screen() throws -> String {
+        try tmux(["capture-pane", "-p", "-t", session])
+    }
+
+    /// Waits for text on the screen (never a fixed sleep); returns the screen.
+    @discardableResult
+    func waitFor(_ text: String, timeout: Double = 10) throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        var last = ""
+        while Date() < deadline {
+            last = try screen()
+            if last.contains(text) { return last }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw Timeout(text: text, screen: last)
+    }
+
+    struct Timeout: Error, CustomStringConvertible {
+        let text: String
+        let screen: String
+        var description: String { "'\(text)' did not appear; the screen shows:\n\(screen)" }
+    }
+
+    func openStore() throws -> KioskStore {
+        let configuration = try ConfigurationLoader.load(from: config)
+        let credentials = CredentialStore(stateDirectory: state, environment: [:])
+        return try KioskStore(path: state.appendingPathComponent("kiosk.sqlite").path,
+                              sealKey: try credentials.key(named: "seal.key"),
+                              issuer: ReceiptIssuer(kioskCode: configuration.identity.kioskCode,
+                                                    timeZone: configuration.identity.timeZone))
+    }
+
+    func receiptKey() throws -> ReceiptKey {
+        ReceiptKey(bytes: try CredentialStore(stateDirectory: state, environment: [:]).key(named: "receipt.key"))
+    }
+}
+
+func productsDirectory() -> URL {
+    let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    if FileManager.default.fileExists(atPath: beside.appendingPathComponent("kioskd").path) { return beside }
+    return repositoryRoot.appendingPathComponent(".build/debug")
+}
+
+/// Rebuilds an image from the half-block QR on a captured screen and has
+/// zbar read it.
+func decodeQR(fromScreen screen: String) throws -> String? {
+    // One entry per terminal column (a wide character fills two), padded:
+    // capture-pane drops trailing spaces, which are dark modules at the right edge.
+    let raw = screen.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+        line.flatMap { Array(repeating: $0, count: max(1, CharacterWidth.of($0))) }
+    }
+    let longest = raw.map(\.count).max() ?? 0
+    let lines = raw.map { $0 + Array(repeating: " ", count: longest - $0.count) }
+    let blocks: Set<Character> = ["█", "▀", "▄"]
+    // The QR's first row is the quiet zone: a long run of full blocks.
+    guard let top = lines.firstIndex(where: { String($0).contains(String(repeating: "█", count: 25)) }) else { return nil }
+    let start = lines[top].firstIndex(of: "█")!
+    var width = 0
+    while start + width < lines[top].count, lines[top][start + width] == "█" { width += 1 }
+    var rows: [[Character]] = []
+    for line in lines[top...] {
+        guard line.count >= start + width else { break }
+        let slice = Array(line[start..<(start + width)])
+        guard slice.contains(where: blocks.contains) else { break }
+        rows.append(slice)
+    }
+    let scale = 6, margin = 8
+    let imageWidth = (width + 2 * margin) * scale, imageHeight = (rows.count * 2 + 2 * margin) * scale
+    var pixels = [UInt8](repeating: 255, count: imageWidth * imageHeight)
+    for (rowIndex, row) in rows.enumerated() {
+        for (column, character) in row.enumerated() {
+            let upperLight = character == "█" || character == "▀"
+            let lowerLight = character == "█" || character == "▄"
+            for (half, light) in [(0, upperLight), (1, lowerLight)] where !light {
+                let moduleY = rowIndex * 2 + half + margin, moduleX = column + margin
+                for y in 0..<scale { for x in 0..<scale { pixels[(moduleY * scale + y) * imageWidth + moduleX * scale + x] = 0 } }
+            }
+        }
+    }
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("screen-qr-\(UUID().uuidString).pgm")
+    var file = Data("P5\n\(imageWidth) \(imageHeight)\n255\n".utf8)
+    file.append(contentsOf: pixels)
+    try file.write(to: url)
+    let zbar = Process()
+    zbar.executableURL = URL(fileURLWithPath: "/usr/bin/zbarimg")
+    zbar.arguments = ["--nodbus", "--quiet", "--raw", url.path]
+    let pipe = Pipe()
+    zbar.standardOutput = pipe
+    zbar.standardError = FileHandle.nullDevice
+    try zbar.run()
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    zbar.waitUntilExit()
+    return zbar.terminationStatus == 0 ? output.trimmingCharacters(in: .newlines) : nil
+}
+
+@Suite struct TerminalEndToEndTests {
+    /// The resident's whole flow in Chinese, to the receipt on screen.
+    @Test func aChineseFlowReachesTheReceiptAndIsStoredExactly() throws {
+        let front = try TmuxFront()
+        try front.waitFor("社区救助自助申请")
+        try front.keys("Enter")
+        try front.waitFor("需要帮助的是谁")
+        try front.keys("3")
+        try front.waitFor("助餐服务")
+        try front.keys("1")
+        for number in 1...shippedConfiguration.assessment.questions.count {
+            try front.waitFor("\(number)/\(shippedConfiguration.assessment.questions.count)")
+            try front.keys(number == 1 ? "2" : "1")
+        }
+        try front.waitFor("姓名")
+        try front.type("欧阳明华")
+        try front.keys("Enter")
+        try front.waitFor("联系电话")
+        try front.type("13912345678")
+        try front.keys("Enter")
+        try front.waitFor("身份证号码")
+        try front.type("11010519491231002X")
+        try front.keys("Enter")
+        try front.waitFor("所在街道")
+        try front.keys("1")
+        try front.waitFor("武定居民区")
+        try front.keys("2")
+        try front.waitFor("详细地址")
+        try front.type("武定路 1 弄 2 号")
+        try front.keys("Enter")
+        try front.waitFor("家庭人数")
+        try front.type("3")
+        try front.keys("Enter")
+        try front.waitFor("想告诉我们的情况")
+        try front.type("腿脚不便")
+        try front.keys("Enter")
+        try front.waitFor("同意并继续")
+        try front.keys("1")
+        try front.waitFor("请核对您的申请")
+        try front.keys("1")
+        let screen = try front.waitFor("已收到您的申请")
+
+        let store = try front.openStore()
+        #expect(try store.queueSummary()[.queued] == 1)
+        let record = try #require(try store.records(in: .queued).first)
+        let submission = try #require(try store.submission(id: UUID(uuidString: record.id)!))
+        let request = submission.request
+        #expect(request.language == .chinese)
+        #expect(request.programmeID == "elderly-wellbeing" && request.serviceID == "meal-assistance")
+        #expect(request.applicant.name == "欧阳明华" && request.applicant.phone.digits == "13912345678")
+        #expect(request.applicant.residentID?.value == "11010519491231002X")
+        #expect(request.applicant.street == "nanjing-west" && request.applicant.community == "wuding")
+        #expect(request.applicant.addressDetail == "武定路 1 弄 2 号" && request.applicant.householdSize == 3)
+        #expect(request.description == "腿脚不便")
+        #expect(request.answers.first?.optionID == "worried")
+        #expect(screen.contains(submission.receiptNumber.description))
+
+        let token = ReceiptToken(receiptNumber: submission.receiptNumber, issuedAt: submission.createdAt,
+                                 key: try front.receiptKey())
+        #expect(try decodeQR(fromScreen: screen) == token.description)
+
+        // A key returns to welcome, and nothing of the session stays on screen.
+        try front.keys("Enter")
+        let welcome = try front.waitFor("开始申请")
+        #expect(!welcome.contains("欧阳明华") && !welcome.contains(submission.receiptNumber.description))
+    }
+
+    @Test func anEnglishFlowIsOneKeyAway() throws {
+        let front = try TmuxFront(columns: 120, rows: 40)
+        try front.waitFor("社区救助自助申请")
+        try front.keys("F2")
+        try front.waitFor("Ask for help")
+        try front.keys("1")
+        try front.waitFor("Who needs help?")
+        try front.keys("1")
+        try front.waitFor("Homework tutoring")
+        try front.keys("1")
+        for _ in shippedConfiguration.assessment.questions {
+            try front.waitFor("A few short questions")
+            try front.keys("1")
+        }
+        try front.waitFor("Name")
+        try front.type("Anna Li")
+        try front.keys("Enter")
+        try front.waitFor("Phone number")
+        try front.type("021-62481234")
+        try front.keys("Enter", "Enter")
+        try front.waitFor("Street")
+        try front.keys("3")
+        try front.waitFor("Changshou Community")
+        try front.keys("2", "Enter")
+        try front.waitFor("People in household")
+        try front.type("4")
+        try front.keys("Enter", "Enter")
+        try front.waitFor("I agree")
+        try front.keys("Enter")
+        try front.waitFor("Please check your request")
+        try front.keys("Enter")
+        let screen = try front.waitFor("Your request has been received")
+        let store = try front.openStore()
+        let record = try #require(try store.records(in: .queued).first)
+        let request = try #require(try store.submission(id: UUID(uuidString: record.id)!)).request
+        #expect(request.language == .english && request.applicant.name == "Anna Li")
+        #expect(request.applicant.phone.digits == "021-62481234" && request.applicant.community == "changshou")
+        #expect(screen.contains(record.receiptNumber))
+        #expect(try decodeQR(fromScreen: screen)?.hasPrefix("K1.\(record.receiptNumber).") == true)
+    }
+
+    @Test func anIdleSessionIsWipedFromScreenAndScrollback() throws {
+        let front = try TmuxFront(configEdits: [
+            ("kiosk.yaml", "idle_timeout_seconds: 90", "idle_timeout_seconds: 10"),
+            ("kiosk.yaml", "countdown_seconds: 15", "countdown_seconds: 5"),
+        ])
+        try front.waitFor("社区救助自助申请")
+        try front.keys("Enter", "1", "1")
+        for _ in shippedConfiguration.assessment.questions { try front.keys("1") }
+        try front.waitFor("姓名")
+        try front.type("司马长风")
+        try front.waitFor("司马长风")
+        try front.waitFor("秒后将清除本次填写", timeout: 15)
+        try front.waitFor("开始申请", timeout: 10)
+        let history = try front.tmux(["capture-pane", "-p", "-S", "-1000", "-t", front.session])
+        #expect(!history.contains("司马长风"))
+    }
+
+    @Test func aResizeMidFlowReflowsTheScreen() throws {
+        let front = try TmuxFront()
+        try front.waitFor("社区救助自助申请")
+        try front.keys("Enter")
+        let narrow = try front.waitFor("需要帮助的是谁")
+        #expect(narrow.split(separator: "\n").first.map { $0.hasSuffix("F2 English") } == true)
+        try front.tmux(["resize-window", "-t", front.session, "-x", "120", "-y", "40"])
+        let wide = try front.waitFor(String(repeating: " ", count: 60) + "F2 English")
+        #expect(wide.contains("需要帮助的是谁"))
+        try front.keys("2")
+        try front.waitFor("职业技能培训")
+        try front.tmux(["resize-window", "-t", front.session, "-x", "80", "-y", "24"])
+        let back = try front.waitFor("职业技能培训")
+        #expect(back.split(separator: "\n").count <= 24)
+    }
+
+    @Test func sigtermLeavesTheTerminalAsItWas() throws {
+        let marker = UUID().uuidString.prefix(8)
+        let front = try TmuxFront(wrapper: { command, folder in
+            "stty -g > \(folder)/before; \(command) ; stty -g > \(folder)/after; echo done-\(marker); sleep 30"
+        })
+        let folderPath = front.folder.path
+        try front.waitFor("社区救助自助申请")
+        try front.keys("Enter")
+        try front.waitFor("需要帮助的是谁")
+        let kill = Process()
+        kill.executableURL = URL(fileURLWithPath: "/usr/bin/pkill")
+        // Anchored, so the shell around it (whose command line holds the same words) lives on.
+        kill.arguments = ["-TERM", "-f", "^\\S*kioskd front --no-printer --config \(front.config.path)"]
+        try kill.run()
+        kill.waitUntilExit()
+        try front.waitFor("done-\(marker)")
+        let before = try String(contentsOfFile: folderPath + "/before", encoding: .utf8)
+        let after = try String(contentsOfFile: folderPath + "/after", encoding: .utf8)
+        #expect(before == after)
+        #expect(try String(contentsOf: front.folder.appendingPathComponent("front.log"), encoding: .utf8)
+            .contains("front stopping"))
+    }
+}
