@@ -70,7 +70,7 @@ let package = Package(
         // bench alone imports CQRencode besides its wrapper.
         .executableTarget(name: "kiosk-bench", dependencies: [
             "KioskDomain", "KioskConfig", "KioskStore", "QRCode", "CQRencode", "Receipts", "ReceiptPDF",
-            "KioskPrinting", "CupsPrinting",
+            "KioskPrinting", "CupsPrinting", "KioskFront",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

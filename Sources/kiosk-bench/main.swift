@@ -6,7 +6,7 @@ import ArgumentParser
 struct KioskBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kiosk-bench", abstract: "Benchmarks for the help-request kiosk.",
-        subcommands: [SubmitBenchmark.self, ReceiptBenchmark.self])
+        subcommands: [SubmitBenchmark.self, ReceiptBenchmark.self, FrontBenchmark.self])
 }
 
 KioskBench.main()
