@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "kioskd", targets: ["kioskd"]),
         .executable(name: "kioskctl", targets: ["kioskctl"]),
         .executable(name: "kiosk-bench", targets: ["kiosk-bench"]),
+        .executable(name: "kiosk-center", targets: ["kiosk-center"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -17,6 +18,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // MARK: C libraries
@@ -52,12 +57,28 @@ let package = Package(
             "KioskDomain", "KioskConfig", "KioskStore", "Receipts", "ReceiptPDF", "CupsPrinting",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "IntakeProtocol", dependencies: [
+            "KioskDomain", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "KioskCenter", dependencies: [
+            "IntakeProtocol", "KioskStore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "KioskForwarder", dependencies: [
+            "IntakeProtocol", "KioskStore", "KioskConfig", "KioskDomain",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "KioskFront", dependencies: [
             "KioskDomain", "KioskConfig", "KioskStore", "Receipts", "QRCode", "KioskPrinting",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "KioskCommands", dependencies: [
-            "KioskFront",
+            "KioskFront", "KioskForwarder",
             "KioskDomain", "KioskConfig", "KioskStore", "Receipts", "KioskPrinting", "CupsPrinting",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -66,6 +87,12 @@ let package = Package(
         // MARK: Executables
         .executableTarget(name: "kioskd", dependencies: ["KioskCommands"]),
         .executableTarget(name: "kioskctl", dependencies: ["KioskCommands"]),
+        .executableTarget(name: "kiosk-center", dependencies: [
+            "KioskCenter", "IntakeProtocol", "KioskStore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The receipt benchmark's baseline calls libqrencode directly, so the
         // bench alone imports CQRencode besides its wrapper.
         .executableTarget(name: "kiosk-bench", dependencies: [
@@ -89,6 +116,12 @@ let package = Package(
             "Receipts", "ReceiptPDF", "KioskPrinting", "CupsPrinting", "KioskStore", "KioskConfig",
         ]),
         .testTarget(name: "CommandTests", dependencies: ["KioskCommands"]),
+        .testTarget(name: "ForwardingTests", dependencies: [
+            "KioskForwarder", "KioskCenter", "IntakeProtocol", "KioskStore", "KioskConfig", "KioskDomain",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "FrontTests", dependencies: ["KioskFront", "KioskConfig", "KioskDomain", "KioskStore", "Receipts"],
                     exclude: ["Snapshots"]),
     ],

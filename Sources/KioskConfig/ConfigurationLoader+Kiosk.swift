@@ -12,11 +12,13 @@ extension ConfigurationLoader {
         var credentials: CredentialNames
         var receipt: ReceiptSettings
         var printer: PrinterSettings
+        var forwarder: ForwarderSettings
     }
 
     static func readKiosk(_ root: YAMLNode) -> KioskFile? {
         guard let top = root.mapping("kiosk.yaml", keys: [
             "kiosk", "centre", "hotlines", "areas", "session", "retention", "credentials", "receipt", "printer",
+            "forwarder",
         ]) else { return nil }
         let areas = top.required("areas").flatMap(readAreas)
         let identity = top.required("kiosk").flatMap { readIdentity($0, areas: areas ?? []) }
@@ -27,11 +29,13 @@ extension ConfigurationLoader {
         let credentials = top.required("credentials").flatMap(readCredentials)
         let receipt = top.required("receipt").flatMap(readReceipt)
         let printer = top.required("printer").flatMap(readPrinter)
+        let forwarder = top.required("forwarder").flatMap(readForwarder)
         guard let identity, let centre, let hotlines, let areas, let session, let retention, let credentials,
-              let receipt, let printer
+              let receipt, let printer, let forwarder
         else { return nil }
         return KioskFile(identity: identity, centre: centre, hotlines: hotlines, areas: areas, session: session,
-                         retention: retention, credentials: credentials, receipt: receipt, printer: printer)
+                         retention: retention, credentials: credentials, receipt: receipt, printer: printer,
+                         forwarder: forwarder)
     }
 
     static func readIdentity(_ node: YAMLNode, areas: [Area]) -> KioskIdentity? {
@@ -145,11 +149,12 @@ extension ConfigurationLoader {
     }
 
     static func readCredentials(_ node: YAMLNode) -> CredentialNames? {
-        guard let map = node.mapping("credentials", keys: ["seal_key", "receipt_key"]) else { return nil }
+        guard let map = node.mapping("credentials", keys: ["seal_key", "receipt_key", "centre_secret"]) else { return nil }
         let seal = map.required("seal_key")?.string("credentials.seal_key")
         let receipt = map.required("receipt_key")?.string("credentials.receipt_key")
-        guard let seal, let receipt else { return nil }
-        return CredentialNames(sealKey: seal, receiptKey: receipt)
+        let centre = map.required("centre_secret")?.string("credentials.centre_secret")
+        guard let seal, let receipt, let centre else { return nil }
+        return CredentialNames(sealKey: seal, receiptKey: receipt, centreSecret: centre)
     }
 }
 
@@ -194,5 +199,49 @@ extension ConfigurationLoader {
         let timeout = map.required("job_timeout_seconds")?.int("printer.job_timeout_seconds", in: 10...3600)
         guard let queue, let timeout else { return nil }
         return PrinterSettings(queue: queue, jobTimeout: .seconds(timeout))
+    }
+}
+
+extension ConfigurationLoader {
+    static func readForwarder(_ node: YAMLNode) -> ForwarderSettings? {
+        guard let map = node.mapping("forwarder", keys: [
+            "centre_url", "concurrency", "timeout_seconds", "backoff_initial_seconds", "backoff_max_seconds",
+            "heartbeat_seconds", "ca_bundle", "allow_plain_http",
+        ]) else { return nil }
+        let concurrency = map.required("concurrency")?.int("forwarder.concurrency", in: 1...64)
+        let timeout = map.required("timeout_seconds")?.int("forwarder.timeout_seconds", in: 1...300)
+        let initial = map.required("backoff_initial_seconds")?.int("forwarder.backoff_initial_seconds", in: 1...3600)
+        let most = map.required("backoff_max_seconds")?.int("forwarder.backoff_max_seconds", in: 1...86_400)
+        let heartbeat = map.required("heartbeat_seconds")?.int("forwarder.heartbeat_seconds", in: 5...3600)
+        let plain = map.required("allow_plain_http")?.bool("forwarder.allow_plain_http")
+        var bundle: String?
+        if let bundleNode = map.optional("ca_bundle"), case let .scalar(scalar) = bundleNode.node, !scalar.string.isEmpty {
+            bundle = scalar.string
+            if !FileManager.default.isReadableFile(atPath: scalar.string) {
+                bundleNode.problem("forwarder.ca_bundle '\(scalar.string)' is not a readable file")
+            }
+        }
+        if let initial, let most, initial > most {
+            map.values["backoff_max_seconds"]?.problem("forwarder.backoff_max_seconds must not be below backoff_initial_seconds")
+            return nil
+        }
+        var url: URL?
+        if let urlNode = map.required("centre_url"), let text = urlNode.string("forwarder.centre_url") {
+            if let parsed = URL(string: text), let scheme = parsed.scheme, let host = parsed.host, !host.isEmpty,
+               scheme == "https" || scheme == "http" {
+                let loopback = host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
+                if scheme == "http", !loopback, plain != true {
+                    urlNode.problem("forwarder.centre_url uses plain HTTP to \(host); use https, or set allow_plain_http: true on a closed network")
+                } else {
+                    url = parsed
+                }
+            } else {
+                urlNode.problem("forwarder.centre_url '\(text)' is not an http(s) URL")
+            }
+        }
+        guard let url, let concurrency, let timeout, let initial, let most, let heartbeat, let plain else { return nil }
+        return ForwarderSettings(centreURL: url, concurrency: concurrency, timeout: .seconds(timeout),
+                                 backoffInitial: .seconds(initial), backoffMax: .seconds(most),
+                                 heartbeatInterval: .seconds(heartbeat), caBundle: bundle, allowsPlainHTTP: plain)
     }
 }

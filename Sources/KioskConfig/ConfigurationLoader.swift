@@ -54,7 +54,7 @@ public enum ConfigurationLoader {
         return KioskConfiguration(
             identity: kiosk.identity, centre: kiosk.centre, hotlines: kiosk.hotlines, areas: kiosk.areas,
             session: kiosk.session, retention: kiosk.retention, credentials: kiosk.credentials,
-            receipt: kiosk.receipt, printer: kiosk.printer,
+            receipt: kiosk.receipt, printer: kiosk.printer, forwarder: kiosk.forwarder,
             catalog: catalog, assessment: assessment, texts: texts)
     }
 

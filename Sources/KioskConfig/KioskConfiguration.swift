@@ -13,6 +13,7 @@ public struct KioskConfiguration: Sendable {
     public var credentials: CredentialNames
     public var receipt: ReceiptSettings
     public var printer: PrinterSettings
+    public var forwarder: ForwarderSettings
     public var catalog: Catalog
     public var assessment: Assessment
     public var texts: ScreenTexts
@@ -89,6 +90,20 @@ public struct RetentionPolicy: Sendable, Hashable {
 public struct CredentialNames: Sendable, Hashable {
     public var sealKey: String
     public var receiptKey: String
+    public var centreSecret: String
+}
+
+/// How the forwarder reaches the centre.
+public struct ForwarderSettings: Sendable, Hashable {
+    public var centreURL: URL
+    public var concurrency: Int
+    public var timeout: Duration
+    public var backoffInitial: Duration
+    public var backoffMax: Duration
+    public var heartbeatInterval: Duration
+    /// PEM file of trusted CAs; nil: the system's.
+    public var caBundle: String?
+    public var allowsPlainHTTP: Bool
 }
 
 /// How receipts look.

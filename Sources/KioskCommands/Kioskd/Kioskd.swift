@@ -8,7 +8,7 @@ import Logging
 public struct Kioskd: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "kioskd", abstract: "The help-request kiosk daemon.",
-        subcommands: [Front.self, Migrate.self])
+        subcommands: [Front.self, Forwarder.self, Migrate.self])
 
     public init() {}
 

@@ -60,6 +60,29 @@ extension KioskStore {
         }
     }
 
+    /// Many acknowledgements in one transaction (one fsync): the forwarder
+    /// records a whole batch at once. Returns how many rows moved.
+    @discardableResult
+    public func markForwarded(_ acknowledged: [(id: String, reference: String)], now: Date = Date()) throws(StoreError) -> Int {
+        guard !acknowledged.isEmpty else { return 0 }
+        return try write { db in
+            var moved = 0
+            let update = try db.cachedStatement(sql: """
+                UPDATE submissions
+                SET state = 'forwarded', lease_until = NULL, centre_reference = ?, forwarded_at = ?, last_error = NULL
+                WHERE id = ? AND state = 'sending'
+                """)
+            for (id, reference) in acknowledged {
+                try update.execute(arguments: [reference, now.millisecondsSince1970, id])
+                guard db.changesCount == 1 else { continue }
+                moved += 1
+                try Self.audit(db, at: now, actor: .forwarder, event: "forwarded", submissionID: id,
+                               detail: "centre reference \(reference)")
+            }
+            return moved
+        }
+    }
+
     /// Sending failed in a way that may pass (5xx, timeout, connection):
     /// back to the queue, not before `retryAt`.
     @discardableResult

@@ -56,7 +56,7 @@ public struct CredentialStore: Sendable {
         }
     }
 
-    static func hexBytes(_ text: String) -> [UInt8]? {
+    public static func hexBytes(_ text: String) -> [UInt8]? {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count / 2)
         var iterator = text.utf8.makeIterator()

@@ -1,0 +1,168 @@
+import Foundation
+import KioskDomain
+
+/// The JSON body of `POST /api/v1/submissions`: one resident's request as
+/// the centre receives it (see `docs/intake-api.yaml`).
+public struct IntakeSubmission: Codable, Sendable, Equatable {
+    public struct Answer: Codable, Sendable, Equatable {
+        public var question: String
+        public var option: String
+    }
+
+    public struct Hardship: Codable, Sendable, Equatable {
+        public var level: String
+        public var reasons: [String]
+        public var scores: [String: Int]
+    }
+
+    public struct ApplicantData: Codable, Sendable, Equatable {
+        public var name: String
+        public var phone: String
+        public var residentId: String?
+        public var street: String
+        public var community: String
+        public var addressDetail: String
+        public var householdSize: Int
+    }
+
+    public struct ConsentData: Codable, Sendable, Equatable {
+        public var version: String
+        public var givenAt: Date
+    }
+
+    public var submissionId: UUID
+    public var receiptNumber: String
+    public var kioskCode: String
+    public var createdAt: Date
+    public var language: String
+    public var programme: String
+    public var service: String
+    public var answers: [Answer]
+    public var hardship: Hardship
+    public var applicant: ApplicantData
+    public var description: String
+    public var consent: ConsentData
+
+    public init(_ submission: Submission) {
+        let request = submission.request
+        submissionId = submission.id
+        receiptNumber = submission.receiptNumber.description
+        kioskCode = submission.receiptNumber.kioskCode
+        createdAt = submission.createdAt
+        language = request.language.rawValue
+        programme = request.programmeID
+        service = request.serviceID
+        answers = request.answers.map { Answer(question: $0.questionID, option: $0.optionID) }
+        hardship = Hardship(level: request.triage.level.rawValue, reasons: request.triage.reasons.map(\.description),
+                            scores: ["economic": request.triage.scores.economic, "social": request.triage.scores.social,
+                                     "development": request.triage.scores.development])
+        let applicant = request.applicant
+        self.applicant = ApplicantData(name: applicant.name, phone: applicant.phone.digits,
+                                       residentId: applicant.residentID?.value, street: applicant.street,
+                                       community: applicant.community, addressDetail: applicant.addressDetail,
+                                       householdSize: applicant.householdSize)
+        description = request.description
+        consent = ConsentData(version: request.consent.version, givenAt: request.consent.givenAt)
+    }
+
+    /// The body as sent: sorted keys and ISO 8601 times, so a resend of the
+    /// same request is byte for byte the same and digests compare.
+    public func encoded() throws -> Data {
+        try Self.encoder.encode(self)
+    }
+
+    public static func decode(_ data: Data) throws -> IntakeSubmission {
+        try decoder.decode(IntakeSubmission.self, from: data)
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(Int64((date.timeIntervalSince1970 * 1000).rounded()))
+        }
+        return encoder
+    }()
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            Date(timeIntervalSince1970: Double(try decoder.singleValueContainer().decode(Int64.self)) / 1000)
+        }
+        return decoder
+    }()
+
+    /// Checks what the centre must be able to rely on; nil when all holds,
+    /// else the problem (never echoing personal data).
+    public func problem(headerKiosk: String, idempotencyKey: String) -> String? {
+        if submissionId.uuidString.lowercased() != idempotencyKey.lowercased() {
+            return "Idempotency-Key does not match submissionId"
+        }
+        if kioskCode != headerKiosk { return "kioskCode does not match the Kiosk-Code header" }
+        guard let receipt = try? ReceiptNumber(parsing: receiptNumber), receipt.kioskCode == kioskCode else {
+            return "receiptNumber is not a valid receipt number of this kiosk"
+        }
+        if HardshipLevel(rawValue: hardship.level) == nil { return "hardship.level must be red, yellow or green" }
+        if Language(rawValue: language) == nil { return "language must be zh-Hans or en" }
+        let texts = [applicant.name, applicant.phone, applicant.street, applicant.community, applicant.addressDetail,
+                     description, programme, service, consent.version] + answers.flatMap { [$0.question, $0.option] }
+        if texts.contains(where: \.containsUnsafeScalars) { return "a text field contains control characters" }
+        if applicant.name.isEmpty || applicant.phone.isEmpty { return "applicant name and phone are required" }
+        if !Applicant.householdSizes.contains(applicant.householdSize) { return "applicant.householdSize is out of range" }
+        return nil
+    }
+}
+
+/// `POST /api/v1/kiosks/{code}/heartbeat`: how a kiosk is doing. No personal data.
+public struct KioskHeartbeat: Codable, Sendable, Equatable {
+    public var kioskCode: String
+    public var sentAt: Date
+    public var version: String
+    public var queueDepth: Int
+    public var oldestPendingSeconds: Int?
+    public var deadCount: Int
+    public var printerState: String?
+    public var lastScreenRender: Date?
+
+    public init(kioskCode: String, sentAt: Date, version: String, queueDepth: Int, oldestPendingSeconds: Int?,
+                deadCount: Int, printerState: String?, lastScreenRender: Date?) {
+        self.kioskCode = kioskCode
+        self.sentAt = sentAt
+        self.version = version
+        self.queueDepth = queueDepth
+        self.oldestPendingSeconds = oldestPendingSeconds
+        self.deadCount = deadCount
+        self.printerState = printerState
+        self.lastScreenRender = lastScreenRender
+    }
+
+    public func encoded() throws -> Data { try IntakeSubmission.encoder.encode(self) }
+    public static func decode(_ data: Data) throws -> KioskHeartbeat {
+        try IntakeSubmission.decoder.decode(KioskHeartbeat.self, from: data)
+    }
+}
+
+/// What the centre answers to an accepted submission.
+public struct IntakeReceipt: Codable, Sendable, Equatable {
+    public var reference: String
+
+    public init(reference: String) {
+        self.reference = reference
+    }
+}
+
+/// An `application/problem+json` answer (RFC 9457).
+public struct Problem: Codable, Sendable, Equatable {
+    public var type: String
+    public var title: String
+    public var status: Int
+    public var detail: String?
+
+    public init(status: Int, title: String, detail: String? = nil) {
+        self.type = "about:blank"
+        self.title = title
+        self.status = status
+        self.detail = detail
+    }
+}

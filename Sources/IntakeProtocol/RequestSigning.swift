@@ -1,0 +1,53 @@
+// SymmetricKey is immutable but not marked Sendable in swift-crypto 3.
+@preconcurrency import Crypto
+import Foundation
+
+/// How a kiosk signs a request and the centre checks it.
+///
+/// Signature: HMAC-SHA256 under the kiosk's secret over
+/// `METHOD \n PATH \n TIMESTAMP \n hex(SHA-256(body))`, sent as
+/// `Kiosk-Signature: v1=<hex>` with `Kiosk-Code` and `Kiosk-Timestamp`
+/// (seconds since 1970). The centre accepts timestamps within ±300 s.
+public struct RequestSigner: Sendable {
+    public static let codeHeader = "Kiosk-Code"
+    public static let timestampHeader = "Kiosk-Timestamp"
+    public static let signatureHeader = "Kiosk-Signature"
+    public static let idempotencyHeader = "Idempotency-Key"
+    public static let window: TimeInterval = 300
+
+    private let key: SymmetricKey
+
+    public init(secret: [UInt8]) {
+        key = SymmetricKey(data: secret)
+    }
+
+    public static func bodyDigest(_ body: Data) -> String {
+        SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
+    }
+
+    public func signature(method: String, path: String, timestamp: Int64, body: Data) -> String {
+        let message = "\(method)\n\(path)\n\(timestamp)\n\(Self.bodyDigest(body))"
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: key)
+        return "v1=" + mac.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Compares in constant time.
+    public func verify(_ given: String, method: String, path: String, timestamp: Int64, body: Data) -> Bool {
+        let expected = Array(signature(method: method, path: path, timestamp: timestamp, body: body).utf8)
+        let provided = Array(given.utf8)
+        guard expected.count == provided.count else { return false }
+        return zip(expected, provided).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    /// A new random 32-byte secret as 64 hex digits (`kiosk-center kiosk add`).
+    public static func newSecret() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+}
+
+/// The intake API's paths (`docs/intake-api.yaml`).
+public enum IntakePaths {
+    public static let submissions = "/api/v1/submissions"
+    public static func heartbeat(_ code: String) -> String { "/api/v1/kiosks/\(code)/heartbeat" }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import IntakeProtocol
+import Logging
+import NIOCore
+
+/// kiosk-center serve: the community acceptance centre's intake API.
+///
+/// Refuses before storing anything: bodies over 64 KiB (413), requests
+/// without a valid signature from a registered kiosk or outside the ±300 s
+/// window (401), malformed bodies (400) and bodies that break the protocol's
+/// rules (422). Deduplicates by submission id: a resend gets the same
+/// reference (200); the same id with another body is refused (409).
+/// Security: kiosk secrets stay in the centre's database; responses and logs
+/// carry ids and references, never personal data.
+public enum IntakeServer {
+    public static let maxBodyBytes = 64 * 1024
+
+    public typealias Context = BasicRequestContext
+
+    /// The router, with any extra middleware (tests add fault injection here).
+    public static func router(store: CenterStore, logger: Logger,
+                              middleware: [any MiddlewareProtocol<Request, Response, Context>] = []) -> Router<Context> {
+        let router = Router(context: Context.self)
+        for item in middleware { router.add(middleware: item) }
+        router.post("api/v1/submissions") { request, _ in
+            await submit(request, store: store, logger: logger)
+        }
+        router.post("api/v1/kiosks/:code/heartbeat") { request, context in
+            await heartbeat(request, code: context.parameters.get("code") ?? "", store: store, logger: logger)
+        }
+        router.get("health") { _, _ in Response(status: .ok) }
+        return router
+    }
+
+    static func submit(_ request: Request, store: CenterStore, logger: Logger) async -> Response {
+        var request = request
+        let body: Data
+        switch await authenticate(&request, path: IntakePaths.submissions, store: store) {
+        case let .failure(response): return response
+        case let .success(data): body = data
+        }
+        guard let key = request.headers[HTTPField.Name(RequestSigner.idempotencyHeader)!], !key.isEmpty else {
+            return problem(400, "Missing Idempotency-Key")
+        }
+        let submission: IntakeSubmission
+        do { submission = try IntakeSubmission.decode(body) } catch {
+            return problem(400, "Malformed submission", detail: "the body is not a submission in JSON")
+        }
+        let kiosk = request.headers[HTTPField.Name(RequestSigner.codeHeader)!] ?? ""
+        if let issue = submission.problem(headerKiosk: kiosk, idempotencyKey: key) {
+            return problem(422, "Invalid submission", detail: issue)
+        }
+        do {
+            switch try await store.accept(submission, body: body) {
+            case let .created(reference):
+                logger.info("submission received", metadata: ["kiosk.code": "\(kiosk)", "receipt.number": "\(submission.receiptNumber)", "centre.reference": "\(reference)"])
+                return json(201, IntakeReceipt(reference: reference))
+            case let .duplicate(reference):
+                return json(200, IntakeReceipt(reference: reference))
+            case .conflict:
+                logger.warning("submission id reused with another body", metadata: ["kiosk.code": "\(kiosk)", "receipt.number": "\(submission.receiptNumber)"])
+                return problem(409, "Conflict", detail: "this submission id was received with a different body")
+            }
+        } catch {
+            logger.error("cannot store submission", metadata: ["error": "\(error)"])
+            return problem(503, "Cannot store now", detail: "try again later")
+        }
+    }
+
+    static func heartbeat(_ request: Request, code: String, store: CenterStore, logger: Logger) async -> Response {
+        var request = request
+        let path = IntakePaths.heartbeat(code)
+        let body: Data
+        switch await authenticate(&request, path: path, store: store) {
+        case let .failure(response): return response
+        case let .success(data): body = data
+        }
+        guard let heartbeat = try? KioskHeartbeat.decode(body), heartbeat.kioskCode == code,
+              request.headers[HTTPField.Name(RequestSigner.codeHeader)!] == code
+        else { return problem(400, "Malformed heartbeat") }
+        do {
+            try await store.recordHeartbeat(heartbeat, body: body)
+            return Response(status: .noContent)
+        } catch {
+            return problem(503, "Cannot store now")
+        }
+    }
+
+    enum Authenticated {
+        case success(Data)
+        case failure(Response)
+    }
+
+    /// Size limit, then signature, timestamp window and kiosk registration.
+    static func authenticate(_ request: inout Request, path: String, store: CenterStore) async -> Authenticated {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: maxBodyBytes)
+        } catch {
+            return .failure(problem(413, "Body too large", detail: "at most \(maxBodyBytes) bytes"))
+        }
+        let body = Data(buffer.readableBytesView)
+        guard let code = request.headers[HTTPField.Name(RequestSigner.codeHeader)!],
+              let stamp = request.headers[HTTPField.Name(RequestSigner.timestampHeader)!].flatMap({ Int64($0) }),
+              let signature = request.headers[HTTPField.Name(RequestSigner.signatureHeader)!]
+        else { return .failure(problem(401, "Unsigned request")) }
+        guard abs(Date().timeIntervalSince1970 - Double(stamp)) <= RequestSigner.window else {
+            return .failure(problem(401, "Stale request", detail: "timestamp outside ±300 s; check the kiosk's clock"))
+        }
+        let known: [UInt8]?
+        do { known = try await store.secret(of: code) } catch {
+            return .failure(problem(503, "Cannot check the kiosk now"))
+        }
+        guard let secret = known,
+              RequestSigner(secret: secret).verify(signature, method: "POST", path: path, timestamp: stamp, body: body)
+        else { return .failure(problem(401, "Bad signature", detail: "unknown kiosk or wrong signature")) }
+        return .success(body)
+    }
+
+    static func json<T: Encodable>(_ status: Int, _ value: T) -> Response {
+        let data = (try? JSONEncoder().encode(value)) ?? Data()
+        return Response(status: .init(code: status), headers: [.contentType: "application/json"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func problem(_ status: Int, _ title: String, detail: String? = nil) -> Response {
+        let data = (try? JSONEncoder().encode(Problem(status: status, title: title, detail: detail))) ?? Data()
+        return Response(status: .init(code: status), headers: [.contentType: "application/problem+json"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

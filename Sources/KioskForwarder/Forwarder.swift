@@ -1,0 +1,275 @@
+import AsyncHTTPClient
+import Foundation
+import IntakeProtocol
+import KioskConfig
+import KioskDomain
+import KioskStore
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+
+/// kioskd forwarder: sends queued requests to the centre's intake API.
+///
+/// Each request is leased from the queue, signed and posted with its
+/// submission id as the idempotency key; the centre's reference is recorded
+/// when it answers 200/201. A refusal that will never change (400, 409,
+/// 413, 422) sets the request aside as dead with the reason; anything that
+/// may pass (5xx, 401 from a skewed clock, timeouts, connection errors)
+/// returns it to the queue with exponential backoff and jitter, forever.
+/// While the centre is down, one probe at a time goes out instead of one
+/// try per request. Red requests go first.
+/// Security: network, no terminal; logs carry receipt numbers only.
+/// Limits: one forwarder per kiosk (start-up takes every lease back).
+public final class Forwarder: Sendable {
+    let store: KioskStore
+    let settings: ForwarderSettings
+    let kioskCode: String
+    let signer: RequestSigner
+    let client: HTTPClient
+    let logger: Logger
+    let stop: StopFlag
+
+    public init(store: KioskStore, settings: ForwarderSettings, kioskCode: String, secret: [UInt8],
+                client: HTTPClient, logger: Logger, stop: StopFlag = StopFlag()) {
+        self.store = store
+        self.settings = settings
+        self.kioskCode = kioskCode
+        self.signer = RequestSigner(secret: secret)
+        self.client = client
+        self.logger = logger
+        self.stop = stop
+    }
+
+    /// What one attempt came to.
+    public enum Outcome: Sendable, Equatable {
+        case forwarded(reference: String)
+        case refused(reason: String)
+        case retry(reason: String)
+    }
+
+    /// Runs until `stop` is set; the batch in flight finishes first.
+    public func run() async {
+        do {
+            let released = try store.releaseLeases(all: true)
+            if released > 0 { logger.notice("returned leases a previous forwarder left", metadata: ["queue.released": "\(released)"]) }
+        } catch {
+            logger.error("cannot release leases", metadata: ["error": "\(error)"])
+        }
+        var centreDown = false
+        var failedProbes = 0
+        var nextHeartbeat = ContinuousClock.now
+        while !stop.isSet {
+            if ContinuousClock.now >= nextHeartbeat {
+                await sendHeartbeat()
+                nextHeartbeat = ContinuousClock.now + settings.heartbeatInterval
+            }
+            let claims: [Claim]
+            do {
+                // While the centre is down, a single probe; otherwise a batch.
+                claims = try store.claim(limit: centreDown ? 1 : settings.concurrency * 8,
+                                         leaseFor: settings.timeout * 3 + .seconds(30))
+            } catch {
+                logger.error("cannot claim from the queue", metadata: ["error": "\(error)"])
+                await pause(.seconds(1))
+                continue
+            }
+            if claims.isEmpty {
+                await pause(.milliseconds(500))
+                continue
+            }
+            let outcomes = await send(claims)
+            let transient = record(claims, outcomes)
+            if transient {
+                failedProbes += 1
+                if !centreDown { logger.warning("centre unreachable: probing with one request at a time") }
+                centreDown = true
+                await pause(backoff(attempt: failedProbes))
+            } else if centreDown, outcomes.contains(where: { if case .forwarded = $0 { true } else { false } }) {
+                logger.notice("centre reachable again")
+                centreDown = false
+                failedProbes = 0
+            }
+        }
+        logger.notice("forwarder stopped")
+    }
+
+    /// Sends claims with at most `concurrency` in flight; outcomes in claim order.
+    func send(_ claims: [Claim]) async -> [Outcome] {
+        await withTaskGroup(of: (Int, Outcome).self) { group in
+            var outcomes = [Outcome?](repeating: nil, count: claims.count)
+            var next = 0
+            for _ in 0..<min(settings.concurrency, claims.count) {
+                let index = next
+                group.addTask { (index, await self.post(claims[index].submission)) }
+                next += 1
+            }
+            for await (index, outcome) in group {
+                outcomes[index] = outcome
+                if next < claims.count {
+                    let index = next
+                    group.addTask { (index, await self.post(claims[index].submission)) }
+                    next += 1
+                }
+            }
+            return outcomes.map { $0! }
+        }
+    }
+
+    /// Applies outcomes to the queue; returns whether any may pass later.
+    func record(_ claims: [Claim], _ outcomes: [Outcome]) -> Bool {
+        var acknowledged: [(id: String, reference: String)] = []
+        var transient = false
+        let now = Date()
+        for (claim, outcome) in zip(claims, outcomes) {
+            let id = claim.record.id
+            do {
+                switch outcome {
+                case let .forwarded(reference):
+                    acknowledged.append((id, reference))
+                case let .refused(reason):
+                    try store.markDead(id, reason: reason, now: now)
+                    logger.error("centre refused a request; set aside", metadata: ["receipt.number": "\(claim.record.receiptNumber)", "reason": "\(reason)"])
+                case let .retry(reason):
+                    transient = true
+                    let delay = backoff(attempt: claim.record.attempts)
+                    try store.reschedule(id, error: reason, retryAt: now.addingTimeInterval(delay.seconds), now: now)
+                }
+            } catch {
+                logger.error("cannot record an outcome", metadata: ["receipt.number": "\(claim.record.receiptNumber)", "error": "\(error)"])
+            }
+        }
+        do { try store.markForwarded(acknowledged, now: now) } catch {
+            // The leases run out and the centre answers the resend with the same reference.
+            logger.error("cannot record acknowledgements", metadata: ["error": "\(error)"])
+        }
+        return transient
+    }
+
+    /// One signed POST of one request.
+    public func post(_ submission: Submission) async -> Outcome {
+        let body: Data
+        do { body = try IntakeSubmission(submission).encoded() } catch {
+            return .refused(reason: "cannot encode the request: \(error)")
+        }
+        do {
+            let (status, answer) = try await signedPost(path: IntakePaths.submissions, body: body,
+                                                      idempotencyKey: submission.id.uuidString.lowercased())
+            switch status {
+            case 200, 201:
+                guard let receipt = try? JSONDecoder().decode(IntakeReceipt.self, from: answer) else {
+                    return .retry(reason: "centre answered \(status) without a reference")
+                }
+                return .forwarded(reference: receipt.reference)
+            case 401, 408, 429:
+                return .retry(reason: "centre answered \(status): \(Self.detail(answer))")
+            case 400..<500:
+                return .refused(reason: "centre refused with \(status): \(Self.detail(answer))")
+            default:
+                return .retry(reason: "centre answered \(status)")
+            }
+        } catch {
+            return .retry(reason: "cannot reach the centre: \(Self.describe(error))")
+        }
+    }
+
+    func signedPost(path: String, body: Data, idempotencyKey: String?) async throws -> (Int, Data) {
+        var request = HTTPClientRequest(url: settings.centreURL.absoluteString.trimmingSuffix("/") + path)
+        request.method = .POST
+        let timestamp = Int64(Date().timeIntervalSince1970)
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: RequestSigner.codeHeader, value: kioskCode)
+        request.headers.add(name: RequestSigner.timestampHeader, value: String(timestamp))
+        request.headers.add(name: RequestSigner.signatureHeader,
+                            value: signer.signature(method: "POST", path: path, timestamp: timestamp, body: body))
+        if let idempotencyKey { request.headers.add(name: RequestSigner.idempotencyHeader, value: idempotencyKey) }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let timeout = TimeAmount.milliseconds(settings.timeout.milliseconds)
+        let response = try await client.execute(request, timeout: timeout)
+        let answer = try await response.body.collect(upTo: 1 << 20)
+        return (Int(response.status.code), Data(answer.readableBytesView))
+    }
+
+    /// The heartbeat: queue depth, oldest pending age, dead count, printer
+    /// state, last screen render, version. Failures are logged, never fatal.
+    func sendHeartbeat() async {
+        do {
+            let summary = try store.queueSummary()
+            let statuses = try store.statuses()
+            let heartbeat = KioskHeartbeat(
+                kioskCode: kioskCode, sentAt: Date(), version: KioskVersion.current, queueDepth: summary.pending,
+                oldestPendingSeconds: summary.oldestPending.map { Int(Date().timeIntervalSince($0)) },
+                deadCount: summary[.dead], printerState: statuses.first { $0.role == "printer" }?.state,
+                lastScreenRender: statuses.first { $0.role == "front" }?.updated)
+            let (status, _) = try await signedPost(path: IntakePaths.heartbeat(kioskCode), body: try heartbeat.encoded(),
+                                                   idempotencyKey: nil)
+            try store.updateStatus(RoleStatusRecord(role: "centre", updatedAt: Date(),
+                                                    state: status < 300 ? "reachable" : "answered \(status)"))
+        } catch {
+            try? store.updateStatus(RoleStatusRecord(role: "centre", updatedAt: Date(), state: "unreachable",
+                                                     detail: Self.describe(error)))
+            logger.warning("heartbeat not delivered", metadata: ["error": "\(Self.describe(error))"])
+        }
+        try? store.updateStatus(RoleStatusRecord(role: "forwarder", updatedAt: Date(), state: "running",
+                                                 pid: getpid(), version: KioskVersion.current))
+    }
+
+    /// Delay before try `attempt` (1-based): doubling from the first delay
+    /// to the most, with ±20 % jitter so kiosks do not retry in step.
+    func backoff(attempt: Int) -> Duration {
+        let initial = settings.backoffInitial.seconds, most = settings.backoffMax.seconds
+        let base = min(most, initial * pow(2, Double(max(0, attempt - 1))))
+        return .milliseconds(Int64(base * Double.random(in: 0.8...1.2) * 1000))
+    }
+
+    private func pause(_ duration: Duration) async {
+        let deadline = ContinuousClock.now + duration
+        while !stop.isSet, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: min(.milliseconds(100), deadline - ContinuousClock.now))
+        }
+    }
+
+    static func detail(_ body: Data) -> String {
+        (try? JSONDecoder().decode(Problem.self, from: body)).map { $0.detail ?? $0.title } ?? "no detail"
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError { return "\(error)" }
+        return String(describing: error).prefix(200).description
+    }
+}
+
+/// Set once to ask the forwarder to stop after the batch in flight.
+public final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    public init() {}
+
+    public var isSet: Bool { lock.withLock { value } }
+
+    public func set() { lock.withLock { value = true } }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+}
+
+extension String {
+    func trimmingSuffix(_ suffix: String) -> String { hasSuffix(suffix) ? String(dropLast(suffix.count)) : self }
+}
+
+extension Forwarder {
+    /// An HTTP client for the centre: the configured timeout, and the CA
+    /// bundle from configuration when one is set.
+    public static func makeClient(_ settings: ForwarderSettings) throws -> HTTPClient {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let bundle = settings.caBundle { tls.trustRoots = .file(bundle) }
+        var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
+        configuration.timeout = .init(connect: .milliseconds(settings.timeout.milliseconds),
+                                      read: .milliseconds(settings.timeout.milliseconds))
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: settings.concurrency)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+}

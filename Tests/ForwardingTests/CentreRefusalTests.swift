@@ -1,0 +1,80 @@
+import AsyncHTTPClient
+import Foundation
+import IntakeProtocol
+import KioskCenter
+import KioskStore
+import NIOCore
+import Testing
+
+/// The centre refuses what it must, and stores nothing from it.
+@Suite(.serialized) struct CentreRefusalTests {
+    struct Setup {
+        let centre: InProcessCentre
+        let kiosk: KioskSide
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let body: Data
+        let id: String
+    }
+
+    func setUp() async throws -> Setup {
+        let centre = try InProcessCentre(state: try temporaryFolder("centre"))
+        try await centre.start()
+        let kiosk = try KioskSide(centrePort: centre.port, secret: try centre.store.addKiosk("JA0301"))
+        let submission = try kiosk.submit(1)[0]
+        return Setup(centre: centre, kiosk: kiosk, body: try IntakeSubmission(submission).encoded(),
+                     id: submission.id.uuidString.lowercased())
+    }
+
+    func post(_ setup: Setup, body: Data, code: String = "JA0301", secret: [UInt8]? = nil,
+              timestamp: Int64 = Int64(Date().timeIntervalSince1970), signed: Bool = true,
+              path: String = IntakePaths.submissions) async throws -> (Int, String) {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(setup.centre.port)\(path)")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: RequestSigner.idempotencyHeader, value: setup.id)
+        if signed {
+            let signer = RequestSigner(secret: secret ?? setup.kiosk.secret)
+            request.headers.add(name: RequestSigner.codeHeader, value: code)
+            request.headers.add(name: RequestSigner.timestampHeader, value: String(timestamp))
+            request.headers.add(name: RequestSigner.signatureHeader,
+                                value: signer.signature(method: "POST", path: path, timestamp: timestamp, body: body))
+        }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let response = try await setup.client.execute(request, timeout: .seconds(10))
+        let answer = try await response.body.collect(upTo: 1 << 20)
+        return (Int(response.status.code), response.headers.first(name: "Content-Type") ?? "")
+    }
+
+    @Test func refusesUnsignedForgedReplayedUnknownOversizeAndMalformed() async throws {
+        let setup = try await setUp()
+        defer { Task { try? await setup.client.shutdown() } }
+        let cases: [(String, Int, () async throws -> (Int, String))] = [
+            ("unsigned", 401, { try await post(setup, body: setup.body, signed: false) }),
+            ("wrong key", 401, { try await post(setup, body: setup.body, secret: Array(repeating: 1, count: 32)) }),
+            ("replayed, old timestamp", 401, {
+                try await post(setup, body: setup.body, timestamp: Int64(Date().timeIntervalSince1970) - 3600)
+            }),
+            ("unknown kiosk", 401, { try await post(setup, body: setup.body, code: "ZZ9999") }),
+            ("oversize", 413, { try await post(setup, body: Data(repeating: 0x20, count: 200_000)) }),
+            ("malformed JSON", 400, { try await post(setup, body: Data("{\"submissionId\": 12".utf8)) }),
+            ("body from another kiosk", 422, {
+                var other = try IntakeSubmission.decode(setup.body)
+                other.kioskCode = "ZZ9999"
+                return try await post(setup, body: try other.encoded())
+            }),
+        ]
+        for (name, expected, send) in cases {
+            let (status, type) = try await send()
+            #expect(status == expected, "\(name)")
+            #expect(type == "application/problem+json", "\(name)")
+        }
+        #expect(try setup.centre.store.submissionCounts().total == 0)
+
+        // The genuine request is then accepted once, and a resend gets the same answer.
+        #expect(try await post(setup, body: setup.body).0 == 201)
+        #expect(try await post(setup, body: setup.body).0 == 200)
+        #expect(try setup.centre.store.submissionCounts().total == 1)
+        try await setup.client.shutdown()
+        await setup.centre.stop()
+    }
+}

@@ -1,0 +1,210 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import Hummingbird
+import IntakeProtocol
+import KioskCenter
+import KioskForwarder
+import KioskStore
+import Logging
+import NIOCore
+import Testing
+
+/// What the in-process centre does to requests, switched by a test.
+actor FaultPlan {
+    enum Mode { case normal, fail500, storeThenHang }
+    var mode: Mode = .normal
+    private(set) var seen: [(ContinuousClock.Instant, Mode)] = []
+
+    func set(_ mode: Mode) { self.mode = mode }
+
+    func arrive() -> Mode {
+        seen.append((ContinuousClock.now, mode))
+        return mode
+    }
+
+    func count(_ mode: Mode, after: ContinuousClock.Instant) -> Int {
+        seen.filter { $0.1 == mode && $0.0 >= after }.count
+    }
+}
+
+/// Faults on the real intake server: 500s, or a hang after storing (the
+/// kiosk times out although the centre has the request).
+struct FaultMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let plan: FaultPlan
+
+    func handle(_ request: Request, context: Context,
+                next: (Request, Context) async throws -> Response) async throws -> Response {
+        switch await plan.arrive() {
+        case .fail500: return Response(status: .internalServerError)
+        case .storeThenHang:
+            let response = try await next(request, context)
+            try await Task.sleep(for: .seconds(4))
+            return response
+        case .normal: return try await next(request, context)
+        }
+    }
+}
+
+/// The intake server running inside the test, so faults can be injected;
+/// it can be stopped and started again on the same port.
+final class InProcessCentre: @unchecked Sendable {
+    let store: CenterStore
+    let plan = FaultPlan()
+    private(set) var port = 0
+    private var task: Task<Void, any Error>?
+
+    init(state: URL) throws {
+        let credentials = CredentialStore(stateDirectory: state, environment: [:])
+        try credentials.createKeyIfMissing(named: "center-seal.key")
+        store = try CenterStore(path: state.appendingPathComponent("center.sqlite").path,
+                                sealKey: try credentials.key(named: "center-seal.key"))
+    }
+
+    func start() async throws {
+        var logger = Logger(label: "test-centre")
+        logger.logLevel = .critical
+        let router = IntakeServer.router(store: store, logger: logger, middleware: [FaultMiddleware(plan: plan)])
+        let (stream, continuation) = AsyncStream<Int>.makeStream()
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
+                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
+        task = Task { try await app.run() }
+        for await bound in stream {
+            port = bound
+            break
+        }
+    }
+
+    func stop() async {
+        task?.cancel()
+        _ = await task?.result
+        task = nil
+    }
+}
+
+@Suite(.serialized) struct ForwardingTests {
+    @Test func aHundredRequestsArriveExactlyOnceThroughTheRealDaemons() throws {
+        let centre = try CenterProcess(state: try temporaryFolder("centre"))
+        let kiosk = try KioskSide(centrePort: centre.port, secret: try centre.addKiosk("JA0301"))
+        let submitted = try kiosk.submit(100)
+        let forwarder = try Subprocess([productsDirectory().appendingPathComponent("kioskd").path, "forwarder"],
+                                       environment: kiosk.environment, output: kiosk.state.appendingPathComponent("forwarder.log"))
+        #expect(kiosk.waitUntilDrained(timeout: 60))
+        forwarder.signal(SIGTERM)
+        #expect(forwarder.wait() == 0, "SIGTERM stops the forwarder cleanly")
+
+        let counts = try centre.openStore().submissionCounts()
+        #expect(counts.total == 100 && counts.distinctIDs == 100)
+        let forwarded = try kiosk.store.records(in: .forwarded, limit: 1000)
+        #expect(forwarded.count == 100)
+        #expect(Set(forwarded.compactMap(\.centreReference)).count == 100)
+        // Red went first: the 20 red requests reached the centre among the
+        // first 20 + concurrency (requests in flight may overtake each other).
+        let redReferences = forwarded.filter { $0.hardship == "red" }.compactMap { Int($0.centreReference!.dropFirst()) }
+        #expect(redReferences.count == 20)
+        #expect(redReferences.max()! <= 20 + kiosk.configuration.forwarder.concurrency)
+        // The centre holds what the resident entered.
+        let sample = submitted[7]
+        let record = try #require(try kiosk.store.record(id: sample.id))
+        let body = try #require(try centre.openStore().body(ofReference: record.centreReference!))
+        #expect(body.applicant.name == sample.request.applicant.name && body.receiptNumber == record.receiptNumber)
+        #expect(try centre.openStore().heartbeatCount(kiosk: "JA0301") >= 1)
+    }
+
+    @Test func errorsHangsAndRestartsDeliverEverythingExactlyOnceWithASingleProbe() async throws {
+        let centre = try InProcessCentre(state: try temporaryFolder("centre"))
+        try await centre.start()
+        let secret = try centre.store.addKiosk("JA0301")
+        let kiosk = try KioskSide(centrePort: centre.port, secret: secret)
+        try kiosk.submit(30)
+        let stop = StopFlag()
+        let (forwarder, client) = try kiosk.forwarder(stop: stop)
+        await centre.plan.set(.fail500)
+        let running = Task { await forwarder.run() }
+
+        // The centre fails: after the first batch, one probe at a time.
+        try await Task.sleep(for: .seconds(1))
+        let probingFrom = ContinuousClock.now
+        try await Task.sleep(for: .seconds(4))
+        let probes = await centre.plan.count(.fail500, after: probingFrom)
+        #expect(probes >= 1 && probes <= 6, "probes in 4 s of outage: \(probes)")
+        #expect(try kiosk.store.queueSummary()[.forwarded] == 0)
+
+        // The centre stores but answers too late: the kiosk must resend, the centre must not store twice.
+        await centre.plan.set(.storeThenHang)
+        try await Task.sleep(for: .seconds(5))
+
+        // The centre goes away and comes back on the same port.
+        await centre.stop()
+        try await Task.sleep(for: .seconds(2))
+        await centre.plan.set(.normal)
+        try await centre.start()
+
+        #expect(kiosk.waitUntilDrained(timeout: 60))
+        stop.set()
+        await running.value
+        try await client.shutdown()
+
+        let counts = try centre.store.submissionCounts()
+        #expect(counts.total == 30 && counts.distinctIDs == 30)
+        let forwarded = try kiosk.store.records(in: .forwarded, limit: 100)
+        #expect(forwarded.count == 30)
+        for record in forwarded {
+            let body = try #require(try centre.store.body(ofReference: record.centreReference!))
+            #expect(body.submissionId.uuidString.lowercased() == record.id, "the reference names this very request")
+        }
+        #expect(forwarded.contains { $0.attempts > 1 })
+    }
+
+    @Test func aReusedIdWithAnotherBodyIsSetAsideAndTheOthersGoOn() async throws {
+        let centre = try InProcessCentre(state: try temporaryFolder("centre"))
+        try await centre.start()
+        let kiosk = try KioskSide(centrePort: centre.port, secret: try centre.store.addKiosk("JA0301"))
+        let submissions = try kiosk.submit(5)
+        // The centre already holds the first id with different content.
+        var altered = IntakeSubmission(submissions[0])
+        altered.description = "something else"
+        _ = try await centre.store.accept(altered, body: try altered.encoded())
+
+        let stop = StopFlag()
+        let (forwarder, client) = try kiosk.forwarder(stop: stop)
+        let running = Task { await forwarder.run() }
+        #expect(kiosk.waitUntilDrained(timeout: 30))
+        stop.set()
+        await running.value
+        try await client.shutdown()
+
+        let dead = try kiosk.store.records(in: .dead)
+        #expect(dead.map(\.id) == [submissions[0].id.uuidString.lowercased()])
+        #expect(dead.first?.deadReason?.contains("409") == true)
+        #expect(try kiosk.store.records(in: .forwarded).count == 4)
+    }
+
+    @Test func killingTheForwarderAtRandomMomentsNeverLosesOrDuplicates() throws {
+        let centre = try CenterProcess(state: try temporaryFolder("centre"))
+        let kiosk = try KioskSide(centrePort: centre.port, secret: try centre.addKiosk("JA0301"))
+        try kiosk.submit(1000)
+        var generator = SystemRandomNumberGenerator()
+        let kioskd = productsDirectory().appendingPathComponent("kioskd").path
+        for _ in 0..<50 {
+            let forwarder = try Subprocess([kioskd, "forwarder"], environment: kiosk.environment,
+                                           output: kiosk.state.appendingPathComponent("forwarder.log"))
+            Thread.sleep(forTimeInterval: Double.random(in: 0.05...0.4, using: &generator))
+            forwarder.signal(SIGKILL)
+            forwarder.wait()
+        }
+        let last = try Subprocess([kioskd, "forwarder"], environment: kiosk.environment,
+                                  output: kiosk.state.appendingPathComponent("forwarder.log"))
+        #expect(kiosk.waitUntilDrained(timeout: 120))
+        last.signal(SIGTERM)
+        last.wait()
+
+        let centreStore = try centre.openStore()
+        let counts = try centreStore.submissionCounts()
+        #expect(counts.total == 1000 && counts.distinctIDs == 1000 && counts.distinctReceipts == 1000)
+        #expect(try kiosk.store.records(in: .forwarded, limit: 2000).count == 1000)
+        #expect(try kiosk.store.integrityCheck() == ["ok"])
+        #expect(try centreStore.integrityCheck() == ["ok"])
+    }
+}
