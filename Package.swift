@@ -97,7 +97,9 @@ let package = Package(
         // bench alone imports CQRencode besides its wrapper.
         .executableTarget(name: "kiosk-bench", dependencies: [
             "KioskDomain", "KioskConfig", "KioskStore", "QRCode", "CQRencode", "Receipts", "ReceiptPDF",
-            "KioskPrinting", "CupsPrinting", "KioskFront",
+            "KioskPrinting", "CupsPrinting", "KioskFront", "KioskForwarder", "KioskCenter",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -3,10 +3,10 @@ import ArgumentParser
 /// The project's benchmarks. Each compares our path with a baseline measured
 /// in the same run on the same disk (these machines are noisy), prints its
 /// figures, and ends with `ratio X.XX`.
-struct KioskBench: ParsableCommand {
+@main
+struct KioskBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kiosk-bench", abstract: "Benchmarks for the help-request kiosk.",
-        subcommands: [SubmitBenchmark.self, ReceiptBenchmark.self, FrontBenchmark.self])
+        subcommands: [SubmitBenchmark.self, ReceiptBenchmark.self, FrontBenchmark.self, DrainBenchmark.self])
 }
 
-KioskBench.main()
