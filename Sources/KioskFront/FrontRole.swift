@@ -150,8 +150,8 @@ public final class FrontRole {
                 "receipt.number": "\(submission.receiptNumber)", "request.hardship": "\(request.triage.level.rawValue)",
             ])
             do {
-                let copies: [ReceiptCopy] = context.config.receipt.printsCentreCopy ? [.resident, .centre] : [.resident]
-                try store.enqueuePrintJobs(submissionID: submission.id, copies: copies.map(\.rawValue),
+                try store.enqueuePrintJobs(submissionID: submission.id,
+                                           copies: ReceiptCopy.printed(for: context.config.receipt).map(\.rawValue),
                                            printer: context.config.printer.queue)
                 printing?.wake()
             } catch {

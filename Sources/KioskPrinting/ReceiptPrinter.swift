@@ -34,11 +34,9 @@ public final class ReceiptPrinter {
         self.logger = logger
     }
 
-    /// The copies a submitted request gets: the resident's always, the
-    /// centre's when configured.
+    /// Queues the copies a submitted request gets.
     public func enqueue(_ submission: Submission, now: Date = Date()) throws(StoreError) {
-        let copies = config.receipt.printsCentreCopy ? [ReceiptCopy.resident, .centre] : [.resident]
-        try store.enqueuePrintJobs(submissionID: submission.id, copies: copies.map(\.rawValue),
+        try store.enqueuePrintJobs(submissionID: submission.id, copies: ReceiptCopy.printed(for: config.receipt).map(\.rawValue),
                                    printer: config.printer.queue, now: now)
     }
 

@@ -9,6 +9,11 @@ public enum ReceiptCopy: String, Sendable, CaseIterable {
     case resident
     /// Printed when configured: the staff's ticket, with hardship level and contact details.
     case centre
+
+    /// The copies a submitted request gets: the resident's always, the centre's when configured.
+    public static func printed(for settings: ReceiptSettings) -> [ReceiptCopy] {
+        settings.printsCentreCopy ? [.resident, .centre] : [.resident]
+    }
 }
 
 /// Turns a stored submission into receipt documents, following the layout.
