@@ -145,6 +145,29 @@ public final class CenterStore: Sendable {
         }
     }
 
+    /// Ingests an offline bundle from a kiosk: opens it with that kiosk's
+    /// secret and stores each request once. Returns (new, already held).
+    public func importBundle(_ bundle: OfflineBundle) async throws -> (created: Int, duplicates: Int) {
+        guard let secret = try await secret(of: bundle.kioskCode) else {
+            throw OfflineBundle.OpenError(description: "kiosk \(bundle.kioskCode) is not registered")
+        }
+        var created = 0, duplicates = 0
+        for body in try bundle.open(secret: secret) {
+            let submission = try IntakeSubmission.decode(body)
+            if let issue = submission.problem(headerKiosk: bundle.kioskCode,
+                                              idempotencyKey: submission.submissionId.uuidString) {
+                throw OfflineBundle.OpenError(description: "receipt \(submission.receiptNumber): \(issue)")
+            }
+            switch try await accept(submission, body: body, source: "import") {
+            case .created: created += 1
+            case .duplicate: duplicates += 1
+            case .conflict:
+                throw OfflineBundle.OpenError(description: "receipt \(submission.receiptNumber) was received with a different body")
+            }
+        }
+        return (created, duplicates)
+    }
+
     public func recordHeartbeat(_ heartbeat: KioskHeartbeat, body: Data, now: Date = Date()) async throws {
         let text = String(decoding: body, as: UTF8.self)
         try await pool.write { db in

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import IntakeProtocol
 import KioskCenter
 import KioskStore
 import Logging
@@ -10,7 +11,7 @@ import Logging
 struct KioskCenterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kiosk-center", abstract: "The centre's intake service for help-request kiosks.",
-        subcommands: [Serve.self, Kiosk.self])
+        subcommands: [Serve.self, Kiosk.self, Import.self])
 
     struct Options: ParsableArguments {
         @Option(help: ArgumentHelp("State folder: database and seal key (env KIOSK_CENTER_STATE).", valueName: "DIR"))
@@ -45,6 +46,19 @@ struct KioskCenterCommand: AsyncParsableCommand {
                 },
                 logger: logger)
             try await app.runService()
+        }
+    }
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Ingest a bundle from `kioskctl export`; importing twice stores nothing twice.")
+        @OptionGroup var options: Options
+        @Argument(help: "The bundle file.") var file: String
+
+        func run() async throws {
+            let bundle = try JSONDecoder().decode(OfflineBundle.self, from: try Data(contentsOf: URL(fileURLWithPath: file)))
+            let (created, duplicates) = try await options.open().importBundle(bundle)
+            print("imported from kiosk \(bundle.kioskCode): \(created) new, \(duplicates) already held")
         }
     }
 

@@ -9,6 +9,7 @@ import KioskStore
 import Logging
 import NIOCore
 import Testing
+import Dispatch
 
 /// What the in-process centre does to requests, switched by a test.
 actor FaultPlan {
@@ -206,5 +207,50 @@ final class InProcessCentre: @unchecked Sendable {
         #expect(try kiosk.store.records(in: .forwarded, limit: 2000).count == 1000)
         #expect(try kiosk.store.integrityCheck() == ["ok"])
         #expect(try centreStore.integrityCheck() == ["ok"])
+    }
+}
+
+@Suite struct OfflineExportTests {
+    @Test func exportThenImportTwiceStoresEachRequestOnceAndTheKioskCatchesUpLater() throws {
+        let centre = try CenterProcess(state: try temporaryFolder("centre"))
+        let kiosk = try KioskSide(centrePort: centre.port, secret: try centre.addKiosk("JA0301"))
+        try kiosk.submit(12)
+        centre.stop()  // the kiosk is cut off
+
+        let bundle = kiosk.state.appendingPathComponent("usb-trip.json")
+        let kioskctl = productsDirectory().appendingPathComponent("kioskctl").path
+        let exported = try runToEnd([kioskctl, "export", "--out", bundle.path], environment: kiosk.environment)
+        #expect(exported.contains("exported 12 request(s)"))
+        let text = try String(contentsOf: bundle, encoding: .utf8)
+        #expect(!text.contains("居民") && !text.contains("139100000"), "the bundle is sealed")
+
+        let center = productsDirectory().appendingPathComponent("kiosk-center").path
+        let first = try runToEnd([center, "import", bundle.path, "--state", centre.state.path])
+        let second = try runToEnd([center, "import", bundle.path, "--state", centre.state.path])
+        #expect(first.contains("12 new, 0 already held"))
+        #expect(second.contains("0 new, 12 already held"))
+        #expect(try centre.openStore().submissionCounts().total == 12)
+
+        // An altered bundle is refused whole.
+        var tampered = try JSONDecoder().decode(OfflineBundle.self, from: Data(contentsOf: bundle))
+        tampered.kioskCode = "JA0302"
+        try JSONEncoder().encode(tampered).write(to: bundle)
+        #expect(try runToEnd([center, "import", bundle.path, "--state", centre.state.path]).isEmpty)
+
+        // When the kiosk is back online, the forwarder catches up without duplicates.
+        try centre.start()
+        let stop = StopFlag()
+        let (forwarder, client) = try kiosk.forwarder(stop: stop)
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            await forwarder.run()
+            try? await client.shutdown()
+            done.signal()
+        }
+        #expect(kiosk.waitUntilDrained(timeout: 30))
+        stop.set()
+        done.wait()
+        #expect(try centre.openStore().submissionCounts().total == 12)
+        #expect(try kiosk.store.records(in: .forwarded).count == 12)
     }
 }
