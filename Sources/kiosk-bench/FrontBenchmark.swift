@@ -74,7 +74,7 @@ struct FrontBenchmark: ParsableCommand {
         print(keystroke.line("keystroke to frame written") + "  (goal: median <= 5 ms)")
         print("bytes for one typed character   \(typed) (goal <= 200); full redraw \(fullRedraw.count)")
         print(String(format: "idle daemon CPU                  %.2f %% over %d s (goal <= 1 %%)", idle.cpuPercent, idleSeconds))
-        print("idle daemon RSS                  \(idle.rssKilobytes / 1024) MB (goal <= 40 MB)")
+        print("idle daemon RSS                  \(idle.rssKilobytes / 1024) MB (goal <= 40 MB); PSS \(idle.pssKilobytes / 1024) MB, private anonymous \(idle.anonymousKilobytes / 1024) MB (the rest is shared library text)")
         print("in-process RSS after \(early) / \(sessions) sessions: \(rssEarly / 1024) MB / \(rssEnd / 1024) MB (flat: growth \((rssEnd - rssEarly) / 1024) MB)")
         print(String(format: "ratio %.2f", Double(typed) / Double(fullRedraw.count)))
     }
@@ -109,7 +109,8 @@ struct FrontBenchmark: ParsableCommand {
 
     /// Runs `kioskd front` in tmux, leaves it idle, and reads its CPU time
     /// and memory from /proc.
-    func idleDaemon(configFolder: String) throws -> (cpuPercent: Double, rssKilobytes: Int) {
+    func idleDaemon(configFolder: String) throws -> (cpuPercent: Double, rssKilobytes: Int, pssKilobytes: Int,
+                                                     anonymousKilobytes: Int) {
         let folder = try scratchFolder(nil, "idle")
         defer { try? FileManager.default.removeItem(at: folder) }
         let credentials = CredentialStore(stateDirectory: folder, environment: [:])
@@ -131,7 +132,12 @@ struct FrontBenchmark: ParsableCommand {
         Thread.sleep(forTimeInterval: Double(idleSeconds))
         let ticks = cpuTicks(pid) - before
         let percent = Double(ticks) / Double(sysconf(Int32(_SC_CLK_TCK))) / Double(idleSeconds) * 100
-        return (percent, residentKilobytes(pid: pid))
+        let rollup = (try? String(contentsOfFile: "/proc/\(pid)/smaps_rollup", encoding: .utf8)) ?? ""
+        func field(_ name: String) -> Int {
+            rollup.split(separator: "\n").first { $0.hasPrefix(name + ":") }
+                .flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
+        }
+        return (percent, residentKilobytes(pid: pid), field("Pss"), field("Anonymous"))
     }
 }
 
