@@ -57,6 +57,7 @@ let package = Package(
             "KioskDomain", "KioskConfig", "KioskStore", "Receipts", "ReceiptPDF", "CupsPrinting",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "ServiceNotify"),
         .target(name: "IntakeProtocol", dependencies: [
             "KioskDomain", .product(name: "Crypto", package: "swift-crypto"),
         ]),
@@ -68,17 +69,17 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "KioskForwarder", dependencies: [
-            "IntakeProtocol", "KioskStore", "KioskConfig", "KioskDomain",
+            "IntakeProtocol", "KioskStore", "KioskConfig", "KioskDomain", "ServiceNotify",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "KioskFront", dependencies: [
-            "KioskDomain", "KioskConfig", "KioskStore", "Receipts", "QRCode", "KioskPrinting",
+            "KioskDomain", "KioskConfig", "KioskStore", "Receipts", "QRCode", "KioskPrinting", "ServiceNotify",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "KioskCommands", dependencies: [
-            "KioskFront", "KioskForwarder",
+            "KioskFront", "KioskForwarder", "ServiceNotify",
             "KioskDomain", "KioskConfig", "KioskStore", "Receipts", "KioskPrinting", "CupsPrinting",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -117,7 +118,7 @@ let package = Package(
         .testTarget(name: "ReceiptTests", dependencies: [
             "Receipts", "ReceiptPDF", "KioskPrinting", "CupsPrinting", "KioskStore", "KioskConfig",
         ]),
-        .testTarget(name: "CommandTests", dependencies: ["KioskCommands"]),
+        .testTarget(name: "CommandTests", dependencies: ["KioskCommands", "ServiceNotify"]),
         .testTarget(name: "ForwardingTests", dependencies: [
             "KioskForwarder", "KioskCenter", "IntakeProtocol", "KioskStore", "KioskConfig", "KioskDomain",
             .product(name: "Hummingbird", package: "hummingbird"),

@@ -8,6 +8,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import ServiceNotify
 
 /// kioskd forwarder: sends queued requests to the centre's intake API.
 ///
@@ -29,9 +30,11 @@ public final class Forwarder: Sendable {
     let client: HTTPClient
     let logger: Logger
     let stop: StopFlag
+    let notifier: ServiceNotifier
 
     public init(store: KioskStore, settings: ForwarderSettings, kioskCode: String, secret: [UInt8],
-                client: HTTPClient, logger: Logger, stop: StopFlag = StopFlag()) {
+                client: HTTPClient, logger: Logger, stop: StopFlag = StopFlag(),
+                notifier: ServiceNotifier = ServiceNotifier(environment: [:])) {
         self.store = store
         self.settings = settings
         self.kioskCode = kioskCode
@@ -39,6 +42,7 @@ public final class Forwarder: Sendable {
         self.client = client
         self.logger = logger
         self.stop = stop
+        self.notifier = notifier
     }
 
     /// What one attempt came to.
@@ -59,7 +63,10 @@ public final class Forwarder: Sendable {
         var centreDown = false
         var failedProbes = 0
         var nextHeartbeat = ContinuousClock.now
+        notifier.ready(status: "forwarding to \(settings.centreURL.host ?? "centre")")
         while !stop.isSet {
+            // The drain loop itself pings the watchdog: if it hangs, pings stop.
+            notifier.loopAlive()
             if ContinuousClock.now >= nextHeartbeat {
                 await sendHeartbeat()
                 nextHeartbeat = ContinuousClock.now + settings.heartbeatInterval
@@ -91,6 +98,7 @@ public final class Forwarder: Sendable {
                 failedProbes = 0
             }
         }
+        notifier.stopping()
         logger.notice("forwarder stopped")
     }
 
@@ -205,10 +213,13 @@ public final class Forwarder: Sendable {
                                                    idempotencyKey: nil)
             try store.updateStatus(RoleStatusRecord(role: "centre", updatedAt: Date(),
                                                     state: status < 300 ? "reachable" : "answered \(status)"))
+            let printer = statuses.first { $0.role == "printer" }?.state ?? "unknown"
+            notifier.status("queue \(summary.pending) · printer \(printer) · centre \(status < 300 ? "ok" : "answered \(status)")")
         } catch {
             try? store.updateStatus(RoleStatusRecord(role: "centre", updatedAt: Date(), state: "unreachable",
                                                      detail: Self.describe(error)))
             logger.warning("heartbeat not delivered", metadata: ["error": "\(Self.describe(error))"])
+            notifier.status("queue \((try? store.queueSummary().pending) ?? 0) · centre unreachable")
         }
         try? store.updateStatus(RoleStatusRecord(role: "forwarder", updatedAt: Date(), state: "running",
                                                  pid: getpid(), version: KioskVersion.current))
@@ -225,6 +236,7 @@ public final class Forwarder: Sendable {
     private func pause(_ duration: Duration) async {
         let deadline = ContinuousClock.now + duration
         while !stop.isSet, ContinuousClock.now < deadline {
+            notifier.loopAlive()
             try? await Task.sleep(for: min(.milliseconds(100), deadline - ContinuousClock.now))
         }
     }

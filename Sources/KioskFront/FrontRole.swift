@@ -5,6 +5,7 @@ import KioskPrinting
 import KioskStore
 import Logging
 import Receipts
+import ServiceNotify
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -28,9 +29,11 @@ public final class FrontRole {
     let printing: PrintThread?
     let logger: Logger
     let heartbeatInterval: Duration
+    let notifier: ServiceNotifier
 
     public init(context: FrontContext, store: KioskStore, layout: ReceiptLayout, receiptKey: ReceiptKey,
-                printer: ReceiptPrinter?, logger: Logger, heartbeatInterval: Duration = .seconds(30)) {
+                printer: ReceiptPrinter?, logger: Logger, heartbeatInterval: Duration = .seconds(30),
+                notifier: ServiceNotifier = ServiceNotifier(environment: [:])) {
         self.context = context
         self.store = store
         self.composer = ReceiptComposer(config: context.config, layout: layout)
@@ -38,6 +41,7 @@ public final class FrontRole {
         self.printing = printer.map { PrintThread(printer: $0, store: store) }
         self.logger = logger
         self.heartbeatInterval = heartbeatInterval
+        self.notifier = notifier
     }
 
     /// Runs until SIGTERM, SIGINT, SIGHUP or the end of input; the terminal
@@ -45,7 +49,10 @@ public final class FrontRole {
     public func run(terminal: TerminalDevice) throws {
         let signals = try SignalPipe(signals: [SIGWINCH, SIGTERM, SIGINT, SIGHUP])
         try terminal.start()
-        defer { terminal.restore() }
+        defer {
+            notifier.stopping()
+            terminal.restore()
+        }
         printing?.start()
 
         let clock = ContinuousClock()
@@ -56,8 +63,11 @@ public final class FrontRole {
         var frame = state.view(columns: size.columns, rows: size.rows, context: context)
         var lastHeartbeat: ContinuousClock.Instant?
         logger.notice("front ready", metadata: ["screen.size": "\(size.columns)x\(size.rows)"])
+        notifier.ready(status: "screen \(size.columns)x\(size.rows) · welcome")
 
         while true {
+            // The event loop itself pings the watchdog: if it hangs, pings stop.
+            notifier.loopAlive()
             // Draw: only the cells that changed since the last frame.
             frame = state.view(columns: size.columns, rows: size.rows, context: context)
             let bytes = renderer.frame(frame.buffer)
@@ -71,6 +81,7 @@ public final class FrontRole {
             var deadline = lastHeartbeat! + heartbeatInterval
             if let flow = state.nextDeadline(context) { deadline = min(deadline, flow) }
             if decoder.hasPending { deadline = min(deadline, clock.now + .milliseconds(30)) }
+            if let watchdog = notifier.watchdogInterval { deadline = min(deadline, clock.now + watchdog) }
             let wait = max(Duration.zero, deadline - clock.now)
             var fds = [pollfd(fd: terminal.input, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: signals.readEnd, events: Int16(POLLIN), revents: 0)]

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import KioskForwarder
 import Logging
+import ServiceNotify
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -27,7 +28,7 @@ extension Kioskd {
             let stop = StopFlag()
             let forwarder = KioskForwarder.Forwarder(
                 store: environment.store, settings: settings, kioskCode: environment.config.identity.kioskCode,
-                secret: secret, client: client, logger: logger, stop: stop)
+                secret: secret, client: client, logger: logger, stop: stop, notifier: ServiceNotifier())
 
             // SIGTERM and SIGINT ask for a graceful stop. The source listens
             // before the default action is turned off, so no signal falls

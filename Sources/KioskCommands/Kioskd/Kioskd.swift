@@ -3,6 +3,7 @@ import Foundation
 import KioskFront
 import KioskStore
 import Logging
+import ServiceNotify
 
 /// The kiosk daemon. Each role runs as its own process on one SQLite file.
 public struct Kioskd: ParsableCommand {
@@ -34,7 +35,8 @@ public struct Kioskd: ParsableCommand {
                 throw CommandFailure(description: "refusing to start: \(error)")
             }
             let role = FrontRole(context: FrontContext(config: environment.config), store: environment.store,
-                                 layout: layout, receiptKey: key, printer: printer, logger: logger)
+                                 layout: layout, receiptKey: key, printer: printer, logger: logger,
+                                 notifier: ServiceNotifier())
             try role.run(terminal: terminal)
         }
     }
