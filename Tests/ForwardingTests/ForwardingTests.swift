@@ -24,6 +24,8 @@ actor FaultPlan {
         return mode
     }
 
+    var total: Int { seen.count }
+
     func count(_ mode: Mode, after: ContinuousClock.Instant) -> Int {
         seen.filter { $0.1 == mode && $0.0 >= after }.count
     }
@@ -124,8 +126,13 @@ final class InProcessCentre: @unchecked Sendable {
         await centre.plan.set(.fail500)
         let running = Task { await forwarder.run() }
 
-        // The centre fails: after the first batch, one probe at a time.
-        try await Task.sleep(for: .seconds(1))
+        // The centre fails: after the first batch (each of the 30 tried
+        // once), one probe at a time.
+        let firstBatchDeadline = ContinuousClock.now + .seconds(20)
+        while await centre.plan.total < 30, ContinuousClock.now < firstBatchDeadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        try await Task.sleep(for: .milliseconds(200))
         let probingFrom = ContinuousClock.now
         try await Task.sleep(for: .seconds(4))
         let probes = await centre.plan.count(.fail500, after: probingFrom)
