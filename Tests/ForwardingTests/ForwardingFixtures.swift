@@ -202,7 +202,19 @@ struct KioskSide {
         ["KIOSK_CONFIG": config.path, "KIOSK_STATE": state.path]
     }
 
-    /// Waits until nothing is queued or sending, or the deadline passes.
+    /// Waits without holding a thread of the concurrency pool, for tests
+    /// whose forwarder runs in this process (a blocked pool starves it).
+    func drained(timeout: Double) async -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let summary = try? store.queueSummary(), summary.pending == 0 { return true }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
+    /// Waits until nothing is queued or sending, or the deadline passes
+    /// (for a forwarder in another process).
     func waitUntilDrained(timeout: Double) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {

@@ -149,7 +149,7 @@ final class InProcessCentre: @unchecked Sendable {
         await centre.plan.set(.normal)
         try await centre.start()
 
-        #expect(kiosk.waitUntilDrained(timeout: 60))
+        #expect(await kiosk.drained(timeout: 60))
         stop.set()
         await running.value
         try await client.shutdown()
@@ -178,7 +178,7 @@ final class InProcessCentre: @unchecked Sendable {
         let stop = StopFlag()
         let (forwarder, client) = try kiosk.forwarder(stop: stop)
         let running = Task { await forwarder.run() }
-        #expect(kiosk.waitUntilDrained(timeout: 30))
+        #expect(await kiosk.drained(timeout: 30))
         stop.set()
         await running.value
         try await client.shutdown()
@@ -218,7 +218,7 @@ final class InProcessCentre: @unchecked Sendable {
 }
 
 @Suite struct OfflineExportTests {
-    @Test func exportThenImportTwiceStoresEachRequestOnceAndTheKioskCatchesUpLater() throws {
+    @Test func exportThenImportTwiceStoresEachRequestOnceAndTheKioskCatchesUpLater() async throws {
         let centre = try CenterProcess(state: try temporaryFolder("centre"))
         let kiosk = try KioskSide(centrePort: centre.port, secret: try centre.addKiosk("JA0301"))
         try kiosk.submit(12)
@@ -248,15 +248,11 @@ final class InProcessCentre: @unchecked Sendable {
         try centre.start()
         let stop = StopFlag()
         let (forwarder, client) = try kiosk.forwarder(stop: stop)
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            await forwarder.run()
-            try? await client.shutdown()
-            done.signal()
-        }
-        #expect(kiosk.waitUntilDrained(timeout: 30))
+        let running = Task { await forwarder.run() }
+        #expect(await kiosk.drained(timeout: 30))
         stop.set()
-        done.wait()
+        await running.value
+        try await client.shutdown()
         #expect(try centre.openStore().submissionCounts().total == 12)
         #expect(try kiosk.store.records(in: .forwarded).count == 12)
     }
