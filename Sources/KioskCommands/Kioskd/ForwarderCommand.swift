@@ -3,10 +3,14 @@ import Dispatch
 import Foundation
 import KioskForwarder
 import Logging
+import Synchronization
 import ServiceNotify
 #if canImport(Glibc)
 import Glibc
 #endif
+
+/// Set by the SIGTERM/SIGINT handler; read by the forwarder command's watcher.
+private let terminationRequested = Atomic<Bool>(false)
 
 extension Kioskd {
     /// The forwarder role: queued requests to the centre, and heartbeats.
@@ -30,22 +34,22 @@ extension Kioskd {
                 store: environment.store, settings: settings, kioskCode: environment.config.identity.kioskCode,
                 secret: secret, client: client, logger: logger, stop: stop, notifier: ServiceNotifier())
 
-            // SIGTERM and SIGINT ask for a graceful stop. The source listens
-            // before the default action is turned off, so no signal falls
-            // between the two and is lost.
-            // A parent may have left them blocked (posix_spawn keeps the mask).
+            // SIGTERM and SIGINT ask for a graceful stop: the handler only
+            // sets an atomic flag (async-signal-safe); a watcher passes it on.
+            // A parent may have left the signals blocked (posix_spawn keeps the mask).
             var unblock = sigset_t()
             sigemptyset(&unblock)
-            sigaddset(&unblock, SIGTERM)
-            sigaddset(&unblock, SIGINT)
-            pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
-            var sources: [any DispatchSourceSignal] = []
             for number in [SIGTERM, SIGINT] {
-                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-                source.setEventHandler { stop.set() }
-                source.resume()
-                sources.append(source)
-                signal(number, SIG_IGN)
+                var action = sigaction()
+                action.__sigaction_handler.sa_handler = { _ in terminationRequested.store(true, ordering: .relaxed) }
+                sigemptyset(&action.sa_mask)
+                sigaction(number, &action, nil)
+                sigaddset(&unblock, number)
+            }
+            pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+            let watcher = Task {
+                while !terminationRequested.load(ordering: .relaxed) { try? await Task.sleep(for: .milliseconds(50)) }
+                stop.set()
             }
             logger.notice("forwarder ready", metadata: ["centre.url": "\(settings.centreURL.absoluteString)"])
             let done = DispatchSemaphore(value: 0)
@@ -55,7 +59,7 @@ extension Kioskd {
                 done.signal()
             }
             done.wait()
-            sources.forEach { $0.cancel() }
+            watcher.cancel()
         }
     }
 }
