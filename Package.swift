@@ -118,14 +118,18 @@ let package = Package(
         .testTarget(name: "ReceiptTests", dependencies: [
             "Receipts", "ReceiptPDF", "KioskPrinting", "CupsPrinting", "KioskStore", "KioskConfig",
         ]),
-        .testTarget(name: "CommandTests", dependencies: ["KioskCommands", "ServiceNotify"]),
+        // Spawning our executables, a loopback centre and a front in tmux, shared by the test targets.
+        .target(name: "TestSupport", dependencies: ["KioskConfig", "KioskStore", "Receipts"],
+                path: "Tests/TestSupport"),
+        .testTarget(name: "CommandTests", dependencies: ["KioskCommands", "ServiceNotify", "TestSupport"]),
         .testTarget(name: "ForwardingTests", dependencies: [
             "KioskForwarder", "KioskCenter", "IntakeProtocol", "KioskStore", "KioskConfig", "KioskDomain",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Logging", package: "swift-log"), "TestSupport",
         ]),
-        .testTarget(name: "FrontTests", dependencies: ["KioskFront", "KioskConfig", "KioskDomain", "KioskStore", "Receipts"],
+        .testTarget(name: "FrontTests", dependencies: ["KioskFront", "KioskConfig", "KioskDomain", "KioskStore", "Receipts",
+                                                     "TestSupport"],
                     exclude: ["Snapshots"]),
     ],
     swiftLanguageModes: [.v6]

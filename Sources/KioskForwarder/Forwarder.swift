@@ -99,6 +99,8 @@ public final class Forwarder: Sendable {
             }
         }
         notifier.stopping()
+        try? store.updateStatus(RoleStatusRecord(role: "forwarder", updatedAt: Date(), state: "stopped",
+                                                 pid: getpid(), version: KioskVersion.current))
         logger.notice("forwarder stopped")
     }
 

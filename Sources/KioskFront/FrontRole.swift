@@ -32,7 +32,7 @@ public final class FrontRole {
     let notifier: ServiceNotifier
 
     public init(context: FrontContext, store: KioskStore, layout: ReceiptLayout, receiptKey: ReceiptKey,
-                printer: ReceiptPrinter?, logger: Logger, heartbeatInterval: Duration = .seconds(30),
+                printer: ReceiptPrinter?, logger: Logger, heartbeatInterval: Duration = FrontHeartbeat.interval,
                 notifier: ServiceNotifier = ServiceNotifier(environment: [:])) {
         self.context = context
         self.store = store
@@ -52,6 +52,8 @@ public final class FrontRole {
         defer {
             notifier.stopping()
             terminal.restore()
+            try? store.updateStatus(RoleStatusRecord(role: "front", updatedAt: Date(), state: "stopped",
+                                                     pid: getpid(), version: KioskVersion.current))
         }
         printing?.start()
 
@@ -231,4 +233,10 @@ final class PrintThread: @unchecked Sendable {
     func wake() {
         signal.signal()
     }
+}
+
+/// How often the front records that its loop runs; `kioskctl status` calls
+/// the front down after three missed beats.
+public enum FrontHeartbeat {
+    public static let interval: Duration = .seconds(30)
 }

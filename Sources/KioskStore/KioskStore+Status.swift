@@ -18,3 +18,24 @@ extension KioskStore {
         }
     }
 }
+
+extension KioskStore {
+    /// When the last request reached the centre, if any did.
+    public func lastForwardedAt() throws(StoreError) -> Date? {
+        try read { db in
+            try Int64.fetchOne(db, sql: "SELECT MAX(forwarded_at) FROM submissions")
+                .map(Date.init(millisecondsSince1970:))
+        }
+    }
+
+    /// How many print jobs are in each state (for metrics).
+    public func printJobCounts() throws(StoreError) -> [String: Int] {
+        try read { db in
+            var counts: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM print_jobs GROUP BY state") {
+                counts[row["state"]] = row["n"]
+            }
+            return counts
+        }
+    }
+}

@@ -20,7 +20,9 @@ public final class KioskStore: Sendable {
     ///   - path: the database file; created with its folder when missing.
     ///   - sealKey: 32 bytes from the seal-key credential.
     ///   - issuer: the kiosk code and time zone that receipt numbers carry.
-    public init(path: String, sealKey: [UInt8], issuer: ReceiptIssuer) throws(StoreError) {
+    ///   - check: how an existing file is checked before use.
+    public init(path: String, sealKey: [UInt8], issuer: ReceiptIssuer,
+                check: StartupCheck = .quick) throws(StoreError) {
         self.path = path
         self.sealer = Sealer(keyBytes: sealKey)
         self.issuer = issuer
@@ -52,8 +54,8 @@ public final class KioskStore: Sendable {
                 // GRDB opens pools with synchronous=NORMAL; a kiosk must not
                 // lose a commit it told a resident about, so FULL.
                 try db.execute(sql: "PRAGMA synchronous = FULL")
-                if exists {
-                    let problems = try String.fetchAll(db, sql: "PRAGMA integrity_check(5)")
+                if exists, let pragma = check.pragma {
+                    let problems = try String.fetchAll(db, sql: "PRAGMA \(pragma)(5)")
                     if problems != ["ok"] {
                         throw StoreError.corrupt(path, problems.prefix(3).joined(separator: "; "))
                     }
@@ -114,6 +116,25 @@ public final class KioskStore: Sendable {
     /// The full `integrity_check`, for `kioskctl` and tests.
     public func integrityCheck() throws(StoreError) -> [String] {
         try read { try String.fetchAll($0, sql: "PRAGMA integrity_check") }
+    }
+}
+
+/// How an existing database is checked when it is opened.
+public enum StartupCheck: Sendable {
+    /// `integrity_check`: every page, every index against its table.
+    case full
+    /// `quick_check`: every page and constraint, not index contents; what
+    /// daemons run at start so READY=1 comes quickly on a large file.
+    case quick
+    /// Nothing beyond SQLite's own header checks (read-only reports).
+    case none
+
+    var pragma: String? {
+        switch self {
+        case .full: "integrity_check"
+        case .quick: "quick_check"
+        case .none: nil
+        }
     }
 }
 

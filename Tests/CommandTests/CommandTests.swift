@@ -1,43 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 
-/// The built executables, beside the test bundle.
-let productsDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-let repository = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-let shippedConfig = repository.appendingPathComponent("kiosk-config")
-
-struct CommandResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
+let shippedConfig = repositoryRoot.appendingPathComponent("kiosk-config")
 
 /// Runs one of our executables as a technician would, with a clean environment.
-func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
-    var url = productsDirectory.appendingPathComponent(tool)
-    if !FileManager.default.fileExists(atPath: url.path) {
-        url = repository.appendingPathComponent(".build/debug/\(tool)")
-    }
-    let process = Process()
-    process.executableURL = url
-    process.arguments = arguments
-    process.environment = ["PATH": "/usr/bin:/bin"].merging(environment) { $1 }
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return CommandResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                         stderr: String(decoding: stderr, as: UTF8.self))
-}
-
-func temporaryFolder(_ prefix: String) throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
+func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) throws -> RunResult {
+    try runToEnd([product(tool)] + arguments, environment: environment)
 }
 
 func brokenConfigCopy() throws -> URL {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -72,25 +73,18 @@ final class NotifySocket {
         environment["WATCHDOG_USEC"] = "3000000"
         environment["PATH"] = "/usr/bin:/bin"
 
-        let process = Process()
-        process.executableURL = productsDirectory.appendingPathComponent("kioskd")
-        if !FileManager.default.fileExists(atPath: process.executableURL!.path) {
-            process.executableURL = repository.appendingPathComponent(".build/debug/kioskd")
-        }
-        process.arguments = ["forwarder"]
-        process.environment = environment
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try Subprocess([product("kioskd"), "forwarder"], environment: environment,
+                                     output: folder.appendingPathComponent("forwarder.log"))
 
         let running = socket.receive(timeout: 12) { messages in messages.filter { $0 == "WATCHDOG=1" }.count >= 3 }
         #expect(running.first?.hasPrefix("READY=1\nSTATUS=") == true)
         #expect(running.filter { $0 == "WATCHDOG=1" }.count >= 3, "pings at half of WATCHDOG_USEC")
         #expect(running.contains { $0.hasPrefix("STATUS=queue 0") }, "one line of state")
 
-        process.terminate() // SIGTERM
+        process.signal(SIGTERM)
         let stopping = socket.receive(timeout: 10) { $0.contains { $0.hasPrefix("STOPPING=1") } }
-        process.waitUntilExit()
+        process.wait()
         #expect(stopping.contains { $0.hasPrefix("STOPPING=1") })
-        #expect(process.terminationStatus == 0, "a graceful stop exits 0")
+        #expect(process.exitCode == 0, "a graceful stop exits 0")
     }
 }

@@ -4,6 +4,7 @@ import IntakeProtocol
 import KioskCenter
 import KioskStore
 import NIOCore
+import TestSupport
 import Testing
 
 /// The centre refuses what it must, and stores nothing from it.

@@ -8,134 +8,14 @@ import KioskDomain
 import KioskForwarder
 import KioskStore
 import Logging
+import TestSupport
 
-let repositoryRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-func productsDirectory() -> URL {
-    let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    if FileManager.default.fileExists(atPath: beside.appendingPathComponent("kioskd").path) { return beside }
-    return repositoryRoot.appendingPathComponent(".build/debug")
-}
-
-func temporaryFolder(_ name: String) throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8))")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
-
-/// Runs a program with posix_spawn; its output goes to a file.
-final class Subprocess {
-    let pid: pid_t
-    let output: URL
-    private var reaped = false
-
-    init(_ arguments: [String], environment: [String: String] = [:], output: URL) throws {
-        self.output = output
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, output.path, O_WRONLY | O_CREAT | O_APPEND, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, output.path + ".err", O_WRONLY | O_CREAT | O_APPEND, 0o600)
-        let words: [String] = arguments
-        let env: [String] = ["PATH=/usr/bin:/bin", "LANG=C.UTF-8"] + environment.map { "\($0.key)=\($0.value)" }
-        let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup($0) } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        // A clean signal mask and default actions, as a service manager gives.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t(), all = sigset_t()
-        sigemptyset(&empty)
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, words[0], &actions, &attributes, argv, envp)
-        guard result == 0 else { throw CocoaError(.executableLoad) }
-        self.pid = pid
-    }
-
-    func signal(_ number: Int32) {
-        kill(pid, number)
-    }
-
-    @discardableResult
-    func wait() -> Int32 {
-        guard !reaped else { return 0 }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        reaped = true
-        return status
-    }
-
-    var text: String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
-
-    deinit {
-        if !reaped {
-            kill(pid, SIGKILL)
-            wait()
-        }
-    }
-}
-
-/// Runs a program to its end and returns its standard output.
-func runToEnd(_ arguments: [String], environment: [String: String] = [:]) throws -> String {
-    let output = FileManager.default.temporaryDirectory.appendingPathComponent("out-\(UUID().uuidString)")
-    let process = try Subprocess(arguments, environment: environment, output: output)
-    process.wait()
-    return process.text
-}
-
-/// The real `kiosk-center serve` as a process.
-final class CenterProcess {
-    let state: URL
-    private(set) var port: Int
-    private var process: Subprocess?
-
-    init(state: URL, port: Int = 0) throws {
-        self.state = state
-        self.port = port
-        try start()
-    }
-
-    func start() throws {
-        let log = state.appendingPathComponent("serve-\(UUID().uuidString.prefix(4)).log")
-        let process = try Subprocess([productsDirectory().appendingPathComponent("kiosk-center").path, "serve",
-                                      "--state", state.path, "--port", String(port)], output: log)
-        self.process = process
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            if let line = process.text.split(separator: "\n").first(where: { $0.hasPrefix("listening on") }),
-               let found = Int(line.split(separator: ":").last ?? "") {
-                port = found
-                return
-            }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        throw CocoaError(.executableLoad)
-    }
-
-    func stop(signal: Int32 = SIGTERM) {
-        process?.signal(signal)
-        process?.wait()
-        process = nil
-    }
-
-    func addKiosk(_ code: String) throws -> String {
-        try runToEnd([productsDirectory().appendingPathComponent("kiosk-center").path, "kiosk", "add", code,
-                      "--state", state.path]).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
+extension CenterProcess {
     func openStore() throws -> CenterStore {
         let credentials = CredentialStore(stateDirectory: state, environment: [:])
         return try CenterStore(path: state.appendingPathComponent("center.sqlite").path,
                                sealKey: try credentials.key(named: "center-seal.key"))
     }
-
-    deinit { stop(signal: SIGKILL) }
 }
 
 /// A kiosk's state folder and configuration pointed at a centre.

@@ -8,6 +8,7 @@ import KioskForwarder
 import KioskStore
 import Logging
 import NIOCore
+import TestSupport
 import Testing
 import Dispatch
 
@@ -226,14 +227,14 @@ final class InProcessCentre: @unchecked Sendable {
 
         let bundle = kiosk.state.appendingPathComponent("usb-trip.json")
         let kioskctl = productsDirectory().appendingPathComponent("kioskctl").path
-        let exported = try runToEnd([kioskctl, "export", "--out", bundle.path], environment: kiosk.environment)
+        let exported = try runToEnd([kioskctl, "export", "--out", bundle.path], environment: kiosk.environment).stdout
         #expect(exported.contains("exported 12 request(s)"))
         let text = try String(contentsOf: bundle, encoding: .utf8)
         #expect(!text.contains("居民") && !text.contains("139100000"), "the bundle is sealed")
 
         let center = productsDirectory().appendingPathComponent("kiosk-center").path
-        let first = try runToEnd([center, "import", bundle.path, "--state", centre.state.path])
-        let second = try runToEnd([center, "import", bundle.path, "--state", centre.state.path])
+        let first = try runToEnd([center, "import", bundle.path, "--state", centre.state.path]).stdout
+        let second = try runToEnd([center, "import", bundle.path, "--state", centre.state.path]).stdout
         #expect(first.contains("12 new, 0 already held"))
         #expect(second.contains("0 new, 12 already held"))
         #expect(try centre.openStore().submissionCounts().total == 12)
@@ -242,7 +243,7 @@ final class InProcessCentre: @unchecked Sendable {
         var tampered = try JSONDecoder().decode(OfflineBundle.self, from: Data(contentsOf: bundle))
         tampered.kioskCode = "JA0302"
         try JSONEncoder().encode(tampered).write(to: bundle)
-        #expect(try runToEnd([center, "import", bundle.path, "--state", centre.state.path]).isEmpty)
+        #expect(try runToEnd([center, "import", bundle.path, "--state", centre.state.path]).stdout.isEmpty)
 
         // When the kiosk is back online, the forwarder catches up without duplicates.
         try centre.start()

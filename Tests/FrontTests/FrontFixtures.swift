@@ -2,10 +2,8 @@ import Foundation
 import KioskConfig
 import KioskDomain
 import QRCode
+import TestSupport
 @testable import KioskFront
-
-let repositoryRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 let shippedConfiguration: KioskConfiguration = {
     try! ConfigurationLoader.load(from: repositoryRoot.appendingPathComponent("kiosk-config"))

@@ -1,5 +1,7 @@
 import Foundation
 import KioskDomain
+import TestSupport
+import TestSupport
 import Testing
 @testable import KioskFront
 

@@ -5,7 +5,7 @@ public struct Kioskctl: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "kioskctl",
         abstract: "Look after a help-request kiosk: configuration, receipts, printer, retention.",
-        subcommands: [ConfigCommand.self, CatalogCommand.self, CredentialsCommand.self, PurgeCommand.self,
+        subcommands: [StatusCommand.self, MetricsCommand.self, ConfigCommand.self, CatalogCommand.self, CredentialsCommand.self, PurgeCommand.self,
                       VerifyCommand.self, PrinterCommand.self, ReprintCommand.self, QueueCommand.self, ExportCommand.self])
 
     public init() {}

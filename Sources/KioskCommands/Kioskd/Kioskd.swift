@@ -52,7 +52,7 @@ public struct Kioskd: ParsableCommand {
 
         func run() throws {
             let logger = Logger(label: "kioskd")
-            let environment = try KioskEnvironment.open(options)
+            let environment = try KioskEnvironment.open(options, check: .full)
             let released = try environment.store.releaseLeases()
             let summary = try environment.store.queueSummary()
             logger.notice("database ready", metadata: [

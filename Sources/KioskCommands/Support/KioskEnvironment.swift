@@ -17,7 +17,7 @@ public struct KioskEnvironment: Sendable {
 
     public static let databaseName = "kiosk.sqlite"
 
-    public static func open(_ options: GlobalOptions) throws -> KioskEnvironment {
+    public static func open(_ options: GlobalOptions, check: StartupCheck = .quick) throws -> KioskEnvironment {
         let config: KioskConfiguration
         do {
             config = try ConfigurationLoader.load(from: options.configDirectory)
@@ -29,7 +29,8 @@ public struct KioskEnvironment: Sendable {
             let key = try credentials.key(named: config.credentials.sealKey)
             let store = try KioskStore(
                 path: options.stateDirectory.appendingPathComponent(databaseName).path, sealKey: key,
-                issuer: ReceiptIssuer(kioskCode: config.identity.kioskCode, timeZone: config.identity.timeZone))
+                issuer: ReceiptIssuer(kioskCode: config.identity.kioskCode, timeZone: config.identity.timeZone),
+                check: check)
             return KioskEnvironment(options: options, config: config, credentials: credentials, store: store)
         } catch {
             throw CommandFailure(description: "refusing to start: \(error.description)")

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import KioskFront
+import KioskStore
+
+/// `kioskctl status [--json]`: is this kiosk taking and delivering requests?
+/// Exit 0 ok, 1 degraded, 2 down, for monitoring.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Roles, queue, centre, printer and disk; exit 0 ok, 1 degraded, 2 down.")
+
+    @OptionGroup var options: GlobalOptions
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let health: KioskHealth
+        do {
+            health = try KioskHealth.gather(try KioskEnvironment.open(options, check: .none))
+        } catch let failure as CommandFailure {
+            // No database, no keys or no configuration: nothing can run.
+            throw CommandFailure(description: "down: \(failure.description)", exitCode: KioskHealth.Overall.down.exitCode)
+        }
+        print(json ? try health.json() : health.text())
+        if health.overall != .ok { throw ExitCode(health.overall.exitCode) }
+    }
+}
+
+/// `kioskctl metrics`: the same facts as Prometheus text (for a textfile
+/// collector or an exporter's script); personal data never appears.
+struct MetricsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "metrics", abstract: "Print the kiosk's health as Prometheus text.")
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() throws {
+        let environment = try KioskEnvironment.open(options, check: .none)
+        print(try KioskHealth.gather(environment).prometheus(), terminator: "")
+    }
+}
+
+extension KioskHealth {
+    /// Reads the facts from the store, the configuration and the file system.
+    static func gather(_ environment: KioskEnvironment, now: Date = Date()) throws -> KioskHealth {
+        let store = environment.store
+        let config = environment.config
+        do {
+            let forwarder = config.forwarder
+            let facts = HealthFacts(
+                now: now, kiosk: config.identity.kioskCode, statuses: try store.statuses(),
+                queue: try store.queueSummary(), lastForward: try store.lastForwardedAt(),
+                printerQueue: config.printer.queue, printJobs: try store.printJobCounts(),
+                disk: diskSpace(at: environment.options.stateDirectory.path),
+                heartbeatGrace: [
+                    "front": FrontHeartbeat.interval * 3,
+                    "forwarder": forwarder.heartbeatInterval * 3 + forwarder.timeout,
+                ],
+                processExists: { pid in kill(pid, 0) == 0 || errno == EPERM })
+            return evaluate(facts)
+        } catch {
+            throw CommandFailure(description: "cannot read the kiosk's state: \(error)")
+        }
+    }
+
+    static func diskSpace(at path: String) -> Disk? {
+        var info = statvfs()
+        guard statvfs(path, &info) == 0 else { return nil }
+        let block = Int64(info.f_frsize)
+        return Disk(freeBytes: Int64(info.f_bavail) * block, totalBytes: Int64(info.f_blocks) * block)
+    }
+}
