@@ -57,7 +57,8 @@ let package = Package(
             "KioskDomain", "KioskConfig", "KioskStore", "Receipts", "ReceiptPDF", "CupsPrinting",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "ServiceNotify"),
+        // Running under systemd: the notify protocol and journald-form logs.
+        .target(name: "ServiceNotify", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(name: "IntakeProtocol", dependencies: [
             "KioskDomain", .product(name: "Crypto", package: "swift-crypto"),
         ]),
@@ -89,7 +90,7 @@ let package = Package(
         .executableTarget(name: "kioskd", dependencies: ["KioskCommands"]),
         .executableTarget(name: "kioskctl", dependencies: ["KioskCommands"]),
         .executableTarget(name: "kiosk-center", dependencies: [
-            "KioskCenter", "IntakeProtocol", "KioskStore",
+            "KioskCenter", "IntakeProtocol", "KioskStore", "ServiceNotify",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -128,6 +129,7 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"), "TestSupport",
         ]),
+        .testTarget(name: "OperationsTests", dependencies: ["TestSupport", "KioskStore", "KioskConfig"]),
         .testTarget(name: "FrontTests", dependencies: ["KioskFront", "KioskConfig", "KioskDomain", "KioskStore", "Receipts",
                                                      "TestSupport"],
                     exclude: ["Snapshots"]),

@@ -5,6 +5,7 @@ import IntakeProtocol
 import KioskCenter
 import KioskStore
 import Logging
+import ServiceNotify
 
 /// The community acceptance centre's side: the intake API and its kiosks.
 @main
@@ -34,18 +35,32 @@ struct KioskCenterCommand: AsyncParsableCommand {
         @Option(help: "Port to listen on (0: any free port, printed at start).") var port = 8740
 
         func run() async throws {
-            LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+            LoggingSystem.bootstrap(JournalLogHandler.init)
             let logger = Logger(label: "kiosk-center")
             let store = try options.open()
+            let notifier = ServiceNotifier()
             let app = Application(
                 router: IntakeServer.router(store: store, logger: logger),
                 configuration: .init(address: .hostname(host, port: port), serverName: "kiosk-center"),
                 onServerRunning: { channel in
+                    let bound = channel.localAddress?.port ?? port
                     // Tests and scripts read this line for the port.
-                    FileHandle.standardOutput.write(Data("listening on \(host):\(channel.localAddress?.port ?? port)\n".utf8))
+                    FileHandle.standardOutput.write(Data("listening on \(host):\(bound)\n".utf8))
+                    notifier.ready(status: "listening on \(host):\(bound)")
                 },
                 logger: logger)
+            // The centre's requests wait on its database; the watchdog pings
+            // only after a read of it returns, so a wedged store stops them.
+            let watchdog = Task {
+                guard let interval = notifier.watchdogInterval else { return }
+                while !Task.isCancelled {
+                    if (try? store.kiosks()) != nil { notifier.loopAlive() }
+                    try? await Task.sleep(for: interval / 2)
+                }
+            }
+            defer { watchdog.cancel() }
             try await app.runService()
+            notifier.stopping()
         }
     }
 

@@ -55,6 +55,11 @@ public struct KioskHealth: Sendable, Encodable, Equatable {
     public struct Disk: Sendable, Encodable, Equatable {
         public var freeBytes: Int64
         public var totalBytes: Int64
+
+        public init(freeBytes: Int64, totalBytes: Int64) {
+            self.freeBytes = freeBytes
+            self.totalBytes = totalBytes
+        }
     }
 
     public var overall: Overall

@@ -184,6 +184,11 @@ public struct QueueSummary: Sendable, Hashable {
 
     public subscript(state: QueueState) -> Int { counts[state] ?? 0 }
     public var pending: Int { self[.queued] + self[.sending] }
+
+    public init(counts: [QueueState: Int], oldestPending: Date?) {
+        self.counts = counts
+        self.oldestPending = oldestPending
+    }
 }
 
 extension Duration {

@@ -1,0 +1,86 @@
+import Foundation
+import KioskCommands
+import KioskStore
+import Testing
+
+/// The judgement behind `kioskctl status`: pure, on facts the test sets.
+@Suite struct HealthTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    func facts(front: Double? = 10, forwarder: Double? = 10, printer: String = "ready", centre: String = "reachable",
+               dead: Int = 0, oldest: Double? = nil, free: Int64 = 10 << 30, alive: Bool = true) -> HealthFacts {
+        var statuses: [RoleStatusRecord] = []
+        if let front { statuses.append(RoleStatusRecord(role: "front", updatedAt: now - front, state: "running", pid: 10)) }
+        if let forwarder {
+            statuses.append(RoleStatusRecord(role: "forwarder", updatedAt: now - forwarder, state: "running", pid: 11))
+        }
+        statuses.append(RoleStatusRecord(role: "printer", updatedAt: now, state: printer,
+                                         detail: printer == "ready" ? "none" : "media-empty-error"))
+        statuses.append(RoleStatusRecord(role: "centre", updatedAt: now, state: centre))
+        return HealthFacts(
+            now: now, kiosk: "JA0301", statuses: statuses,
+            queue: QueueSummary(counts: [.queued: oldest == nil ? 0 : 2, .dead: dead, .forwarded: 5],
+                                oldestPending: oldest.map { now - $0 }),
+            lastForward: now - 60, printerQueue: "kiosk-receipt", printJobs: [:],
+            disk: KioskHealth.Disk(freeBytes: free, totalBytes: 100 << 30),
+            heartbeatGrace: ["front": .seconds(90), "forwarder": .seconds(190)], processExists: { _ in alive })
+    }
+
+    @Test func allWellIsOKAndExitsZero() {
+        let health = KioskHealth.evaluate(facts())
+        #expect(health.overall == .ok && health.overall.exitCode == 0 && health.problems.isEmpty)
+        #expect(health.roles["front"]?.up == true && health.roles["forwarder"]?.up == true)
+        #expect(health.printer.reasons.isEmpty, "'none' is no reason")
+    }
+
+    @Test(arguments: [
+        (printer: "paper-out", centre: "reachable", dead: 0, oldest: nil as Double?, free: Int64(10 << 30)),
+        (printer: "ready", centre: "unreachable", dead: 0, oldest: nil, free: 10 << 30),
+        (printer: "ready", centre: "reachable", dead: 1, oldest: nil, free: 10 << 30),
+        (printer: "ready", centre: "reachable", dead: 0, oldest: 7200, free: 10 << 30),
+        (printer: "ready", centre: "reachable", dead: 0, oldest: nil, free: 100 << 20),
+    ])
+    func eachFaultTheTechnicianMustSeeIsDegraded(printer: String, centre: String, dead: Int, oldest: Double?, free: Int64) {
+        let health = KioskHealth.evaluate(facts(printer: printer, centre: centre, dead: dead, oldest: oldest, free: free))
+        #expect(health.overall == .degraded && health.overall.exitCode == 1)
+        #expect(health.problems.count == 1, "\(health.problems)")
+    }
+
+    @Test func aWaitingRequestYoungerThanAnHourIsFine() {
+        #expect(KioskHealth.evaluate(facts(oldest: 600)).overall == .ok)
+    }
+
+    @Test func aMissingStaleOrExitedRoleIsDown() {
+        let never = KioskHealth.evaluate(facts(front: nil))
+        #expect(never.overall == .down && never.overall.exitCode == 2)
+        #expect(never.roles["front"]?.state == "never started")
+        let stale = KioskHealth.evaluate(facts(forwarder: 600))
+        #expect(stale.overall == .down && stale.roles["forwarder"]?.state == "no heartbeat")
+        let exited = KioskHealth.evaluate(facts(alive: false))
+        #expect(exited.overall == .down && exited.roles["front"]?.state == "exited")
+        // Down outranks degraded.
+        #expect(KioskHealth.evaluate(facts(front: nil, printer: "paper-out")).overall == .down)
+    }
+
+    @Test func jsonAndMetricsCarryTheFieldsMonitoringReads() throws {
+        let health = KioskHealth.evaluate(facts(printer: "paper-out", oldest: 30))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(health.json().utf8)) as? [String: Any])
+        for key in ["overall", "problems", "kiosk", "version", "roles", "queue", "last_forward", "centre", "printer",
+                    "last_screen_render", "disk"] {
+            #expect(json[key] != nil, "\(key)")
+        }
+        let queue = try #require(json["queue"] as? [String: Any])
+        #expect(queue["oldest_pending_seconds"] as? Int == 30 && queue["queued"] as? Int == 2)
+        let metrics = health.prometheus()
+        #expect(metrics.contains("kiosk_health 1\n"))
+        #expect(metrics.contains("kiosk_printer_state{queue=\"kiosk-receipt\",state=\"paper-out\"} 1\n"))
+        #expect(metrics.contains("kiosk_queue_oldest_pending_seconds 30\n"))
+        // Every sample belongs to a declared metric.
+        let declared = Set(metrics.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }
+            .map { String($0.split(separator: " ")[2]) })
+        for line in metrics.split(separator: "\n") where !line.hasPrefix("#") {
+            let name = String(line.prefix { $0 != "{" && $0 != " " })
+            #expect(declared.contains(name), "\(line)")
+        }
+    }
+}

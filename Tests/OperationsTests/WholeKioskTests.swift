@@ -1,0 +1,184 @@
+import Foundation
+import KioskConfig
+import KioskStore
+import TestSupport
+import Testing
+
+/// What a resident types in these tests; none of it may appear in any log,
+/// status or metrics output.
+enum Applicant {
+    static let name = "欧阳明华"
+    static let phone = "13912345678"
+    static let residentID = "11010519491231002X"
+    static let address = "武定路 1 弄 2 号"
+    static let story = "腿脚不便独居"
+    static var all: [String] { [name, phone, residentID, address, story, "139 1234 5678", "1391234"] }
+}
+
+/// The printer lab `scripts/test` starts (a private cupsd and ippeveprinter).
+struct PrinterLab {
+    let environment: [String: String]
+    let queue: String
+
+    static func fromEnvironment() -> PrinterLab? {
+        let environment = ProcessInfo.processInfo.environment
+        guard let server = environment["CUPS_SERVER"], let queue = environment["KIOSK_TEST_PRINTER_QUEUE"] else { return nil }
+        return PrinterLab(environment: ["CUPS_SERVER": server], queue: queue)
+    }
+}
+
+/// The resident's Chinese flow, key by key, to the receipt screen.
+func askForHelp(on front: TmuxFront, questions: Int) throws -> String {
+    try front.waitFor("社区救助自助申请")
+    try front.keys("Enter")
+    try front.waitFor("需要帮助的是谁")
+    try front.keys("3")
+    try front.waitFor("助餐服务")
+    try front.keys("1")
+    for number in 1...questions {
+        try front.waitFor("\(number)/\(questions)")
+        try front.keys("1")
+    }
+    for (label, text) in [("姓名", Applicant.name), ("联系电话", Applicant.phone), ("身份证号码", Applicant.residentID)] {
+        try front.waitFor(label)
+        try front.type(text)
+        try front.keys("Enter")
+    }
+    try front.waitFor("所在街道")
+    try front.keys("1")
+    try front.waitFor("武定居民区")
+    try front.keys("2")
+    for (label, text) in [("详细地址", Applicant.address), ("家庭人数", "3"), ("想告诉我们的情况", Applicant.story)] {
+        try front.waitFor(label)
+        try front.type(text)
+        try front.keys("Enter")
+    }
+    try front.waitFor("同意并继续")
+    try front.keys("1")
+    try front.waitFor("请核对您的申请")
+    try front.keys("1")
+    return try front.waitFor("已收到您的申请")
+}
+
+/// Polls `condition` until it holds or `timeout` passes.
+func eventually(timeout: Double = 20, _ condition: () throws -> Bool) rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if try condition() { return true }
+        Thread.sleep(forTimeInterval: 0.1)
+    }
+    return try condition()
+}
+
+struct StatusOutput: Decodable {
+    struct Role: Decodable { var up: Bool; var state: String; var pid: Int32? }
+    struct Queue: Decodable { var queued: Int; var sending: Int; var dead: Int; var forwarded: Int; var oldestPendingSeconds: Int? }
+    struct Centre: Decodable { var reachable: Bool; var state: String }
+    struct Printer: Decodable { var queue: String; var state: String; var reasons: [String] }
+    struct Disk: Decodable { var freeBytes: Int64; var totalBytes: Int64 }
+    var overall: String
+    var problems: [String]
+    var kiosk: String
+    var version: String
+    var roles: [String: Role]
+    var queue: Queue
+    var lastForward: Date?
+    var centre: Centre
+    var printer: Printer
+    var lastScreenRender: Date?
+    var disk: Disk?
+
+    static func decode(_ text: String) throws -> StatusOutput {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(StatusOutput.self, from: Data(text.utf8))
+    }
+}
+
+/// The whole kiosk as a technician runs it: the front in a terminal with a
+/// printer, the forwarder, a loopback centre; then status, metrics and logs.
+@Suite(.serialized) struct WholeKioskTests {
+    @Test func aRequestTravelsEndToEndAndStatusMetricsAndLogsTellWithoutPersonalData() throws {
+        let lab = PrinterLab.fromEnvironment()
+        let centre = try CenterProcess(state: try temporaryFolder("centre"))
+        let secret = try centre.addKiosk("JA0301")
+        let front = try TmuxFront(
+            configEdits: [
+                ("kiosk.yaml", "centre_url: http://127.0.0.1:8740", "centre_url: http://127.0.0.1:\(centre.port)"),
+                ("kiosk.yaml", "queue: kiosk-receipt", "queue: \(lab?.queue ?? "kiosk-receipt")"),
+            ],
+            frontArguments: lab == nil ? ["--no-printer"] : [], environment: lab?.environment ?? [:])
+        try (secret + "\n").write(to: front.state.appendingPathComponent("credentials/centre.key"),
+                                  atomically: true, encoding: .utf8)
+        let receiptScreen = try askForHelp(on: front, questions: shippedQuestionCount)
+
+        let kiosk = front.kioskEnvironment.merging(lab?.environment ?? [:]) { $1 }
+        let forwarder = try Subprocess([product("kioskd"), "forwarder"], environment: kiosk,
+                                       output: front.folder.appendingPathComponent("forwarder.log"))
+        let store = try front.openStore()
+        #expect(try eventually { try store.queueSummary()[.forwarded] == 1 }, "the request reached the centre")
+        if lab != nil {
+            #expect(try eventually { try store.printJobCounts() == ["completed": 2] }, "both copies printed")
+        }
+        #expect(try eventually { try store.statuses().contains { $0.role == "centre" && $0.state == "reachable" } })
+
+        // Status: everything up; ok when a printer is there.
+        let status = try runToEnd([product("kioskctl"), "status", "--json"], environment: kiosk)
+        let report = try StatusOutput.decode(status.stdout)
+        #expect(report.roles["front"]?.up == true && report.roles["forwarder"]?.up == true)
+        #expect(report.roles["forwarder"]?.pid == forwarder.pid)
+        #expect(report.queue.forwarded == 1 && report.queue.queued == 0 && report.queue.dead == 0)
+        #expect(report.queue.oldestPendingSeconds == nil)
+        #expect(report.centre.reachable && report.lastForward != nil && report.lastScreenRender != nil)
+        #expect(report.kiosk == "JA0301" && !report.version.isEmpty && (report.disk?.freeBytes ?? 0) > 0)
+        if lab != nil {
+            #expect(report.printer.state == "ready" || report.printer.state == "printing")
+            #expect(report.overall == "ok" && status.status == 0, "\(report.problems)")
+        } else {
+            #expect(report.overall == "degraded" && status.status == 1, "no printer: \(report.problems)")
+        }
+        let text = try runToEnd([product("kioskctl"), "status"], environment: kiosk)
+        #expect(text.stdout.contains("front        up") && text.stdout.contains("1 forwarded"))
+        let metrics = try runToEnd([product("kioskctl"), "metrics"], environment: kiosk)
+        #expect(metrics.status == 0)
+        #expect(metrics.stdout.contains("kiosk_role_up{role=\"front\"} 1"))
+        #expect(metrics.stdout.contains("kiosk_queue_requests{state=\"forwarded\"} 1"))
+        #expect(metrics.stdout.contains("kiosk_centre_reachable 1"))
+
+        // SIGTERM: the forwarder stops cleanly, and status calls the kiosk down.
+        forwarder.signal(SIGTERM)
+        forwarder.wait()
+        #expect(forwarder.exitCode == 0)
+        let stopped = try runToEnd([product("kioskctl"), "status", "--json"], environment: kiosk)
+        let afterStop = try StatusOutput.decode(stopped.stdout)
+        #expect(stopped.status == 2 && afterStop.overall == "down")
+        #expect(afterStop.roles["forwarder"]?.up == false && afterStop.roles["forwarder"]?.state == "stopped")
+        #expect(afterStop.problems.contains("forwarder is down (stopped)"))
+
+        // Logs: journald's form, the receipt number, and nothing the resident typed.
+        centre.stop()
+        let number = try #require(try store.records(in: .forwarded).first?.receiptNumber)
+        #expect(receiptScreen.contains(number))
+        let frontLog = try String(contentsOf: front.log, encoding: .utf8)
+        let forwarderLog = forwarder.text + forwarder.errorText
+        let centreLog = (try? String(contentsOf: centre.log, encoding: .utf8)) ?? ""
+        let centreErrors = (try? String(contentsOf: URL(fileURLWithPath: centre.log.path + ".err"), encoding: .utf8)) ?? ""
+        #expect(frontLog.contains("request received") && frontLog.contains(number))
+        for (name, log) in [("front", frontLog), ("forwarder", forwarder.errorText), ("centre", centreErrors)] {
+            let lines = log.split(separator: "\n")
+            #expect(!lines.isEmpty, "\(name) logged")
+            #expect(lines.allSatisfy { $0.range(of: #"^<[0-7]>"#, options: .regularExpression) != nil },
+                    "\(name): every line carries a syslog priority")
+        }
+        let everything = [frontLog, forwarderLog, centreLog, centreErrors, status.stdout, status.stderr, text.stdout,
+                          metrics.stdout, stopped.stdout].joined(separator: "\n")
+        for secret in Applicant.all {
+            #expect(!everything.contains(secret), "personal data in the output: \(secret.prefix(2))…")
+        }
+    }
+}
+
+let shippedQuestionCount: Int = {
+    try! ConfigurationLoader.load(from: repositoryRoot.appendingPathComponent("kiosk-config")).assessment.questions.count
+}()
