@@ -7,7 +7,7 @@ import KioskStore
 /// kiosk needs, never replacing one that exists.
 struct CredentialsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "credentials", abstract: "Manage the kiosk's key files.", subcommands: [Initialise.self])
+        commandName: "credentials", abstract: "Manage the kiosk's key files.", subcommands: [Initialise.self, CentreSecret.self])
 
     struct Initialise: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -24,11 +24,41 @@ struct CredentialsCommand: ParsableCommand {
                 for problem in error.problems { printError(problem.description) }
                 throw ExitCode(1)
             }
-            let credentials = CredentialStore(stateDirectory: options.stateDirectory)
+            let credentials = options.credentialStore
             for name in [config.credentials.sealKey, config.credentials.receiptKey] {
                 let created = try credentials.createKeyIfMissing(named: name)
                 print("\(credentials.url(for: name).path): \(created ? "created" : "kept (already there)")")
             }
+            let centre = credentials.url(for: config.credentials.centreSecret)
+            if !FileManager.default.fileExists(atPath: centre.path) {
+                print("\(centre.path): missing; run `kiosk-center kiosk add \(config.identity.kioskCode)` at the centre, "
+                      + "then `kioskctl credentials centre-secret` here and paste what it printed")
+            }
+        }
+    }
+
+    /// Stores the secret the centre gave this kiosk (read from standard
+    /// input, so it stays out of the shell history and the process list).
+    struct CentreSecret: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "centre-secret",
+            abstract: "Store the centre secret (64 hex digits from `kiosk-center kiosk add`) read from standard input.")
+
+        @OptionGroup var options: GlobalOptions
+
+        func run() throws {
+            let config: KioskConfiguration
+            do { config = try ConfigurationLoader.load(from: options.configDirectory) } catch {
+                for problem in error.problems { printError(problem.description) }
+                throw ExitCode(1)
+            }
+            let text = (readLine(strippingNewline: true) ?? "").filter { !$0.isWhitespace }
+            guard text.count == 64, let key = CredentialStore.hexBytes(text) else {
+                throw CommandFailure(description: "the centre secret must be 64 hex digits, as `kiosk-center kiosk add` printed it")
+            }
+            let credentials = options.credentialStore
+            try credentials.write(key, named: config.credentials.centreSecret)
+            print("\(credentials.url(for: config.credentials.centreSecret).path): stored")
         }
     }
 }

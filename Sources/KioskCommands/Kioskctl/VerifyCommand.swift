@@ -20,7 +20,7 @@ struct VerifyCommand: ParsableCommand {
         do { config = try ConfigurationLoader.load(from: options.configDirectory) } catch {
             throw CommandFailure(description: error.description)
         }
-        let credentials = CredentialStore(stateDirectory: options.stateDirectory)
+        let credentials = options.credentialStore
         let key: ReceiptKey
         do { key = ReceiptKey(bytes: try credentials.key(named: config.credentials.receiptKey)) } catch {
             throw CommandFailure(description: error.description)

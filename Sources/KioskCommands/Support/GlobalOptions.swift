@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KioskStore
 
 /// Options every command takes: where the district configuration is, and
 /// where the kiosk keeps its state (database, credentials outside systemd).
@@ -14,7 +15,28 @@ public struct GlobalOptions: ParsableArguments, Sendable {
     @Option(name: .long, help: ArgumentHelp("Assets folder: receipt layout (env KIOSK_ASSETS).", valueName: "DIR"))
     public var assets: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Key files folder (env KIOSK_CREDENTIALS; else $CREDENTIALS_DIRECTORY under systemd, <config>/credentials if it exists, <state>/credentials).",
+        valueName: "DIR"))
+    public var credentials: String?
+
     public init() {}
+
+    /// Where the seal key, receipt key and centre secret are read from.
+    /// An installed kiosk keeps them root-only in /etc/kiosk/credentials and
+    /// its units pass them in with `LoadCredential=`; a developer's run keeps
+    /// them in the state folder.
+    public var credentialsDirectory: URL {
+        if let chosen = credentials ?? environment("KIOSK_CREDENTIALS") ?? environment("CREDENTIALS_DIRECTORY") {
+            return URL(fileURLWithPath: chosen, isDirectory: true)
+        }
+        let beside = configDirectory.appendingPathComponent("credentials", isDirectory: true)
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: beside.path, isDirectory: &isFolder), isFolder.boolValue { return beside }
+        return stateDirectory.appendingPathComponent("credentials", isDirectory: true)
+    }
+
+    public var credentialStore: CredentialStore { CredentialStore(directory: credentialsDirectory) }
 
     public var assetsDirectory: URL {
         URL(fileURLWithPath: assets ?? environment("KIOSK_ASSETS") ?? "/usr/share/kiosk/assets", isDirectory: true)

@@ -24,7 +24,7 @@ public struct KioskEnvironment: Sendable {
         } catch {
             throw CommandFailure(description: error.description + "\nrefusing to start: the configuration has problems")
         }
-        let credentials = CredentialStore(stateDirectory: options.stateDirectory)
+        let credentials = options.credentialStore
         do {
             let key = try credentials.key(named: config.credentials.sealKey)
             let store = try KioskStore(

@@ -17,6 +17,11 @@ public struct CredentialStore: Sendable {
         }
     }
 
+    /// Keys in exactly this folder.
+    public init(directory: URL) {
+        self.directory = directory
+    }
+
     public func url(for name: String) -> URL {
         name.hasPrefix("/") ? URL(fileURLWithPath: name) : directory.appendingPathComponent(name)
     }
@@ -37,23 +42,30 @@ public struct CredentialStore: Sendable {
     /// since sealed data would become unreadable. Returns whether it wrote.
     @discardableResult
     public func createKeyIfMissing(named name: String) throws(StoreError) -> Bool {
+        if FileManager.default.fileExists(atPath: url(for: name).path) { return false }
+        var generator = SystemRandomNumberGenerator()
+        try write((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }, named: name)
+        return true
+    }
+
+    /// Writes a key given from outside (the centre secret `kiosk-center kiosk
+    /// add` printed), replacing the file: owner-only, in an owner-only folder.
+    public func write(_ key: [UInt8], named name: String) throws(StoreError) {
+        precondition(key.count == 32)
         let url = url(for: name)
-        if FileManager.default.fileExists(atPath: url.path) { return false }
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
-            var generator = SystemRandomNumberGenerator()
-            let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-            let hex = bytes.map { String($0, radix: 16).leftPadded(to: 2) }.joined() + "\n"
-            guard FileManager.default.createFile(atPath: url.path, contents: Data(hex.utf8),
-                                                 attributes: [.posixPermissions: 0o600])
-            else { throw StoreError.credential("cannot write credential \(url.path)") }
-            return true
-        } catch let error as StoreError {
-            throw error
         } catch {
             throw .credential("cannot create credential folder for \(url.path): \(error.localizedDescription)")
         }
+        let hex = key.map { String($0, radix: 16).leftPadded(to: 2) }.joined() + "\n"
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).new")
+        try? FileManager.default.removeItem(at: temporary)
+        guard FileManager.default.createFile(atPath: temporary.path, contents: Data(hex.utf8),
+                                             attributes: [.posixPermissions: 0o600]),
+              rename(temporary.path, url.path) == 0
+        else { throw .credential("cannot write credential \(url.path)") }
     }
 
     public static func hexBytes(_ text: String) -> [UInt8]? {

@@ -1,0 +1,115 @@
+import Foundation
+import KioskConfig
+import TestSupport
+import Testing
+
+/// The units in `systemd/`, checked with systemd's own tools.
+@Suite struct SystemdUnitTests {
+    static let folder = repositoryRoot.appendingPathComponent("systemd")
+    static let services = ["kiosk-front.service", "kiosk-forwarder.service", "kiosk-center.service",
+                           "kiosk-migrate.service", "kiosk-purge.service"]
+
+    func unit(_ name: String) throws -> String {
+        try String(contentsOf: Self.folder.appendingPathComponent(name), encoding: .utf8)
+    }
+
+    /// `Key=value` lines of a unit, in order (a key may repeat).
+    func settings(_ name: String) throws -> [(key: String, value: String)] {
+        try unit(name).split(separator: "\n").compactMap { line in
+            guard !line.hasPrefix("#"), !line.hasPrefix("["), let equals = line.firstIndex(of: "=") else { return nil }
+            return (String(line[..<equals]), String(line[line.index(after: equals)...]))
+        }
+    }
+
+    func value(_ key: String, in name: String) throws -> String? {
+        try settings(name).last { $0.key == key }?.value
+    }
+
+    @Test func everyUnitPassesSystemdAnalyzeVerifyWithoutAWarning() throws {
+        // verify wants the ExecStart= programs to exist: point them at this build.
+        let copies = try temporaryFolder("units")
+        let names = try FileManager.default.contentsOfDirectory(atPath: Self.folder.path)
+            .filter { $0.hasSuffix(".service") || $0.hasSuffix(".timer") }.sorted()
+        #expect(Set(Self.services).isSubset(of: Set(names)))
+        for name in names {
+            try (try unit(name)).replacingOccurrences(of: "/usr/bin/", with: productsDirectory().path + "/")
+                .write(to: copies.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        let result = try runToEnd(["/usr/bin/systemd-analyze", "verify", "--man=no"]
+            + names.map { copies.appendingPathComponent($0).path })
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.isEmpty && result.stdout.isEmpty, "warnings: \(result.stderr)\(result.stdout)")
+    }
+
+    @Test(arguments: services)
+    func eachServiceScoresAtMostTwoInSystemdAnalyzeSecurity(name: String) throws {
+        let result = try runToEnd(["/usr/bin/systemd-analyze", "security", "--offline=yes", "--no-pager",
+                                   Self.folder.appendingPathComponent(name).path])
+        let line = try #require(result.stdout.split(separator: "\n").first { $0.contains("Overall exposure level") },
+                                "\(result.stderr)")
+        // "→ Overall exposure level for NAME: 1.4 OK :-)"
+        let after = line.split(separator: "\(name): ", maxSplits: 1).last ?? ""
+        let score = try #require(Double(after.prefix { $0.isNumber || $0 == "." }), "\(line)")
+        #expect(score <= 2.0, "\(name) scores \(score)")
+    }
+
+    @Test func theFrontOwnsTheConsoleAndHasNoNetwork() throws {
+        let front = "kiosk-front.service"
+        for (key, expected) in [("TTYPath", "/dev/tty1"), ("StandardInput", "tty"), ("TTYReset", "yes"),
+                                ("TTYVHangup", "yes"), ("TTYVTDisallocate", "yes"), ("Conflicts", "getty@tty1.service"),
+                                ("PrivateNetwork", "yes"), ("IPAddressDeny", "any"), ("RestrictAddressFamilies", "AF_UNIX"),
+                                ("DeviceAllow", "/dev/tty1 rw")] {
+            #expect(try value(key, in: front) == expected, "\(key)")
+        }
+        #expect(try value("Environment", in: front)?.contains("CUPS_SERVER=/run/cups/cups.sock") == true
+                || settings(front).contains { $0.key == "Environment" && $0.value.contains("CUPS_SERVER=/run/cups/cups.sock") })
+        #expect(try value("TTYPath", in: "kiosk-forwarder.service") == nil, "the forwarder has no terminal")
+        #expect(try value("PrivateNetwork", in: "kiosk-forwarder.service") == nil)
+    }
+
+    @Test func longRunningServicesNotifyAreWatchedAndRestart() throws {
+        let config = try ConfigurationLoader.load(from: repositoryRoot.appendingPathComponent("kiosk-config"))
+        for name in ["kiosk-front.service", "kiosk-forwarder.service", "kiosk-center.service"] {
+            #expect(try value("Type", in: name) == "notify", "\(name)")
+            #expect(try value("NotifyAccess", in: name) == "main", "\(name)")
+            #expect(try value("Restart", in: name) == "always", "\(name)")
+            let watchdog = try #require(try value("WatchdogSec", in: name).flatMap { Int($0) }, "\(name)")
+            #expect(watchdog >= 10)
+        }
+        // A forwarder turn may wait out the HTTP timeout twice (heartbeat, batch).
+        let forwarderWatchdog = try #require(Int(try value("WatchdogSec", in: "kiosk-forwarder.service") ?? ""))
+        #expect(Double(forwarderWatchdog) > 2 * Double(config.forwarder.timeout.components.seconds))
+    }
+
+    @Test func credentialsComeThroughLoadCredentialUnderTheConfiguredNames() throws {
+        let config = try ConfigurationLoader.load(from: repositoryRoot.appendingPathComponent("kiosk-config"))
+        func loaded(_ name: String) throws -> Set<String> {
+            Set(try settings(name).filter { $0.key == "LoadCredential" }.map { String($0.value.prefix { $0 != ":" }) })
+        }
+        #expect(try loaded("kiosk-front.service") == [config.credentials.sealKey, config.credentials.receiptKey])
+        #expect(try loaded("kiosk-forwarder.service") == [config.credentials.sealKey, config.credentials.centreSecret])
+        #expect(try loaded("kiosk-center.service") == ["center-seal.key"])
+        for name in Self.services {
+            #expect(try value("User", in: name) == (name == "kiosk-center.service" ? nil : "kiosk"), "\(name)")
+        }
+    }
+
+    @Test func sysusersAndTmpfilesMakeTheUserAndFoldersInAnImage() throws {
+        let root = try temporaryFolder("image")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("etc"), withIntermediateDirectories: true)
+        let users = try runToEnd(["/usr/bin/systemd-sysusers", "--root=\(root.path)",
+                                  Self.folder.appendingPathComponent("sysusers.d/kiosk.conf").path])
+        #expect(users.status == 0, "\(users.stderr)")
+        let passwd = try String(contentsOf: root.appendingPathComponent("etc/passwd"), encoding: .utf8)
+        let kiosk = try #require(passwd.split(separator: "\n").first { $0.hasPrefix("kiosk:") })
+        #expect(kiosk.hasSuffix(":/var/lib/kiosk:/usr/sbin/nologin"))
+
+        let folders = try runToEnd(["/usr/bin/systemd-tmpfiles", "--root=\(root.path)", "--create",
+                                    Self.folder.appendingPathComponent("tmpfiles.d/kiosk.conf").path])
+        #expect(folders.status == 0, "\(folders.stderr)")
+        let state = try FileManager.default.attributesOfItem(atPath: root.appendingPathComponent("var/lib/kiosk").path)
+        #expect((state[.posixPermissions] as? Int) == 0o750)
+        let keys = try FileManager.default.attributesOfItem(atPath: root.appendingPathComponent("etc/kiosk/credentials").path)
+        #expect((keys[.posixPermissions] as? Int) == 0o700 && (keys[.ownerAccountID] as? Int) == 0)
+    }
+}
