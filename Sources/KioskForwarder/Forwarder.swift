@@ -66,6 +66,7 @@ public final class Forwarder: Sendable {
         notifier.ready(status: "forwarding to \(settings.centreURL.host ?? "centre")")
         while !stop.isSet {
             // The drain loop itself pings the watchdog: if it hangs, pings stop.
+            HangInjection.point()
             notifier.loopAlive()
             if ContinuousClock.now >= nextHeartbeat {
                 await sendHeartbeat()
@@ -238,6 +239,7 @@ public final class Forwarder: Sendable {
     private func pause(_ duration: Duration) async {
         let deadline = ContinuousClock.now + duration
         while !stop.isSet, ContinuousClock.now < deadline {
+            HangInjection.point()
             notifier.loopAlive()
             try? await Task.sleep(for: min(.milliseconds(100), deadline - ContinuousClock.now))
         }

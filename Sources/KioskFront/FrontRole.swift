@@ -69,6 +69,7 @@ public final class FrontRole {
 
         while true {
             // The event loop itself pings the watchdog: if it hangs, pings stop.
+            HangInjection.point()
             notifier.loopAlive()
             // Draw: only the cells that changed since the last frame.
             frame = state.view(columns: size.columns, rows: size.rows, context: context)
@@ -194,11 +195,14 @@ public final class FrontRole {
         }
     }
 
+    /// Records that the loop runs, and tells systemd one line of state.
     private func heartbeat(_ state: FrontState) {
+        let screen = state.step == .welcome ? "welcome" : "in session"
         do {
-            try store.updateStatus(RoleStatusRecord(role: "front", updatedAt: Date(), state: "running",
-                                                    detail: state.step == .welcome ? "welcome" : "in-session",
+            try store.updateStatus(RoleStatusRecord(role: "front", updatedAt: Date(), state: "running", detail: screen,
                                                     pid: getpid(), version: KioskVersion.current))
+            let printer = printing == nil ? "none" : (try store.statuses().first { $0.role == "printer" }?.state ?? "unknown")
+            notifier.status("screen \(screen) · printer \(printer) · queue \(try store.queueSummary().pending)")
         } catch {
             logger.warning("cannot record heartbeat", metadata: ["error": "\(error)"])
         }
