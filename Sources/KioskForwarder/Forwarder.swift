@@ -9,6 +9,7 @@ import NIOCore
 import NIOHTTP1
 import NIOSSL
 import ServiceNotify
+import Synchronization
 
 /// kioskd forwarder: sends queued requests to the centre's intake API.
 ///
@@ -31,6 +32,8 @@ public final class Forwarder: Sendable {
     let logger: Logger
     let stop: StopFlag
     let notifier: ServiceNotifier
+    /// No heartbeat to the centre is in flight.
+    let heartbeatIdle = Atomic<Bool>(true)
 
     public init(store: KioskStore, settings: ForwarderSettings, kioskCode: String, secret: [UInt8],
                 client: HTTPClient, logger: Logger, stop: StopFlag = StopFlag(),
@@ -52,7 +55,8 @@ public final class Forwarder: Sendable {
         case retry(reason: String)
     }
 
-    /// Runs until `stop` is set; the batch in flight finishes first.
+    /// Runs until `stop` is set; the requests in flight finish first (at
+    /// most one HTTP timeout), the rest of the batch goes back to the queue.
     public func run() async {
         do {
             let released = try store.releaseLeases(all: true)
@@ -63,13 +67,24 @@ public final class Forwarder: Sendable {
         var centreDown = false
         var failedProbes = 0
         var nextHeartbeat = ContinuousClock.now
+        // The heartbeat to the centre runs beside the loop, one at a time, so
+        // a centre that does not answer never holds up the queue.
+        var heartbeat: Task<Void, Never>?
         notifier.ready(status: "forwarding to \(settings.centreURL.host ?? "centre")")
         while !stop.isSet {
-            // The drain loop itself pings the watchdog: if it hangs, pings stop.
+            // The drain loop itself pings the watchdog and records that it
+            // runs: if it hangs, both stop.
             HangInjection.point()
             notifier.loopAlive()
             if ContinuousClock.now >= nextHeartbeat {
-                await sendHeartbeat()
+                try? store.updateStatus(RoleStatusRecord(role: "forwarder", updatedAt: Date(), state: "running",
+                                                         pid: getpid(), version: KioskVersion.current))
+                if heartbeatIdle.compareExchange(expected: true, desired: false, ordering: .acquiringAndReleasing).exchanged {
+                    heartbeat = Task {
+                        await self.sendHeartbeat()
+                        self.heartbeatIdle.store(true, ordering: .releasing)
+                    }
+                }
                 nextHeartbeat = ContinuousClock.now + settings.heartbeatInterval
             }
             let claims: [Claim]
@@ -100,13 +115,22 @@ public final class Forwarder: Sendable {
             }
         }
         notifier.stopping()
+        heartbeat?.cancel()
+        await heartbeat?.value
+        do {
+            // What the stop kept from being sent goes back to the queue now.
+            try store.releaseLeases(all: true)
+        } catch {
+            logger.error("cannot return leases", metadata: ["error": "\(error)"])
+        }
         try? store.updateStatus(RoleStatusRecord(role: "forwarder", updatedAt: Date(), state: "stopped",
                                                  pid: getpid(), version: KioskVersion.current))
         logger.notice("forwarder stopped")
     }
 
-    /// Sends claims with at most `concurrency` in flight; outcomes in claim order.
-    func send(_ claims: [Claim]) async -> [Outcome] {
+    /// Sends claims with at most `concurrency` in flight; outcomes in claim
+    /// order, nil for those not sent because the forwarder is stopping.
+    func send(_ claims: [Claim]) async -> [Outcome?] {
         await withTaskGroup(of: (Int, Outcome).self) { group in
             var outcomes = [Outcome?](repeating: nil, count: claims.count)
             var next = 0
@@ -117,18 +141,18 @@ public final class Forwarder: Sendable {
             }
             for await (index, outcome) in group {
                 outcomes[index] = outcome
-                if next < claims.count {
+                if next < claims.count, !stop.isSet {
                     let index = next
                     group.addTask { (index, await self.post(claims[index].submission)) }
                     next += 1
                 }
             }
-            return outcomes.map { $0! }
+            return outcomes
         }
     }
 
     /// Applies outcomes to the queue; returns whether any may pass later.
-    func record(_ claims: [Claim], _ outcomes: [Outcome]) -> Bool {
+    func record(_ claims: [Claim], _ outcomes: [Outcome?]) -> Bool {
         var acknowledged: [(id: String, reference: String)] = []
         var transient = false
         let now = Date()
@@ -136,6 +160,8 @@ public final class Forwarder: Sendable {
             let id = claim.record.id
             do {
                 switch outcome {
+                case nil:
+                    continue // not sent; its lease returns when the forwarder stops
                 case let .forwarded(reference):
                     acknowledged.append((id, reference))
                 case let .refused(reason):
@@ -224,8 +250,6 @@ public final class Forwarder: Sendable {
             logger.warning("heartbeat not delivered", metadata: ["error": "\(Self.describe(error))"])
             notifier.status("queue \((try? store.queueSummary().pending) ?? 0) · centre unreachable")
         }
-        try? store.updateStatus(RoleStatusRecord(role: "forwarder", updatedAt: Date(), state: "running",
-                                                 pid: getpid(), version: KioskVersion.current))
     }
 
     /// Delay before try `attempt` (1-based): doubling from the first delay
@@ -265,11 +289,6 @@ public final class StopFlag: @unchecked Sendable {
     public var isSet: Bool { lock.withLock { value } }
 
     public func set() { lock.withLock { value = true } }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
 }
 
 extension String {

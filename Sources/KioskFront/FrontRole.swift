@@ -88,7 +88,7 @@ public final class FrontRole {
             let wait = max(Duration.zero, deadline - clock.now)
             var fds = [pollfd(fd: terminal.input, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: signals.readEnd, events: Int16(POLLIN), revents: 0)]
-            let milliseconds = Int32(min(wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000 + 1,
+            let milliseconds = Int32(min(wait.milliseconds + 1,
                                          Int64(Int32.max)))
             let ready = try systemCall("poll") { poll(&fds, 2, milliseconds) }
 

@@ -64,7 +64,7 @@ public final class ReceiptPrinter {
             runOnce()
             let jobs = ids.compactMap { try? store.printJob(id: $0) }
             if jobs.allSatisfy(\.state.isFinished) || Date() >= deadline { return jobs }
-            Thread.sleep(forTimeInterval: Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18)
+            Thread.sleep(forTimeInterval: interval.seconds)
         }
     }
 

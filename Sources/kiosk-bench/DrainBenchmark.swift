@@ -96,7 +96,3 @@ struct DrainBenchmark: AsyncParsableCommand {
         print(String(format: "ratio %.2f", drainRate / plainRate))
     }
 }
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

@@ -7,6 +7,7 @@ import ArgumentParser
 struct KioskBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kiosk-bench", abstract: "Benchmarks for the help-request kiosk.",
-        subcommands: [SubmitBenchmark.self, ReceiptBenchmark.self, FrontBenchmark.self, DrainBenchmark.self])
+        subcommands: [SubmitBenchmark.self, ReceiptBenchmark.self, FrontBenchmark.self, DrainBenchmark.self,
+                      StartupBenchmark.self, OpenProbe.self])
 }
 

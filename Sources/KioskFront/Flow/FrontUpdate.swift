@@ -56,7 +56,7 @@ extension FrontState {
         guard step != .receipt, step != .declined, let remaining = idleRemaining(context),
               remaining <= context.config.session.countdown
         else { return nil }
-        return max(0, Int((Double(remaining.components.seconds) + Double(remaining.components.attoseconds) / 1e18).rounded(.up)))
+        return max(0, Int(remaining.seconds.rounded(.up)))
     }
 
     /// When the loop must wake up next without input; nil: block until a key.

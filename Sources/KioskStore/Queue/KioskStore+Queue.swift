@@ -190,10 +190,3 @@ public struct QueueSummary: Sendable, Hashable {
         self.oldestPending = oldestPending
     }
 }
-
-extension Duration {
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
-}
