@@ -71,6 +71,9 @@ public final class Forwarder: Sendable {
         // a centre that does not answer never holds up the queue.
         var heartbeat: Task<Void, Never>?
         notifier.ready(status: "forwarding to \(settings.centreURL.host ?? "centre")")
+        store.verifyInBackground { [logger] problem in
+            logger.critical("the database is damaged", metadata: ["database.problem": "\(problem)"])
+        }
         while !stop.isSet {
             // The drain loop itself pings the watchdog and records that it
             // runs: if it hangs, both stop.

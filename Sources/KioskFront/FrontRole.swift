@@ -66,6 +66,9 @@ public final class FrontRole {
         var lastHeartbeat: ContinuousClock.Instant?
         logger.notice("front ready", metadata: ["screen.size": "\(size.columns)x\(size.rows)"])
         notifier.ready(status: "screen \(size.columns)x\(size.rows) · welcome")
+        store.verifyInBackground { [logger] problem in
+            logger.critical("the database is damaged; requests may not be kept", metadata: ["database.problem": "\(problem)"])
+        }
 
         while true {
             // The event loop itself pings the watchdog: if it hangs, pings stop.

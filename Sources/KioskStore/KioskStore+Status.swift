@@ -39,3 +39,28 @@ extension KioskStore {
         }
     }
 }
+
+extension KioskStore {
+    /// Runs `quick_check` on a reader connection beside the caller, after a
+    /// daemon has said READY=1 (on 100,000 requests the check takes longer
+    /// than the whole start-up may). The result is recorded as the
+    /// `database` role's state for `kioskctl status`; `onDamage` hears of a
+    /// damaged file. `kioskd migrate` runs the full check before the roles.
+    public func verifyInBackground(onDamage: @escaping @Sendable (String) -> Void) {
+        let thread = Thread { [self] in
+            let problems: [String]
+            do {
+                problems = try read { try String.fetchAll($0, sql: "PRAGMA quick_check(5)") }
+            } catch {
+                problems = ["\(error)"]
+            }
+            let damaged = problems != ["ok"]
+            let detail = damaged ? problems.prefix(3).joined(separator: "; ") : nil
+            try? updateStatus(RoleStatusRecord(role: "database", updatedAt: Date(), state: damaged ? "damaged" : "ok",
+                                               detail: detail))
+            if let detail { onDamage(detail) }
+        }
+        thread.name = "database-check"
+        thread.start()
+    }
+}

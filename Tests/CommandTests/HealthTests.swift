@@ -62,6 +62,17 @@ import Testing
         #expect(KioskHealth.evaluate(facts(front: nil, printer: "paper-out")).overall == .down)
     }
 
+    @Test func aDamagedDatabaseIsDown() {
+        var damaged = facts()
+        damaged.statuses.append(RoleStatusRecord(role: "database", updatedAt: now, state: "damaged",
+                                                 detail: "page 12 is never used"))
+        let health = KioskHealth.evaluate(damaged)
+        #expect(health.overall == .down && health.problems.first?.hasPrefix("database damaged: page 12") == true)
+        var fine = facts()
+        fine.statuses.append(RoleStatusRecord(role: "database", updatedAt: now, state: "ok"))
+        #expect(KioskHealth.evaluate(fine).overall == .ok)
+    }
+
     @Test func jsonAndMetricsCarryTheFieldsMonitoringReads() throws {
         let health = KioskHealth.evaluate(facts(printer: "paper-out", oldest: 30))
         let json = try #require(try JSONSerialization.jsonObject(with: Data(health.json().utf8)) as? [String: Any])

@@ -143,6 +143,12 @@ extension KioskHealth {
                                pid: record?.pid, version: record?.version)
         }
 
+        // A damaged file (the daemons' check after start-up): nothing is safe.
+        if let database = byRole["database"], database.state == "damaged" {
+            down = true
+            problems.append("database damaged: \(database.detail ?? "quick_check failed") (README: a damaged database)")
+        }
+
         let oldest = facts.queue.oldestPending.map { Int(facts.now.timeIntervalSince($0)) }
         let queue = Queue(queued: facts.queue[.queued], sending: facts.queue[.sending], dead: facts.queue[.dead],
                           forwarded: facts.queue[.forwarded], oldestPendingSeconds: oldest)

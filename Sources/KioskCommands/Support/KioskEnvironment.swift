@@ -17,7 +17,10 @@ public struct KioskEnvironment: Sendable {
 
     public static let databaseName = "kiosk.sqlite"
 
-    public static func open(_ options: GlobalOptions, check: StartupCheck = .quick) throws -> KioskEnvironment {
+    /// - Parameter check: none by default: the daemons check the file in the
+    ///   background after READY=1 and `kioskd migrate` (run before them at
+    ///   boot) checks it fully; a file that is not a database is refused anyway.
+    public static func open(_ options: GlobalOptions, check: StartupCheck = .none) throws -> KioskEnvironment {
         let config: KioskConfiguration
         do {
             config = try ConfigurationLoader.load(from: options.configDirectory)

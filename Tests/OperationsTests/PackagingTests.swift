@@ -1,0 +1,79 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `make install` and `make deb`, with the binaries this test run built.
+@Suite struct PackagingTests {
+    func make(_ arguments: [String]) throws -> RunResult {
+        try runToEnd(["/usr/bin/make", "-s", "-C", repositoryRoot.path, "BIN=\(productsDirectory().path)"] + arguments)
+    }
+
+    func mode(_ path: URL) throws -> Int {
+        try FileManager.default.attributesOfItem(atPath: path.path)[.posixPermissions] as? Int ?? -1
+    }
+
+    @Test func installPlacesEverythingInItsFHSPlace() throws {
+        let root = try temporaryFolder("destdir")
+        let result = try make(["install", "DESTDIR=\(root.path)"])
+        #expect(result.status == 0, "\(result.stderr)")
+        for program in ["kioskd", "kioskctl", "kiosk-center"] {
+            #expect(try mode(root.appendingPathComponent("usr/bin/\(program)")) == 0o755, "\(program)")
+        }
+        for file in ["usr/lib/systemd/system/kiosk-front.service", "usr/lib/systemd/system/kiosk-forwarder.service",
+                     "usr/lib/systemd/system/kiosk-center.service", "usr/lib/systemd/system/kiosk-migrate.service",
+                     "usr/lib/systemd/system/kiosk-purge.timer", "usr/lib/sysusers.d/kiosk.conf",
+                     "usr/lib/tmpfiles.d/kiosk.conf", "etc/kiosk/kiosk.yaml", "etc/kiosk/catalog.yaml",
+                     "etc/kiosk/assessment.yaml", "etc/kiosk/texts.yaml", "usr/share/kiosk/assets/receipt-layout.yaml",
+                     "usr/share/doc/kiosk/README.md", "usr/share/doc/kiosk/intake-api.yaml"] {
+            #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent(file).path), "\(file)")
+        }
+        #expect(try mode(root.appendingPathComponent("etc/kiosk/credentials")) == 0o700)
+
+        // The installed programs read the installed configuration, and keys
+        // go to the root-only folder beside it.
+        let environment = ["KIOSK_CONFIG": root.appendingPathComponent("etc/kiosk").path,
+                           "KIOSK_STATE": root.appendingPathComponent("var/lib/kiosk").path]
+        let check = try runToEnd([root.appendingPathComponent("usr/bin/kioskctl").path, "config", "check"],
+                                 environment: environment)
+        #expect(check.status == 0 && check.stdout.contains("configuration OK"), "\(check.stderr)")
+        let keys = try runToEnd([root.appendingPathComponent("usr/bin/kioskctl").path, "credentials", "init"],
+                                environment: environment)
+        #expect(keys.status == 0, "\(keys.stderr)")
+        let seal = root.appendingPathComponent("etc/kiosk/credentials/seal.key")
+        #expect(try mode(seal) == 0o600)
+        #expect(keys.stdout.contains("centre.key: missing"), "says what is still to do: \(keys.stdout)")
+    }
+
+    @Test func debInstallsTheFilesAndCreatesTheUser() throws {
+        let folder = try temporaryFolder("deb")
+        let deb = folder.appendingPathComponent("kiosk.deb")
+        let result = try make(["deb", "DEBROOT=\(folder.appendingPathComponent("root").path)", "DEB=\(deb.path)",
+                                 "DEB_FLAGS=-Znone"])
+        #expect(result.status == 0, "\(result.stderr)")
+
+        let info = try runToEnd(["/usr/bin/dpkg-deb", "--info", deb.path])
+        #expect(info.stdout.contains("Package: kiosk") && info.stdout.contains("Depends: libsqlite3-0"))
+        #expect(info.stdout.contains("postinst") && info.stdout.contains("conffiles"))
+        let contents = try runToEnd(["/usr/bin/dpkg-deb", "--contents", deb.path]).stdout
+        for path in ["./usr/bin/kioskd", "./usr/bin/kioskctl", "./usr/bin/kiosk-center", "./etc/kiosk/kiosk.yaml",
+                     "./usr/lib/systemd/system/kiosk-front.service", "./usr/lib/sysusers.d/kiosk.conf"] {
+            #expect(contents.contains(path), "\(path)")
+        }
+        #expect(!contents.contains("./var/lib/kiosk/"), "state is made on the kiosk, never shipped")
+        #expect(contents.split(separator: "\n").allSatisfy { $0.contains("root/root") }, "files owned by root")
+        let control = folder.appendingPathComponent("control")
+        #expect(try runToEnd(["/usr/bin/dpkg-deb", "--control", deb.path, control.path]).status == 0)
+        let listed = try String(contentsOf: control.appendingPathComponent("conffiles"), encoding: .utf8)
+        #expect(listed.contains("/etc/kiosk/kiosk.yaml"), "a technician's edits survive upgrades")
+
+        // The maintainer script's user and folders, in an image root.
+        let image = folder.appendingPathComponent("image")
+        #expect(try runToEnd(["/usr/bin/dpkg-deb", "-x", deb.path, image.path]).status == 0)
+        let postinst = try String(contentsOf: control.appendingPathComponent("postinst"), encoding: .utf8)
+        #expect(postinst.contains("systemd-sysusers /usr/lib/sysusers.d/kiosk.conf"))
+        #expect(try runToEnd(["/usr/bin/systemd-sysusers", "--root=\(image.path)",
+                              image.appendingPathComponent("usr/lib/sysusers.d/kiosk.conf").path]).status == 0)
+        let passwd = try String(contentsOf: image.appendingPathComponent("etc/passwd"), encoding: .utf8)
+        #expect(passwd.contains("kiosk:x:"))
+    }
+}
