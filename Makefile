@@ -9,16 +9,19 @@ DESTDIR  ?=
 SWIFT    ?= swift
 VERSION  := $(shell sed -n 's/.*current = "\(.*\)".*/\1/p' Sources/KioskDomain/KioskVersion.swift)
 ARCH     := $(shell dpkg --print-architecture)
-DEBROOT  ?= .build/deb/root
-DEB      ?= .build/deb/kiosk_$(VERSION)_$(ARCH).deb
+DEBROOT  ?= .build-static/deb/root
+DEB      ?= .build-static/kiosk_$(VERSION)_$(ARCH).deb
 PROGRAMS := kioskd kioskctl kiosk-center
 # e.g. DEB_FLAGS=-Znone: the tests package debug binaries, where xz takes a minute.
 DEB_FLAGS ?=
 
+# Its own scratch folder: the static build does not displace a developer's release build.
+SWIFT_BUILD = $(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-static
+
 ifeq ($(BIN),)
-BUILD_BIN = $(shell $(SWIFT) build -c release --static-swift-stdlib --show-bin-path)
+BUILD_BIN = $(shell $(SWIFT_BUILD) --show-bin-path)
 build:
-	for program in $(PROGRAMS); do $(SWIFT) build -c release --static-swift-stdlib --product $$program || exit 1; done
+	for program in $(PROGRAMS); do $(SWIFT_BUILD) --product $$program || exit 1; done
 else
 BUILD_BIN = $(BIN)
 build:

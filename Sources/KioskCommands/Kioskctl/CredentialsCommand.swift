@@ -12,18 +12,12 @@ struct CredentialsCommand: ParsableCommand {
     struct Initialise: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "init",
-            abstract: "Create missing key files (in $CREDENTIALS_DIRECTORY or <state>/credentials); never overwrites.")
+            abstract: "Create missing key files in the credentials folder (see --credentials); never overwrites.")
 
         @OptionGroup var options: GlobalOptions
 
         func run() throws {
-            let config: KioskConfiguration
-            do {
-                config = try ConfigurationLoader.load(from: options.configDirectory)
-            } catch {
-                for problem in error.problems { printError(problem.description) }
-                throw ExitCode(1)
-            }
+            let config = try CredentialsCommand.loadConfiguration(options)
             let credentials = options.credentialStore
             for name in [config.credentials.sealKey, config.credentials.receiptKey] {
                 let created = try credentials.createKeyIfMissing(named: name)
@@ -47,11 +41,7 @@ struct CredentialsCommand: ParsableCommand {
         @OptionGroup var options: GlobalOptions
 
         func run() throws {
-            let config: KioskConfiguration
-            do { config = try ConfigurationLoader.load(from: options.configDirectory) } catch {
-                for problem in error.problems { printError(problem.description) }
-                throw ExitCode(1)
-            }
+            let config = try CredentialsCommand.loadConfiguration(options)
             let text = (readLine(strippingNewline: true) ?? "").filter { !$0.isWhitespace }
             guard text.count == 64, let key = CredentialStore.hexBytes(text) else {
                 throw CommandFailure(description: "the centre secret must be 64 hex digits, as `kiosk-center kiosk add` printed it")
@@ -59,6 +49,18 @@ struct CredentialsCommand: ParsableCommand {
             let credentials = options.credentialStore
             try credentials.write(key, named: config.credentials.centreSecret)
             print("\(credentials.url(for: config.credentials.centreSecret).path): stored")
+        }
+    }
+}
+
+extension CredentialsCommand {
+    /// The key names come from the configuration; without a valid one, say why.
+    static func loadConfiguration(_ options: GlobalOptions) throws -> KioskConfiguration {
+        do {
+            return try ConfigurationLoader.load(from: options.configDirectory)
+        } catch {
+            for problem in error.problems { printError(problem.description) }
+            throw ExitCode(1)
         }
     }
 }
