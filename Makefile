@@ -30,7 +30,7 @@ endif
 
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin
-	for program in $(PROGRAMS); do install -m 0755 "$(BUILD_BIN)/$$program" $(DESTDIR)$(PREFIX)/bin/$$program; done
+	for program in $(PROGRAMS); do install -s -m 0755 "$(BUILD_BIN)/$$program" $(DESTDIR)$(PREFIX)/bin/$$program; done
 	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(PREFIX)/lib/sysusers.d $(DESTDIR)$(PREFIX)/lib/tmpfiles.d
 	install -m 0644 systemd/*.service systemd/*.timer $(DESTDIR)$(PREFIX)/lib/systemd/system/
 	install -m 0644 systemd/sysusers.d/kiosk.conf $(DESTDIR)$(PREFIX)/lib/sysusers.d/kiosk.conf
