@@ -34,6 +34,8 @@ public final class Forwarder: Sendable {
     let notifier: ServiceNotifier
     /// No heartbeat to the centre is in flight.
     let heartbeatIdle = Atomic<Bool>(true)
+    /// When the loop last recorded itself running (ms since 1970).
+    let lastRunningRecord = Atomic<Int64>(0)
 
     public init(store: KioskStore, settings: ForwarderSettings, kioskCode: String, secret: [UInt8],
                 client: HTTPClient, logger: Logger, stop: StopFlag = StopFlag(),
@@ -76,12 +78,9 @@ public final class Forwarder: Sendable {
         }
         while !stop.isSet {
             // The drain loop itself pings the watchdog and records that it
-            // runs: if it hangs, both stop.
-            HangInjection.point()
-            notifier.loopAlive()
+            // runs (also while it pauses): if it hangs, both stop.
+            loopTurned()
             if ContinuousClock.now >= nextHeartbeat {
-                try? store.updateStatus(RoleStatusRecord(role: "forwarder", updatedAt: Date(), state: "running",
-                                                         pid: getpid(), version: KioskVersion.current))
                 if heartbeatIdle.compareExchange(expected: true, desired: false, ordering: .acquiringAndReleasing).exchanged {
                     heartbeat = Task {
                         await self.sendHeartbeat()
@@ -263,11 +262,23 @@ public final class Forwarder: Sendable {
         return .milliseconds(Int64(base * Double.random(in: 0.8...1.2) * 1000))
     }
 
+    /// Each turn of the drain loop (and of its pauses): the watchdog ping,
+    /// and at most every 30 s the "running" record `kioskctl status` reads.
+    private func loopTurned() {
+        HangInjection.point()
+        notifier.loopAlive()
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let last = lastRunningRecord.load(ordering: .relaxed)
+        guard now - last >= 30_000 else { return }
+        lastRunningRecord.store(now, ordering: .relaxed)
+        try? store.updateStatus(RoleStatusRecord(role: "forwarder", updatedAt: Date(), state: "running",
+                                                 pid: getpid(), version: KioskVersion.current))
+    }
+
     private func pause(_ duration: Duration) async {
         let deadline = ContinuousClock.now + duration
         while !stop.isSet, ContinuousClock.now < deadline {
-            HangInjection.point()
-            notifier.loopAlive()
+            loopTurned()
             try? await Task.sleep(for: min(.milliseconds(100), deadline - ContinuousClock.now))
         }
     }
