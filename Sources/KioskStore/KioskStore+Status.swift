@@ -58,6 +58,8 @@ extension KioskStore {
             let detail = damaged ? problems.prefix(3).joined(separator: "; ") : nil
             try? updateStatus(RoleStatusRecord(role: "database", updatedAt: Date(), state: damaged ? "damaged" : "ok",
                                                detail: detail))
+            // The check filled a reader's page cache; an idle kiosk should not keep it.
+            pool.releaseMemory()
             if let detail { onDamage(detail) }
         }
         thread.name = "database-check"

@@ -1,6 +1,7 @@
 import Foundation
 import KioskCommands
 import KioskStore
+import TestSupport
 import Testing
 
 /// The judgement behind `kioskctl status`: pure, on facts the test sets.
@@ -93,5 +94,30 @@ import Testing
             let name = String(line.prefix { $0 != "{" && $0 != " " })
             #expect(declared.contains(name), "\(line)")
         }
+    }
+}
+
+/// `kioskctl status` on a kiosk that cannot run at all.
+@Suite struct StatusCommandTests {
+    @Test func aKioskWithoutKeysIsDownAndSaysWhyInJSONToo() throws {
+        let state = try temporaryFolder("state")
+        let environment = ["KIOSK_CONFIG": shippedConfig.path, "KIOSK_STATE": state.path]
+        let result = try run("kioskctl", ["status", "--json"], environment: environment)
+        #expect(result.status == 2)
+        struct Down: Decodable { var overall: String; var problems: [String] }
+        let down = try JSONDecoder().decode(Down.self, from: Data(result.stdout.utf8))
+        #expect(down.overall == "down" && down.problems.contains { $0.contains("seal.key") }, "\(down.problems)")
+        #expect(result.stderr.hasPrefix("down: "))
+    }
+
+    @Test func aNewKioskBeforeItsRolesStartIsDown() throws {
+        let state = try temporaryFolder("state")
+        let environment = ["KIOSK_CONFIG": shippedConfig.path, "KIOSK_STATE": state.path]
+        #expect(try run("kioskctl", ["credentials", "init"], environment: environment).status == 0)
+        #expect(try run("kioskd", ["migrate"], environment: environment).status == 0)
+        let result = try run("kioskctl", ["status"], environment: environment)
+        #expect(result.status == 2)
+        #expect(result.stdout.contains("front is down (never started)"))
+        #expect(result.stdout.contains("forwarder is down (never started)"))
     }
 }

@@ -21,6 +21,14 @@ struct StatusCommand: ParsableCommand {
             health = try KioskHealth.gather(try KioskEnvironment.open(options, check: .none))
         } catch let failure as CommandFailure {
             // No database, no keys or no configuration: nothing can run.
+            // Monitoring reading --json still gets JSON.
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                struct Down: Encodable { var overall = "down"; var problems: [String] }
+                let problems = failure.description.split(separator: "\n").map(String.init)
+                print(String(decoding: try encoder.encode(Down(problems: problems)), as: UTF8.self))
+            }
             throw CommandFailure(description: "down: \(failure.description)", exitCode: KioskHealth.Overall.down.exitCode)
         }
         print(json ? try health.json() : health.text())
