@@ -127,7 +127,7 @@ let package = Package(
             "KioskForwarder", "KioskCenter", "IntakeProtocol", "KioskStore", "KioskConfig", "KioskDomain",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "Logging", package: "swift-log"), "TestSupport",
+            .product(name: "Logging", package: "swift-log"), "TestSupport", "ServiceNotify",
         ]),
         .testTarget(name: "OperationsTests", dependencies: ["TestSupport", "KioskStore", "KioskConfig"]),
         .testTarget(name: "FrontTests", dependencies: ["KioskFront", "KioskConfig", "KioskDomain", "KioskStore", "Receipts",

@@ -142,6 +142,9 @@ public final class Forwarder: Sendable {
                 next += 1
             }
             for await (index, outcome) in group {
+                // Each answer (or timeout) is the loop moving: a batch of
+                // hanging requests pings once per HTTP timeout, not once per batch.
+                loopTurned()
                 outcomes[index] = outcome
                 if next < claims.count, !stop.isSet {
                     let index = next

@@ -8,6 +8,7 @@ import KioskDomain
 import KioskForwarder
 import KioskStore
 import Logging
+import ServiceNotify
 import TestSupport
 
 extension CenterProcess {
@@ -70,12 +71,13 @@ struct KioskSide {
         }
     }
 
-    func forwarder(stop: StopFlag = StopFlag()) throws -> (Forwarder, HTTPClient) {
+    func forwarder(stop: StopFlag = StopFlag(),
+                   notifier: ServiceNotifier = ServiceNotifier(environment: [:])) throws -> (Forwarder, HTTPClient) {
         let client = try Forwarder.makeClient(configuration.forwarder)
         var logger = Logger(label: "test-forwarder")
         logger.logLevel = .critical
         return (Forwarder(store: store, settings: configuration.forwarder, kioskCode: configuration.identity.kioskCode,
-                          secret: secret, client: client, logger: logger, stop: stop), client)
+                          secret: secret, client: client, logger: logger, stop: stop, notifier: notifier), client)
     }
 
     var environment: [String: String] {

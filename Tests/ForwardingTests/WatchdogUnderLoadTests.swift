@@ -1,0 +1,41 @@
+import Foundation
+import KioskForwarder
+import ServiceNotify
+import TestSupport
+import Testing
+
+/// A centre that takes requests and never answers in time: a whole batch
+/// times out, one request after another. The forwarder's loop is busy,
+/// not hung, so its watchdog pings must keep coming within the interval.
+@Suite struct WatchdogUnderLoadTests {
+    @Test func aBatchOfTimeoutsKeepsTheWatchdogFed() async throws {
+        let centre = try InProcessCentre(state: try temporaryFolder("centre"))
+        try await centre.start()
+        await centre.plan.set(.storeThenHang) // answers after 4 s; the kiosk gives up after 2 s
+        let kiosk = try KioskSide(centrePort: centre.port, secret: try centre.store.addKiosk("JA0301"), timeoutSeconds: 2)
+        try kiosk.submit(40) // more than one batch (concurrency 4 × 8)
+        let socket = try NotifySocket(folder: try temporaryFolder("notify"), abstract: true)
+        let watchdog = 6.0
+        let notifier = ServiceNotifier(environment: ["NOTIFY_SOCKET": socket.name,
+                                                     "WATCHDOG_USEC": String(Int(watchdog * 1_000_000))])
+        let stop = StopFlag()
+        let (forwarder, client) = try kiosk.forwarder(stop: stop, notifier: notifier)
+        let running = Task { await forwarder.run() }
+
+        // 8 rounds of 2 s timeouts: 16 s for the first batch alone.
+        var pings: [Date] = []
+        let end = Date().addingTimeInterval(18)
+        while Date() < end {
+            pings += socket.drain().filter { $0 == "WATCHDOG=1" }.map { _ in Date() }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        stop.set()
+        await running.value
+        try await client.shutdown()
+        await centre.stop()
+
+        let gaps = zip(pings.dropFirst(), pings).map { $0.timeIntervalSince($1) }
+        #expect(pings.count >= 3, "pings while the batch times out: \(pings.count)")
+        #expect((gaps.max() ?? .infinity) < watchdog, "longest gap \(gaps.max() ?? -1) s; systemd would restart at \(watchdog) s")
+    }
+}
