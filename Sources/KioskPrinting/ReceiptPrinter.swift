@@ -9,6 +9,8 @@ import Receipts
 
 /// The printer worker: takes queued copies from the print-jobs table,
 /// renders them, hands them to CUPS and follows each job to its end.
+/// On a developer's machine without CUPS it can write each receipt as a
+/// PDF file into a folder instead (`Output.folder`).
 ///
 /// Security: it reads sealed submissions to draw the centre copy; it logs
 /// receipt numbers and job ids only, never personal data.
@@ -22,15 +24,25 @@ public final class ReceiptPrinter {
     let composer: ReceiptComposer
     let receiptKey: ReceiptKey
     let destination: CupsDestination
+    let output: Output
     let logger: Logger
 
+    /// Where receipts go.
+    public enum Output: Sendable {
+        /// The configured CUPS queue (every kiosk).
+        case cups
+        /// PDF files in this folder, done at once (a developer's machine without CUPS).
+        case folder(URL)
+    }
+
     public init(store: KioskStore, config: KioskConfiguration, layout: ReceiptLayout, receiptKey: ReceiptKey,
-                logger: Logger) {
+                logger: Logger, output: Output = .cups) {
         self.store = store
         self.config = config
         self.composer = ReceiptComposer(config: config, layout: layout)
         self.receiptKey = receiptKey
         self.destination = CupsDestination(queue: config.printer.queue)
+        self.output = output
         self.logger = logger
     }
 
@@ -44,6 +56,7 @@ public final class ReceiptPrinter {
     /// stale ones and sends waiting ones. Returns the printer's state.
     @discardableResult
     public func runOnce(now: Date = Date()) -> PrinterStatus {
+        if case let .folder(folder) = output { return writeToFolder(folder, now: now) }
         let status = destination.status()
         do {
             try store.updateStatus(RoleStatusRecord(role: "printer", updatedAt: now, state: status.condition.rawValue,
@@ -134,6 +147,34 @@ public final class ReceiptPrinter {
                 logger.warning("printer did not take the job", metadata: ["print.job": "\(id)", "error": "\(error)"])
             }
         }
+    }
+
+    /// The folder output: each pending copy rendered and written as a file.
+    private func writeToFolder(_ folder: URL, now: Date) -> PrinterStatus {
+        let status = PrinterStatus(condition: .ready, reasons: [])
+        do {
+            try store.updateStatus(RoleStatusRecord(role: "printer", updatedAt: now, state: status.condition.rawValue,
+                                                    detail: "pdf-folder"))
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for job in try store.claimPendingPrintJobs(now: now) {
+                guard let id = job.id else { continue }
+                do {
+                    let document = try self.document(for: job, now: now)
+                    // "JA0301-261129-0042-7 resident" → JA0301-261129-0042-7-resident-12.pdf
+                    let name = document.title.replacingOccurrences(of: " ", with: "-")
+                    let file = folder.appendingPathComponent("\(name)-\(id).pdf")
+                    try ReceiptPDFRenderer.render(document).write(to: file, options: .atomic)
+                    try store.finishPrintJob(id, state: .completed, reason: nil, now: now)
+                    log(job, .completed)
+                } catch {
+                    try store.finishPrintJob(id, state: .failed, reason: "cannot write the PDF: \(error)", now: now)
+                    log(job, .failed)
+                }
+            }
+        } catch {
+            logger.error("print worker pass failed", metadata: ["error": "\(error)"])
+        }
+        return status
     }
 
     func document(for job: PrintJobRecord, now: Date) throws -> ReceiptDocument {

@@ -182,3 +182,23 @@ struct StatusOutput: Decodable {
 let shippedQuestionCount: Int = {
     try! ConfigurationLoader.load(from: repositoryRoot.appendingPathComponent("kiosk-config")).assessment.questions.count
 }()
+
+/// `kioskd front --receipts-to DIR`: a developer's machine without CUPS
+/// gets each receipt as a PDF file, and the screen says it printed.
+@Suite struct ReceiptFolderTests {
+    @Test func aRequestsReceiptsBecomePDFFilesInTheFolder() throws {
+        let receipts = try temporaryFolder("receipts")
+        let front = try TmuxFront(frontArguments: ["--receipts-to", receipts.path])
+        let screen = try askForHelp(on: front, questions: shippedQuestionCount)
+        let store = try front.openStore()
+        let number = try #require(try store.records(in: .queued).first?.receiptNumber)
+        #expect(screen.contains(number))
+        #expect(try eventually { try store.printJobCounts() == ["completed": 2] }, "both copies written")
+        let files = try FileManager.default.contentsOfDirectory(atPath: receipts.path).sorted()
+        #expect(files.count == 2 && files.allSatisfy { $0.hasPrefix("\(number)-") && $0.hasSuffix(".pdf") }, "\(files)")
+        let resident = try #require(files.first { $0.contains("-resident-") })
+        let text = try runToEnd(["/usr/bin/pdftotext", receipts.appendingPathComponent(resident).path, "-"]).stdout
+        #expect(text.contains(number))
+        #expect(try store.statuses().first { $0.role == "printer" }?.detail == "pdf-folder")
+    }
+}

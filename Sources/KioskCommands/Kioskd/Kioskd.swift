@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KioskFront
+import KioskPrinting
 import KioskStore
 import Logging
 import ServiceNotify
@@ -23,13 +24,18 @@ public struct Kioskd: ParsableCommand {
         @Flag(help: "Do not print receipts (a kiosk without a printer); the screen says so.")
         var noPrinter = false
 
+        @Option(help: ArgumentHelp("Write each receipt as a PDF file into DIR instead of printing (a developer's machine without CUPS).",
+                                   valueName: "DIR"))
+        var receiptsTo: String?
+
         func run() throws {
             let logger = Logger(label: "kioskd-front")
             let environment = try KioskEnvironment.open(options)
             try environment.store.releaseLeases()
             let layout = try environment.receiptLayout()
             let key = try environment.receiptKey()
-            let printer = noPrinter ? nil : try environment.receiptPrinter(logger: logger)
+            let output: ReceiptPrinter.Output = receiptsTo.map { .folder(URL(fileURLWithPath: $0, isDirectory: true)) } ?? .cups
+            let printer = noPrinter ? nil : try environment.receiptPrinter(logger: logger, output: output)
             let terminal: TerminalDevice
             do { terminal = try TerminalDevice() } catch {
                 throw CommandFailure(description: "refusing to start: \(error)")

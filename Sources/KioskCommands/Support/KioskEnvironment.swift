@@ -59,8 +59,8 @@ extension KioskEnvironment {
         }
     }
 
-    public func receiptPrinter(logger: Logger) throws -> ReceiptPrinter {
+    public func receiptPrinter(logger: Logger, output: ReceiptPrinter.Output = .cups) throws -> ReceiptPrinter {
         ReceiptPrinter(store: store, config: config, layout: try receiptLayout(), receiptKey: try receiptKey(),
-                       logger: logger)
+                       logger: logger, output: output)
     }
 }
