@@ -28,6 +28,12 @@ public struct Kioskd: ParsableCommand {
                                    valueName: "DIR"))
         var receiptsTo: String?
 
+        func validate() throws {
+            if noPrinter, receiptsTo != nil {
+                throw ValidationError("--no-printer and --receipts-to exclude each other: choose one")
+            }
+        }
+
         func run() throws {
             let logger = Logger(label: "kioskd-front")
             let environment = try KioskEnvironment.open(options)
