@@ -115,7 +115,7 @@ let package = Package(
             "KioskStore", "KioskConfig",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .testTarget(name: "QRCodeTests", dependencies: ["QRCode"]),
+        .testTarget(name: "QRCodeTests", dependencies: ["QRCode", "TestSupport"]),
         .testTarget(name: "ReceiptTests", dependencies: [
             "Receipts", "ReceiptPDF", "KioskPrinting", "CupsPrinting", "KioskStore", "KioskConfig",
         ]),

@@ -71,13 +71,23 @@ struct KioskSide {
         }
     }
 
-    func forwarder(stop: StopFlag = StopFlag(),
-                   notifier: ServiceNotifier = ServiceNotifier(environment: [:])) throws -> (Forwarder, HTTPClient) {
+    /// The forwarder running in this process until `stop()`.
+    func startForwarder(notifier: ServiceNotifier = ServiceNotifier(environment: [:])) throws -> RunningForwarder {
         let client = try Forwarder.makeClient(configuration.forwarder)
         var logger = Logger(label: "test-forwarder")
         logger.logLevel = .critical
-        return (Forwarder(store: store, settings: configuration.forwarder, kioskCode: configuration.identity.kioskCode,
-                          secret: secret, client: client, logger: logger, stop: stop, notifier: notifier), client)
+        let flag = StopFlag()
+        let forwarder = Forwarder(store: store, settings: configuration.forwarder, kioskCode: configuration.identity.kioskCode,
+                                  secret: secret, client: client, logger: logger, stop: flag, notifier: notifier)
+        return RunningForwarder(flag: flag, task: Task { await forwarder.run() }, client: client)
+    }
+
+    /// Runs a forwarder in this process until the queue is empty (or `timeout`); whether it emptied.
+    func forwardUntilDrained(timeout: Double) async throws -> Bool {
+        let forwarder = try startForwarder()
+        let drained = await self.drained(timeout: timeout)
+        try await forwarder.stop()
+        return drained
     }
 
     var environment: [String: String] {
@@ -104,5 +114,19 @@ struct KioskSide {
             Thread.sleep(forTimeInterval: 0.1)
         }
         return false
+    }
+}
+
+/// A forwarder running in the test's process.
+struct RunningForwarder {
+    let flag: StopFlag
+    let task: Task<Void, Never>
+    let client: HTTPClient
+
+    /// SIGTERM's path: the flag, the loop's end, then the HTTP client.
+    func stop() async throws {
+        flag.set()
+        await task.value
+        try await client.shutdown()
     }
 }

@@ -122,10 +122,8 @@ final class InProcessCentre: @unchecked Sendable {
         let secret = try centre.store.addKiosk("JA0301")
         let kiosk = try KioskSide(centrePort: centre.port, secret: secret)
         try kiosk.submit(30)
-        let stop = StopFlag()
-        let (forwarder, client) = try kiosk.forwarder(stop: stop)
         await centre.plan.set(.fail500)
-        let running = Task { await forwarder.run() }
+        let forwarder = try kiosk.startForwarder()
 
         // The centre fails: after the first batch (each of the 30 tried
         // once), one probe at a time.
@@ -151,9 +149,7 @@ final class InProcessCentre: @unchecked Sendable {
         try await centre.start()
 
         #expect(await kiosk.drained(timeout: 60))
-        stop.set()
-        await running.value
-        try await client.shutdown()
+        try await forwarder.stop()
 
         let counts = try centre.store.submissionCounts()
         #expect(counts.total == 30 && counts.distinctIDs == 30)
@@ -176,13 +172,7 @@ final class InProcessCentre: @unchecked Sendable {
         altered.description = "something else"
         _ = try await centre.store.accept(altered, body: try altered.encoded())
 
-        let stop = StopFlag()
-        let (forwarder, client) = try kiosk.forwarder(stop: stop)
-        let running = Task { await forwarder.run() }
-        #expect(await kiosk.drained(timeout: 30))
-        stop.set()
-        await running.value
-        try await client.shutdown()
+        #expect(try await kiosk.forwardUntilDrained(timeout: 30))
 
         let dead = try kiosk.store.records(in: .dead)
         #expect(dead.map(\.id) == [submissions[0].id.uuidString.lowercased()])
@@ -247,13 +237,7 @@ final class InProcessCentre: @unchecked Sendable {
 
         // When the kiosk is back online, the forwarder catches up without duplicates.
         try centre.start()
-        let stop = StopFlag()
-        let (forwarder, client) = try kiosk.forwarder(stop: stop)
-        let running = Task { await forwarder.run() }
-        #expect(await kiosk.drained(timeout: 30))
-        stop.set()
-        await running.value
-        try await client.shutdown()
+        #expect(try await kiosk.forwardUntilDrained(timeout: 30))
         #expect(try centre.openStore().submissionCounts().total == 12)
         #expect(try kiosk.store.records(in: .forwarded).count == 12)
     }

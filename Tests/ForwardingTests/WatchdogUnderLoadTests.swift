@@ -1,5 +1,4 @@
 import Foundation
-import KioskForwarder
 import ServiceNotify
 import TestSupport
 import Testing
@@ -18,9 +17,7 @@ import Testing
         let watchdog = 6.0
         let notifier = ServiceNotifier(environment: ["NOTIFY_SOCKET": socket.name,
                                                      "WATCHDOG_USEC": String(Int(watchdog * 1_000_000))])
-        let stop = StopFlag()
-        let (forwarder, client) = try kiosk.forwarder(stop: stop, notifier: notifier)
-        let running = Task { await forwarder.run() }
+        let forwarder = try kiosk.startForwarder(notifier: notifier)
 
         // 8 rounds of 2 s timeouts: 16 s for the first batch alone.
         var pings: [Date] = []
@@ -29,9 +26,7 @@ import Testing
             pings += socket.drain().filter { $0 == "WATCHDOG=1" }.map { _ in Date() }
             try await Task.sleep(for: .milliseconds(100))
         }
-        stop.set()
-        await running.value
-        try await client.shutdown()
+        try await forwarder.stop()
         await centre.stop()
 
         let gaps = zip(pings.dropFirst(), pings).map { $0.timeIntervalSince($1) }

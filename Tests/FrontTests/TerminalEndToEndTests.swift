@@ -7,8 +7,8 @@ import Receipts
 import TestSupport
 import Testing
 
-/// Rebuilds an image from the half-block QR on a captured screen and has
-/// zbar read it.
+/// Reads the half-block QR on a captured screen back into modules and has
+/// zbar read them.
 func decodeQR(fromScreen screen: String) throws -> String? {
     // One entry per terminal column (a wide character fills two), padded:
     // capture-pane drops trailing spaces, which are dark modules at the right edge.
@@ -30,33 +30,11 @@ func decodeQR(fromScreen screen: String) throws -> String? {
         guard slice.contains(where: blocks.contains) else { break }
         rows.append(slice)
     }
-    let scale = 6, margin = 8
-    let imageWidth = (width + 2 * margin) * scale, imageHeight = (rows.count * 2 + 2 * margin) * scale
-    var pixels = [UInt8](repeating: 255, count: imageWidth * imageHeight)
-    for (rowIndex, row) in rows.enumerated() {
-        for (column, character) in row.enumerated() {
-            let upperLight = character == "█" || character == "▀"
-            let lowerLight = character == "█" || character == "▄"
-            for (half, light) in [(0, upperLight), (1, lowerLight)] where !light {
-                let moduleY = rowIndex * 2 + half + margin, moduleX = column + margin
-                for y in 0..<scale { for x in 0..<scale { pixels[(moduleY * scale + y) * imageWidth + moduleX * scale + x] = 0 } }
-            }
-        }
+    // Each character holds two module rows: its upper and lower half, light where drawn.
+    let modules = rows.flatMap { row in
+        [row.map { $0 != "█" && $0 != "▀" }, row.map { $0 != "█" && $0 != "▄" }]
     }
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("screen-qr-\(UUID().uuidString).pgm")
-    var file = Data("P5\n\(imageWidth) \(imageHeight)\n255\n".utf8)
-    file.append(contentsOf: pixels)
-    try file.write(to: url)
-    let zbar = Process()
-    zbar.executableURL = URL(fileURLWithPath: "/usr/bin/zbarimg")
-    zbar.arguments = ["--nodbus", "--quiet", "--raw", url.path]
-    let pipe = Pipe()
-    zbar.standardOutput = pipe
-    zbar.standardError = FileHandle.nullDevice
-    try zbar.run()
-    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    zbar.waitUntilExit()
-    return zbar.terminationStatus == 0 ? output.trimmingCharacters(in: .newlines) : nil
+    return try readQR(modules: modules)
 }
 
 @Suite struct TerminalEndToEndTests {
