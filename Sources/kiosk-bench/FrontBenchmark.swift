@@ -107,8 +107,8 @@ struct FrontBenchmark: ParsableCommand {
         renderer.invalidate()
     }
 
-    /// Runs `kioskd front` in tmux, leaves it idle, and reads its CPU time
-    /// and memory from /proc.
+    /// Runs `kioskd front` on a pseudo-terminal, leaves it idle, and reads
+    /// its CPU time and memory from /proc.
     func idleDaemon(configFolder: String) throws -> (cpuPercent: Double, rssKilobytes: Int, pssKilobytes: Int,
                                                      anonymousKilobytes: Int) {
         let folder = try scratchFolder(nil, "idle")
@@ -118,16 +118,14 @@ struct FrontBenchmark: ParsableCommand {
         try credentials.createKeyIfMissing(named: "receipt.key")
         let kioskd = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("kioskd").path
-        let socket = folder.appendingPathComponent("tmux.sock").path
         let assets = URL(fileURLWithPath: configFolder).deletingLastPathComponent().appendingPathComponent("assets").path
-        try spawn(["/usr/bin/tmux", "-S", socket, "-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "24",
-                   "exec \(kioskd) front --no-printer --config \(configFolder) --state \(folder.path) --assets \(assets) 2>/dev/null"])
-        defer { try? spawn(["/usr/bin/tmux", "-S", socket, "kill-server"]) }
+        let front = try DaemonProcess([kioskd, "front", "--no-printer", "--config", configFolder, "--state", folder.path,
+                                       "--assets", assets],
+                                      environment: ["LANG": "C.UTF-8", "TERM": "xterm-256color"], notifySocket: nil,
+                                      terminal: true)
+        defer { front.stop() }
         Thread.sleep(forTimeInterval: 1.5)
-        let pidFile = folder.appendingPathComponent("pid").path
-        try spawn(["/usr/bin/tmux", "-S", socket, "display-message", "-p", "#{pane_pid}"], output: pidFile)
-        guard let pid = Int(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))
-        else { throw ValidationError("cannot find the front's process") }
+        let pid = Int(front.pid)
         let before = cpuTicks(pid)
         Thread.sleep(forTimeInterval: Double(idleSeconds))
         let ticks = cpuTicks(pid) - before
@@ -139,38 +137,4 @@ struct FrontBenchmark: ParsableCommand {
         }
         return (percent, residentKilobytes(pid: pid), field("Pss"), field("Anonymous"))
     }
-}
-
-/// utime + stime of a process, in clock ticks.
-func cpuTicks(_ pid: Int) -> Int {
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-          let close = stat.lastIndex(of: ")") else { return 0 }
-    let fields = stat[stat.index(after: close)...].split(separator: " ")
-    return (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
-}
-
-/// VmRSS of a process (this one by default), in kilobytes.
-func residentKilobytes(pid: Int? = nil) -> Int {
-    let path = pid.map { "/proc/\($0)/status" } ?? "/proc/self/status"
-    guard let status = try? String(contentsOfFile: path, encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return 0 }
-    return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
-}
-
-/// Runs a program to its end with posix_spawn and waitpid (tmux's server
-/// daemonizes, which Foundation's Process does not always notice).
-func spawn(_ words: [String], output: String = "/dev/null") throws {
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-    let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
-    let environment: [String] = ["LANG=C.UTF-8", "PATH=/usr/bin:/bin", "TERM=xterm-256color"]
-    let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
-    defer { (argv + envp).forEach { free($0) } }
-    var pid: pid_t = 0
-    guard posix_spawn(&pid, words[0], &actions, nil, argv, envp) == 0 else { throw ValidationError("cannot run \(words[0])") }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
 }

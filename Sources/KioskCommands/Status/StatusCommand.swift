@@ -18,7 +18,7 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let health: KioskHealth
         do {
-            health = try KioskHealth.gather(try KioskEnvironment.open(options, check: .none))
+            health = try KioskHealth.gather(try KioskEnvironment.open(options))
         } catch let failure as CommandFailure {
             // No database, no keys or no configuration: nothing can run.
             // Monitoring reading --json still gets JSON.
@@ -45,7 +45,7 @@ struct MetricsCommand: ParsableCommand {
     @OptionGroup var options: GlobalOptions
 
     func run() throws {
-        let environment = try KioskEnvironment.open(options, check: .none)
+        let environment = try KioskEnvironment.open(options)
         print(try KioskHealth.gather(environment).prometheus(), terminator: "")
     }
 }
