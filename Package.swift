@@ -22,6 +22,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // MARK: C libraries
@@ -47,14 +50,14 @@ let package = Package(
         ]),
         .target(name: "QRCode", dependencies: ["CQRencode"]),
         .target(name: "Receipts", dependencies: [
-            "KioskDomain", "KioskConfig", "QRCode",
+            "KioskDomain", "KioskConfig", "QRCode", "IntakeProtocol",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "ReceiptPDF", dependencies: ["Receipts", "QRCode", "CPangoCairo"]),
         .target(name: "CupsPrinting", dependencies: ["CCups"]),
         .target(name: "KioskPrinting", dependencies: [
-            "KioskDomain", "KioskConfig", "KioskStore", "Receipts", "ReceiptPDF", "CupsPrinting",
+            "KioskDomain", "KioskConfig", "KioskStore", "Receipts", "ReceiptPDF", "CupsPrinting", "IntakeProtocol",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Running under systemd: the notify protocol and journald-form logs.
@@ -62,9 +65,13 @@ let package = Package(
         .target(name: "IntakeProtocol", dependencies: [
             "KioskDomain", .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // The centre: intake, case store and workflow, staff console.
         .target(name: "KioskCenter", dependencies: [
-            "IntakeProtocol", "KioskStore",
+            "IntakeProtocol", "KioskStore", "KioskConfig", "KioskDomain",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
@@ -76,12 +83,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "KioskFront", dependencies: [
-            "KioskDomain", "KioskConfig", "KioskStore", "Receipts", "QRCode", "KioskPrinting", "ServiceNotify",
+            "KioskDomain", "KioskConfig", "KioskStore", "Receipts", "QRCode", "KioskPrinting", "ServiceNotify", "IntakeProtocol",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "KioskCommands", dependencies: [
             "KioskFront", "KioskForwarder", "ServiceNotify",
-            "KioskDomain", "KioskConfig", "KioskStore", "Receipts", "KioskPrinting", "CupsPrinting",
+            "KioskDomain", "KioskConfig", "KioskStore", "Receipts", "KioskPrinting", "CupsPrinting", "IntakeProtocol",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -90,8 +97,9 @@ let package = Package(
         .executableTarget(name: "kioskd", dependencies: ["KioskCommands"]),
         .executableTarget(name: "kioskctl", dependencies: ["KioskCommands"]),
         .executableTarget(name: "kiosk-center", dependencies: [
-            "KioskCenter", "IntakeProtocol", "KioskStore", "ServiceNotify",
+            "KioskCenter", "IntakeProtocol", "KioskStore", "KioskConfig", "ServiceNotify",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -99,7 +107,7 @@ let package = Package(
         // bench alone imports CQRencode besides its wrapper.
         .executableTarget(name: "kiosk-bench", dependencies: [
             "KioskDomain", "KioskConfig", "KioskStore", "QRCode", "CQRencode", "Receipts", "ReceiptPDF",
-            "KioskPrinting", "CupsPrinting", "KioskFront", "KioskForwarder", "KioskCenter",
+            "KioskPrinting", "CupsPrinting", "KioskFront", "KioskForwarder", "KioskCenter", "IntakeProtocol",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
@@ -117,10 +125,10 @@ let package = Package(
         ]),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode", "TestSupport"]),
         .testTarget(name: "ReceiptTests", dependencies: [
-            "Receipts", "ReceiptPDF", "KioskPrinting", "CupsPrinting", "KioskStore", "KioskConfig",
+            "Receipts", "ReceiptPDF", "KioskPrinting", "CupsPrinting", "KioskStore", "KioskConfig", "IntakeProtocol",
         ]),
         // Spawning our executables, a loopback centre and a front in tmux, shared by the test targets.
-        .target(name: "TestSupport", dependencies: ["KioskConfig", "KioskStore", "Receipts"],
+        .target(name: "TestSupport", dependencies: ["KioskConfig", "KioskStore", "Receipts", "IntakeProtocol"],
                 path: "Tests/TestSupport"),
         .testTarget(name: "CommandTests", dependencies: ["KioskCommands", "ServiceNotify", "TestSupport"]),
         .testTarget(name: "ForwardingTests", dependencies: [
@@ -130,7 +138,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"), "TestSupport", "ServiceNotify",
         ]),
         .testTarget(name: "OperationsTests", dependencies: ["TestSupport", "KioskStore", "KioskConfig"]),
-        .testTarget(name: "FrontTests", dependencies: ["KioskFront", "KioskConfig", "KioskDomain", "KioskStore", "Receipts",
+        .testTarget(name: "CenterTests", dependencies: [
+            "KioskCenter", "IntakeProtocol", "KioskDomain", "KioskConfig", "KioskStore", "TestSupport",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "FrontTests", dependencies: ["KioskFront", "KioskConfig", "KioskDomain", "KioskStore", "Receipts", "IntakeProtocol",
                                                      "TestSupport"],
                     exclude: ["Snapshots"]),
     ],

@@ -3,7 +3,7 @@ import KioskDomain
 extension ConfigurationLoader {
     /// `catalog.yaml`: `programmes` (id, name) and `services` (id, programme,
     /// kind, name), listed separately so each service names its programme.
-    static func readCatalog(_ root: YAMLNode) -> Catalog? {
+    package static func readCatalog(_ root: YAMLNode) -> Catalog? {
         guard let top = root.mapping("catalog.yaml", keys: ["programmes", "services"]) else { return nil }
         var programmeIDs = UniqueIDs("programme")
         let programmeNodes = top.required("programmes")?.sequence("programmes") ?? []
@@ -51,7 +51,7 @@ extension ConfigurationLoader {
 
     /// `assessment.yaml`: `thresholds` (yellow_at < red_at) and `questions`,
     /// each with options scored on the three dimensions.
-    static func readAssessment(_ root: YAMLNode) -> Assessment? {
+    package static func readAssessment(_ root: YAMLNode) -> Assessment? {
         guard let top = root.mapping("assessment.yaml", keys: ["thresholds", "questions"]) else { return nil }
         var thresholds: HardshipThresholds?
         let thresholdNode = top.required("thresholds")

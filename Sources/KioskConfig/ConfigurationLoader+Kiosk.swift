@@ -99,7 +99,7 @@ extension ConfigurationLoader {
         return hotlines.count == list.count && !list.isEmpty ? hotlines : nil
     }
 
-    static func readAreas(_ node: YAMLNode) -> [Area]? {
+    package static func readAreas(_ node: YAMLNode) -> [Area]? {
         guard let list = node.sequence("areas") else { return nil }
         if list.isEmpty { node.problem("areas: at least one street is needed for the address field") }
         var streetIDs = UniqueIDs("street")

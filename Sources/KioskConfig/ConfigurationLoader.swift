@@ -13,8 +13,32 @@ public enum ConfigurationLoader {
 
     public static func load(from directory: URL) throws(ConfigurationError) -> KioskConfiguration {
         let log = ProblemLog()
+        let roots = readFiles(fileNames, in: directory, log: log)
+
+        let kiosk = roots["kiosk.yaml"].flatMap { readKiosk($0) }
+        let catalog = roots["catalog.yaml"].flatMap { readCatalog($0) }
+        let assessment = roots["assessment.yaml"].flatMap { readAssessment($0) }
+        let texts = roots["texts.yaml"].flatMap { readTexts($0) }
+
+        guard log.problems.isEmpty, let kiosk, let catalog, let assessment, let texts else {
+            var problems = log.problems
+            if problems.isEmpty {
+                problems.append(ConfigProblem(file: directory.path, line: 0, message: "configuration incomplete"))
+            }
+            throw ConfigurationError(problems: problems)
+        }
+        return KioskConfiguration(
+            identity: kiosk.identity, centre: kiosk.centre, hotlines: kiosk.hotlines, areas: kiosk.areas,
+            session: kiosk.session, retention: kiosk.retention, credentials: kiosk.credentials,
+            receipt: kiosk.receipt, printer: kiosk.printer, forwarder: kiosk.forwarder,
+            catalog: catalog, assessment: assessment, texts: texts)
+    }
+
+    /// Parses each named YAML file of a folder; a missing, unreadable or
+    /// unparsable file is a problem in `log` and absent from the result.
+    package static func readFiles(_ names: [String], in directory: URL, log: ProblemLog) -> [String: YAMLNode] {
         var roots: [String: YAMLNode] = [:]
-        for name in fileNames {
+        for name in names {
             let url = directory.appendingPathComponent(name)
             let display = url.path
             guard let data = FileManager.default.contents(atPath: url.path) else {
@@ -39,27 +63,11 @@ public enum ConfigurationLoader {
             }
         }
 
-        let kiosk = roots["kiosk.yaml"].flatMap { readKiosk($0) }
-        let catalog = roots["catalog.yaml"].flatMap { readCatalog($0) }
-        let assessment = roots["assessment.yaml"].flatMap { readAssessment($0) }
-        let texts = roots["texts.yaml"].flatMap { readTexts($0) }
-
-        guard log.problems.isEmpty, let kiosk, let catalog, let assessment, let texts else {
-            var problems = log.problems
-            if problems.isEmpty {
-                problems.append(ConfigProblem(file: directory.path, line: 0, message: "configuration incomplete"))
-            }
-            throw ConfigurationError(problems: problems)
-        }
-        return KioskConfiguration(
-            identity: kiosk.identity, centre: kiosk.centre, hotlines: kiosk.hotlines, areas: kiosk.areas,
-            session: kiosk.session, retention: kiosk.retention, credentials: kiosk.credentials,
-            receipt: kiosk.receipt, printer: kiosk.printer, forwarder: kiosk.forwarder,
-            catalog: catalog, assessment: assessment, texts: texts)
+        return roots
     }
 
     /// Yams reports marks on most errors; keep its line and a one-line problem.
-    static func describe(_ error: YamlError) -> (Int, String) {
+    package static func describe(_ error: YamlError) -> (Int, String) {
         switch error {
         case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
             return (mark.line, "YAML syntax: \(problem)")

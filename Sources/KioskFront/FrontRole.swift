@@ -1,3 +1,4 @@
+import IntakeProtocol
 import Dispatch
 import Foundation
 import KioskDomain

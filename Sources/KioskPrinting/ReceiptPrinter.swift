@@ -1,3 +1,4 @@
+import IntakeProtocol
 import CupsPrinting
 import Foundation
 import KioskConfig

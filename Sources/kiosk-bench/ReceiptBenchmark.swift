@@ -1,3 +1,4 @@
+import IntakeProtocol
 import ArgumentParser
 import CQRencode
 import CupsPrinting

@@ -42,7 +42,9 @@ struct StartupBenchmark: ParsableCommand {
         // port so the backlog stays as it is between runs.
         let centreFolder = folder.appendingPathComponent("centre")
         let code = try ConfigurationLoader.load(from: shipped).identity.kioskCode
-        let secret = try captureOutput([tool("kiosk-center"), "kiosk", "add", code, "--state", centreFolder.path])
+        let centreFolders = LoopbackCentre.arguments(state: centreFolder)
+        _ = try captureOutput([tool("kiosk-center"), "credentials", "init"] + centreFolders)
+        let secret = try captureOutput([tool("kiosk-center"), "kiosk", "add", code] + centreFolders)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         // A closed port and a 1 s timeout: each SIGTERM ends within a second.
         let offline = try configCopy(shipped, into: folder.appendingPathComponent("config-offline"), centrePort: 9,
@@ -246,7 +248,7 @@ final class LoopbackCentre {
     init(tool: String, state: URL) throws {
         let output = state.appendingPathComponent("serve.out").path
         // Standard output carries "listening on 127.0.0.1:PORT".
-        daemon = try DaemonProcess([tool, "serve", "--port", "0", "--state", state.path],
+        daemon = try DaemonProcess([tool, "serve", "--port", "0", "--console-port", "0"] + Self.arguments(state: state),
                                    environment: ["LANG": "C.UTF-8"], notifySocket: nil, terminal: false, output: output)
         let deadline = Date().addingTimeInterval(20)
         var found: Int?
@@ -260,4 +262,10 @@ final class LoopbackCentre {
     }
 
     func stop() { daemon.stop() }
+
+    /// The shipped centre configuration and console pages, keys in the state folder.
+    static func arguments(state: URL) -> [String] {
+        ["--state", state.path, "--config", URL(fileURLWithPath: "center-config").path,
+         "--assets", URL(fileURLWithPath: "assets").path]
+    }
 }

@@ -1,3 +1,4 @@
+import IntakeProtocol
 import ArgumentParser
 import Foundation
 import GRDB

@@ -1,73 +1,21 @@
 import ArgumentParser
 import Foundation
-import Hummingbird
 import IntakeProtocol
 import KioskCenter
-import KioskStore
-import Logging
-import ServiceNotify
 
-/// The community acceptance centre's side: the intake API and its kiosks.
+/// The community acceptance centre's side: the kiosks' intake API, the
+/// staff console, and the commands that look after them.
 @main
 struct KioskCenterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "kiosk-center", abstract: "The centre's intake service for help-request kiosks.",
-        subcommands: [Serve.self, Kiosk.self, Import.self])
-
-    struct Options: ParsableArguments {
-        @Option(help: ArgumentHelp("State folder: database and seal key (env KIOSK_CENTER_STATE).", valueName: "DIR"))
-        var state: String?
-
-        func open() throws -> CenterStore {
-            let folder = URL(fileURLWithPath: state ?? ProcessInfo.processInfo.environment["KIOSK_CENTER_STATE"]
-                ?? "/var/lib/kiosk-center")
-            let credentials = CredentialStore(stateDirectory: folder)
-            try credentials.createKeyIfMissing(named: "center-seal.key")
-            return try CenterStore(path: folder.appendingPathComponent("center.sqlite").path,
-                                   sealKey: try credentials.key(named: "center-seal.key"))
-        }
-    }
-
-    struct Serve: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Run the intake API until SIGTERM.")
-        @OptionGroup var options: Options
-        @Option(help: "Address to listen on.") var host = "127.0.0.1"
-        @Option(help: "Port to listen on (0: any free port, printed at start).") var port = 8740
-
-        func run() async throws {
-            LoggingSystem.bootstrap(JournalLogHandler.init)
-            let logger = Logger(label: "kiosk-center")
-            let store = try options.open()
-            let notifier = ServiceNotifier()
-            let app = Application(
-                router: IntakeServer.router(store: store, logger: logger),
-                configuration: .init(address: .hostname(host, port: port), serverName: "kiosk-center"),
-                onServerRunning: { channel in
-                    let bound = channel.localAddress?.port ?? port
-                    // Tests and scripts read this line for the port.
-                    FileHandle.standardOutput.write(Data("listening on \(host):\(bound)\n".utf8))
-                    notifier.ready(status: "listening on \(host):\(bound)")
-                },
-                logger: logger)
-            // The centre's requests wait on its database; the watchdog pings
-            // only after a read of it returns, so a wedged store stops them.
-            let watchdog = Task {
-                guard let interval = notifier.watchdogInterval else { return }
-                while !Task.isCancelled {
-                    if (try? store.kiosks()) != nil { notifier.loopAlive() }
-                    try? await Task.sleep(for: interval / 2)
-                }
-            }
-            defer { watchdog.cancel() }
-            try await app.runService()
-            notifier.stopping()
-        }
-    }
+        commandName: "kiosk-center", abstract: "The centre's intake service and staff console for help-request kiosks.",
+        subcommands: [Serve.self, KioskCommand.self, Import.self, StaffCommand.self, AuditCommand.self,
+                      ReportCommand.self, ConfigCommand.self, CredentialsCommand.self, PurgeCommand.self])
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Ingest a bundle from `kioskctl export`; importing twice stores nothing twice.")
-        @OptionGroup var options: Options
+        @OptionGroup var options: CenterOptions
         @Argument(help: "The bundle file.") var file: String
 
         func run() async throws {
@@ -77,13 +25,14 @@ struct KioskCenterCommand: AsyncParsableCommand {
         }
     }
 
-    struct Kiosk: ParsableCommand {
+    struct KioskCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Register and list kiosks.", subcommands: [Add.self, List.self])
+            commandName: "kiosk", abstract: "Register and list kiosks.", subcommands: [Add.self, List.self])
 
         struct Add: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Register a kiosk; prints its new secret once.")
-            @OptionGroup var options: Options
+            static let configuration = CommandConfiguration(
+                abstract: "Register a kiosk; prints its new secret once (give it to `kioskctl credentials centre-secret`).")
+            @OptionGroup var options: CenterOptions
             @Argument(help: "The kiosk code, e.g. JA0301.") var code: String
 
             func run() throws {
@@ -93,7 +42,7 @@ struct KioskCenterCommand: AsyncParsableCommand {
 
         struct List: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Registered kiosks and their last heartbeat.")
-            @OptionGroup var options: Options
+            @OptionGroup var options: CenterOptions
 
             func run() throws {
                 for kiosk in try options.open().kiosks() {
@@ -102,5 +51,59 @@ struct KioskCenterCommand: AsyncParsableCommand {
             }
         }
     }
-}
 
+    struct ConfigCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "config", abstract: "Check the centre's configuration.", subcommands: [Check.self])
+
+        struct Check: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Say \"configuration OK\", or list every problem as file:line: message (exit 1).")
+            @OptionGroup var options: CenterOptions
+            @Argument(help: "The folder (default: --config).") var directory: String?
+
+            func run() throws {
+                let folder = directory.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? options.configDirectory
+                do {
+                    let config = try CenterConfigurationLoader.load(from: folder)
+                    print("configuration OK (\(config.partners.count) partners, \(config.streets.count) streets, "
+                          + "\(config.catalog.programmes.count) programmes)")
+                } catch {
+                    for problem in error.problems { print(problem.description) }
+                    throw ExitCode(1)
+                }
+            }
+        }
+    }
+
+    struct CredentialsCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "credentials", abstract: "The centre's seal key.", subcommands: [Initialise.self])
+
+        struct Initialise: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "init", abstract: "Create center-seal.key in the credentials folder if it is missing; never overwrites.")
+            @OptionGroup var options: CenterOptions
+
+            func run() throws {
+                let store = options.credentialStore
+                let created = try store.createKeyIfMissing(named: CenterOptions.sealKeyName)
+                print("\(store.url(for: CenterOptions.sealKeyName).path): \(created ? "created; back it up: without it no request can be read" : "kept (already there)")")
+            }
+        }
+    }
+
+    struct PurgeCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "purge",
+            abstract: "Erase the personal data of cases closed longer ago than retention.erase_closed_after_days.")
+        @OptionGroup var options: CenterOptions
+
+        func run() throws {
+            let config = try options.loadConfiguration()
+            let cutoff = Date().addingTimeInterval(-Double(config.retention.eraseClosedAfterDays) * 86400)
+            let erased = try options.open(config).eraseClosedCases(closedBefore: cutoff, actor: options.commandLineActor)
+            print("erased the personal data of \(erased) closed cases")
+        }
+    }
+}

@@ -222,9 +222,8 @@ final class InProcessCentre: @unchecked Sendable {
         let text = try String(contentsOf: bundle, encoding: .utf8)
         #expect(!text.contains("居民") && !text.contains("139100000"), "the bundle is sealed")
 
-        let center = productsDirectory().appendingPathComponent("kiosk-center").path
-        let first = try runToEnd([center, "import", bundle.path, "--state", centre.state.path]).stdout
-        let second = try runToEnd([center, "import", bundle.path, "--state", centre.state.path]).stdout
+        let first = try centre.command(["import", bundle.path]).stdout
+        let second = try centre.command(["import", bundle.path]).stdout
         #expect(first.contains("12 new, 0 already held"))
         #expect(second.contains("0 new, 12 already held"))
         #expect(try centre.openStore().submissionCounts().total == 12)
@@ -233,7 +232,7 @@ final class InProcessCentre: @unchecked Sendable {
         var tampered = try JSONDecoder().decode(OfflineBundle.self, from: Data(contentsOf: bundle))
         tampered.kioskCode = "JA0302"
         try JSONEncoder().encode(tampered).write(to: bundle)
-        #expect(try runToEnd([center, "import", bundle.path, "--state", centre.state.path]).stdout.isEmpty)
+        #expect(try centre.command(["import", bundle.path]).stdout.isEmpty)
 
         // When the kiosk is back online, the forwarder catches up without duplicates.
         try centre.start()

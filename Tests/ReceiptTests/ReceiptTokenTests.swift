@@ -1,3 +1,4 @@
+import IntakeProtocol
 import Foundation
 import KioskDomain
 import Testing

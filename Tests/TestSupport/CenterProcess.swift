@@ -3,30 +3,48 @@ import Foundation
 import Glibc
 #endif
 
-/// The real `kiosk-center serve` as a process on a loopback port.
+/// The real `kiosk-center serve` as a process on loopback ports (intake and
+/// console), with the repository's centre configuration and console pages,
+/// and its seal key in `<state>/credentials`.
 public final class CenterProcess {
     public let state: URL
     public private(set) var port: Int
+    public private(set) var consolePort: Int
     private var process: Subprocess?
 
-    public init(state: URL, port: Int = 0) throws {
+    public init(state: URL, port: Int = 0, consolePort: Int = 0, environment: [String: String] = [:]) throws {
         self.state = state
         self.port = port
-        try start()
+        self.consolePort = consolePort
+        let created = try runToEnd([product("kiosk-center"), "credentials", "init"] + Self.arguments(state))
+        guard created.status == 0 else { throw SubprocessError(description: "credentials init: \(created.stderr)") }
+        try start(environment: environment)
+    }
+
+    /// The folders every kiosk-center command of this centre is given.
+    public static func arguments(_ state: URL) -> [String] {
+        ["--state", state.path, "--config", repositoryRoot.appendingPathComponent("center-config").path,
+         "--assets", repositoryRoot.appendingPathComponent("assets").path]
     }
 
     public var log: URL { state.appendingPathComponent("serve.log") }
+    public var consoleURL: String { "http://127.0.0.1:\(consolePort)" }
 
-    public func start() throws {
-        let process = try Subprocess([product("kiosk-center"), "serve", "--state", state.path,
-                                      "--port", String(port)], output: log)
+    public func start(environment: [String: String] = [:]) throws {
+        let process = try Subprocess([product("kiosk-center"), "serve", "--port", String(port),
+                                      "--console-port", String(consolePort)] + Self.arguments(state),
+                                     environment: environment, output: log)
         self.process = process
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
             // Only this run's lines: a restart appends to the same log.
-            if let line = process.text.split(separator: "\n").last(where: { $0.hasPrefix("listening on") }),
-               let found = Int(line.split(separator: ":").last ?? "") {
-                port = found
+            let lines = process.text.split(separator: "\n")
+            if let intake = lines.last(where: { $0.hasPrefix("listening on") }).flatMap({ Int($0.split(separator: ":").last ?? "") }),
+               let console = lines.last(where: { $0.hasPrefix("console on") })
+                .flatMap({ Int($0.split(separator: ":").last?.trimmingCharacters(in: CharacterSet(charactersIn: "/")) ?? "") }),
+               lines.count >= 2 {
+                port = intake
+                consolePort = console
                 return
             }
             Thread.sleep(forTimeInterval: 0.05)
@@ -40,10 +58,20 @@ public final class CenterProcess {
         process = nil
     }
 
+    /// Runs another kiosk-center command against this centre.
+    public func command(_ arguments: [String], input: String? = nil) throws -> RunResult {
+        try runToEnd([product("kiosk-center")] + arguments + Self.arguments(state), input: input)
+    }
+
     /// Registers a kiosk; returns its shared secret (hex).
     public func addKiosk(_ code: String) throws -> String {
-        try runToEnd([product("kiosk-center"), "kiosk", "add", code, "--state", state.path])
-            .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try command(["kiosk", "add", code]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Adds a console account with the password given on standard input.
+    public func addStaff(_ name: String, role: String, password: String) throws {
+        let result = try command(["staff", "add", name, "--role", role], input: password + "\n")
+        guard result.status == 0 else { throw SubprocessError(description: "staff add \(name): \(result.stderr)") }
     }
 
     deinit { stop(signal: SIGKILL) }

@@ -15,12 +15,13 @@ public final class Subprocess {
     private var reaped = false
     private var status: Int32 = 0
 
-    public init(_ arguments: [String], environment: [String: String] = [:], output: URL) throws {
+    /// - Parameter input: a file for standard input (default /dev/null).
+    public init(_ arguments: [String], environment: [String: String] = [:], output: URL, input: URL? = nil) throws {
         self.output = output
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 0, input?.path ?? "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, output.path, O_WRONLY | O_CREAT | O_APPEND, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, output.path + ".err", O_WRONLY | O_CREAT | O_APPEND, 0o600)
         let base = ["PATH": "/usr/bin:/bin:/usr/sbin:/sbin", "LANG": "C.UTF-8"]
@@ -85,15 +86,18 @@ public struct RunResult: Sendable {
     public var stderr: String
 }
 
-/// Runs a program to its end.
+/// Runs a program to its end, with `input` (if any) on its standard input.
 @discardableResult
-public func runToEnd(_ arguments: [String], environment: [String: String] = [:]) throws -> RunResult {
+public func runToEnd(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> RunResult {
     let output = FileManager.default.temporaryDirectory.appendingPathComponent("out-\(UUID().uuidString)")
+    let inputFile = input.map { _ in FileManager.default.temporaryDirectory.appendingPathComponent("in-\(UUID().uuidString)") }
     defer {
         try? FileManager.default.removeItem(at: output)
         try? FileManager.default.removeItem(atPath: output.path + ".err")
+        if let inputFile { try? FileManager.default.removeItem(at: inputFile) }
     }
-    let process = try Subprocess(arguments, environment: environment, output: output)
+    if let input, let inputFile { try Data(input.utf8).write(to: inputFile) }
+    let process = try Subprocess(arguments, environment: environment, output: output, input: inputFile)
     process.wait()
     return RunResult(status: process.exitCode ?? -1, stdout: process.text, stderr: process.errorText)
 }

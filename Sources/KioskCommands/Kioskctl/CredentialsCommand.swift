@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IntakeProtocol
 import KioskConfig
 import KioskStore
 
@@ -32,7 +33,8 @@ struct CredentialsCommand: ParsableCommand {
     }
 
     /// Stores the secret the centre gave this kiosk (read from standard
-    /// input, so it stays out of the shell history and the process list).
+    /// input, so it stays out of the shell history and the process list),
+    /// and the receipt key derived from it.
     struct CentreSecret: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "centre-secret",
@@ -49,6 +51,12 @@ struct CredentialsCommand: ParsableCommand {
             let credentials = options.credentialStore
             try credentials.write(key, named: config.credentials.centreSecret)
             print("\(credentials.url(for: config.credentials.centreSecret).path): stored")
+            // Receipts are signed with a key derived from this secret, so the
+            // centre can check the QR code of every ticket this kiosk prints.
+            let receiptKey = ReceiptKey.derivedBytes(fromCentreSecret: key, kioskCode: config.identity.kioskCode)
+            try credentials.write(receiptKey, named: config.credentials.receiptKey)
+            print("\(credentials.url(for: config.credentials.receiptKey).path): derived from the centre secret "
+                  + "(restart kiosk-front to sign receipts with it)")
         }
     }
 }

@@ -28,10 +28,12 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Collects problems while a folder is read.
-final class ProblemLog {
-    private(set) var problems: [ConfigProblem] = []
+package final class ProblemLog {
+    package private(set) var problems: [ConfigProblem] = []
 
-    func add(_ file: String, _ line: Int, _ message: String) {
+    package init() {}
+
+    package func add(_ file: String, _ line: Int, _ message: String) {
         problems.append(ConfigProblem(file: file, line: line, message: message))
     }
 }

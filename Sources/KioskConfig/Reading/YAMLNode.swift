@@ -6,20 +6,26 @@ import Yams
 ///
 /// Readers return nil after logging, so one pass finds every problem instead
 /// of stopping at the first.
-struct YAMLNode {
-    let node: Node
-    let file: String
-    let log: ProblemLog
+package struct YAMLNode {
+    package let node: Node
+    package let file: String
+    package let log: ProblemLog
 
-    var line: Int { node.mark?.line ?? 1 }
+    package init(node: Node, file: String, log: ProblemLog) {
+        self.node = node
+        self.file = file
+        self.log = log
+    }
 
-    func problem(_ message: String) {
+    package var line: Int { node.mark?.line ?? 1 }
+
+    package func problem(_ message: String) {
         log.add(file, line, message)
     }
 
     /// A mapping whose keys must all be in `keys`; unknown keys are problems
     /// (a misspelt key would otherwise be silently ignored).
-    func mapping(_ what: String, keys: Set<String>) -> YAMLMapping? {
+    package func mapping(_ what: String, keys: Set<String>) -> YAMLMapping? {
         guard case let .mapping(mapping) = node else {
             problem("\(what) must be a mapping")
             return nil
@@ -41,7 +47,7 @@ struct YAMLNode {
     }
 
     /// A mapping whose keys are free (ids), in file order.
-    func entries(_ what: String) -> [(key: String, line: Int, value: YAMLNode)]? {
+    package func entries(_ what: String) -> [(key: String, line: Int, value: YAMLNode)]? {
         guard case let .mapping(mapping) = node else {
             problem("\(what) must be a mapping")
             return nil
@@ -52,7 +58,7 @@ struct YAMLNode {
         }
     }
 
-    func sequence(_ what: String) -> [YAMLNode]? {
+    package func sequence(_ what: String) -> [YAMLNode]? {
         guard case let .sequence(sequence) = node else {
             problem("\(what) must be a list")
             return nil
@@ -60,7 +66,7 @@ struct YAMLNode {
         return sequence.map { YAMLNode(node: $0, file: file, log: log) }
     }
 
-    func string(_ what: String) -> String? {
+    package func string(_ what: String) -> String? {
         guard case let .scalar(scalar) = node, !scalar.string.isEmpty else {
             problem("\(what) must be non-empty text")
             return nil
@@ -72,7 +78,7 @@ struct YAMLNode {
         return scalar.string
     }
 
-    func int(_ what: String, in range: ClosedRange<Int>) -> Int? {
+    package func int(_ what: String, in range: ClosedRange<Int>) -> Int? {
         guard let value = node.int else {
             problem("\(what) must be a whole number")
             return nil
@@ -84,7 +90,7 @@ struct YAMLNode {
         return value
     }
 
-    func bool(_ what: String) -> Bool? {
+    package func bool(_ what: String) -> Bool? {
         guard let value = node.bool else {
             problem("\(what) must be true or false")
             return nil
@@ -94,7 +100,7 @@ struct YAMLNode {
 
     /// A text in both languages: `{zh-Hans: …, en: …}`. Either one missing is
     /// a problem: a resident must never meet a blank or a fallback.
-    func localized(_ what: String) -> LocalizedText? {
+    package func localized(_ what: String) -> LocalizedText? {
         guard let map = mapping(what, keys: ["zh-Hans", "en"]) else { return nil }
         let chinese = map.required("zh-Hans", "\(what) in Simplified Chinese (zh-Hans)")?.string("\(what).zh-Hans")
         let english = map.required("en", "\(what) in English (en)")?.string("\(what).en")
@@ -103,7 +109,7 @@ struct YAMLNode {
     }
 
     /// An id: lower-case letters, digits and hyphens, starting with a letter.
-    func identifier(_ what: String) -> String? {
+    package func identifier(_ what: String) -> String? {
         guard let text = string(what) else { return nil }
         guard Self.isIdentifier(text) else {
             problem("\(what) '\(text)' must be lower-case letters, digits and '-', starting with a letter")
@@ -112,7 +118,7 @@ struct YAMLNode {
         return text
     }
 
-    static func isIdentifier(_ text: String) -> Bool {
+    package static func isIdentifier(_ text: String) -> Bool {
         guard let first = text.unicodeScalars.first, ("a"..."z").contains(first), text.utf8.count <= 40 else {
             return false
         }
@@ -121,14 +127,14 @@ struct YAMLNode {
 }
 
 /// The known keys of one mapping.
-struct YAMLMapping {
-    let owner: YAMLNode
-    let what: String
-    let values: [String: YAMLNode]
+package struct YAMLMapping {
+    package let owner: YAMLNode
+    package let what: String
+    package let values: [String: YAMLNode]
 
-    func optional(_ key: String) -> YAMLNode? { values[key] }
+    package func optional(_ key: String) -> YAMLNode? { values[key] }
 
-    func required(_ key: String, _ description: String? = nil) -> YAMLNode? {
+    package func required(_ key: String, _ description: String? = nil) -> YAMLNode? {
         if let value = values[key] { return value }
         owner.problem("\(what): missing \(description ?? "'\(key)'")")
         return nil
@@ -136,15 +142,15 @@ struct YAMLMapping {
 }
 
 /// Duplicate ids within one list, each reported where it repeats.
-struct UniqueIDs {
+package struct UniqueIDs {
     private var seen: [String: Int] = [:]
-    let what: String
+    package let what: String
 
-    init(_ what: String) {
+    package init(_ what: String) {
         self.what = what
     }
 
-    mutating func insert(_ id: String, at node: YAMLNode) {
+    package mutating func insert(_ id: String, at node: YAMLNode) {
         if let first = seen[id] {
             node.problem("duplicate \(what) id '\(id)' (first at line \(first))")
         } else {

@@ -52,6 +52,21 @@ public struct ReceiptToken: Sendable, Hashable, CustomStringConvertible {
     /// Checks a token, or a status-page URL ending in one, with the kiosk's
     /// receipt key.
     public init(verifying text: String, key: ReceiptKey) throws(VerificationError) {
+        let parsed = try Self.parse(text)
+        guard key.verify(mac: parsed.mac, for: parsed.body) else { throw .badSignature }
+        self.receiptNumber = parsed.receipt
+        self.issuedAt = Date(timeIntervalSince1970: Double(parsed.seconds))
+        self.description = parsed.token
+    }
+
+    /// The receipt number a token claims, before its signature is checked:
+    /// it names the kiosk whose key checks it (at the centre, which holds many).
+    public static func claimedReceiptNumber(in text: String) throws(VerificationError) -> ReceiptNumber {
+        try parse(text).receipt
+    }
+
+    private static func parse(_ text: String) throws(VerificationError)
+        -> (token: String, body: String, receipt: ReceiptNumber, seconds: Int64, mac: String) {
         // Tokens never hold '/' or '=', so a URL prefix ends at the last of them.
         var token = Substring(text.trimmingCharacters(in: .whitespacesAndNewlines))
         if let start = token.lastIndex(where: { $0 == "/" || $0 == "=" }) { token = token[token.index(after: start)...] }
@@ -68,11 +83,7 @@ public struct ReceiptToken: Sendable, Hashable, CustomStringConvertible {
         guard receipt.description == parts[1], let seconds = Int64(parts[2], radix: 36), seconds > 0,
               String(seconds, radix: 36, uppercase: true) == parts[2]
         else { throw .malformed }
-        let body = "\(parts[0]).\(parts[1]).\(parts[2])"
-        guard key.verify(mac: String(parts[3]), for: body) else { throw .badSignature }
-        self.receiptNumber = receipt
-        self.issuedAt = Date(timeIntervalSince1970: Double(seconds))
-        self.description = String(token)
+        return (String(token), "\(parts[0]).\(parts[1]).\(parts[2])", receipt, seconds, String(parts[3]))
     }
 
     /// What the QR code holds: the token, after the configured URL prefix.
@@ -88,6 +99,20 @@ public struct ReceiptKey: Sendable {
     public init(bytes: [UInt8]) {
         precondition(bytes.count >= 32, "receipt keys are 32 bytes")
         key = SymmetricKey(data: bytes)
+    }
+
+    /// The receipt key of the kiosk registered with `secret` (the centre
+    /// secret `kiosk-center kiosk add` printed): HKDF-SHA256 with the kiosk
+    /// code, so the centre can check any of its kiosks' tickets, and a
+    /// kiosk's receipt key opens nothing else.
+    public static func derived(fromCentreSecret secret: [UInt8], kioskCode: String) -> ReceiptKey {
+        ReceiptKey(bytes: derivedBytes(fromCentreSecret: secret, kioskCode: kioskCode))
+    }
+
+    public static func derivedBytes(fromCentreSecret secret: [UInt8], kioskCode: String) -> [UInt8] {
+        let key = HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: secret),
+                                         info: Data("kiosk-receipt-key-v1:\(kioskCode)".utf8), outputByteCount: 32)
+        return key.withUnsafeBytes { Array($0) }
     }
 
     func mac(_ body: String) -> String {

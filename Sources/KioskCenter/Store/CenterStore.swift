@@ -1,72 +1,48 @@
 import Foundation
 import GRDB
 import IntakeProtocol
+import KioskDomain
 import KioskStore
 
-/// The centre's intake database: registered kiosks, received submissions
-/// (deduplicated by submission id with a body digest) and heartbeats.
+/// The centre's database: registered kiosks, received requests (each stored
+/// once, by submission id with a body digest) and the cases made of them,
+/// staff, sessions, the access log and heartbeats.
 ///
-/// Shaped for the staff console to come: list by hardship level
-/// (`submissions_by_level`), look a ticket up by the receipt number its QR
-/// token carries (`submissions_by_receipt`). Bodies hold personal data and
-/// are sealed with the centre's own key.
+/// A resident's data stays sealed with the centre's key and is opened per
+/// page view (`caseDetail`); what the inbox and reports need (level,
+/// programme, service, street, times, state) is kept plain beside it.
 public final class CenterStore: Sendable {
     let pool: DatabasePool
     let sealer: Sealer
+    /// First-contact deadlines, set on each case as it arrives.
+    let deadlines: FirstContactDeadlines
+    let timeZone: TimeZone
 
-    public init(path: String, sealKey: [UInt8]) throws {
+    public init(path: String, sealKey: [UInt8], deadlines: FirstContactDeadlines = .standard,
+                timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!) throws {
         try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(),
                                                 withIntermediateDirectories: true)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            // Erased personal data is overwritten, not only unlinked.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+        }
         pool = try DatabasePool(path: path, configuration: configuration)
         sealer = Sealer(keyBytes: sealKey)
+        self.deadlines = deadlines
+        self.timeZone = timeZone
         try pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
             let problems = try String.fetchAll(db, sql: "PRAGMA quick_check")
             guard problems == ["ok"] else { throw StoreError.corrupt(path, problems.joined(separator: "; ")) }
         }
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1-kiosks-submissions-heartbeats") { db in
-            try db.execute(sql: """
-                CREATE TABLE kiosks (
-                    code TEXT PRIMARY KEY NOT NULL,
-                    secret TEXT NOT NULL CHECK (length(secret) = 64),
-                    created_at INTEGER NOT NULL,
-                    last_heartbeat_at INTEGER,
-                    last_heartbeat TEXT
-                );
-                CREATE TABLE submissions (
-                    seq INTEGER PRIMARY KEY,
-                    id TEXT NOT NULL UNIQUE,
-                    reference TEXT NOT NULL UNIQUE,
-                    kiosk_code TEXT NOT NULL REFERENCES kiosks (code),
-                    receipt_number TEXT NOT NULL,
-                    hardship TEXT NOT NULL CHECK (hardship IN ('red', 'yellow', 'green')),
-                    priority INTEGER NOT NULL,
-                    programme TEXT NOT NULL,
-                    service TEXT NOT NULL,
-                    created_at INTEGER NOT NULL,
-                    received_at INTEGER NOT NULL,
-                    body_digest TEXT NOT NULL,
-                    sealed_body BLOB NOT NULL,
-                    source TEXT NOT NULL CHECK (source IN ('http', 'import')),
-                    CHECK (priority = CASE hardship WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END)
-                );
-                CREATE INDEX submissions_by_level ON submissions (priority, received_at);
-                CREATE UNIQUE INDEX submissions_by_receipt ON submissions (kiosk_code, receipt_number);
-                CREATE TABLE heartbeats (
-                    id INTEGER PRIMARY KEY,
-                    kiosk_code TEXT NOT NULL REFERENCES kiosks (code),
-                    received_at INTEGER NOT NULL,
-                    body TEXT NOT NULL
-                );
-                """)
-        }
+        let migrator = CenterMigrations.migrator
         if try pool.read({ try migrator.hasBeenSuperseded($0) }) {
             throw StoreError.schemaNewer(path, [])
         }
         try migrator.migrate(pool)
+        try openCasesForEarlierRequests()
     }
 
     // MARK: Kiosks
@@ -76,7 +52,7 @@ public final class CenterStore: Sendable {
         let secret = RequestSigner.newSecret()
         try pool.write { db in
             try db.execute(sql: "INSERT INTO kiosks (code, secret, created_at) VALUES (?, ?, ?)",
-                           arguments: [code, secret, Int64(now.timeIntervalSince1970 * 1000)])
+                           arguments: [code, secret, now.millisecondsSince1970])
         }
         return secret
     }
@@ -95,8 +71,8 @@ public final class CenterStore: Sendable {
                        (SELECT COUNT(*) FROM submissions s WHERE s.kiosk_code = k.code) AS n
                 FROM kiosks k ORDER BY k.code
                 """).map { row in
-                KioskEntry(code: row["code"], registeredAt: Date(timeIntervalSince1970: Double(row["created_at"] as Int64) / 1000),
-                           lastHeartbeat: (row["last_heartbeat_at"] as Int64?).map { Date(timeIntervalSince1970: Double($0) / 1000) },
+                KioskEntry(code: row["code"], registeredAt: Date(milliseconds: row["created_at"]),
+                           lastHeartbeat: (row["last_heartbeat_at"] as Int64?).map(Date.init(milliseconds:)),
                            submissions: row["n"])
             }
         }
@@ -104,10 +80,12 @@ public final class CenterStore: Sendable {
 
     /// A registered kiosk's secret, or nil.
     public func secret(of code: String) async throws -> [UInt8]? {
-        let hex = try await pool.read { db in
-            try String.fetchOne(db, sql: "SELECT secret FROM kiosks WHERE code = ?", arguments: [code])
-        }
-        return hex.flatMap(CredentialStore.hexBytes)
+        try await pool.read { db in try Self.secret(of: code, in: db) }
+    }
+
+    static func secret(of code: String, in db: Database) throws -> [UInt8]? {
+        try String.fetchOne(db, sql: "SELECT secret FROM kiosks WHERE code = ?", arguments: [code])
+            .flatMap(CredentialStore.hexBytes)
     }
 
     // MARK: Submissions
@@ -118,14 +96,16 @@ public final class CenterStore: Sendable {
         case conflict
     }
 
-    /// Stores a submission once: the same id with the same body gives the
-    /// same reference; the same id with another body is a conflict.
+    /// Stores a submission once and opens its case: the same id with the
+    /// same body gives the same reference; the same id with another body is
+    /// a conflict.
     public func accept(_ submission: IntakeSubmission, body: Data, source: String = "http",
                        now: Date = Date()) async throws -> Outcome {
         let digest = RequestSigner.bodyDigest(body)
         let id = submission.submissionId.uuidString.lowercased()
         let sealed = try sealer.seal(body, boundTo: submission.submissionId)
-        let priority = ["red": 0, "yellow": 1, "green": 2][submission.hardship.level] ?? 2
+        let reasons = try sealReasons(submission)
+        let level = HardshipLevel(rawValue: submission.hardship.level) ?? .green
         return try await pool.write { db in
             if let row = try Row.fetchOne(db, sql: "SELECT reference, body_digest FROM submissions WHERE id = ?",
                                           arguments: [id]) {
@@ -138,10 +118,52 @@ public final class CenterStore: Sendable {
                     service, created_at, received_at, body_digest, sealed_body, source)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [seq, id, reference, submission.kioskCode, submission.receiptNumber,
-                                 submission.hardship.level, priority, submission.programme, submission.service,
-                                 Int64(submission.createdAt.timeIntervalSince1970 * 1000),
-                                 Int64(now.timeIntervalSince1970 * 1000), digest, sealed, source])
+                                 level.rawValue, level.priority, submission.programme, submission.service,
+                                 submission.createdAt.millisecondsSince1970, now.millisecondsSince1970, digest, sealed,
+                                 source])
+            try self.openCase(seq: seq, level: level, street: submission.applicant.street, createdAt: submission.createdAt,
+                              receivedAt: now, sealedReasons: reasons, kiosk: submission.kioskCode, in: db)
             return .created(reference)
+        }
+    }
+
+    func sealReasons(_ submission: IntakeSubmission) throws -> Data {
+        try sealer.seal(Data(submission.hardship.reasons.joined(separator: "\n").utf8), boundTo: submission.submissionId)
+    }
+
+    /// A new case, due for first contact by its level's deadline counted
+    /// from when the centre received it.
+    func openCase(seq: Int64, level: HardshipLevel, street: String, createdAt: Date, receivedAt: Date,
+                  sealedReasons: Data, kiosk: String, in db: Database) throws {
+        let due = deadlines.due(level: level, from: receivedAt, timeZone: timeZone)
+        try db.execute(sql: """
+            INSERT INTO cases (seq, priority, street, created_at, received_at, due_at, state, updated_at, sealed_reasons)
+            VALUES (?, ?, ?, ?, ?, ?, 'new', ?, ?)
+            """, arguments: [seq, level.priority, street, createdAt.millisecondsSince1970,
+                             receivedAt.millisecondsSince1970, due.millisecondsSince1970,
+                             receivedAt.millisecondsSince1970, sealedReasons])
+        try db.execute(sql: """
+            INSERT INTO case_events (seq, at, actor, action, from_state, to_state) VALUES (?, ?, ?, 'received', NULL, 'new')
+            """, arguments: [seq, receivedAt.millisecondsSince1970, "kiosk " + kiosk])
+    }
+
+    /// Requests received before cases existed (a database from an earlier
+    /// version) get their case at start-up; the street and reasons come from
+    /// the sealed body, so this runs here rather than in a migration.
+    func openCasesForEarlierRequests() throws {
+        try pool.write { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT s.seq, s.id, s.sealed_body, s.received_at FROM submissions s
+                WHERE NOT EXISTS (SELECT 1 FROM cases c WHERE c.seq = s.seq)
+                """)
+            for row in rows {
+                guard let id = UUID(uuidString: row["id"]) else { continue }
+                let submission = try IntakeSubmission.decode(try self.sealer.open(row["sealed_body"], boundTo: id))
+                try self.openCase(seq: row["seq"], level: HardshipLevel(rawValue: submission.hardship.level) ?? .green,
+                                  street: submission.applicant.street, createdAt: submission.createdAt,
+                                  receivedAt: Date(milliseconds: row["received_at"]),
+                                  sealedReasons: try self.sealReasons(submission), kiosk: submission.kioskCode, in: db)
+            }
         }
     }
 
@@ -171,7 +193,7 @@ public final class CenterStore: Sendable {
     public func recordHeartbeat(_ heartbeat: KioskHeartbeat, body: Data, now: Date = Date()) async throws {
         let text = String(decoding: body, as: UTF8.self)
         try await pool.write { db in
-            let at = Int64(now.timeIntervalSince1970 * 1000)
+            let at = now.millisecondsSince1970
             try db.execute(sql: "INSERT INTO heartbeats (kiosk_code, received_at, body) VALUES (?, ?, ?)",
                            arguments: [heartbeat.kioskCode, at, text])
             try db.execute(sql: "UPDATE kiosks SET last_heartbeat_at = ?, last_heartbeat = ? WHERE code = ?",
@@ -191,14 +213,20 @@ public final class CenterStore: Sendable {
         }
     }
 
-    /// One submission's body, opened (staff console, tests).
+    /// One submission's body, opened (tests); nil when unknown or erased.
     public func body(ofReference reference: String) throws -> IntakeSubmission? {
         try pool.read { db -> IntakeSubmission? in
             guard let row = try Row.fetchOne(db, sql: "SELECT id, sealed_body FROM submissions WHERE reference = ?",
                                              arguments: [reference]),
                   let id = UUID(uuidString: row["id"]) else { return nil }
-            return try IntakeSubmission.decode(try self.sealer.open(row["sealed_body"], boundTo: id))
+            return try self.openBody(row["sealed_body"], id: id)
         }
+    }
+
+    /// Opens a sealed body; nil once retention has erased it.
+    func openBody(_ sealed: Data, id: UUID) throws -> IntakeSubmission? {
+        guard !sealed.isEmpty else { return nil }
+        return try IntakeSubmission.decode(try sealer.open(sealed, boundTo: id))
     }
 
     public func heartbeatCount(kiosk: String) throws -> Int {
@@ -208,6 +236,17 @@ public final class CenterStore: Sendable {
     public func integrityCheck() throws -> [String] {
         try pool.read { try String.fetchAll($0, sql: "PRAGMA integrity_check") }
     }
+}
+
+extension HardshipLevel {
+    init(priority: Int) {
+        self = priority == 0 ? .red : priority == 1 ? .yellow : .green
+    }
+}
+
+extension Date {
+    var millisecondsSince1970: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
+    init(milliseconds: Int64) { self.init(timeIntervalSince1970: Double(milliseconds) / 1000) }
 }
 
 extension String {

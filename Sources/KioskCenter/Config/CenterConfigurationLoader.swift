@@ -1,0 +1,122 @@
+import Foundation
+import KioskConfig
+import KioskDomain
+
+/// Reads a centre's configuration folder (`center.yaml`, `partners.yaml`,
+/// `catalog.yaml`, `assessment.yaml`) into a checked `CenterConfiguration`,
+/// or throws every problem at once as `file:line: message` — the same rules
+/// and messages as the kiosk's own configuration (`kiosk-center config check`).
+public enum CenterConfigurationLoader {
+    public static let fileNames = ["center.yaml", "partners.yaml", "catalog.yaml", "assessment.yaml"]
+
+    public static func load(from directory: URL) throws(ConfigurationError) -> CenterConfiguration {
+        let log = ProblemLog()
+        let roots = ConfigurationLoader.readFiles(fileNames, in: directory, log: log)
+        let center = roots["center.yaml"].flatMap(readCenter)
+        let partners = roots["partners.yaml"].flatMap(readPartners)
+        let catalog = roots["catalog.yaml"].flatMap(ConfigurationLoader.readCatalog)
+        let assessment = roots["assessment.yaml"].flatMap(ConfigurationLoader.readAssessment)
+        guard log.problems.isEmpty, let center, let partners, let catalog, let assessment else {
+            var problems = log.problems
+            if problems.isEmpty {
+                problems.append(ConfigProblem(file: directory.path, line: 0, message: "configuration incomplete"))
+            }
+            throw ConfigurationError(problems: problems)
+        }
+        return CenterConfiguration(
+            name: center.name, timeZone: center.timeZone, deadlines: center.deadlines, console: center.console,
+            cases: center.cases, retention: center.retention, partners: partners, streets: center.streets,
+            catalog: catalog, assessment: assessment)
+    }
+
+    /// What `center.yaml` holds.
+    struct CenterFile {
+        var name: LocalizedText
+        var timeZone: TimeZone
+        var deadlines: FirstContactDeadlines
+        var console: ConsoleSettings
+        var cases: CaseRules
+        var retention: CenterRetention
+        var streets: [Area]
+    }
+
+    static func readCenter(_ root: YAMLNode) -> CenterFile? {
+        guard let top = root.mapping("center.yaml", keys: ["centre", "deadlines", "console", "cases", "retention", "streets"])
+        else { return nil }
+        var name: LocalizedText?, timeZone: TimeZone?
+        if let map = top.required("centre")?.mapping("centre", keys: ["name", "time_zone"]) {
+            name = map.required("name")?.localized("centre.name")
+            if let node = map.required("time_zone"), let text = node.string("centre.time_zone") {
+                timeZone = TimeZone(identifier: text)
+                if timeZone == nil { node.problem("centre.time_zone '\(text)' is not a known time zone (e.g. Asia/Shanghai)") }
+            }
+        }
+        var deadlines: FirstContactDeadlines?
+        if let map = top.required("deadlines")?.mapping("deadlines", keys: ["red", "yellow", "green"]) {
+            let red = map.required("red").flatMap { readSpan($0, "deadlines.red") }
+            let yellow = map.required("yellow").flatMap { readSpan($0, "deadlines.yellow") }
+            let green = map.required("green").flatMap { readSpan($0, "deadlines.green") }
+            if let red, let yellow, let green { deadlines = FirstContactDeadlines(red: red, yellow: yellow, green: green) }
+        }
+        var console: ConsoleSettings?
+        if let map = top.required("console")?.mapping("console", keys: [
+            "session_idle_minutes", "lockout_after_failures", "lockout_minutes", "secure_cookies", "page_size"]) {
+            let idle = map.required("session_idle_minutes")?.int("console.session_idle_minutes", in: 1...480)
+            let failures = map.required("lockout_after_failures")?.int("console.lockout_after_failures", in: 2...20)
+            let lockout = map.required("lockout_minutes")?.int("console.lockout_minutes", in: 1...1440)
+            let secure = map.required("secure_cookies")?.bool("console.secure_cookies")
+            let pageSize = map.optional("page_size")?.int("console.page_size", in: 10...500) ?? 50
+            if let idle, let failures, let lockout, let secure {
+                console = ConsoleSettings(sessionIdle: .seconds(idle * 60), lockoutAfterFailures: failures,
+                                          lockout: .seconds(lockout * 60), secureCookies: secure, pageSize: pageSize)
+            }
+        }
+        var rules: CaseRules?
+        if let map = top.required("cases")?.mapping("cases", keys: ["unreachable_after_attempts"]) {
+            if let attempts = map.required("unreachable_after_attempts")?.int("cases.unreachable_after_attempts", in: 1...20) {
+                rules = CaseRules(unreachableAfterAttempts: attempts)
+            }
+        }
+        var retention: CenterRetention?
+        if let map = top.required("retention")?.mapping("retention", keys: ["erase_closed_after_days"]) {
+            if let days = map.required("erase_closed_after_days")?.int("retention.erase_closed_after_days", in: 1...3650) {
+                retention = CenterRetention(eraseClosedAfterDays: days)
+            }
+        }
+        let streets = top.required("streets").flatMap(ConfigurationLoader.readAreas)
+        guard let name, let timeZone, let deadlines, let console, let rules, let retention, let streets else { return nil }
+        return CenterFile(name: name, timeZone: timeZone, deadlines: deadlines, console: console, cases: rules,
+                          retention: retention, streets: streets)
+    }
+
+    /// `{hours: N}` or `{working_days: N}`.
+    static func readSpan(_ node: YAMLNode, _ what: String) -> FirstContactDeadlines.Span? {
+        guard let map = node.mapping(what, keys: ["hours", "working_days"]) else { return nil }
+        switch (map.optional("hours"), map.optional("working_days")) {
+        case let (hours?, nil): return hours.int("\(what).hours", in: 1...720).map { .hours($0) }
+        case let (nil, days?): return days.int("\(what).working_days", in: 1...60).map { .workingDays($0) }
+        default:
+            node.problem("\(what) needs exactly one of hours or working_days")
+            return nil
+        }
+    }
+
+    /// `partners.yaml`: the organisations cases are referred to, each with an
+    /// id (kept in the case's history) and a name in both languages.
+    static func readPartners(_ root: YAMLNode) -> [Partner]? {
+        guard let top = root.mapping("partners.yaml", keys: ["partners"]),
+              let list = top.required("partners")?.sequence("partners") else { return nil }
+        var ids = UniqueIDs("partner")
+        let partners = list.compactMap { item -> Partner? in
+            guard let map = item.mapping("partner", keys: ["id", "name"]) else { return nil }
+            let id = map.required("id")?.identifier("partner.id")
+            let name = map.required("name")?.localized("partner.name")
+            if let id { ids.insert(id, at: item) }
+            guard let id, let name else { return nil }
+            return Partner(id: id, name: name)
+        }
+        if list.isEmpty { top.owner.problem("partners.yaml: at least one partner is needed") }
+        guard partners.count == list.count, !partners.isEmpty else { return nil }
+        return partners
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import Hummingbird
+import IntakeProtocol
+import KioskDomain
+
+/// The inbox (red first, each level oldest first) and the ticket scan that
+/// every page carries.
+extension ConsoleServer {
+    func inboxPage(_ visit: Visit, ticket: String = "", ticketError: String? = nil) throws -> Response {
+        let texts = visit.texts
+        var filter = InboxFilter()
+        let state = visit.query("state")
+        switch state {
+        case nil, "open": filter.scope = .open
+        case "all": filter.scope = .all
+        case let name?: filter.scope = CaseState(rawValue: name).map { .state($0) } ?? .open
+        }
+        filter.level = visit.query("level").flatMap(HardshipLevel.init(rawValue:))
+        filter.street = visit.query("street")
+        filter.assignee = visit.query("adviser").map { $0 == "-" ? "" : $0 }
+        filter.overdueOnly = visit.query("overdue") == "1"
+        filter.page = visit.query("page").flatMap { Int($0) } ?? 1
+        let page = try store.inbox(filter, pageSize: config.console.pageSize, now: visit.now)
+        let language = visit.language
+
+        let rows: [[String: Any]] = page.rows.map { row in
+            let overdue = row.isOverdue(at: visit.now)
+            return [
+                "reference": row.reference, "receipt": row.receiptNumber, "level": row.level.rawValue,
+                "levelName": texts["level_short_\(row.level.rawValue)"]!,
+                "reasons": row.reasons.map { reasonText($0, language) }.joined(separator: "；"),
+                "programme": programmeName(row.programme, language), "service": serviceName(row.service, row.programme, language),
+                "street": streetName(row.street, language), "age": span(visit.now.timeIntervalSince(row.createdAt), texts),
+                "deadline": dateTime(row.dueAt), "overdue": overdue, "assignee": row.assignee ?? "—",
+                "state": texts["state_\(row.state.rawValue)"] ?? row.state.rawValue,
+            ]
+        }
+        func option(_ value: String, _ label: String, _ selected: Bool) -> [String: Any] {
+            ["value": value, "label": label, "selected": selected]
+        }
+        let stateOptions = [option("open", texts["open_only"]!, state == nil || state == "open"),
+                            option("all", texts["all"]!, state == "all")]
+            + CaseState.allCases.map { option($0.rawValue, texts["state_\($0.rawValue)"]!, state == $0.rawValue) }
+        let levelOptions = [option("", texts["all"]!, filter.level == nil)]
+            + HardshipLevel.allCases.map { option($0.rawValue, texts["level_\($0.rawValue)"]!, filter.level == $0) }
+        let streetOptions = [option("", texts["all"]!, filter.street == nil)]
+            + config.streets.map { option($0.code, $0.name[language], filter.street == $0.code) }
+        let adviserOptions = [option("", texts["all"]!, filter.assignee == nil),
+                              option("-", texts["unassigned"]!, filter.assignee == "")]
+            + (try store.caseworkers()).map { option($0, $0, filter.assignee == $0) }
+        let counts: [[String: Any]] = HardshipLevel.allCases.map { level in
+            ["level": level.rawValue, "name": texts["level_\(level.rawValue)"]!, "count": page.openByLevel[level] ?? 0,
+             "link": "/inbox?level=\(level.rawValue)"]
+        }
+        func pageLink(_ number: Int) -> String {
+            var items = visit.request.uri.queryParameters.filter { $0.key != "page" }
+                .map { "\($0.key)=\(Self.percentEncoded(String($0.value)))" }
+            items.append("page=\(number)")
+            return "/inbox?" + items.joined(separator: "&")
+        }
+        var data = frame(visit, title: texts["inbox"]!, ticket: ticket, ticketError: ticketError)
+        data["counts"] = counts
+        data["overdue"] = page.overdue
+        data["rows"] = rows
+        data["empty"] = rows.isEmpty
+        data["found"] = texts.format("cases_found", String(page.matching))
+        data["stateOptions"] = stateOptions
+        data["levelOptions"] = levelOptions
+        data["streetOptions"] = streetOptions
+        data["adviserOptions"] = adviserOptions
+        data["overdueOnly"] = filter.overdueOnly
+        data["pageText"] = texts.format("page", String(page.page), String(page.pageCount))
+        data["previous"] = page.page > 1 ? pageLink(page.page - 1) : nil as String?
+        data["next"] = page.page < page.pageCount ? pageLink(page.page + 1) : nil as String?
+        let status: HTTPResponse.Status = ticketError == nil ? .ok : .unprocessableContent
+        return html(views.render("inbox", data), status: status)
+    }
+
+    /// What a scanner typed (a receipt token, with or without the status
+    /// page's URL before it) or a person typed (a receipt number): the case,
+    /// or the inbox with the reason it cannot open one.
+    func ticketLookup(_ visit: Visit) throws -> Response {
+        let input = String((visit.query("ticket") ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(200))
+        switch try findTicket(input, texts: visit.texts) {
+        case let .found(reference):
+            return redirect("/cases/\(reference)")
+        case let .refused(reason, audit):
+            if let audit {
+                try store.audit(actor: visit.staff.username, action: "ticket_refused", detail: audit, now: visit.now)
+            }
+            return try inboxPage(visit, ticket: input, ticketError: reason)
+        }
+    }
+
+    enum TicketResult: Equatable {
+        case found(String)
+        /// The message for staff, and what the access log keeps (forgeries).
+        case refused(String, audit: String?)
+    }
+
+    func findTicket(_ input: String, texts: [String: String]) throws -> TicketResult {
+        // A token has four parts split by dots (K1.<receipt>.<time>.<mac>); a
+        // receipt number has none.
+        let looksLikeToken = input.contains(".")
+        if looksLikeToken {
+            let receipt: ReceiptNumber
+            do { receipt = try ReceiptToken.claimedReceiptNumber(in: input) } catch {
+                switch error {
+                case .unknownVersion: return .refused(texts["ticket_version"]!, audit: nil)
+                case .badReceiptNumber(.checkCharacter): return .refused(texts["ticket_forged"]!, audit: "bad check character in token")
+                default: return .refused(texts["ticket_malformed"]!, audit: nil)
+                }
+            }
+            guard let key = try store.receiptKey(kiosk: receipt.kioskCode) else {
+                return .refused(texts.format("ticket_unknown_kiosk", receipt.kioskCode),
+                                audit: "token of unregistered kiosk \(receipt.kioskCode)")
+            }
+            do { _ = try ReceiptToken(verifying: input, key: key) } catch {
+                return .refused(texts["ticket_forged"]!, audit: "forged or altered token for \(receipt)")
+            }
+            guard let reference = try store.caseReference(receipt: receipt) else {
+                return .refused(texts.format("ticket_not_arrived", receipt.description), audit: nil)
+            }
+            return .found(reference)
+        }
+        let typed = input.uppercased().replacingOccurrences(of: " ", with: "")
+        let receipt: ReceiptNumber
+        do { receipt = try ReceiptNumber(parsing: typed) } catch {
+            return .refused(error == .checkCharacter ? texts["ticket_check"]! : texts["ticket_malformed"]!, audit: nil)
+        }
+        guard let reference = try store.caseReference(receipt: receipt) else {
+            return .refused(texts.format("ticket_no_case", receipt.description), audit: nil)
+        }
+        return .found(reference)
+    }
+
+    // MARK: Names from the configuration
+
+    func programmeName(_ id: String, _ language: Language) -> String {
+        config.catalog.programme(id)?.name[language] ?? id
+    }
+
+    func serviceName(_ id: String, _ programme: String, _ language: Language) -> String {
+        config.catalog.service(id, in: programme)?.name[language] ?? id
+    }
+
+    func streetName(_ code: String, _ language: Language) -> String {
+        config.street(code)?.name[language] ?? code
+    }
+
+    func partnerName(_ id: String, _ language: Language) -> String {
+        config.partner(id)?.name[language] ?? id
+    }
+
+    /// A triage reason as the kiosk sent it (`emergency food=none-today`,
+    /// `score 14 >= 12 (red)`), with question and answer named.
+    func reasonText(_ reason: String, _ language: Language) -> String {
+        guard reason.hasPrefix("emergency "), let equals = reason.firstIndex(of: "=") else { return reason }
+        let question = String(reason[reason.index(reason.startIndex, offsetBy: 10)..<equals])
+        let option = String(reason[reason.index(after: equals)...])
+        guard let asked = config.assessment.questions.first(where: { $0.id == question }) else { return reason }
+        let word = language == .english ? "Emergency: " : "紧急："
+        return word + (asked.option(option)?.label[language] ?? option)
+    }
+}

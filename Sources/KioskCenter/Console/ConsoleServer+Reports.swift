@@ -1,0 +1,63 @@
+import Foundation
+import Hummingbird
+import KioskDomain
+
+/// The supervisor's monthly report and the auditor's access log.
+extension ConsoleServer {
+    func reportsPage(_ visit: Visit) throws -> Response {
+        let texts = visit.texts
+        let month = visit.query("month") ?? String(day(visit.now).prefix(7))
+        let report: MonthReport
+        do { report = try store.report(month: month, now: visit.now) } catch let error as CenterError {
+            return message(visit, status: .badRequest, title: texts["problem"]!, detail: error.description)
+        }
+        let lines = ReportLines(report, config: config, language: visit.language).lines
+        let sections = Dictionary(grouping: lines.filter { $0.section != lines.first?.section }, by: \.section)
+        let order = lines.map(\.section).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }.dropFirst()
+        var data = frame(visit, title: texts["reports_title"]!)
+        data["month"] = month
+        data["total"] = report.total
+        data["sections"] = order.filter { !$0.contains("每日") && $0 != "daily" }.map { name -> [String: Any] in
+            ["name": name, "lines": (sections[name] ?? []).map {
+                ["item": $0.item, "count": $0.count, "detail": $0.detail] as [String: Any]
+            }]
+        }
+        data["chart"] = DailyChart.svg(report.days, title: texts.format("chart_alt", month))
+        data["csvLink"] = "/reports.csv?month=\(month)"
+        return html(views.render("reports", data))
+    }
+
+    func reportCSV(_ visit: Visit) throws -> Response {
+        let month = visit.query("month") ?? String(day(visit.now).prefix(7))
+        let report: MonthReport
+        do { report = try store.report(month: month, now: visit.now) } catch let error as CenterError {
+            return message(visit, status: .badRequest, title: visit.texts["problem"]!, detail: error.description)
+        }
+        try store.audit(actor: visit.staff.username, action: "export_report", detail: month, now: visit.now)
+        let data = ReportLines(report, config: config, language: visit.language).csv(language: visit.language)
+        return Response(status: .ok, headers: [
+            .contentType: "text/csv; charset=utf-8", .cacheControl: "no-store",
+            .contentDisposition: "attachment; filename=\"kiosk-report-\(month).csv\"",
+        ], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    func auditPage(_ visit: Visit) throws -> Response {
+        let texts = visit.texts
+        let sinceText = visit.query("since")
+        let since = sinceText.flatMap { CenterStore.monthRange(String($0.prefix(7)), timeZone: config.timeZone) }
+            .flatMap { start, _ -> Date? in
+                guard let text = sinceText, text.count == 10, let dayNumber = Int(text.suffix(2)) else { return start }
+                return start.addingTimeInterval(Double(dayNumber - 1) * 86400)
+            }
+        let entries = try store.auditEntries(since: since, limit: 500)
+        try store.audit(actor: visit.staff.username, action: "read_audit", detail: sinceText, now: visit.now)
+        var data = frame(visit, title: texts["audit_title"]!)
+        data["since"] = sinceText ?? ""
+        data["count"] = texts.format("entries", String(entries.count))
+        data["entries"] = entries.map { entry -> [String: Any] in
+            ["at": dateTime(entry.at), "actor": entry.actor, "action": entry.action,
+             "case": entry.caseReference ?? "", "detail": entry.detail ?? ""]
+        }
+        return html(views.render("audit", data))
+    }
+}

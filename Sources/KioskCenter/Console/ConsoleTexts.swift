@@ -1,0 +1,139 @@
+import KioskDomain
+
+/// Every word the console shows, in Simplified Chinese (the default) and
+/// English. Templates read them as `{{t.key}}`; a key missing in one
+/// language is caught by a test, so staff never meet a blank.
+enum ConsoleTexts {
+    static func table(_ language: Language) -> [String: String] {
+        language == .english ? english : chinese
+    }
+
+    static let chinese: [String: String] = [
+        "console": "社区救助受理台", "skip": "跳到主要内容", "signed_in_as": "已登录", "sign_out": "退出登录",
+        "language_other": "English", "inbox": "待办案件", "reports": "统计报表", "audit": "访问记录",
+        "ticket_label": "扫描回执二维码或输入回执号", "ticket_hint": "扫码枪扫描后自动打开；手工输入如 JA0301-261129-0042-7",
+        "open": "打开",
+        "sign_in": "登录", "username": "用户名", "password": "密码", "sign_in_title": "工作人员登录",
+        "wrong_password": "用户名或密码不正确。", "disabled": "此账户已停用，请联系主管。",
+        "locked": "密码连续输错次数过多，账户已锁定至 %@。请稍后再试，或请主管用 kiosk-center staff password 重设密码。",
+        "session_ended": "您已较长时间未操作，请重新登录。", "form_expired": "表单已过期，请重试。",
+        "problem": "出现问题", "forbidden": "您的角色无权打开此页面。", "not_found": "找不到此页面。",
+        "back_to_inbox": "返回待办案件",
+        "level_red": "红色·高度困难", "level_yellow": "黄色·中度困难", "level_green": "绿色·低度困难",
+        "level_short_red": "红", "level_short_yellow": "黄", "level_short_green": "绿",
+        "overdue": "已逾期", "overdue_count": "逾期未联系", "open_cases": "未结案件",
+        "filter": "筛选", "state": "状态", "level": "困难等级", "street": "街道", "adviser": "顾问", "all": "全部",
+        "open_only": "未结案件", "unassigned": "未分配", "overdue_only": "只看逾期", "clear_filters": "清除筛选",
+        "receipt": "回执号", "reasons": "评估依据", "programme": "项目", "service": "服务", "age": "已等待",
+        "deadline": "首次联系期限", "assignee": "负责顾问", "no_cases": "没有符合条件的案件。",
+        "page": "第 %@ 页，共 %@ 页", "previous": "上一页", "next": "下一页", "cases_found": "共 %@ 件",
+        "state_new": "新收到", "state_accepted": "已受理", "state_assigned": "已分配", "state_contacted": "已联系",
+        "state_referred": "已转介", "state_in_service": "服务中", "state_closed": "已结案",
+        "outcome_helped": "已帮助", "outcome_referred_confirmed": "转介已确认", "outcome_not_eligible": "不符合条件",
+        "outcome_withdrawn": "本人撤回", "outcome_unreachable": "多次联系不上", "outcome_duplicate": "重复申请",
+        "action_received": "自助机收到", "action_accept": "受理", "action_assign": "分配", "action_contact": "联系",
+        "action_refer": "转介", "action_start_service": "开始服务", "action_close": "结案", "action_duplicate": "标为重复",
+        "contact_reached": "已联系上", "contact_no_answer": "无人接听",
+        "resident": "申请人", "name": "姓名", "phone": "电话", "resident_id": "身份证号", "show_full": "显示完整号码",
+        "address": "地址", "community": "居民区", "household": "家庭人数", "story": "本人陈述", "answers": "评估回答",
+        "consent": "同意书", "consent_given": "版本 %@，%@ 同意", "language": "使用语言", "kiosk": "自助机",
+        "asked_at": "申请时间", "received_at": "中心收到", "first_contact": "首次联系", "attempts": "未接通次数",
+        "partner": "转介机构", "outcome": "结果", "duplicate_of": "重复于", "closed_at": "结案时间",
+        "erased": "此案件已结案超过保存期限，申请人的个人信息已删除。", "timeline": "处理记录", "when": "时间",
+        "who": "人员", "what": "操作", "from_to": "状态", "detail": "说明", "note": "备注",
+        "actions": "处理", "accept": "受理此案件", "assign_to": "分配给", "assign": "分配", "assign_me": "由我负责",
+        "record_contact": "记录联系", "reached": "已联系上", "no_answer": "无人接听", "refer_to": "转介到",
+        "refer": "转介", "start_service": "开始提供服务", "close_with": "结案结果", "close_note": "结案说明（必填，不超过 500 字）",
+        "close": "结案", "duplicate_ref": "重复于案件编号（如 C00000012）", "mark_duplicate": "标为重复",
+        "no_actions": "此案件已结案。", "done": "已完成：%@",
+        "reports_title": "月度统计", "month": "月份", "show": "显示", "download_csv": "下载 CSV（Excel 可打开）",
+        "requests": "申请数", "by_programme": "按项目", "by_service": "按服务", "by_level": "按困难等级",
+        "by_street": "按街道", "first_contact_title": "首次联系", "median_wait": "中位等待时间", "contacted": "已联系",
+        "within_deadline": "按期联系比例", "outcomes": "结案结果", "still_open": "仍在处理", "daily_chart": "每日申请（按等级）",
+        "chart_alt": "%@ 每日申请数柱状图：红色、黄色、绿色叠加", "none": "无",
+        "audit_title": "访问与操作记录", "since": "起始日期", "actor": "人员", "case": "案件", "entries": "最近 %@ 条",
+        "ticket_malformed": "这不是本系统的回执二维码或回执号。回执号形如 JA0301-261129-0042-7。",
+        "ticket_check": "回执号的校验字符不符：请逐字核对回执上的号码。",
+        "ticket_forged": "二维码签名不符：这张回执可能被伪造或改动过，请勿据此办理，并告知主管。",
+        "ticket_version": "无法识别的二维码版本。",
+        "ticket_unknown_kiosk": "这张回执来自未登记的自助机 %@。",
+        "ticket_not_arrived": "回执 %@ 是真实的，但这份申请还没有到达中心（自助机可能离线）。请稍后再试，或联系技术人员。",
+        "ticket_no_case": "没有回执号为 %@ 的申请。它可能还没有到达中心。",
+        "error_summary": "有问题需要处理",
+        "hours": "%@ 小时", "days": "%@ 天", "minutes": "%@ 分钟",
+    ]
+
+    static let english: [String: String] = [
+        "console": "Assistance centre console", "skip": "Skip to main content", "signed_in_as": "Signed in as",
+        "sign_out": "Sign out", "language_other": "中文", "inbox": "Inbox", "reports": "Reports", "audit": "Access log",
+        "ticket_label": "Scan the receipt's QR code or type its number",
+        "ticket_hint": "A scanner opens the case at once; typed numbers look like JA0301-261129-0042-7", "open": "Open",
+        "sign_in": "Sign in", "username": "Username", "password": "Password", "sign_in_title": "Staff sign-in",
+        "wrong_password": "The username or password is wrong.",
+        "disabled": "This account is disabled. Ask a supervisor.",
+        "locked": "Too many wrong passwords: this account is locked until %@. Try again later, or ask a supervisor to reset the password with kiosk-center staff password.",
+        "session_ended": "You were away for a while; please sign in again.",
+        "form_expired": "This form has expired; please try again.", "problem": "There is a problem",
+        "forbidden": "Your role cannot open this page.", "not_found": "There is no such page.",
+        "back_to_inbox": "Back to the inbox",
+        "level_red": "Red · high hardship", "level_yellow": "Yellow · medium hardship", "level_green": "Green · low hardship",
+        "level_short_red": "Red", "level_short_yellow": "Yellow", "level_short_green": "Green",
+        "overdue": "Overdue", "overdue_count": "Overdue for first contact", "open_cases": "Open cases",
+        "filter": "Filter", "state": "State", "level": "Hardship", "street": "Street", "adviser": "Adviser", "all": "All",
+        "open_only": "Open cases", "unassigned": "Unassigned", "overdue_only": "Overdue only", "clear_filters": "Clear filters",
+        "receipt": "Receipt", "reasons": "Assessment", "programme": "Programme", "service": "Service", "age": "Waiting",
+        "deadline": "First contact due", "assignee": "Adviser", "no_cases": "No cases match.",
+        "page": "Page %@ of %@", "previous": "Previous", "next": "Next", "cases_found": "%@ cases",
+        "state_new": "New", "state_accepted": "Accepted", "state_assigned": "Assigned", "state_contacted": "Contacted",
+        "state_referred": "Referred", "state_in_service": "In service", "state_closed": "Closed",
+        "outcome_helped": "Helped", "outcome_referred_confirmed": "Referral confirmed",
+        "outcome_not_eligible": "Not eligible", "outcome_withdrawn": "Withdrawn",
+        "outcome_unreachable": "Unreachable", "outcome_duplicate": "Duplicate",
+        "action_received": "Received from kiosk", "action_accept": "Accepted", "action_assign": "Assigned",
+        "action_contact": "Contact", "action_refer": "Referred", "action_start_service": "Service started",
+        "action_close": "Closed", "action_duplicate": "Marked duplicate",
+        "contact_reached": "Reached", "contact_no_answer": "No answer",
+        "resident": "Resident", "name": "Name", "phone": "Phone", "resident_id": "ID number", "show_full": "Show full number",
+        "address": "Address", "community": "Community", "household": "Household size", "story": "In their words",
+        "answers": "Assessment answers", "consent": "Consent", "consent_given": "version %@, given %@",
+        "language": "Language used", "kiosk": "Kiosk", "asked_at": "Asked", "received_at": "Received",
+        "first_contact": "First contact", "attempts": "Unanswered attempts", "partner": "Referred to",
+        "outcome": "Outcome", "duplicate_of": "Duplicate of", "closed_at": "Closed",
+        "erased": "This case was closed longer ago than the retention period; the resident's personal data has been erased.",
+        "timeline": "Timeline", "when": "When", "who": "Who", "what": "What", "from_to": "State", "detail": "Detail",
+        "note": "Note", "actions": "Actions", "accept": "Accept this case", "assign_to": "Assign to", "assign": "Assign",
+        "assign_me": "Take this case", "record_contact": "Record a contact attempt", "reached": "Reached",
+        "no_answer": "No answer", "refer_to": "Refer to", "refer": "Refer", "start_service": "Start the service",
+        "close_with": "Outcome", "close_note": "Closing note (required, up to 500 characters)", "close": "Close the case",
+        "duplicate_ref": "Duplicate of case reference (e.g. C00000012)", "mark_duplicate": "Mark as duplicate",
+        "no_actions": "This case is closed.", "done": "Done: %@",
+        "reports_title": "Monthly report", "month": "Month", "show": "Show", "download_csv": "Download CSV (opens in Excel)",
+        "requests": "Requests", "by_programme": "By programme", "by_service": "By service", "by_level": "By hardship",
+        "by_street": "By street", "first_contact_title": "First contact", "median_wait": "Median wait",
+        "contacted": "Contacted", "within_deadline": "Contacted within deadline", "outcomes": "Outcomes",
+        "still_open": "Still open", "daily_chart": "Daily requests by hardship",
+        "chart_alt": "Bar chart of daily requests in %@: red, yellow and green stacked", "none": "None",
+        "audit_title": "Access and action log", "since": "Since", "actor": "Who", "case": "Case", "entries": "Latest %@",
+        "ticket_malformed": "This is not a receipt QR code or number of this system. Numbers look like JA0301-261129-0042-7.",
+        "ticket_check": "The receipt number's check character does not match: compare each character with the receipt.",
+        "ticket_forged": "The QR code's signature does not match: this receipt may be forged or altered. Do not act on it; tell a supervisor.",
+        "ticket_version": "This QR code's version is not known.",
+        "ticket_unknown_kiosk": "This receipt comes from kiosk %@, which is not registered.",
+        "ticket_not_arrived": "Receipt %@ is genuine, but its request has not reached the centre yet (the kiosk may be offline). Try again later or call a technician.",
+        "ticket_no_case": "There is no request with receipt number %@. It may not have reached the centre yet.",
+        "error_summary": "There is a problem",
+        "hours": "%@ h", "days": "%@ d", "minutes": "%@ min",
+    ]
+}
+
+extension Dictionary where Key == String, Value == String {
+    /// `%@` placeholders filled in order.
+    func format(_ key: String, _ values: String...) -> String {
+        var text = self[key] ?? key
+        for value in values {
+            guard let range = text.range(of: "%@") else { break }
+            text.replaceSubrange(range, with: value)
+        }
+        return text
+    }
+}

@@ -1,0 +1,151 @@
+import GRDB
+
+/// The centre database's migrations, in order. Never edit one that has
+/// shipped: add a new one. SQL only, never application types. The case
+/// workflow's invariants live here as CHECKs and triggers, so no code path
+/// can leave a case half-moved or rewrite the access log.
+enum CenterMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-kiosks-submissions-heartbeats") { db in
+            try db.execute(sql: """
+                CREATE TABLE kiosks (
+                    code TEXT PRIMARY KEY NOT NULL,
+                    secret TEXT NOT NULL CHECK (length(secret) = 64),
+                    created_at INTEGER NOT NULL,
+                    last_heartbeat_at INTEGER,
+                    last_heartbeat TEXT
+                );
+                CREATE TABLE submissions (
+                    seq INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
+                    reference TEXT NOT NULL UNIQUE,
+                    kiosk_code TEXT NOT NULL REFERENCES kiosks (code),
+                    receipt_number TEXT NOT NULL,
+                    hardship TEXT NOT NULL CHECK (hardship IN ('red', 'yellow', 'green')),
+                    priority INTEGER NOT NULL,
+                    programme TEXT NOT NULL,
+                    service TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    received_at INTEGER NOT NULL,
+                    body_digest TEXT NOT NULL,
+                    sealed_body BLOB NOT NULL,
+                    source TEXT NOT NULL CHECK (source IN ('http', 'import')),
+                    CHECK (priority = CASE hardship WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END)
+                );
+                CREATE INDEX submissions_by_level ON submissions (priority, received_at);
+                CREATE UNIQUE INDEX submissions_by_receipt ON submissions (kiosk_code, receipt_number);
+                CREATE TABLE heartbeats (
+                    id INTEGER PRIMARY KEY,
+                    kiosk_code TEXT NOT NULL REFERENCES kiosks (code),
+                    received_at INTEGER NOT NULL,
+                    body TEXT NOT NULL
+                );
+                """)
+        }
+        migrator.registerMigration("v2-cases-staff-sessions-audit") { db in
+            let moves = "'new>accepted', 'new>assigned', 'accepted>assigned', 'accepted>contacted', 'accepted>referred', "
+                + "'accepted>in_service', 'assigned>contacted', 'assigned>referred', 'assigned>in_service', "
+                + "'contacted>referred', 'contacted>in_service', 'referred>in_service', 'in_service>referred', "
+                + "'new>closed', 'accepted>closed', 'assigned>closed', 'contacted>closed', 'referred>closed', "
+                + "'in_service>closed'"
+            let states = "'new', 'accepted', 'assigned', 'contacted', 'referred', 'in_service', 'closed'"
+            try db.execute(sql: """
+                CREATE TABLE staff (
+                    username TEXT PRIMARY KEY NOT NULL CHECK (length(username) BETWEEN 2 AND 32),
+                    role TEXT NOT NULL CHECK (role IN ('adviser', 'supervisor', 'auditor')),
+                    password_hash TEXT NOT NULL CHECK (password_hash LIKE '$2%'),
+                    disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+                    failed_logins INTEGER NOT NULL DEFAULT 0 CHECK (failed_logins >= 0),
+                    locked_until INTEGER,
+                    created_at INTEGER NOT NULL,
+                    password_changed_at INTEGER NOT NULL
+                );
+
+                -- Sessions live in the database, so any centre process can
+                -- serve any signed-in adviser. Only a digest of the cookie.
+                CREATE TABLE sessions (
+                    token_digest TEXT PRIMARY KEY NOT NULL CHECK (length(token_digest) = 64),
+                    username TEXT NOT NULL REFERENCES staff (username),
+                    csrf TEXT NOT NULL CHECK (length(csrf) >= 32),
+                    created_at INTEGER NOT NULL,
+                    last_seen_at INTEGER NOT NULL
+                );
+                CREATE INDEX sessions_by_user ON sessions (username);
+
+                -- One case per received request. Level, programme, service and
+                -- street are plain for the inbox and reports; the resident's
+                -- data stays in submissions.sealed_body, the triage reasons in
+                -- sealed_reasons, both erased after retention.
+                CREATE TABLE cases (
+                    seq INTEGER PRIMARY KEY REFERENCES submissions (seq),
+                    priority INTEGER NOT NULL CHECK (priority IN (0, 1, 2)),
+                    street TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    received_at INTEGER NOT NULL,
+                    due_at INTEGER NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN (\(states))),
+                    assignee TEXT REFERENCES staff (username),
+                    first_contact_at INTEGER,
+                    unanswered_attempts INTEGER NOT NULL DEFAULT 0 CHECK (unanswered_attempts >= 0),
+                    partner TEXT,
+                    outcome TEXT CHECK (outcome IN ('helped', 'referred_confirmed', 'not_eligible', 'withdrawn',
+                                                    'unreachable', 'duplicate')),
+                    duplicate_of TEXT,
+                    closed_at INTEGER,
+                    updated_at INTEGER NOT NULL,
+                    sealed_reasons BLOB,
+                    erased_at INTEGER,
+                    CHECK ((state = 'closed') = (outcome IS NOT NULL AND closed_at IS NOT NULL)),
+                    CHECK ((outcome IS 'duplicate') = (duplicate_of IS NOT NULL)),
+                    CHECK (state != 'assigned' OR assignee IS NOT NULL),
+                    CHECK (state != 'referred' OR partner IS NOT NULL),
+                    CHECK (erased_at IS NULL OR (state = 'closed' AND sealed_reasons IS NULL))
+                );
+                CREATE INDEX cases_open ON cases (priority, created_at) WHERE state != 'closed';
+                CREATE INDEX cases_by_state ON cases (state, priority, created_at);
+                CREATE INDEX cases_by_month ON cases (created_at);
+                CREATE INDEX cases_erasable ON cases (closed_at) WHERE state = 'closed' AND erased_at IS NULL;
+
+                CREATE TRIGGER cases_state_machine BEFORE UPDATE OF state ON cases
+                WHEN OLD.state != NEW.state AND (OLD.state || '>' || NEW.state) NOT IN (\(moves))
+                BEGIN SELECT RAISE(ABORT, 'illegal case transition'); END;
+
+                -- A case's timeline: one row per action (who, when, from, to),
+                -- written in the same transaction as the change it records.
+                CREATE TABLE case_events (
+                    id INTEGER PRIMARY KEY,
+                    seq INTEGER NOT NULL REFERENCES cases (seq),
+                    at INTEGER NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL CHECK (action IN ('received', 'accept', 'assign', 'contact', 'refer',
+                                                           'start_service', 'close', 'duplicate')),
+                    from_state TEXT CHECK (from_state IN (\(states))),
+                    to_state TEXT NOT NULL CHECK (to_state IN (\(states))),
+                    detail TEXT,
+                    sealed_note BLOB,
+                    CHECK ((action = 'received') = (from_state IS NULL)),
+                    CHECK (from_state IS NULL OR from_state = to_state OR (from_state || '>' || to_state) IN (\(moves)))
+                );
+                CREATE INDEX case_events_by_case ON case_events (seq, id);
+
+                -- Who looked at or changed what, never the data itself.
+                -- Append-only: the triggers refuse any change or deletion.
+                CREATE TABLE audit_log (
+                    id INTEGER PRIMARY KEY,
+                    at INTEGER NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    case_reference TEXT,
+                    detail TEXT
+                );
+                CREATE INDEX audit_log_by_time ON audit_log (at);
+                CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import GRDB
+
+/// One line of the access log: who did what to which case, never the data.
+public struct AuditEntry: Sendable, Equatable, Codable {
+    public var at: Date
+    public var actor: String
+    public var action: String
+    public var caseReference: String?
+    public var detail: String?
+}
+
+extension CenterStore {
+    /// Appends to the access log inside the caller's transaction, so the log
+    /// holds a line exactly when the thing it records happened.
+    static func audit(_ db: Database, actor: String, action: String, case reference: String? = nil,
+                      detail: String? = nil, at: Date) throws {
+        try db.execute(sql: "INSERT INTO audit_log (at, actor, action, case_reference, detail) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [at.millisecondsSince1970, actor, action, reference, detail])
+    }
+
+    /// Records something done outside a case change (an export, a report).
+    public func audit(actor: String, action: String, case reference: String? = nil, detail: String? = nil,
+                      now: Date = Date()) throws {
+        try pool.write { db in try Self.audit(db, actor: actor, action: action, case: reference, detail: detail, at: now) }
+    }
+
+    /// The access log from `since` on, newest first, at most `limit` lines.
+    public func auditEntries(since: Date? = nil, limit: Int = 10_000) throws -> [AuditEntry] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT at, actor, action, case_reference, detail FROM audit_log WHERE at >= ? ORDER BY id DESC LIMIT ?
+                """, arguments: [since?.millisecondsSince1970 ?? 0, limit]).map { row in
+                AuditEntry(at: Date(milliseconds: row["at"]), actor: row["actor"], action: row["action"],
+                           caseReference: row["case_reference"], detail: row["detail"])
+            }
+        }
+    }
+}

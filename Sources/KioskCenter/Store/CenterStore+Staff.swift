@@ -1,0 +1,242 @@
+// SHA256 for session digests; SymmetricKey is not marked Sendable in swift-crypto 3.
+@preconcurrency import Crypto
+import Foundation
+import GRDB
+import HummingbirdBcrypt
+
+/// A staff account as lists show it (never its password hash).
+public struct StaffMember: Sendable, Equatable {
+    public var username: String
+    public var role: StaffRole
+    public var disabled: Bool
+    public var lockedUntil: Date?
+    public var createdAt: Date
+}
+
+/// A signed-in member of staff, as each console request sees them.
+public struct StaffSession: Sendable, Equatable {
+    public var username: String
+    public var role: StaffRole
+    /// Every form of this session carries it; a post without it is refused.
+    public var csrf: String
+}
+
+/// Why a staff command or sign-in was refused, in words for the person.
+public struct StaffError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let description: String
+
+    public static let minimumPasswordLength = 12
+
+    static func nameTaken(_ name: String) -> StaffError { StaffError(description: "staff account '\(name)' already exists") }
+    static func unknown(_ name: String) -> StaffError { StaffError(description: "no staff account '\(name)'") }
+    static let badName = StaffError(
+        description: "a staff name is 2 to 32 lower-case letters, digits, '.', '-' or '_', starting with a letter")
+    static let shortPassword = StaffError(
+        description: "the password must have at least \(minimumPasswordLength) characters")
+}
+
+/// The result of a sign-in attempt.
+public enum SignIn: Sendable, Equatable {
+    /// The cookie value to set (shown only here) and the session it opens.
+    case success(token: String, session: StaffSession)
+    case wrongPassword
+    case locked(until: Date)
+    case disabled
+}
+
+extension CenterStore {
+    /// bcrypt cost: about a quarter second per check on a kiosk-class CPU.
+    static let bcryptCost: UInt8 = 12
+    /// Checked when a name is unknown, so that a wrong name takes as long as
+    /// a wrong password and does not tell which names exist.
+    static let decoyHash = Bcrypt.hash("decoy password for unknown names", cost: bcryptCost)
+
+    public func addStaff(_ username: String, role: StaffRole, password: String, actor: String,
+                         now: Date = Date()) throws {
+        guard Self.isStaffName(username) else { throw StaffError.badName }
+        let hash = try Self.hashPassword(password)
+        try pool.write { db in
+            guard try Int.fetchOne(db, sql: "SELECT 1 FROM staff WHERE username = ?", arguments: [username]) == nil
+            else { throw StaffError.nameTaken(username) }
+            try db.execute(sql: """
+                INSERT INTO staff (username, role, password_hash, created_at, password_changed_at) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [username, role.rawValue, hash, now.millisecondsSince1970, now.millisecondsSince1970])
+            try Self.audit(db, actor: actor, action: "staff_add", detail: "\(username) as \(role.rawValue)", at: now)
+        }
+    }
+
+    public func staff() throws -> [StaffMember] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM staff ORDER BY username").map { row in
+                StaffMember(username: row["username"], role: StaffRole(rawValue: row["role"]) ?? .adviser,
+                            disabled: row["disabled"], lockedUntil: (row["locked_until"] as Int64?).map(Date.init(milliseconds:)),
+                            createdAt: Date(milliseconds: row["created_at"]))
+            }
+        }
+    }
+
+    /// Staff who can take cases (advisers and supervisors, not disabled).
+    public func caseworkers() throws -> [String] {
+        try pool.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT username FROM staff WHERE disabled = 0 AND role IN ('adviser', 'supervisor') ORDER BY username
+                """)
+        }
+    }
+
+    /// Disables an account and ends its sessions at once.
+    public func disableStaff(_ username: String, actor: String, now: Date = Date()) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE staff SET disabled = 1 WHERE username = ?", arguments: [username])
+            guard db.changesCount == 1 else { throw StaffError.unknown(username) }
+            try db.execute(sql: "DELETE FROM sessions WHERE username = ?", arguments: [username])
+            try Self.audit(db, actor: actor, action: "staff_disable", detail: username, at: now)
+        }
+    }
+
+    /// Sets a new password; also lifts a lockout and ends the account's sessions.
+    public func setPassword(_ username: String, password: String, actor: String, now: Date = Date()) throws {
+        let hash = try Self.hashPassword(password)
+        try pool.write { db in
+            try db.execute(sql: """
+                UPDATE staff SET password_hash = ?, failed_logins = 0, locked_until = NULL, password_changed_at = ?
+                WHERE username = ?
+                """, arguments: [hash, now.millisecondsSince1970, username])
+            guard db.changesCount == 1 else { throw StaffError.unknown(username) }
+            try db.execute(sql: "DELETE FROM sessions WHERE username = ?", arguments: [username])
+            try Self.audit(db, actor: actor, action: "staff_password", detail: username, at: now)
+        }
+    }
+
+    /// Checks a password and opens a session. `lockoutAfter` wrong passwords
+    /// in a row lock the account for `lockout`; the count resets on success.
+    public func signIn(_ username: String, password: String, settings: ConsoleSettings,
+                       now: Date = Date()) throws -> SignIn {
+        let row = try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM staff WHERE username = ?", arguments: [username])
+        }
+        guard let row else {
+            _ = Bcrypt.verify(password, hash: Self.decoyHash)
+            try pool.write { db in
+                try Self.audit(db, actor: "unknown", action: "sign_in_failed", detail: "unknown name", at: now)
+            }
+            return .wrongPassword
+        }
+        if let until = (row["locked_until"] as Int64?).map(Date.init(milliseconds:)), until > now {
+            return .locked(until: until)
+        }
+        let good = Bcrypt.verify(password, hash: row["password_hash"])
+        return try pool.write { db -> SignIn in
+            if (row["disabled"] as Bool) {
+                try Self.audit(db, actor: username, action: "sign_in_refused", detail: "account disabled", at: now)
+                return .disabled
+            }
+            guard good else {
+                let failures = (try Int.fetchOne(db, sql: "SELECT failed_logins FROM staff WHERE username = ?",
+                                                 arguments: [username]) ?? 0) + 1
+                if failures >= settings.lockoutAfterFailures {
+                    let until = now.addingTimeInterval(settings.lockout.seconds)
+                    try db.execute(sql: "UPDATE staff SET failed_logins = 0, locked_until = ? WHERE username = ?",
+                                   arguments: [until.millisecondsSince1970, username])
+                    try Self.audit(db, actor: username, action: "locked_out", detail: "\(failures) wrong passwords", at: now)
+                    return .locked(until: until)
+                }
+                try db.execute(sql: "UPDATE staff SET failed_logins = ? WHERE username = ?", arguments: [failures, username])
+                try Self.audit(db, actor: username, action: "sign_in_failed", detail: "wrong password", at: now)
+                return .wrongPassword
+            }
+            try db.execute(sql: "UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE username = ?",
+                           arguments: [username])
+            let token = Self.randomToken(), csrf = Self.randomToken()
+            try db.execute(sql: """
+                INSERT INTO sessions (token_digest, username, csrf, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [Self.digest(token), username, csrf, now.millisecondsSince1970, now.millisecondsSince1970])
+            try Self.audit(db, actor: username, action: "sign_in", at: now)
+            let role = StaffRole(rawValue: row["role"]) ?? .adviser
+            return .success(token: token, session: StaffSession(username: username, role: role, csrf: csrf))
+        }
+    }
+
+    /// The session a cookie names, if it is still live; refreshes its idle
+    /// clock (at most once a minute, so reading pages rarely writes).
+    public func session(token: String, idle: Duration, now: Date = Date()) throws -> StaffSession? {
+        let digest = Self.digest(token)
+        let row = try pool.read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT s.username, s.csrf, s.last_seen_at, st.role FROM sessions s
+                JOIN staff st ON st.username = s.username AND st.disabled = 0
+                WHERE s.token_digest = ?
+                """, arguments: [digest])
+        }
+        guard let row else { return nil }
+        let lastSeen = Date(milliseconds: row["last_seen_at"])
+        if now.timeIntervalSince(lastSeen) > idle.seconds {
+            try pool.write { db in
+                try db.execute(sql: "DELETE FROM sessions WHERE token_digest = ?", arguments: [digest])
+                try Self.audit(db, actor: row["username"], action: "session_expired", at: now)
+            }
+            return nil
+        }
+        if now.timeIntervalSince(lastSeen) > 60 {
+            try pool.write { db in
+                try db.execute(sql: "UPDATE sessions SET last_seen_at = ? WHERE token_digest = ?",
+                               arguments: [now.millisecondsSince1970, digest])
+            }
+        }
+        return StaffSession(username: row["username"], role: StaffRole(rawValue: row["role"]) ?? .adviser,
+                            csrf: row["csrf"])
+    }
+
+    public func signOut(token: String, now: Date = Date()) throws {
+        try pool.write { db in
+            let username = try String.fetchOne(db, sql: "SELECT username FROM sessions WHERE token_digest = ?",
+                                               arguments: [Self.digest(token)])
+            try db.execute(sql: "DELETE FROM sessions WHERE token_digest = ?", arguments: [Self.digest(token)])
+            if let username { try Self.audit(db, actor: username, action: "sign_out", at: now) }
+        }
+    }
+
+    static func hashPassword(_ password: String) throws -> String {
+        guard password.count >= StaffError.minimumPasswordLength else { throw StaffError.shortPassword }
+        return Bcrypt.hash(password, cost: bcryptCost)
+    }
+
+    static func isStaffName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, ("a"..."z").contains(first), (2...32).contains(name.utf8.count)
+        else { return false }
+        return name.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "." || $0 == "-" || $0 == "_"
+        }
+    }
+
+    /// 256 random bits, base64url.
+    static func randomToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    static func digest(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).hexString
+    }
+}
+
+extension Sequence where Element == UInt8 {
+    var hexString: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for byte in self {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}

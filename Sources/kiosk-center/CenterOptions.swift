@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import KioskCenter
+import KioskConfig
+import KioskStore
+
+/// Where the centre's files are, shared by every subcommand, so the
+/// service and each command a person runs use the same database, the same
+/// configuration and the same seal key.
+struct CenterOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("State folder: the database (env KIOSK_CENTER_STATE, default /var/lib/kiosk-center).",
+                               valueName: "DIR"))
+    var state: String?
+
+    @Option(help: ArgumentHelp("Configuration folder (env KIOSK_CENTER_CONFIG, default /etc/kiosk-center).",
+                               valueName: "DIR"))
+    var config: String?
+
+    @Option(help: ArgumentHelp("""
+        Credentials folder with center-seal.key (env KIOSK_CENTER_CREDENTIALS; default $CREDENTIALS_DIRECTORY under \
+        systemd, else <config>/credentials when it exists, else <state>/credentials).
+        """, valueName: "DIR"))
+    var credentials: String?
+
+    @Option(help: ArgumentHelp("Assets folder with the console's pages (env KIOSK_ASSETS, default /usr/share/kiosk/assets).",
+                               valueName: "DIR"))
+    var assets: String?
+
+    static let sealKeyName = "center-seal.key"
+
+    var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    var stateDirectory: URL {
+        URL(fileURLWithPath: state ?? environment["KIOSK_CENTER_STATE"] ?? "/var/lib/kiosk-center", isDirectory: true)
+    }
+
+    var configDirectory: URL {
+        URL(fileURLWithPath: config ?? environment["KIOSK_CENTER_CONFIG"] ?? "/etc/kiosk-center", isDirectory: true)
+    }
+
+    var assetsDirectory: URL {
+        URL(fileURLWithPath: assets ?? environment["KIOSK_ASSETS"] ?? "/usr/share/kiosk/assets", isDirectory: true)
+    }
+
+    /// One place for the seal key, whoever runs the program: systemd's
+    /// credentials for the service, the root-only folder beside the
+    /// configuration for a person at the shell (an installed centre:
+    /// `/etc/kiosk-center/credentials`, which the unit loads too), else the
+    /// state folder (development).
+    var credentialStore: CredentialStore {
+        if let folder = credentials ?? environment["KIOSK_CENTER_CREDENTIALS"] {
+            return CredentialStore(directory: URL(fileURLWithPath: folder, isDirectory: true))
+        }
+        if let systemd = environment["CREDENTIALS_DIRECTORY"], !systemd.isEmpty {
+            return CredentialStore(directory: URL(fileURLWithPath: systemd, isDirectory: true))
+        }
+        let beside = configDirectory.appendingPathComponent("credentials", isDirectory: true)
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: beside.path, isDirectory: &isFolder), isFolder.boolValue {
+            return CredentialStore(directory: beside)
+        }
+        return CredentialStore(directory: stateDirectory.appendingPathComponent("credentials", isDirectory: true))
+    }
+
+    func loadConfiguration() throws -> CenterConfiguration {
+        do {
+            return try CenterConfigurationLoader.load(from: configDirectory)
+        } catch {
+            for problem in error.problems { printError(problem.description) }
+            throw CenterFailure("refusing to start: the configuration has problems (kiosk-center config check)")
+        }
+    }
+
+    /// Opens the database with the seal key; never creates a key (that is
+    /// `kiosk-center credentials init`, run once).
+    func open(_ configuration: CenterConfiguration? = nil) throws -> CenterStore {
+        let configuration = try configuration ?? loadConfiguration()
+        let key: [UInt8]
+        do { key = try credentialStore.key(named: Self.sealKeyName) } catch {
+            throw CenterFailure("\(credentialStore.url(for: Self.sealKeyName).path) is missing or unreadable; "
+                                + "create it once with `kiosk-center credentials init`")
+        }
+        do {
+            return try CenterStore(path: stateDirectory.appendingPathComponent("center.sqlite").path, sealKey: key,
+                                   deadlines: configuration.deadlines, timeZone: configuration.timeZone)
+        } catch let error as StoreError {
+            throw CenterFailure(error.description)
+        }
+    }
+
+    /// Who a command line action is recorded as in the access log.
+    var commandLineActor: String {
+        "command line (\(environment["SUDO_USER"] ?? environment["USER"] ?? "unknown"))"
+    }
+}
+
+/// A refusal with its reason, printed as it is (exit 1).
+struct CenterFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}

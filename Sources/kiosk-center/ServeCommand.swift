@@ -1,0 +1,120 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import KioskCenter
+import Logging
+import ServiceLifecycle
+import ServiceNotify
+
+/// `kiosk-center serve`: the kiosks' intake API and the staff console, each
+/// on its own listener, until SIGTERM; closed cases past retention are
+/// erased at start and daily.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the intake API and the staff console until SIGTERM.")
+    @OptionGroup var options: CenterOptions
+    @Option(help: "Address the intake API listens on.") var host = "127.0.0.1"
+    @Option(help: "Intake API port (0: any free port, printed at start).") var port = 8740
+    @Option(help: "Address the staff console listens on.") var consoleHost = "127.0.0.1"
+    @Option(help: "Staff console port (0: any free port, printed at start).") var consolePort = 8741
+
+    func run() async throws {
+        LoggingSystem.bootstrap(JournalLogHandler.init)
+        let logger = Logger(label: "kiosk-center")
+        let config = try options.loadConfiguration()
+        let store = try options.open(config)
+        let views: ConsoleViews
+        do { views = try ConsoleViews(assets: options.assetsDirectory) } catch {
+            throw CenterFailure("refusing to start: \(error)")
+        }
+        let notifier = ServiceNotifier()
+        let listening = ListenerCount(expected: 2) {
+            notifier.ready(status: "intake \(host):\($0[0]) · console \(consoleHost):\($0[1])")
+        }
+        let intake = Application(
+            router: IntakeServer.router(store: store, logger: logger),
+            configuration: .init(address: .hostname(host, port: port), serverName: "kiosk-center"),
+            onServerRunning: { channel in
+                let bound = channel.localAddress?.port ?? port
+                // Tests and scripts read these lines for the ports.
+                FileHandle.standardOutput.write(Data("listening on \(host):\(bound)\n".utf8))
+                listening.bound(bound, slot: 0)
+            },
+            logger: logger)
+        let console = Application(
+            router: ConsoleServer(store: store, config: config, views: views, logger: logger).router(),
+            configuration: .init(address: .hostname(consoleHost, port: consolePort), serverName: "kiosk-center-console"),
+            onServerRunning: { channel in
+                let bound = channel.localAddress?.port ?? consolePort
+                FileHandle.standardOutput.write(Data("console on http://\(consoleHost):\(bound)/\n".utf8))
+                listening.bound(bound, slot: 1)
+            },
+            logger: logger)
+        let group = ServiceGroup(
+            services: [intake, console, RetentionService(store: store, retention: config.retention, logger: logger),
+                       WatchdogService(store: store, notifier: notifier)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+        notifier.stopping()
+    }
+}
+
+/// Says READY once both listeners are bound.
+final class ListenerCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ports: [Int]
+    private var left: Int
+    private let ready: ([Int]) -> Void
+
+    init(expected: Int, ready: @escaping ([Int]) -> Void) {
+        ports = Array(repeating: 0, count: expected)
+        left = expected
+        self.ready = ready
+    }
+
+    func bound(_ port: Int, slot: Int) {
+        let done: [Int]? = lock.withLock {
+            ports[slot] = port
+            left -= 1
+            return left == 0 ? ports : nil
+        }
+        if let done { ready(done) }
+    }
+}
+
+/// Erases closed cases' personal data past retention: at start, then daily.
+struct RetentionService: Service {
+    let store: CenterStore
+    let retention: CenterRetention
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let cutoff = Date().addingTimeInterval(-Double(retention.eraseClosedAfterDays) * 86400)
+            do {
+                let erased = try store.eraseClosedCases(closedBefore: cutoff, actor: "retention")
+                if erased > 0 { logger.notice("erased closed cases past retention", metadata: ["cases.count": "\(erased)"]) }
+            } catch {
+                logger.error("cannot erase closed cases past retention", metadata: ["error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(86400)) }
+        }
+    }
+}
+
+/// The centre's requests wait on its database; the watchdog pings only after
+/// a read of it returns, so a wedged store stops them and systemd restarts us.
+struct WatchdogService: Service {
+    let store: CenterStore
+    let notifier: ServiceNotifier
+
+    func run() async throws {
+        guard let interval = notifier.watchdogInterval else {
+            try? await gracefulShutdown()
+            return
+        }
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            if (try? store.kiosks()) != nil { notifier.loopAlive() }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval / 2) }
+        }
+    }
+}

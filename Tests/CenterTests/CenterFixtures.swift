@@ -1,0 +1,73 @@
+import Foundation
+import IntakeProtocol
+import KioskCenter
+import KioskConfig
+import KioskDomain
+import KioskStore
+import TestSupport
+
+/// A centre store in a temporary folder with the shipped configuration.
+struct CenterFixture {
+    let folder: URL
+    let store: CenterStore
+    let config: CenterConfiguration
+    let sealKey: [UInt8] = Array(repeating: 7, count: 32)
+    /// Kiosk JA0301's secret (hex): it is registered.
+    let kioskSecret: String
+
+    init() throws {
+        folder = try temporaryFolder("centre-store")
+        config = try CenterConfigurationLoader.load(from: repositoryRoot.appendingPathComponent("center-config"))
+        store = try CenterStore(path: folder.appendingPathComponent("center.sqlite").path, sealKey: sealKey,
+                                deadlines: config.deadlines, timeZone: config.timeZone)
+        kioskSecret = try store.addKiosk("JA0301")
+    }
+
+    /// A receipt token as kiosk JA0301 prints it.
+    func token(_ receipt: String) throws -> ReceiptToken {
+        let key = ReceiptKey.derived(fromCentreSecret: CredentialStore.hexBytes(kioskSecret)!, kioskCode: "JA0301")
+        return ReceiptToken(receiptNumber: try ReceiptNumber(parsing: receipt), issuedAt: Date(), key: key)
+    }
+
+    /// Receives one request from kiosk JA0301 and returns its case reference.
+    @discardableResult
+    func receive(sequence: Int, level: HardshipLevel = .yellow, street: String = "nanjing-west",
+                 createdAt: Date = Date(), receivedAt: Date = Date(), name: String = "欧阳明华") async throws -> String {
+        let (submission, body) = sample(sequence: sequence, level: level, street: street, createdAt: createdAt, name: name)
+        guard case let .created(reference) = try await store.accept(submission, body: body, now: receivedAt) else {
+            throw CenterError(description: "not created")
+        }
+        return reference
+    }
+
+    func addStaff(_ name: String, _ role: StaffRole) throws {
+        try store.addStaff(name, role: role, password: Self.password, actor: "test")
+    }
+
+    func perform(_ action: CaseAction, on reference: String, by actor: String = "li.adviser", role: StaffRole = .adviser,
+                 note: String? = nil, now: Date = Date()) throws -> CaseChange {
+        try store.perform(action, on: reference, by: actor, role: role, note: note, rules: config.cases,
+                          partnerExists: { config.partner($0) != nil }, now: now)
+    }
+
+    static let password = "correct horse battery"
+}
+
+/// A request as a kiosk sends it: the wire body and its decoded form.
+func sample(sequence: Int, level: HardshipLevel = .yellow, street: String = "nanjing-west", createdAt: Date = Date(),
+            name: String = "欧阳明华", kiosk: String = "JA0301") -> (IntakeSubmission, Data) {
+    let receipt = ReceiptNumber(kioskCode: kiosk, day: "261129", sequence: sequence)
+    let id = UUID().uuidString.lowercased()
+    let reasons = level == .red ? "[\"emergency food=none-today\"]" : "[\"score 7 >= 6 (yellow)\"]"
+    let json = """
+        {"answers":[{"option":"none-today","question":"food"}],"applicant":{"addressDetail":"武定路 1 弄 2 号",
+        "community":"wuding","householdSize":3,"name":"\(name)","phone":"13912345678","residentId":"11010519491231002X",
+        "street":"\(street)"},"consent":{"givenAt":\(Int64(createdAt.timeIntervalSince1970 * 1000)),"version":"consent-v1"},
+        "createdAt":\(Int64(createdAt.timeIntervalSince1970 * 1000)),"description":"腿脚不便独居",
+        "hardship":{"level":"\(level.rawValue)","reasons":\(reasons),"scores":{"development":0,"economic":6,"social":1}},
+        "kioskCode":"\(kiosk)","language":"zh-Hans","programme":"elderly-wellbeing","receiptNumber":"\(receipt)",
+        "service":"meal-assistance","submissionId":"\(id)"}
+        """
+    let body = Data(json.utf8)
+    return (try! IntakeSubmission.decode(body), body)
+}

@@ -1,0 +1,181 @@
+import Foundation
+import GRDB
+import IntakeProtocol
+import KioskCenter
+import KioskDomain
+import Testing
+
+/// The case store on a real SQLite file: ordering, the schema's state
+/// machine, the timeline and the access log, staff sign-in, retention.
+@Suite struct CenterStoreTests {
+    @Test func theInboxShowsRedFirstThenYellowThenGreenEachOldestFirst() async throws {
+        let centre = try CenterFixture()
+        let start = Date().addingTimeInterval(-3600)
+        let green = try await centre.receive(sequence: 1, level: .green, createdAt: start)
+        let yellowLate = try await centre.receive(sequence: 2, level: .yellow, createdAt: start.addingTimeInterval(60))
+        let redLate = try await centre.receive(sequence: 3, level: .red, createdAt: start.addingTimeInterval(120))
+        let yellowEarly = try await centre.receive(sequence: 4, level: .yellow, createdAt: start.addingTimeInterval(-60))
+        let redEarly = try await centre.receive(sequence: 5, level: .red, createdAt: start.addingTimeInterval(30))
+        let page = try centre.store.inbox(InboxFilter(), pageSize: 50)
+        #expect(page.rows.map(\.reference) == [redEarly, redLate, yellowEarly, yellowLate, green])
+        #expect(page.openByLevel == [.red: 2, .yellow: 2, .green: 1])
+        #expect(page.rows.first?.reasons == ["emergency food=none-today"])
+
+        var filter = InboxFilter()
+        filter.level = .yellow
+        #expect(try centre.store.inbox(filter, pageSize: 50).rows.map(\.reference) == [yellowEarly, yellowLate])
+        filter = InboxFilter()
+        filter.street = "caojiadu"
+        #expect(try centre.store.inbox(filter, pageSize: 50).rows.isEmpty)
+    }
+
+    @Test func aRedCaseNotContactedWithinFourHoursIsOverdue() async throws {
+        let centre = try CenterFixture()
+        let received = Date().addingTimeInterval(-5 * 3600)
+        let late = try await centre.receive(sequence: 1, level: .red, createdAt: received, receivedAt: received)
+        try await centre.receive(sequence: 2, level: .red)
+        let page = try centre.store.inbox(InboxFilter(), pageSize: 50)
+        #expect(page.overdue == 1)
+        #expect(page.rows.first { $0.reference == late }?.isOverdue(at: Date()) == true)
+        var filter = InboxFilter()
+        filter.overdueOnly = true
+        #expect(try centre.store.inbox(filter, pageSize: 50).rows.map(\.reference) == [late])
+    }
+
+    @Test func eachActionWritesItsTimelineLineAndItsAccessLogLine() async throws {
+        let centre = try CenterFixture()
+        try centre.addStaff("li.adviser", .adviser)
+        let reference = try await centre.receive(sequence: 1)
+        try centre.perform(.accept, on: reference)
+        try centre.perform(.assign(to: "li.adviser"), on: reference)
+        try centre.perform(.recordContact(.noAnswer), on: reference)
+        try centre.perform(.recordContact(.reached), on: reference)
+        try centre.perform(.refer(partner: "charity-foundation"), on: reference)
+        try centre.perform(.close(.referredConfirmed), on: reference, note: "基金会已确认资助")
+        let detail = try #require(try centre.store.caseDetail(reference, viewer: "li.adviser"))
+        #expect(detail.state == .closed && detail.outcome == .referredConfirmed && detail.partner == "charity-foundation")
+        #expect(detail.firstContactAt != nil && detail.unansweredAttempts == 1)
+        #expect(detail.timeline.map(\.action) == ["received", "accept", "assign", "contact", "contact", "refer", "close"])
+        #expect(detail.timeline.map(\.to) == [.new, .accepted, .assigned, .assigned, .contacted, .referred, .closed])
+        #expect(detail.timeline.last?.note == "基金会已确认资助")
+        #expect(detail.submission?.applicant.name == "欧阳明华")
+        let audit = try centre.store.auditEntries().map(\.action)
+        #expect(Array(audit.prefix(7)) == ["view_case", "close", "refer", "contact", "contact", "assign", "accept"])
+        let log = try centre.store.auditEntries().map { "\($0.actor) \($0.action) \($0.detail ?? "")" }.joined()
+        #expect(!log.contains("欧阳明华") && !log.contains("13912345678") && !log.contains("基金会已确认"))
+    }
+
+    @Test func theSchemaRefusesAnIllegalMoveAndAnyChangeToTheAccessLog() async throws {
+        let centre = try CenterFixture()
+        let reference = try await centre.receive(sequence: 1)
+        let database = try DatabaseQueue(path: centre.folder.appendingPathComponent("center.sqlite").path)
+        // Every pair of states: the trigger refuses exactly what the rules call illegal.
+        for from in CaseState.allCases {
+            for to in CaseState.allCases where from != to {
+                let allowed = try await database.write { db -> Bool in
+                    // A row already in `from` (inserted: the trigger guards updates), CHECKs off, so
+                    // only the trigger decides; everything rolls back.
+                    var allowed = false
+                    try db.inSavepoint {
+                        try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
+                        try db.execute(sql: "DELETE FROM case_events WHERE seq = 1; DELETE FROM cases WHERE seq = 1")
+                        try db.execute(sql: """
+                            INSERT INTO cases (seq, priority, street, created_at, received_at, due_at, state, updated_at)
+                            VALUES (1, 1, 'x', 0, 0, 0, ?, 0)
+                            """, arguments: [from.rawValue])
+                        do {
+                            try db.execute(sql: "UPDATE cases SET state = ? WHERE seq = 1", arguments: [to.rawValue])
+                            allowed = true
+                        } catch {}
+                        return .rollback
+                    }
+                    try db.execute(sql: "PRAGMA ignore_check_constraints = OFF")
+                    return allowed
+                }
+                #expect(allowed == CaseState.isLegal(from: from, to: to), "\(from) → \(to)")
+            }
+        }
+        // A closed case must carry its outcome.
+        #expect(throws: (any Error).self) {
+            try database.write { try $0.execute(sql: "UPDATE cases SET state = 'closed' WHERE seq = 1") }
+        }
+        _ = try centre.store.caseDetail(reference, viewer: "li")
+        #expect(throws: (any Error).self) { try database.write { try $0.execute(sql: "DELETE FROM audit_log") } }
+        #expect(throws: (any Error).self) {
+            try database.write { try $0.execute(sql: "UPDATE audit_log SET actor = 'someone else'") }
+        }
+        #expect(try centre.store.auditEntries().first?.action == "view_case")
+    }
+
+    @Test func wrongPasswordsLockAnAccountAndANewPasswordLiftsTheLock() throws {
+        let centre = try CenterFixture()
+        try centre.addStaff("li.adviser", .adviser)
+        let settings = ConsoleSettings(sessionIdle: .seconds(900), lockoutAfterFailures: 3, lockout: .seconds(600),
+                                       secureCookies: false, pageSize: 50)
+        #expect(try centre.store.signIn("li.adviser", password: "wrong password!", settings: settings) == .wrongPassword)
+        #expect(try centre.store.signIn("li.adviser", password: "wrong password!", settings: settings) == .wrongPassword)
+        guard case .locked = try centre.store.signIn("li.adviser", password: "wrong password!", settings: settings) else {
+            Issue.record("third wrong password should lock")
+            return
+        }
+        guard case .locked = try centre.store.signIn("li.adviser", password: CenterFixture.password, settings: settings) else {
+            Issue.record("the right password must not open a locked account")
+            return
+        }
+        try centre.store.setPassword("li.adviser", password: "a brand new password", actor: "test")
+        guard case let .success(token, session) = try centre.store.signIn("li.adviser", password: "a brand new password",
+                                                                            settings: settings) else {
+            Issue.record("a new password lifts the lock")
+            return
+        }
+        #expect(session.role == StaffRole.adviser && session.csrf.count >= 32)
+        #expect(try centre.store.session(token: token, idle: .seconds(900))?.username == "li.adviser")
+        #expect(try centre.store.session(token: token, idle: .seconds(900), now: Date().addingTimeInterval(901)) == nil,
+                "an idle session ends")
+        #expect(throws: StaffError.self) { try centre.store.addStaff("wang", role: .adviser, password: "short", actor: "t") }
+        #expect(try centre.store.signIn("nobody", password: "whatever it is", settings: settings) == .wrongPassword)
+    }
+
+    @Test func retentionErasesClosedCasesPersonalDataAndKeepsTheCounts() async throws {
+        let centre = try CenterFixture()
+        let old = try await centre.receive(sequence: 1, level: .red, name: "独居老人甲")
+        let open = try await centre.receive(sequence: 2, level: .green)
+        let closedAt = Date().addingTimeInterval(-400 * 86400)
+        try centre.perform(.accept, on: old, now: closedAt)
+        try centre.perform(.close(.helped), on: old, note: "送餐已安排", now: closedAt)
+        let erased = try centre.store.eraseClosedCases(closedBefore: Date().addingTimeInterval(-365 * 86400), actor: "test")
+        #expect(erased == 1)
+        let detail = try #require(try centre.store.caseDetail(old, viewer: "auditor"))
+        #expect(detail.submission == nil && detail.reasons.isEmpty && detail.timeline.allSatisfy { $0.note == nil })
+        #expect(try centre.store.caseDetail(open, viewer: "auditor")?.submission != nil)
+        let month = String(LocalMonth.now(centre.config.timeZone))
+        let report = try centre.store.report(month: month)
+        #expect(report.total == 2 && report.outcomes == [MonthReport.Count(key: "helped", count: 1)])
+        for file in ["center.sqlite", "center.sqlite-wal"] {
+            let bytes = (try? Data(contentsOf: centre.folder.appendingPathComponent(file))) ?? Data()
+            #expect(bytes.range(of: Data("独居老人甲".utf8)) == nil)
+        }
+    }
+
+    @Test func aRequestFromAnEarlierVersionGetsItsCaseAtStart() async throws {
+        let centre = try CenterFixture()
+        let reference = try await centre.receive(sequence: 1, street: "jingan-temple")
+        let path = centre.folder.appendingPathComponent("center.sqlite").path
+        try await DatabaseQueue(path: path).write { db in
+            try db.execute(sql: "DELETE FROM case_events; DELETE FROM cases")
+        }
+        let reopened = try CenterStore(path: path, sealKey: centre.sealKey)
+        let detail = try #require(try reopened.caseDetail(reference, viewer: "li"))
+        #expect(detail.street == "jingan-temple" && detail.state == .new && detail.timeline.count == 1)
+    }
+}
+
+/// The current month as the report names it.
+enum LocalMonth {
+    static func now(_ timeZone: TimeZone) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let parts = calendar.dateComponents([.year, .month], from: Date())
+        return String(format: "%04d-%02d", parts.year!, parts.month!)
+    }
+}
