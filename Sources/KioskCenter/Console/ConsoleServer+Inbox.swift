@@ -153,13 +153,24 @@ extension ConsoleServer {
     }
 
     /// A triage reason as the kiosk sent it (`emergency food=none-today`,
-    /// `score 14 >= 12 (red)`), with question and answer named.
+    /// `score 14 >= 12 (red)`, `score 3 below thresholds`), in words.
     func reasonText(_ reason: String, _ language: Language) -> String {
-        guard reason.hasPrefix("emergency "), let equals = reason.firstIndex(of: "=") else { return reason }
-        let question = String(reason[reason.index(reason.startIndex, offsetBy: 10)..<equals])
-        let option = String(reason[reason.index(after: equals)...])
-        guard let asked = config.assessment.questions.first(where: { $0.id == question }) else { return reason }
-        let word = language == .english ? "Emergency: " : "紧急："
-        return word + (asked.option(option)?.label[language] ?? option)
+        let english = language == .english
+        let words = reason.split(separator: " ").map(String.init)
+        if words.first == "emergency", words.count == 2, let equals = words[1].firstIndex(of: "=") {
+            let question = String(words[1][..<equals]), option = String(words[1][words[1].index(after: equals)...])
+            let asked = config.assessment.questions.first { $0.id == question }
+            let answer = asked?.option(option)?.label[language] ?? option
+            return (english ? "Emergency: " : "紧急：") + answer
+        }
+        if words.first == "score", words.count == 5, words[2] == ">=" {
+            let level = words[4].trimmingCharacters(in: CharacterSet(charactersIn: "()"))
+            let name = ConsoleTexts.table(language)["level_short_\(level)"] ?? level
+            return english ? "Score \(words[1]) (\(name) from \(words[3]))" : "评估总分 \(words[1])（\(words[3]) 分起为\(name)）"
+        }
+        if words.first == "score", words.count == 4, words[2] == "below" {
+            return english ? "Score \(words[1]) (below the thresholds)" : "评估总分 \(words[1])（低于分级线）"
+        }
+        return reason
     }
 }

@@ -224,7 +224,8 @@ public struct ConsoleServer: Sendable {
         return html(views.render("message", data), status: status)
     }
 
-    /// What every signed-in page's frame needs.
+    /// What every signed-in page's frame needs. A refused ticket is shown in
+    /// its message, not left in the field: the next scan must start empty.
     func frame(_ visit: Visit, title: String, ticket: String = "", ticketError: String? = nil) -> [String: Any] {
         let role = visit.staff.role
         let path = visit.request.uri.path

@@ -1,0 +1,190 @@
+"""The staff console in a real browser (Debian's Chromium, headless, through
+chromedriver): what an adviser, a supervisor and an auditor do, as they do it.
+
+Run by Tests/CenterTests/ConsoleBrowserTests.swift against a real
+`kiosk-center serve`; reads its settings from the environment, prints one
+line per scenario, exits non-zero on the first failure, and keeps a
+screenshot of each page in $SCREENSHOTS."""
+import os
+import sys
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+sys.path.insert(0, os.path.dirname(__file__))
+import kiosk_wire  # noqa: E402
+
+CONSOLE = os.environ["CONSOLE_URL"]
+INTAKE = os.environ["INTAKE_URL"]
+SECRET = os.environ["KIOSK_SECRET"]
+PASSWORD = os.environ["STAFF_PASSWORD"]
+SHOTS = os.environ["SCREENSHOTS"]
+KIOSK = "JA0301"
+
+
+def browser(width=1366, height=768):
+    options = webdriver.ChromeOptions()
+    options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--window-size=%d,%d" % (width, height), "--lang=zh-CN"]:
+        options.add_argument(argument)
+    service = Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
+    return webdriver.Chrome(service=service, options=options)
+
+
+def shot(driver, name, full=False):
+    if full:
+        height = driver.execute_script("return document.documentElement.scrollHeight")
+        driver.set_window_size(driver.get_window_size()["width"], max(768, height))
+    driver.save_screenshot(os.path.join(SHOTS, name + ".png"))
+
+
+def check(condition, what):
+    if not condition:
+        print("FAILED: " + what, flush=True)
+        raise SystemExit(1)
+    print("ok: " + what, flush=True)
+
+
+def sign_in(driver, name, password=PASSWORD):
+    driver.delete_all_cookies()
+    driver.get(CONSOLE + "/login")
+    driver.find_element(By.NAME, "username").send_keys(name)
+    driver.find_element(By.NAME, "password").send_keys(password + Keys.ENTER)
+
+
+def submit(driver, element_id=None, xpath=None):
+    """Clicks a form's button and waits until the next page has loaded (a
+    mark left on this page's window is gone)."""
+    driver.execute_script("window.__before = true")
+    driver.find_element(By.XPATH, xpath).click() if xpath else driver.find_element(By.ID, element_id).click()
+    WebDriverWait(driver, 10).until(lambda d: d.execute_script(
+        "return window.__before === undefined && document.readyState === 'complete'"))
+
+
+def text(driver):
+    return driver.find_element(By.TAG_NAME, "body").text
+
+
+def main():
+    os.makedirs(SHOTS, exist_ok=True)
+    key = kiosk_wire.receipt_key(SECRET, KIOSK)
+    now = time.time()
+    # Requests as a kiosk sends them: the red ones arrive last but come first.
+    plan = [("green", "王秀英", 9), ("yellow", "李建国", 8), ("red", "张桂兰", 5), ("green", "刘伟", 4),
+            ("red", "陈静", 2), ("yellow", "杨明", 1)]
+    receipts = {}
+    for sequence, (level, name, hours_ago) in enumerate(plan, start=1):
+        receipt = kiosk_wire.receipt_number(KIOSK, "261130", sequence)
+        body = kiosk_wire.submission(KIOSK, receipt, level, name, created=now - hours_ago * 3600)
+        receipts[name] = (receipt, kiosk_wire.send(INTAKE, SECRET, body))
+
+    driver = browser()
+    try:
+        # A wrong password is refused; repeated failures lock the account out.
+        sign_in(driver, "sun.adviser", "not the right password")
+        check("用户名或密码不正确" in text(driver), "a wrong password is refused with a message")
+        shot(driver, "01-sign-in-refused")
+        for _ in range(4):
+            sign_in(driver, "sun.adviser", "not the right password")
+        check("账户已锁定" in text(driver), "five wrong passwords lock the account, and the page says until when")
+        sign_in(driver, "sun.adviser")
+        check("账户已锁定" in text(driver), "a locked account stays locked with the right password")
+        shot(driver, "02-locked-out")
+
+        # The inbox: red first, oldest first within a level.
+        sign_in(driver, "li.adviser")
+        check(driver.current_url.endswith("/inbox"), "an adviser lands on the inbox")
+        rows = driver.find_elements(By.CSS_SELECTOR, "table.inbox tbody tr")
+        order = [row.find_element(By.CSS_SELECTOR, "a.receipt").text for row in rows]
+        expected = [receipts[name][0] for name in ["张桂兰", "陈静", "李建国", "杨明", "王秀英", "刘伟"]]
+        check(order == expected, "the inbox shows red first, then yellow, then green, each oldest first")
+        check("11010519491231002X" not in text(driver) and "腿脚不便独居" not in text(driver),
+              "the inbox shows no ID number and no story")
+        shot(driver, "03-inbox")
+
+        # A scanner types the token and Enter into the focused ticket field.
+        receipt, reference = receipts["陈静"]
+        token = kiosk_wire.receipt_token(key, receipt)
+        focused = driver.switch_to.active_element
+        check(focused.get_attribute("name") == "ticket", "the ticket field has the focus")
+        focused.send_keys(token + Keys.ENTER)
+        check(driver.current_url.endswith("/cases/" + reference), "a scanned token opens its case")
+        check("110105********002X" in text(driver), "the ID number is masked")
+        submit(driver, xpath="//button[contains(., '显示完整号码')]")
+        check("11010519491231002X" in text(driver), "show full reveals the ID number")
+        shot(driver, "04-case", full=True)
+
+        # Accept → assign → refer → close, each on the timeline.
+        submit(driver, "do-accept")
+        submit(driver, "do-assign")
+        submit(driver, "do-reached")
+        Select(driver.find_element(By.ID, "partner")).select_by_value("charity-foundation")
+        submit(driver, "do-refer")
+        Select(driver.find_element(By.ID, "outcome")).select_by_value("referred_confirmed")
+        driver.find_element(By.ID, "note").send_keys("市慈善基金会已确认资助三个月送餐")
+        submit(driver, "do-close")
+        timeline = driver.find_element(By.CSS_SELECTOR, "table.timeline").text
+        for word in ["受理", "分配", "联系", "转介", "结案", "市慈善基金会", "转介已确认"]:
+            check(word in timeline, "the timeline shows " + word)
+        check("已结案" in text(driver), "the case is closed")
+        shot(driver, "05-case-closed", full=True)
+
+        # A form posted without its CSRF token is refused.
+        receipt, other = receipts["张桂兰"]
+        driver.get(CONSOLE + "/cases/" + other)
+        driver.execute_script("document.querySelectorAll('input[name=csrf]').forEach(e => e.remove())")
+        submit(driver, "do-accept")
+        check("表单已过期" in text(driver), "a form without its CSRF token is refused")
+        driver.get(CONSOLE + "/cases/" + other)
+        check("新收到" in text(driver), "and the case did not move")
+
+        # A forged token and a mistyped number are refused with a clear message.
+        forged = kiosk_wire.receipt_token(b"\x09" * 32, receipt)
+        box = driver.find_element(By.NAME, "ticket")
+        box.send_keys(forged + Keys.ENTER)
+        check("伪造" in text(driver) and "/cases/" not in driver.current_url, "a forged token is refused")
+        shot(driver, "06-forged-token")
+        mistyped = receipt[:-1] + ("A" if receipt[-1] != "A" else "B")
+        driver.find_element(By.NAME, "ticket").send_keys(mistyped + Keys.ENTER)
+        check("校验字符不符" in text(driver), "a mistyped receipt number is caught by its check character")
+
+        # An adviser cannot open the auditor's page.
+        driver.get(CONSOLE + "/audit")
+        check("无权" in text(driver), "an adviser cannot open the access log")
+
+        # The supervisor's report, in English this time.
+        sign_in(driver, "zhao.super")
+        driver.find_element(By.LINK_TEXT, "English").click()
+        driver.get(CONSOLE + "/reports")
+        check("Monthly report" in text(driver) and driver.find_elements(By.CSS_SELECTOR, "svg.chart"),
+              "the supervisor's report has its chart, in English")
+        shot(driver, "07-report-en", full=True)
+        driver.find_element(By.LINK_TEXT, "中文").click()
+
+        # The auditor sees every look and action on that case.
+        sign_in(driver, "qian.audit")
+        driver.get(CONSOLE + "/audit")
+        rows = [row.text for row in driver.find_elements(By.CSS_SELECTOR, "table.audit tbody tr") if reference in row.text]
+        for action in ["view_case", "reveal_id", "accept", "assign", "contact", "refer", "close"]:
+            check(any(" " + action + " " in " " + row + " " for row in rows), "the access log has " + action)
+        check("陈静" not in text(driver) and "11010519491231002X" not in text(driver),
+              "the access log holds no personal data")
+        shot(driver, "08-audit")
+        driver.quit()
+
+        # The inbox on a tablet.
+        driver = browser(820, 1180)
+        sign_in(driver, "li.adviser")
+        shot(driver, "09-inbox-tablet")
+    finally:
+        driver.quit()
+    print("browser scenarios passed")
+
+
+if __name__ == "__main__":
+    main()

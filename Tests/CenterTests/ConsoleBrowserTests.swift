@@ -1,0 +1,36 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The console in a real browser: `Tests/Browser/console_browser_test.py`
+/// drives Debian's headless Chromium against a real `kiosk-center serve`.
+/// `scripts/test` makes the Python environment (selenium) and names it in
+/// KIOSK_TEST_PYTHON; screenshots are kept in .build/console-screenshots.
+@Suite(.serialized) struct ConsoleBrowserTests {
+    static let python = ProcessInfo.processInfo.environment["KIOSK_TEST_PYTHON"]
+
+    @Test(.enabled(if: python != nil, "needs scripts/test's Python with selenium and Chromium"))
+    func advisersSupervisorsAndAuditorsDoTheirWorkInABrowser() throws {
+        let centre = try CenterProcess(state: try temporaryFolder("centre-browser"))
+        let secret = try centre.addKiosk("JA0301")
+        let password = "correct horse battery"
+        for (name, role) in [("li.adviser", "adviser"), ("sun.adviser", "adviser"), ("zhao.super", "supervisor"),
+                             ("qian.audit", "auditor")] {
+            try centre.addStaff(name, role: role, password: password)
+        }
+        let shots = repositoryRoot.appendingPathComponent(".build/console-screenshots")
+        let run = try runToEnd(
+            [try #require(Self.python), repositoryRoot.appendingPathComponent("Tests/Browser/console_browser_test.py").path],
+            environment: ["CONSOLE_URL": centre.consoleURL, "INTAKE_URL": "http://127.0.0.1:\(centre.port)",
+                          "KIOSK_SECRET": secret, "STAFF_PASSWORD": password, "SCREENSHOTS": shots.path,
+                          "HOME": NSTemporaryDirectory(), "SE_OFFLINE": "true"])
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        #expect(run.stdout.contains("browser scenarios passed"))
+        centre.stop()
+        // The centre's log holds references and names of staff, never what residents typed.
+        let log = (try? String(contentsOf: URL(fileURLWithPath: centre.log.path + ".err"), encoding: .utf8)) ?? ""
+        for secretText in ["张桂兰", "陈静", "13912345678", "11010519491231002X", "腿脚不便独居", "市慈善基金会已确认"] {
+            #expect(!log.contains(secretText))
+        }
+    }
+}
