@@ -37,6 +37,8 @@ install: build
 	install -m 0644 systemd/tmpfiles.d/kiosk.conf $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/kiosk.conf
 	install -d -m 0755 $(DESTDIR)/etc/kiosk
 	install -m 0644 kiosk-config/*.yaml $(DESTDIR)/etc/kiosk/
+	install -d -m 0755 $(DESTDIR)/etc/kiosk-center
+	install -m 0644 center-config/*.yaml $(DESTDIR)/etc/kiosk-center/
 	install -d -m 0700 $(DESTDIR)/etc/kiosk/credentials $(DESTDIR)/etc/kiosk-center/credentials
 	install -d $(DESTDIR)$(PREFIX)/share/kiosk/assets $(DESTDIR)$(PREFIX)/share/doc/kiosk
 	cp -R assets/. $(DESTDIR)$(PREFIX)/share/kiosk/assets/

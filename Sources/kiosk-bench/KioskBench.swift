@@ -8,6 +8,6 @@ struct KioskBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kiosk-bench", abstract: "Benchmarks for the help-request kiosk.",
         subcommands: [SubmitBenchmark.self, ReceiptBenchmark.self, FrontBenchmark.self, DrainBenchmark.self,
-                      StartupBenchmark.self, OpenProbe.self])
+                      StartupBenchmark.self, ConsoleBenchmark.self, OpenProbe.self])
 }
 

@@ -24,7 +24,10 @@ import Testing
                      "usr/lib/systemd/system/kiosk-purge.timer", "usr/lib/sysusers.d/kiosk.conf",
                      "usr/lib/tmpfiles.d/kiosk.conf", "etc/kiosk/kiosk.yaml", "etc/kiosk/catalog.yaml",
                      "etc/kiosk/assessment.yaml", "etc/kiosk/texts.yaml", "usr/share/kiosk/assets/receipt-layout.yaml",
-                     "usr/share/doc/kiosk/README.md", "usr/share/doc/kiosk/intake-api.yaml"] {
+                     "usr/share/doc/kiosk/README.md", "usr/share/doc/kiosk/intake-api.yaml",
+                     "etc/kiosk-center/center.yaml", "etc/kiosk-center/partners.yaml", "etc/kiosk-center/catalog.yaml",
+                     "etc/kiosk-center/assessment.yaml", "usr/share/kiosk/assets/console/inbox.mustache",
+                     "usr/share/kiosk/assets/console/console.css"] {
             #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent(file).path), "\(file)")
         }
         #expect(try mode(root.appendingPathComponent("etc/kiosk/credentials")) == 0o700)
@@ -42,6 +45,21 @@ import Testing
         let seal = root.appendingPathComponent("etc/kiosk/credentials/seal.key")
         #expect(try mode(seal) == 0o600)
         #expect(keys.stdout.contains("centre.key: missing"), "says what is still to do: \(keys.stdout)")
+
+        // The centre: its commands at the shell use the seal key beside its
+        // configuration (the one the unit loads), and none creates it by the way.
+        let centre = root.appendingPathComponent("usr/bin/kiosk-center").path
+        let centreEnvironment = ["KIOSK_CENTER_CONFIG": root.appendingPathComponent("etc/kiosk-center").path,
+                                 "KIOSK_CENTER_STATE": root.appendingPathComponent("var/lib/kiosk-center").path,
+                                 "KIOSK_ASSETS": root.appendingPathComponent("usr/share/kiosk/assets").path]
+        let centreCheck = try runToEnd([centre, "config", "check"], environment: centreEnvironment)
+        #expect(centreCheck.status == 0 && centreCheck.stdout.contains("configuration OK"), "\(centreCheck.stdout)")
+        let withoutKey = try runToEnd([centre, "kiosk", "add", "JA0301"], environment: centreEnvironment)
+        #expect(withoutKey.status != 0 && withoutKey.stderr.contains("kiosk-center credentials init"))
+        #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("var/lib/kiosk-center/credentials").path))
+        let centreKey = try runToEnd([centre, "credentials", "init"], environment: centreEnvironment)
+        #expect(centreKey.stdout.contains(root.appendingPathComponent("etc/kiosk-center/credentials/center-seal.key").path))
+        #expect(try runToEnd([centre, "kiosk", "add", "JA0301"], environment: centreEnvironment).status == 0)
     }
 
     @Test func debInstallsTheFilesAndCreatesTheUser() throws {

@@ -18,9 +18,11 @@ public final class TmuxFront {
     ///   - frontArguments: extra `kioskd front` arguments (`--no-printer` unless given).
     ///   - environment: extra environment for the front (a printer lab's `CUPS_SERVER`).
     ///   - wrapper: wraps the front's shell command (e.g. in `stty` calls).
+    ///   - centreSecret: stored with `kioskctl credentials centre-secret` before the front starts, as a
+    ///     technician does (it also derives the receipt key the centre checks tickets with).
     public init(columns: Int = 80, rows: Int = 24, configEdits: [(String, String, String)] = [],
                 frontArguments: [String] = ["--no-printer"], environment: [String: String] = [:],
-                wrapper: ((_ command: String, _ folder: String) -> String)? = nil) throws {
+                wrapper: ((_ command: String, _ folder: String) -> String)? = nil, centreSecret: String? = nil) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("kiosk-front-\(UUID().uuidString.prefix(8))")
         socket = folder.appendingPathComponent("tmux.sock").path
         state = folder.appendingPathComponent("state")
@@ -35,6 +37,12 @@ public final class TmuxFront {
         let credentials = CredentialStore(stateDirectory: state, environment: [:])
         try credentials.createKeyIfMissing(named: "seal.key")
         try credentials.createKeyIfMissing(named: "receipt.key")
+        if let centreSecret {
+            let stored = try runToEnd([product("kioskctl"), "credentials", "centre-secret"],
+                                      environment: ["KIOSK_CONFIG": config.path, "KIOSK_STATE": state.path],
+                                      input: centreSecret + "\n")
+            guard stored.status == 0 else { throw SubprocessError(description: "centre-secret: \(stored.stderr)") }
+        }
         let variables = environment.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " ")
         let front = "\(product("kioskd")) front \(frontArguments.joined(separator: " ")) --config \(config.path) "
             + "--state \(state.path) --assets \(repositoryRoot.appendingPathComponent("assets").path) 2>>\(log.path)"
