@@ -21,17 +21,20 @@ public enum ConfigurationLoader {
         let texts = roots["texts.yaml"].flatMap { readTexts($0) }
 
         guard log.problems.isEmpty, let kiosk, let catalog, let assessment, let texts else {
-            var problems = log.problems
-            if problems.isEmpty {
-                problems.append(ConfigProblem(file: directory.path, line: 0, message: "configuration incomplete"))
-            }
-            throw ConfigurationError(problems: problems)
+            throw failure(log, in: directory)
         }
         return KioskConfiguration(
             identity: kiosk.identity, centre: kiosk.centre, hotlines: kiosk.hotlines, areas: kiosk.areas,
             session: kiosk.session, retention: kiosk.retention, credentials: kiosk.credentials,
             receipt: kiosk.receipt, printer: kiosk.printer, forwarder: kiosk.forwarder,
             catalog: catalog, assessment: assessment, texts: texts)
+    }
+
+    /// Every problem found; or, should a part be missing without one, that
+    /// the folder is incomplete.
+    package static func failure(_ log: ProblemLog, in directory: URL) -> ConfigurationError {
+        ConfigurationError(problems: log.problems.isEmpty
+            ? [ConfigProblem(file: directory.path, line: 0, message: "configuration incomplete")] : log.problems)
     }
 
     /// Parses each named YAML file of a folder; a missing, unreadable or

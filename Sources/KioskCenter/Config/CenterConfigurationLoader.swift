@@ -17,11 +17,7 @@ public enum CenterConfigurationLoader {
         let catalog = roots["catalog.yaml"].flatMap(ConfigurationLoader.readCatalog)
         let assessment = roots["assessment.yaml"].flatMap(ConfigurationLoader.readAssessment)
         guard log.problems.isEmpty, let center, let partners, let catalog, let assessment else {
-            var problems = log.problems
-            if problems.isEmpty {
-                problems.append(ConfigProblem(file: directory.path, line: 0, message: "configuration incomplete"))
-            }
-            throw ConfigurationError(problems: problems)
+            throw ConfigurationLoader.failure(log, in: directory)
         }
         return CenterConfiguration(
             name: center.name, timeZone: center.timeZone, deadlines: center.deadlines, console: center.console,

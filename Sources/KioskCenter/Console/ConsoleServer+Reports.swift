@@ -11,14 +11,14 @@ extension ConsoleServer {
         do { report = try store.report(month: month, now: visit.now) } catch let error as CenterError {
             return message(visit, status: .badRequest, title: texts["problem"]!, detail: error.description)
         }
-        let lines = ReportLines(report, config: config, language: visit.language).lines
-        let sections = Dictionary(grouping: lines.filter { $0.section != lines.first?.section }, by: \.section)
-        let order = lines.map(\.section).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }.dropFirst()
+        let reportLines = ReportLines(report, config: config, language: visit.language)
+        let tables = reportLines.lines.filter { $0.section != reportLines.totalSection && $0.section != reportLines.dailySection }
+        let order = tables.map(\.section).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         var data = frame(visit, title: texts["reports_title"]!)
         data["month"] = month
         data["total"] = report.total
-        data["sections"] = order.filter { !$0.contains("每日") && $0 != "daily" }.map { name -> [String: Any] in
-            ["name": name, "lines": (sections[name] ?? []).map {
+        data["sections"] = order.map { name -> [String: Any] in
+            ["name": name, "lines": tables.filter { $0.section == name }.map {
                 ["item": $0.item, "count": $0.count, "detail": $0.detail] as [String: Any]
             }]
         }

@@ -5,6 +5,7 @@ import KioskDomain
 /// command line alike.
 public struct ReportLines: Sendable {
     public struct Line: Sendable, Equatable {
+        /// Which part of the report, in the chosen language.
         public var section: String
         public var item: String
         public var count: Int
@@ -12,6 +13,9 @@ public struct ReportLines: Sendable {
     }
 
     public var lines: [Line]
+    /// The names of the one-line total and of the per-day lines (the chart's data).
+    public let totalSection: String
+    public let dailySection: String
 
     public init(_ report: MonthReport, config: CenterConfiguration, language: Language) {
         let english = language == .english
@@ -20,7 +24,10 @@ public struct ReportLines: Sendable {
         }
         var lines: [Line] = []
         let section = { (zh: String, en: String) in english ? en : zh }
-        lines.append(Line(section: section("合计", "total"), item: report.month, count: report.total, detail: ""))
+        // Kept apart from the other sections, which the page shows as tables.
+        dailySection = section("每日", "daily")
+        totalSection = section("合计", "total")
+        lines.append(Line(section: totalSection, item: report.month, count: report.total, detail: ""))
         for entry in report.byLevel {
             lines.append(Line(section: section("困难等级", "hardship"), item: level(entry.key), count: entry.count, detail: ""))
         }
@@ -54,7 +61,7 @@ public struct ReportLines: Sendable {
         lines.append(Line(section: section("结案结果", "outcome"), item: section("仍在处理", "still open"),
                           count: report.open, detail: ""))
         for day in report.days {
-            lines.append(Line(section: section("每日", "daily"), item: day.date, count: day.total,
+            lines.append(Line(section: dailySection, item: day.date, count: day.total,
                               detail: "\(level("red")) \(day.red) / \(level("yellow")) \(day.yellow) / \(level("green")) \(day.green)"))
         }
         self.lines = lines

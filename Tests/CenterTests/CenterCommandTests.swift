@@ -1,0 +1,61 @@
+import Foundation
+import KioskCenter
+import KioskConfig
+import TestSupport
+import Testing
+
+/// `kiosk-center` at the shell: configuration problems named where they
+/// are, staff accounts, the access log and the report as a technician or an
+/// auditor reads them.
+@Suite(.serialized) struct CenterCommandTests {
+    @Test func aBrokenConfigurationIsNamedByFileAndLineAndTheServiceRefusesToStart() throws {
+        let folder = try temporaryFolder("center-config")
+        for name in CenterConfigurationLoader.fileNames {
+            let source = repositoryRoot.appendingPathComponent("center-config/\(name)").resolvingSymlinksInPath()
+            try FileManager.default.copyItem(at: source, to: folder.appendingPathComponent(name))
+        }
+        let centre = folder.appendingPathComponent("center.yaml")
+        var text = try String(contentsOf: centre, encoding: .utf8)
+        text = text.replacingOccurrences(of: "red: {hours: 4}", with: "red: {hours: 4, working_days: 1}")
+            .replacingOccurrences(of: "session_idle_minutes: 15", with: "session_idle_minutes: soon")
+        try text.write(to: centre, atomically: true, encoding: .utf8)
+        try "partners:\n  - id: Health Bureau\n    name: {zh-Hans: 卫健委}\n"
+            .write(to: folder.appendingPathComponent("partners.yaml"), atomically: true, encoding: .utf8)
+
+        let check = try runToEnd([product("kiosk-center"), "config", "check", folder.path])
+        #expect(check.status == 1)
+        for expected in ["center.yaml:14: deadlines.red needs exactly one of hours or working_days",
+                         "center.yaml:20: console.session_idle_minutes must be a whole number",
+                         "partners.yaml:2: partner.id 'Health Bureau' must be lower-case",
+                         "partners.yaml:3: partner.name: missing partner.name in English (en)"] {
+            #expect(check.stdout.contains(expected), "\(expected)\n\(check.stdout)")
+        }
+        let state = try temporaryFolder("centre-refuses")
+        let serve = try runToEnd([product("kiosk-center"), "serve", "--state", state.path, "--config", folder.path])
+        #expect(serve.status != 0 && serve.stderr.contains("center.yaml:14:") && serve.stderr.contains("refusing to start"))
+        #expect(try runToEnd([product("kiosk-center"), "config", "check",
+                              repositoryRoot.appendingPathComponent("center-config").path]).stdout
+            .contains("configuration OK"))
+    }
+
+    @Test func staffAccountsAndTheAccessLogAtTheShell() throws {
+        let centre = try CenterProcess(state: try temporaryFolder("centre-commands"))
+        centre.stop()
+        let short = try centre.command(["staff", "add", "li.adviser", "--role", "adviser"], input: "too short\n")
+        #expect(short.status != 0 && short.stderr.contains("at least 12 characters"))
+        try centre.addStaff("li.adviser", role: "adviser", password: "correct horse battery")
+        try centre.addStaff("qian.audit", role: "auditor", password: "correct horse battery")
+        #expect(try centre.command(["staff", "disable", "li.adviser"]).status == 0)
+        let list = try centre.command(["staff", "list"]).stdout
+        #expect(list.contains("li.adviser") && list.contains("disabled") && list.contains("qian.audit"))
+        let audit = try centre.command(["audit", "--json"])
+        #expect(audit.status == 0)
+        let entries = try JSONDecoder().decode([[String: String]].self, from: Data(audit.stdout.utf8))
+        #expect(entries.map { $0["action"] } == ["staff_disable", "staff_add", "staff_add"])
+        #expect(!audit.stdout.contains("correct horse battery"))
+        let report = try centre.command(["report", "--month", "2026-11", "--csv"])
+        // (Foundation drops the byte-order mark as it reads the output; ConsoleTests checks the bytes.)
+        #expect(report.status == 0 && report.stdout.contains("分类,项目,数量,说明\r\n合计,2026-11,0,"))
+        #expect(try centre.command(["report", "--month", "November"]).stderr.contains("yyyy-MM"))
+    }
+}
