@@ -79,7 +79,7 @@ struct ConsoleBenchmark: AsyncParsableCommand {
                                       ("inbox, one street, red", "?street=\(streets[0])&level=red", 0)] {
             var page = Samples(), bare = Samples()
             var bytes = 0
-            let filter = query.contains("street") ? "AND c.street = '\(streets[0])' AND c.priority = 0" : ""
+            let sqlFilter = query.contains("street") ? "AND c.street = '\(streets[0])' AND c.priority = 0" : ""
             for round in 0..<(pages + 20) {
                 var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/inbox\(query)")
                 request.headers.add(name: "Cookie", value: "kc_session=\(token)")
@@ -97,7 +97,7 @@ struct ConsoleBenchmark: AsyncParsableCommand {
                             SELECT s.reference, s.receipt_number, s.id, s.programme, s.service, c.priority, c.street,
                                    c.created_at, c.due_at, c.first_contact_at, c.assignee, c.state, c.sealed_reasons
                             FROM cases c JOIN submissions s ON s.seq = c.seq
-                            WHERE c.state != 'closed' \(filter)
+                            WHERE c.state != 'closed' \(sqlFilter)
                             ORDER BY c.priority, c.created_at LIMIT ? OFFSET ?
                             """, arguments: [pageSize, offset])
                     }
@@ -107,6 +107,15 @@ struct ConsoleBenchmark: AsyncParsableCommand {
             print(page.line("\(name) (page)") + "  p99 " + String(format: "%.3f ms", page.percentile(0.99) * 1000)
                   + "  \(bytes / 1024) KiB")
             print(bare.line("\(name) (bare SELECT)"))
+            // The store's share of the page: rows, counts and reasons opened, no HTML.
+            var filter = InboxFilter()
+            filter.page = offset / pageSize + 1
+            if query.contains("street") { filter.street = streets[0]; filter.level = .red }
+            var storeTime = Samples()
+            for round in 0..<(pages / 3 + 10) {
+                storeTime.record(try Samples.time { _ = try store.inbox(filter, pageSize: pageSize) }, if: round >= 10)
+            }
+            print(storeTime.line("\(name) (store only)"))
             print("\(name): page / bare \(String(format: "%.2f", page.median / bare.median))")
             if offset == 0 && query.isEmpty { firstRatio = page.median / bare.median }
         }

@@ -29,56 +29,56 @@ extension ConsoleServer {
         data["askedAt"] = dateTime(detail.createdAt)
         data["receivedAt"] = dateTime(detail.receivedAt)
         data["dueAt"] = dateTime(detail.dueAt)
-        data["firstContact"] = detail.firstContactAt.map(dateTime) as Any
+        data["firstContact"] = detail.firstContactAt.map(dateTime)
         data["attempts"] = detail.unansweredAttempts
-        data["assignee"] = detail.assignee as Any
-        data["partner"] = detail.partner.map { partnerName($0, language) } as Any
-        data["outcome"] = detail.outcome.map { texts["outcome_\($0.rawValue)"]! } as Any
-        data["duplicateOf"] = detail.duplicateOf as Any
-        data["closedAt"] = detail.closedAt.map(dateTime) as Any
-        data["done"] = visit.query("done").flatMap { texts["action_\($0)"] }.map { texts.format("done", $0) } as Any
+        data["assignee"] = detail.assignee
+        data["partner"] = detail.partner.map { partnerName($0, language) }
+        data["outcome"] = detail.outcome.map { texts["outcome_\($0.rawValue)"]! }
+        data["duplicateOf"] = detail.duplicateOf
+        data["closedAt"] = detail.closedAt.map(dateTime)
+        data["done"] = visit.query("done").flatMap { texts["action_\($0)"] }.map { texts.format("done", $0) }
         if let submission = detail.submission {
             data["resident"] = residentData(submission, reveal: look == .revealID, language: language, texts: texts)
         } else {
             data["erased"] = true
         }
-        data["timeline"] = detail.timeline.map { event -> [String: Any] in
-            [
+        data["timeline"] = detail.timeline.map { event in
+            TemplateValues([
                 "at": dateTime(event.at), "actor": event.actor,
                 "action": texts["action_\(event.action)"] ?? event.action,
                 "states": (event.from.map { texts["state_\($0.rawValue)"]! + " → " } ?? "")
                     + texts["state_\(event.to.rawValue)"]!,
-                "detail": eventDetail(event, language: language, texts: texts) as Any, "note": event.note as Any,
-            ]
+                "detail": eventDetail(event, language: language, texts: texts), "note": event.note,
+            ])
         }
-        data["errors"] = errors.map { ["field": $0.field, "text": $0.text] }
+        data["errors"] = errors.map { TemplateValues(["field": $0.field, "text": $0.text]) }
         data["hasErrors"] = !errors.isEmpty
         data["actions"] = actionForms(detail, visit: visit)
         return html(views.render("case", data), status: status)
     }
 
     func residentData(_ submission: IntakeSubmission, reveal: Bool, language: Language,
-                      texts: [String: String]) -> [String: Any] {
+                      texts: [String: String]) -> TemplateValues {
         let applicant = submission.applicant
         let area = config.street(applicant.street)
-        let answers: [[String: String]] = submission.answers.map { answer in
+        let answers = submission.answers.map { answer in
             let question = config.assessment.questions.first { $0.id == answer.question }
-            return ["question": question?.prompt[language] ?? answer.question,
-                    "answer": question?.option(answer.option)?.label[language] ?? answer.option]
+            return TemplateValues(["question": question?.prompt[language] ?? answer.question,
+                                   "answer": question?.option(answer.option)?.label[language] ?? answer.option])
         }
         var id: String?
         if let full = applicant.residentId {
             id = reveal ? full : Self.masked(full)
         }
-        return [
-            "name": applicant.name, "phone": applicant.phone, "id": id as Any, "canReveal": id != nil && !reveal,
+        return TemplateValues([
+            "name": applicant.name, "phone": applicant.phone, "id": id, "canReveal": id != nil && !reveal,
             "street": area?.name[language] ?? applicant.street,
             "community": area?.communities.first { $0.code == applicant.community }?.name[language] ?? applicant.community,
             "address": applicant.addressDetail, "household": applicant.householdSize,
             "story": submission.description, "answers": answers,
             "consent": texts.format("consent_given", submission.consent.version, dateTime(submission.consent.givenAt)),
             "language": submission.language == "en" ? "English" : "中文",
-        ]
+        ])
     }
 
     /// 110105********002X: the region and the last four, as on a bank slip.
@@ -98,26 +98,27 @@ extension ConsoleServer {
     }
 
     /// The forms this member of staff may use on this case now.
-    func actionForms(_ detail: CaseDetail, visit: Visit) -> [String: Any] {
+    func actionForms(_ detail: CaseDetail, visit: Visit) -> TemplateValues {
         let texts = visit.texts
         let state = detail.state
-        guard state.isOpen else { return ["closed": true] }
+        guard state.isOpen else { return TemplateValues(["closed": true]) }
         let supervisor = visit.staff.role == .supervisor
         let workers = (try? store.caseworkers()) ?? []
-        return [
+        return TemplateValues([
             "accept": state == .new,
             "assign": true,
             "supervisor": supervisor,
-            "advisers": workers.map { ["name": $0, "selected": $0 == detail.assignee] },
+            "advisers": workers.map { TemplateValues(["name": $0, "selected": $0 == detail.assignee]) },
             "contact": state != .new,
             "refer": state != .new,
-            "partners": config.partners.map { ["id": $0.id, "name": $0.name[visit.language],
-                                               "selected": $0.id == detail.partner] },
+            "partners": config.partners.map {
+                TemplateValues(["id": $0.id, "name": $0.name[visit.language], "selected": $0.id == detail.partner])
+            },
             "startService": [.accepted, .assigned, .contacted, .referred].contains(state),
             "outcomes": CaseOutcome.allCases.filter { $0 != .duplicate }.map {
-                ["id": $0.rawValue, "name": texts["outcome_\($0.rawValue)"]!]
+                TemplateValues(["id": $0.rawValue, "name": texts["outcome_\($0.rawValue)"]!])
             },
-        ]
+        ])
     }
 
     /// Applies one posted action, then shows the case again (303, so a

@@ -23,20 +23,18 @@ extension ConsoleServer {
         let page = try store.inbox(filter, pageSize: config.console.pageSize, now: visit.now)
         let language = visit.language
 
-        let rows: [[String: Any]] = page.rows.map { row in
-            let overdue = row.isOverdue(at: visit.now)
-            return [
-                "reference": row.reference, "receipt": row.receiptNumber, "level": row.level.rawValue,
-                "levelName": texts["level_short_\(row.level.rawValue)"]!,
-                "reasons": row.reasons.map { reasonText($0, language) }.joined(separator: "；"),
-                "programme": programmeName(row.programme, language), "service": serviceName(row.service, row.programme, language),
-                "street": streetName(row.street, language), "age": span(visit.now.timeIntervalSince(row.createdAt), texts),
-                "deadline": dateTime(row.dueAt), "overdue": overdue, "assignee": row.assignee ?? "—",
-                "state": texts["state_\(row.state.rawValue)"] ?? row.state.rawValue,
-            ]
+        let rows = page.rows.map { row in
+            InboxRowsHTML.Row(
+                reference: row.reference, receipt: row.receiptNumber, level: row.level.rawValue,
+                levelName: texts["level_short_\(row.level.rawValue)"]!,
+                reasons: row.reasons.map { reasonText($0, language) }.joined(separator: "；"),
+                programme: programmeName(row.programme, language), service: serviceName(row.service, row.programme, language),
+                street: streetName(row.street, language), age: span(visit.now.timeIntervalSince(row.createdAt), texts),
+                deadline: dateTime(row.dueAt), overdueText: row.isOverdue(at: visit.now) ? texts["overdue"] : nil,
+                assignee: row.assignee ?? "—", state: texts["state_\(row.state.rawValue)"] ?? row.state.rawValue)
         }
-        func option(_ value: String, _ label: String, _ selected: Bool) -> [String: Any] {
-            ["value": value, "label": label, "selected": selected]
+        func option(_ value: String, _ label: String, _ selected: Bool) -> TemplateValues {
+            TemplateValues(["value": value, "label": label, "selected": selected])
         }
         let stateOptions = [option("open", texts["open_only"]!, state == nil || state == "open"),
                             option("all", texts["all"]!, state == "all")]
@@ -48,9 +46,9 @@ extension ConsoleServer {
         let adviserOptions = [option("", texts["all"]!, filter.assignee == nil),
                               option("-", texts["unassigned"]!, filter.assignee == "")]
             + (try store.caseworkers()).map { option($0, $0, filter.assignee == $0) }
-        let counts: [[String: Any]] = HardshipLevel.allCases.map { level in
-            ["level": level.rawValue, "name": texts["level_\(level.rawValue)"]!, "count": page.openByLevel[level] ?? 0,
-             "link": "/inbox?level=\(level.rawValue)"]
+        let counts = HardshipLevel.allCases.map { level in
+            TemplateValues(["level": level.rawValue, "name": texts["level_\(level.rawValue)"]!, "count": page.openByLevel[level] ?? 0,
+             "link": "/inbox?level=\(level.rawValue)"])
         }
         func pageLink(_ number: Int) -> String {
             var items = visit.request.uri.queryParameters.filter { $0.key != "page" }
@@ -61,7 +59,7 @@ extension ConsoleServer {
         var data = frame(visit, title: texts["inbox"]!, ticket: ticket, ticketError: ticketError)
         data["counts"] = counts
         data["overdue"] = page.overdue
-        data["rows"] = rows
+        data["rows"] = InboxRowsHTML.html(rows)
         data["empty"] = rows.isEmpty
         data["found"] = texts.format("cases_found", String(page.matching))
         data["stateOptions"] = stateOptions

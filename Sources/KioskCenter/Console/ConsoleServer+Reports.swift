@@ -17,10 +17,10 @@ extension ConsoleServer {
         var data = frame(visit, title: texts["reports_title"]!)
         data["month"] = month
         data["total"] = report.total
-        data["sections"] = order.map { name -> [String: Any] in
-            ["name": name, "lines": tables.filter { $0.section == name }.map {
-                ["item": $0.item, "count": $0.count, "detail": $0.detail] as [String: Any]
-            }]
+        data["sections"] = order.map { name in
+            TemplateValues(["name": name, "lines": tables.filter { $0.section == name }.map {
+                TemplateValues(["item": $0.item, "count": $0.count, "detail": $0.detail])
+            }])
         }
         data["chart"] = DailyChart.svg(report.days, title: texts.format("chart_alt", month))
         data["csvLink"] = "/reports.csv?month=\(month)"
@@ -54,9 +54,9 @@ extension ConsoleServer {
         var data = frame(visit, title: texts["audit_title"]!)
         data["since"] = sinceText ?? ""
         data["count"] = texts.format("entries", String(entries.count))
-        data["entries"] = entries.map { entry -> [String: Any] in
-            ["at": dateTime(entry.at), "actor": entry.actor, "action": entry.action,
-             "case": entry.caseReference ?? "", "detail": entry.detail ?? ""]
+        data["entries"] = entries.map { entry in
+            TemplateValues(["at": dateTime(entry.at), "actor": entry.actor, "action": entry.action,
+                            "case": entry.caseReference ?? "", "detail": entry.detail ?? ""])
         }
         return html(views.render("audit", data))
     }

@@ -142,12 +142,13 @@ public struct ConsoleServer: Sendable {
         let csrf = CenterStore.randomToken()
         var notice: String?
         if request.uri.queryParameters["ended"] != nil { notice = texts["session_ended"] }
-        let data: [String: Any] = [
-            "t": texts, "lang": language.rawValue, "title": texts["sign_in_title"]!, "csrf": csrf,
+        let data = TemplateValues([
+            "t": ConsoleTexts.forTemplates(language), "lang": language.rawValue, "title": texts["sign_in_title"]!,
+            "csrf": csrf,
             "next": Self.localPath(request.uri.queryParameters["next"].map(String.init)) ?? "/",
-            "error": error as Any, "notice": notice as Any, "username": username,
+            "error": error, "notice": notice, "username": username,
             "languageLink": languageLink(language, back: "/login"),
-        ]
+        ])
         var response = html(views.render("login", data), status: status)
         response.headers.append(HTTPField(name: .setCookie, value: cookie(Self.signInCookie, csrf, request: request,
                                                                            path: "/login", maxAge: 3600)))
@@ -220,24 +221,25 @@ public struct ConsoleServer: Sendable {
     /// A page with one message (forbidden, not found, a refused form).
     func message(_ visit: Visit, status: HTTPResponse.Status, title: String, detail: String? = nil) -> Response {
         var data = frame(visit, title: title)
-        data["detail"] = detail as Any
+        data["detail"] = detail
         return html(views.render("message", data), status: status)
     }
 
     /// What every signed-in page's frame needs. A refused ticket is shown in
     /// its message, not left in the field: the next scan must start empty.
-    func frame(_ visit: Visit, title: String, ticket: String = "", ticketError: String? = nil) -> [String: Any] {
+    func frame(_ visit: Visit, title: String, ticket: String = "", ticketError: String? = nil) -> TemplateValues {
         let role = visit.staff.role
         let path = visit.request.uri.path
-        return [
-            "t": visit.texts, "lang": visit.language.rawValue, "title": title, "csrf": visit.staff.csrf,
+        return TemplateValues([
+            "t": ConsoleTexts.forTemplates(visit.language), "lang": visit.language.rawValue, "title": title,
+            "csrf": visit.staff.csrf,
             "staffName": visit.staff.username, "role": role.rawValue,
             "canCases": role.handlesCases, "canReports": role.readsReports, "canAudit": role.readsAudit,
             "navInbox": path.hasPrefix("/inbox") || path.hasPrefix("/cases"), "navReports": path.hasPrefix("/reports"),
             "navAudit": path.hasPrefix("/audit"),
-            "ticket": ticket, "ticketError": ticketError as Any,
+            "ticket": ticket, "ticketError": ticketError,
             "languageLink": languageLink(visit.language, back: visit.request.uri.description),
-        ]
+        ])
     }
 
     func languageLink(_ language: Language, back: String) -> String {

@@ -8,6 +8,14 @@ enum ConsoleTexts {
         language == .english ? english : chinese
     }
 
+    /// The same, as templates read them (`{{t.key}}`), made once.
+    static func forTemplates(_ language: Language) -> TemplateValues {
+        language == .english ? englishForTemplates : chineseForTemplates
+    }
+
+    private static let chineseForTemplates = TemplateValues(chinese)
+    private static let englishForTemplates = TemplateValues(english)
+
     static let chinese: [String: String] = [
         "console": "社区救助受理台", "skip": "跳到主要内容", "signed_in_as": "已登录", "sign_out": "退出登录",
         "language_other": "English", "inbox": "待办案件", "reports": "统计报表", "audit": "访问记录",

@@ -103,6 +103,8 @@ enum CenterMigrations {
                     CHECK (erased_at IS NULL OR (state = 'closed' AND sealed_reasons IS NULL))
                 );
                 CREATE INDEX cases_open ON cases (priority, created_at) WHERE state != 'closed';
+                -- The inbox's overdue count reads only the cases still waiting for a first contact.
+                CREATE INDEX cases_awaiting_contact ON cases (due_at) WHERE state != 'closed' AND first_contact_at IS NULL;
                 CREATE INDEX cases_by_state ON cases (state, priority, created_at);
                 CREATE INDEX cases_by_month ON cases (created_at);
                 CREATE INDEX cases_erasable ON cases (closed_at) WHERE state = 'closed' AND erased_at IS NULL;
