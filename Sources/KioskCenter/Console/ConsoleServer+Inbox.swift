@@ -79,6 +79,7 @@ extension ConsoleServer {
     /// or the inbox with the reason it cannot open one.
     func ticketLookup(_ visit: Visit) throws -> Response {
         let input = String((visit.query("ticket") ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(200))
+        guard !input.isEmpty else { return redirect("/inbox") }
         switch try findTicket(input, texts: visit.texts) {
         case let .found(reference):
             return redirect("/cases/\(reference)")

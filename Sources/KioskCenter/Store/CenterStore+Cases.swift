@@ -127,9 +127,22 @@ extension CenterStore {
             arguments.append(now.millisecondsSince1970)
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        // The open cases per level are counted anyway (the counts at the
+        // top); when the filter is only "open" and perhaps a level, they are
+        // the number of matches too, and a second pass over every case is spared.
+        let countsAreMatches = filter.scope == .open && filter.street == nil && filter.assignee == nil
+            && !filter.overdueOnly
         let (rows, matching, counts, overdue) = try pool.read { db in
-            let matching = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cases c \(whereClause)",
-                                            arguments: StatementArguments(arguments)) ?? 0
+            var counts: [HardshipLevel: Int] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT priority, COUNT(*) AS n FROM cases WHERE state != 'closed' GROUP BY priority
+                """) {
+                counts[HardshipLevel(priority: row["priority"])] = row["n"]
+            }
+            let matching = countsAreMatches
+                ? filter.level.map { counts[$0] ?? 0 } ?? counts.values.reduce(0, +)
+                : try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cases c \(whereClause)",
+                                   arguments: StatementArguments(arguments)) ?? 0
             let page = max(1, min(filter.page, (matching + pageSize - 1) / pageSize))
             let rows = try Row.fetchAll(db, sql: """
                 SELECT s.reference, s.receipt_number, s.id, s.programme, s.service, c.priority, c.street, c.created_at,
@@ -138,12 +151,6 @@ extension CenterStore {
                 \(whereClause)
                 ORDER BY c.priority, c.created_at LIMIT ? OFFSET ?
                 """, arguments: StatementArguments(arguments + [pageSize, (page - 1) * pageSize]))
-            var counts: [HardshipLevel: Int] = [:]
-            for row in try Row.fetchAll(db, sql: """
-                SELECT priority, COUNT(*) AS n FROM cases WHERE state != 'closed' GROUP BY priority
-                """) {
-                counts[HardshipLevel(priority: row["priority"])] = row["n"]
-            }
             let overdue = try Int.fetchOne(db, sql: """
                 SELECT COUNT(*) FROM cases WHERE state != 'closed' AND first_contact_at IS NULL AND due_at < ?
                 """, arguments: [now.millisecondsSince1970]) ?? 0
