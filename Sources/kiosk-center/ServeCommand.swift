@@ -30,31 +30,32 @@ struct Serve: AsyncParsableCommand {
         let listening = ListenerCount(expected: 2) {
             notifier.ready(status: "intake \(host):\($0[0]) · console \(consoleHost):\($0[1])")
         }
-        let intake = Application(
-            router: IntakeServer.router(store: store, logger: logger),
-            configuration: .init(address: .hostname(host, port: port), serverName: "kiosk-center"),
-            onServerRunning: { channel in
-                let bound = channel.localAddress?.port ?? port
-                // Tests and scripts read these lines for the ports.
-                FileHandle.standardOutput.write(Data("listening on \(host):\(bound)\n".utf8))
-                listening.bound(bound, slot: 0)
-            },
-            logger: logger)
-        let console = Application(
-            router: ConsoleServer(store: store, config: config, views: views, logger: logger).router(),
-            configuration: .init(address: .hostname(consoleHost, port: consolePort), serverName: "kiosk-center-console"),
-            onServerRunning: { channel in
-                let bound = channel.localAddress?.port ?? consolePort
-                FileHandle.standardOutput.write(Data("console on http://\(consoleHost):\(bound)/\n".utf8))
-                listening.bound(bound, slot: 1)
-            },
-            logger: logger)
+        // Tests and scripts read the two lines each listener prints for its port.
+        let intake = listener(IntakeServer.router(store: store, logger: logger), host: host, port: port,
+                              name: "kiosk-center", logger: logger) { bound in
+            FileHandle.standardOutput.write(Data("listening on \(host):\(bound)\n".utf8))
+            listening.bound(bound, slot: 0)
+        }
+        let console = listener(ConsoleServer(store: store, config: config, views: views, logger: logger).router(),
+                               host: consoleHost, port: consolePort, name: "kiosk-center-console", logger: logger) { bound in
+            FileHandle.standardOutput.write(Data("console on http://\(consoleHost):\(bound)/\n".utf8))
+            listening.bound(bound, slot: 1)
+        }
         let group = ServiceGroup(
             services: [intake, console, RetentionService(store: store, retention: config.retention, logger: logger),
                        WatchdogService(store: store, notifier: notifier)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
         notifier.stopping()
+    }
+}
+
+extension Serve {
+    /// One HTTP listener; `bound` hears the port it got (0 asks for any free one).
+    func listener(_ router: Router<BasicRequestContext>, host: String, port: Int, name: String, logger: Logger,
+                  bound: @escaping @Sendable (Int) -> Void) -> some Service {
+        Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: name),
+                    onServerRunning: { channel in bound(channel.localAddress?.port ?? port) }, logger: logger)
     }
 }
 

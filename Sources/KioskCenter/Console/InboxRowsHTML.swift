@@ -23,20 +23,23 @@ struct InboxRowsHTML {
         var out = ""
         out.reserveCapacity(rows.count * 700)
         for row in rows {
-            let level = escape(row.level)
+            let level = HTML.escape(row.level)
             out += "<tr class=\"level-\(level)\(row.overdueText == nil ? "" : " is-overdue")\">\n"
-            out += "<td><a href=\"/cases/\(escape(row.reference))\" class=\"receipt\">\(escape(row.receipt))</a></td>\n"
-            out += "<td><span class=\"badge level-\(level)\">\(escape(row.levelName))</span></td>\n"
-            out += "<td class=\"reasons\">\(escape(row.reasons))</td>\n"
-            out += "<td>\(escape(row.programme))<br><span class=\"secondary\">\(escape(row.service))</span></td>\n"
-            out += "<td>\(escape(row.street))</td>\n<td>\(escape(row.age))</td>\n<td>\(escape(row.deadline))"
-            if let overdue = row.overdueText { out += "<br><strong class=\"badge overdue\">⚠ \(escape(overdue))</strong>" }
-            out += "</td>\n<td>\(escape(row.assignee))</td>\n<td>\(escape(row.state))</td>\n</tr>\n"
+            out += "<td><a href=\"/cases/\(HTML.escape(row.reference))\" class=\"receipt\">\(HTML.escape(row.receipt))</a></td>\n"
+            out += "<td><span class=\"badge level-\(level)\">\(HTML.escape(row.levelName))</span></td>\n"
+            out += "<td class=\"reasons\">\(HTML.escape(row.reasons))</td>\n"
+            out += "<td>\(HTML.escape(row.programme))<br><span class=\"secondary\">\(HTML.escape(row.service))</span></td>\n"
+            out += "<td>\(HTML.escape(row.street))</td>\n<td>\(HTML.escape(row.age))</td>\n<td>\(HTML.escape(row.deadline))"
+            if let overdue = row.overdueText { out += "<br><strong class=\"badge overdue\">⚠ \(HTML.escape(overdue))</strong>" }
+            out += "</td>\n<td>\(HTML.escape(row.assignee))</td>\n<td>\(HTML.escape(row.state))</td>\n</tr>\n"
         }
         return out
     }
+}
 
-    /// HTML-escapes text for element content and quoted attributes.
+/// Text made safe for HTML element content and quoted attributes, for the
+/// few places that write markup themselves (inbox rows, the report's chart).
+enum HTML {
     static func escape(_ text: String) -> String {
         guard text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else {
             return text

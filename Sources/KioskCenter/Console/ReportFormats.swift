@@ -97,7 +97,7 @@ public enum DailyChart {
         let scale = (height - bottom - top) / Double(peak)
         var svg = """
             <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \(Int(width)) \(Int(height))" role="img" \
-            aria-label="\(escape(title))" class="chart"><title>\(escape(title))</title>
+            aria-label="\(HTML.escape(title))" class="chart"><title>\(HTML.escape(title))</title>
             <defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">\
             <rect width="6" height="6" fill="#f2c200"/><line x1="0" y1="0" x2="0" y2="6" stroke="#8a6d00" stroke-width="2"/>\
             </pattern><pattern id="dots" width="6" height="6" patternUnits="userSpaceOnUse">\
@@ -116,18 +116,13 @@ public enum DailyChart {
                 let h = Double(count) * scale
                 y -= h
                 svg += "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(max(1, step - 2))\" height=\"\(h)\" fill=\"\(fill)\">"
-                svg += "<title>\(escape(day.date)): \(count)</title></rect>"
+                svg += "<title>\(HTML.escape(day.date)): \(count)</title></rect>"
             }
             if index % 5 == 0 {
                 svg += "<text x=\"\(x + step / 2)\" y=\"\(height - 10)\" text-anchor=\"middle\" font-size=\"10\">"
-                svg += "\(escape(String(day.date.suffix(5))))</text>\n"
+                svg += "\(HTML.escape(String(day.date.suffix(5))))</text>\n"
             }
         }
         return svg + "</svg>"
-    }
-
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 }
