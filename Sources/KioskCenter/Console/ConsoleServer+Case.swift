@@ -157,7 +157,10 @@ extension ConsoleServer {
             action = .markDuplicate(of: other)
         default: break
         }
-        guard let action, note.count <= 500 else {
+        guard note.count <= 500 else {
+            return try casePage(visit, look: .view, errors: [("note", texts["close_note"]!)], status: .unprocessableContent)
+        }
+        guard let action else {
             return try casePage(visit, look: .view, errors: [(field, texts["problem"]!)], status: .unprocessableContent)
         }
         do {
