@@ -36,8 +36,10 @@ public struct ConsoleServer: Sendable {
         self.logger = logger
     }
 
-    public func router() -> Router<Context> {
+    /// The console's routes, after any extra middleware (the benchmark times pages with one).
+    public func router(middleware: [any MiddlewareProtocol<Request, Response, Context>] = []) -> Router<Context> {
         let router = Router(context: Context.self)
+        for item in middleware { router.add(middleware: item) }
         router.get("static/console.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
                      body: .init(byteBuffer: ByteBuffer(string: views.stylesheet)))
