@@ -106,6 +106,9 @@ enum CenterMigrations {
                 -- The inbox's overdue count reads only the cases still waiting for a first contact.
                 CREATE INDEX cases_awaiting_contact ON cases (due_at) WHERE state != 'closed' AND first_contact_at IS NULL;
                 CREATE INDEX cases_by_state ON cases (state, priority, created_at);
+                -- The inbox filtered by street or by adviser, in its order.
+                CREATE INDEX cases_open_by_street ON cases (street, priority, created_at) WHERE state != 'closed';
+                CREATE INDEX cases_open_by_assignee ON cases (assignee, priority, created_at) WHERE state != 'closed';
                 CREATE INDEX cases_by_month ON cases (created_at);
                 CREATE INDEX cases_erasable ON cases (closed_at) WHERE state = 'closed' AND erased_at IS NULL;
 
