@@ -55,7 +55,8 @@ extension ConsoleServer {
         data["since"] = sinceText ?? ""
         data["count"] = texts.format("entries", String(entries.count))
         data["entries"] = entries.map { entry in
-            TemplateValues(["at": dateTime(entry.at), "actor": entry.actor, "action": entry.action,
+            TemplateValues(["at": dateTime(entry.at), "actor": entry.actor, "code": entry.action,
+                            "action": texts["log_\(entry.action)"] ?? entry.action,
                             "case": entry.caseReference ?? "", "detail": entry.detail ?? ""])
         }
         return html(views.render("audit", data))

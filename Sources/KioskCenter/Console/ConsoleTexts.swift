@@ -69,6 +69,13 @@ enum ConsoleTexts {
         "ticket_no_case": "没有回执号为 %@ 的申请。它可能还没有到达中心。",
         "error_summary": "有问题需要处理",
         "hours": "%@ 小时", "days": "%@ 天", "minutes": "%@ 分钟",
+        "log_sign_in": "登录", "log_sign_in_failed": "登录失败", "log_sign_in_refused": "登录被拒（账户停用）",
+        "log_locked_out": "账户锁定", "log_sign_out": "退出登录", "log_session_expired": "会话超时",
+        "log_view_case": "查看案件", "log_reveal_id": "显示完整身份证号", "log_csrf_refused": "表单被拒（缺少令牌）",
+        "log_ticket_refused": "回执被拒", "log_export_report": "导出报表", "log_read_audit": "查看访问记录",
+        "log_staff_add": "添加账户", "log_staff_disable": "停用账户", "log_staff_password": "重设密码",
+        "log_erase": "删除过期个人信息", "log_accept": "受理", "log_assign": "分配", "log_contact": "联系",
+        "log_refer": "转介", "log_start_service": "开始服务", "log_close": "结案", "log_duplicate": "标为重复",
     ]
 
     static let english: [String: String] = [
@@ -131,6 +138,13 @@ enum ConsoleTexts {
         "ticket_no_case": "There is no request with receipt number %@. It may not have reached the centre yet.",
         "error_summary": "There is a problem",
         "hours": "%@ h", "days": "%@ d", "minutes": "%@ min",
+        "log_sign_in": "Signed in", "log_sign_in_failed": "Sign-in failed", "log_sign_in_refused": "Sign-in refused (disabled)",
+        "log_locked_out": "Locked out", "log_sign_out": "Signed out", "log_session_expired": "Session expired",
+        "log_view_case": "Viewed case", "log_reveal_id": "Showed full ID number", "log_csrf_refused": "Form refused (no token)",
+        "log_ticket_refused": "Ticket refused", "log_export_report": "Exported report", "log_read_audit": "Read access log",
+        "log_staff_add": "Account added", "log_staff_disable": "Account disabled", "log_staff_password": "Password set",
+        "log_erase": "Erased past retention", "log_accept": "Accepted", "log_assign": "Assigned", "log_contact": "Contact",
+        "log_refer": "Referred", "log_start_service": "Service started", "log_close": "Closed", "log_duplicate": "Marked duplicate",
     ]
 }
 
