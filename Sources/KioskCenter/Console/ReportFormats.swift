@@ -25,23 +25,23 @@ public struct ReportLines: Sendable {
         var lines: [Line] = []
         let section = { (zh: String, en: String) in english ? en : zh }
         // Kept apart from the other sections, which the page shows as tables.
-        dailySection = section("每日", "daily")
-        totalSection = section("合计", "total")
+        dailySection = section("每日", "Daily")
+        totalSection = section("合计", "Total")
         lines.append(Line(section: totalSection, item: report.month, count: report.total, detail: ""))
         for entry in report.byLevel {
-            lines.append(Line(section: section("困难等级", "hardship"), item: level(entry.key), count: entry.count, detail: ""))
+            lines.append(Line(section: section("困难等级", "Hardship"), item: level(entry.key), count: entry.count, detail: ""))
         }
         for entry in report.byProgramme {
-            lines.append(Line(section: section("项目", "programme"), item: config.catalog.programme(entry.key)?.name[language] ?? entry.key,
+            lines.append(Line(section: section("项目", "Programme"), item: config.catalog.programme(entry.key)?.name[language] ?? entry.key,
                               count: entry.count, detail: ""))
         }
         for entry in report.byService {
             let parts = entry.key.split(separator: "/").map(String.init)
             let name = parts.count == 2 ? config.catalog.service(parts[1], in: parts[0])?.name[language] : nil
-            lines.append(Line(section: section("服务", "service"), item: name ?? entry.key, count: entry.count, detail: ""))
+            lines.append(Line(section: section("服务", "Service"), item: name ?? entry.key, count: entry.count, detail: ""))
         }
         for entry in report.byStreet {
-            lines.append(Line(section: section("街道", "street"), item: config.street(entry.key)?.name[language] ?? entry.key,
+            lines.append(Line(section: section("街道", "Street"), item: config.street(entry.key)?.name[language] ?? entry.key,
                               count: entry.count, detail: ""))
         }
         for entry in report.firstContact {
@@ -50,15 +50,15 @@ public struct ReportLines: Sendable {
             let detail = english
                 ? "contacted \(entry.contacted); median \(median) min; within deadline \(entry.withinDeadline)/\(entry.due) (\(share))"
                 : "已联系 \(entry.contacted)；中位等待 \(median) 分钟；按期 \(entry.withinDeadline)/\(entry.due)（\(share)）"
-            lines.append(Line(section: section("首次联系", "first contact"), item: level(entry.level.rawValue),
+            lines.append(Line(section: section("首次联系", "First contact"), item: level(entry.level.rawValue),
                               count: entry.requests, detail: detail))
         }
         for entry in report.outcomes {
-            lines.append(Line(section: section("结案结果", "outcome"),
+            lines.append(Line(section: section("结案结果", "Outcome"),
                               item: ConsoleTexts.table(language)["outcome_\(entry.key)"] ?? entry.key,
                               count: entry.count, detail: ""))
         }
-        lines.append(Line(section: section("结案结果", "outcome"), item: section("仍在处理", "still open"),
+        lines.append(Line(section: section("结案结果", "Outcome"), item: section("仍在处理", "Still open"),
                           count: report.open, detail: ""))
         for day in report.days {
             lines.append(Line(section: dailySection, item: day.date, count: day.total,
