@@ -19,14 +19,14 @@ import Testing
         #expect(try change(.recordContact(.reached), .assigned).to == .contacted)
         #expect(try change(.refer(partner: "education"), .contacted).to == .referred)
         #expect(try change(.startService, .referred).to == .inService)
-        let closed = try change(.close(.helped), .inService)
+        let closed = try change(.close(.helped, note: "送餐已安排"), .inService)
         #expect(closed.to == .closed && closed.outcome == .helped)
     }
 
     @Test func everyMoveTheRulesMakeIsALegalMove() throws {
         let actions: [CaseAction] = [.accept, .assign(to: "li"), .recordContact(.reached), .recordContact(.noAnswer),
-                                     .refer(partner: "education"), .startService, .close(.helped),
-                                     .close(.unreachable), .markDuplicate(of: "C00000001")]
+                                     .refer(partner: "education"), .startService, .close(.helped, note: "送餐已安排"),
+                                     .close(.unreachable, note: "三次未接通"), .markDuplicate(of: "C00000001")]
         for state in CaseState.allCases {
             for action in actions {
                 guard let made = try? change(action, state, role: .supervisor, attempts: 5) else { continue }
@@ -36,7 +36,7 @@ import Testing
     }
 
     @Test func aClosedCaseTakesNoAction() {
-        for action in [CaseAction.accept, .assign(to: "li"), .recordContact(.reached), .close(.helped)] {
+        for action in [CaseAction.accept, .assign(to: "li"), .recordContact(.reached), .close(.helped, note: "送餐已安排")] {
             #expect(throws: WorkflowError(reason: .closed)) { try change(action, .closed) }
         }
     }
@@ -52,8 +52,8 @@ import Testing
     }
 
     @Test func unreachableOnlyAfterEnoughUnansweredAttempts() throws {
-        #expect(throws: WorkflowError(reason: .tooFewAttempts(3))) { try change(.close(.unreachable), .assigned, attempts: 2) }
-        #expect(try change(.close(.unreachable), .assigned, attempts: 3).outcome == .unreachable)
+        #expect(throws: WorkflowError(reason: .tooFewAttempts(3))) { try change(.close(.unreachable, note: "三次未接通"), .assigned, attempts: 2) }
+        #expect(try change(.close(.unreachable, note: "三次未接通"), .assigned, attempts: 3).outcome == .unreachable)
     }
 
     @Test func onlyASupervisorAssignsToSomeoneElse() throws {
@@ -67,6 +67,13 @@ import Testing
     @Test func anAuditorCannotActAndAnUnknownPartnerIsRefused() {
         #expect(throws: WorkflowError(reason: .roleCannot)) { try change(.accept, .new, role: .auditor) }
         #expect(throws: WorkflowError(reason: .unknownPartner)) { try change(.refer(partner: "nowhere"), .accepted) }
+    }
+
+    @Test func closingNeedsAShortNote() {
+        #expect(throws: WorkflowError(reason: .noteRequired)) { try change(.close(.helped, note: "  "), .contacted) }
+        #expect(throws: WorkflowError(reason: .noteTooLong(500))) {
+            try change(.close(.helped, note: String(repeating: "字", count: 501)), .contacted)
+        }
     }
 
     @Test func aDuplicateClosesWithItsOriginal() throws {

@@ -45,8 +45,8 @@ struct CenterFixture {
     }
 
     func perform(_ action: CaseAction, on reference: String, by actor: String = "li.adviser", role: StaffRole = .adviser,
-                 note: String? = nil, now: Date = Date()) throws -> CaseChange {
-        try store.perform(action, on: reference, by: actor, role: role, note: note, rules: config.cases,
+                 now: Date = Date()) throws -> CaseChange {
+        try store.perform(action, on: reference, by: actor, role: role, rules: config.cases,
                           partnerExists: { config.partner($0) != nil }, now: now)
     }
 

@@ -70,6 +70,11 @@ public struct FirstContactDeadlines: Sendable, Hashable {
         }
     }
 
+    /// An open case whose resident was not reached by its deadline.
+    public static func isOverdue(state: CaseState, firstContactAt: Date?, dueAt: Date, now: Date) -> Bool {
+        state.isOpen && firstContactAt == nil && dueAt < now
+    }
+
     public static let standard = FirstContactDeadlines(red: .hours(4), yellow: .workingDays(1), green: .workingDays(3))
 }
 

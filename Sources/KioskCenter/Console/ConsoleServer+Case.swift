@@ -13,13 +13,13 @@ extension ConsoleServer {
         guard let detail = try store.caseDetail(reference, viewer: visit.staff.username, look: look, now: visit.now) else {
             return message(visit, status: .notFound, title: texts["not_found"]!)
         }
-        var data = frame(visit, title: "\(texts["receipt"]!) \(detail.receiptNumber)")
+        let data = frame(visit, title: "\(texts["receipt"]!) \(detail.receiptNumber)")
         data["reference"] = detail.reference
         data["receipt"] = detail.receiptNumber
         data["level"] = detail.level.rawValue
         data["levelName"] = texts["level_\(detail.level.rawValue)"]!
         data["state"] = texts["state_\(detail.state.rawValue)"]!
-        data["overdue"] = detail.state.isOpen && detail.firstContactAt == nil && detail.dueAt < visit.now
+        data["overdue"] = detail.isOverdue(at: visit.now)
         data["reasons"] = detail.reasons.map { reasonText($0, language) }
         data["hasReasons"] = !detail.reasons.isEmpty
         data["programme"] = programmeName(detail.programme, language)
@@ -144,31 +144,23 @@ extension ConsoleServer {
         case "start_service": action = .startService
         case "close":
             field = "outcome"
-            if let outcome = form["outcome"].flatMap(CaseOutcome.init(rawValue:)) {
-                guard !note.isEmpty else {
-                    return try casePage(visit, look: .view, errors: [("note", texts["close_note"]!)],
-                                        status: .unprocessableContent)
-                }
-                action = .close(outcome)
-            }
+            action = form["outcome"].flatMap(CaseOutcome.init(rawValue:)).map { .close($0, note: note) }
         case "duplicate":
             field = "duplicate"
             let other = (form["duplicate_of"] ?? "").trimmingCharacters(in: .whitespaces).uppercased()
             action = .markDuplicate(of: other)
         default: break
         }
-        guard note.count <= 500 else {
-            return try casePage(visit, look: .view, errors: [("note", texts["close_note"]!)], status: .unprocessableContent)
-        }
         guard let action else {
             return try casePage(visit, look: .view, errors: [(field, texts["problem"]!)], status: .unprocessableContent)
         }
         do {
             try store.perform(action, on: reference, by: visit.staff.username, role: visit.staff.role,
-                              note: note.isEmpty ? nil : note, rules: config.cases,
+                              rules: config.cases,
                               partnerExists: { config.partner($0) != nil }, now: visit.now)
         } catch let error as WorkflowError {
-            return try casePage(visit, look: .view, errors: [(field, workflowMessage(error, visit.language))],
+            let about = [.noteRequired, .noteTooLong(CaseWorkflow.maxNoteLength)].contains(error.reason) ? "note" : field
+            return try casePage(visit, look: .view, errors: [(about, workflowMessage(error, visit.language))],
                                 status: .unprocessableContent)
         }
         logger.info("case action", metadata: ["case.reference": "\(reference)", "case.action": "\(action.name)",
@@ -187,6 +179,7 @@ extension ConsoleServer {
         case .unknownPartner: return "请选择转介机构。"
         case let .tooFewAttempts(needed): return "至少 \(needed) 次联系未接通后，才能以“多次联系不上”结案。"
         case .noteRequired: return "请填写结案说明。"
+        case let .noteTooLong(limit): return "结案说明不能超过 \(limit) 字。"
         case .duplicateOfItself: return "案件不能与自己重复。"
         case .unknownCase: return "没有这个案件编号。"
         }

@@ -56,7 +56,7 @@ extension ConsoleServer {
             items.append("page=\(number)")
             return "/inbox?" + items.joined(separator: "&")
         }
-        var data = frame(visit, title: texts["inbox"]!, ticket: ticket, ticketError: ticketError)
+        let data = frame(visit, title: texts["inbox"]!, ticket: ticket, ticketError: ticketError)
         data["counts"] = counts
         data["overdue"] = page.overdue
         data["rows"] = InboxRowsHTML.html(rows)

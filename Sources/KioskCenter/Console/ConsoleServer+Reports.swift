@@ -14,7 +14,7 @@ extension ConsoleServer {
         let reportLines = ReportLines(report, config: config, language: visit.language)
         let tables = reportLines.lines.filter { $0.section != reportLines.totalSection && $0.section != reportLines.dailySection }
         let order = tables.map(\.section).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-        var data = frame(visit, title: texts["reports_title"]!)
+        let data = frame(visit, title: texts["reports_title"]!)
         data["month"] = month
         data["total"] = report.total
         data["sections"] = order.map { name in
@@ -51,7 +51,7 @@ extension ConsoleServer {
             }
         let entries = try store.auditEntries(since: since, limit: 500)
         try store.audit(actor: visit.staff.username, action: "read_audit", detail: sinceText, now: visit.now)
-        var data = frame(visit, title: texts["audit_title"]!)
+        let data = frame(visit, title: texts["audit_title"]!)
         data["since"] = sinceText ?? ""
         data["count"] = texts.format("entries", String(entries.count))
         data["entries"] = entries.map { entry in

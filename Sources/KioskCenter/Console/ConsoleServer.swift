@@ -222,7 +222,7 @@ public struct ConsoleServer: Sendable {
 
     /// A page with one message (forbidden, not found, a refused form).
     func message(_ visit: Visit, status: HTTPResponse.Status, title: String, detail: String? = nil) -> Response {
-        var data = frame(visit, title: title)
+        let data = frame(visit, title: title)
         data["detail"] = detail
         return html(views.render("message", data), status: status)
     }

@@ -37,7 +37,9 @@ public struct InboxRow: Sendable, Equatable {
     public var assignee: String?
     public var state: CaseState
 
-    public func isOverdue(at now: Date) -> Bool { state.isOpen && firstContactAt == nil && dueAt < now }
+    public func isOverdue(at now: Date) -> Bool {
+        FirstContactDeadlines.isOverdue(state: state, firstContactAt: firstContactAt, dueAt: dueAt, now: now)
+    }
 }
 
 public struct InboxPage: Sendable {
@@ -76,8 +78,8 @@ public struct CaseDetail: Sendable {
     public var submission: IntakeSubmission?
     public var timeline: [CaseEvent]
 
-    public var snapshot: CaseSnapshot {
-        CaseSnapshot(state: state, assignee: assignee, unansweredAttempts: unansweredAttempts)
+    public func isOverdue(at now: Date) -> Bool {
+        FirstContactDeadlines.isOverdue(state: state, firstContactAt: firstContactAt, dueAt: dueAt, now: now)
     }
 }
 
@@ -94,6 +96,10 @@ public struct CaseEvent: Sendable, Equatable {
 
 extension CenterStore {
     // MARK: The inbox
+
+    /// `FirstContactDeadlines.isOverdue` in SQL (the `cases_awaiting_contact`
+    /// index serves it); its one argument is now.
+    static let overdueCondition = "c.state != 'closed' AND c.first_contact_at IS NULL AND c.due_at < ?"
 
     /// Red first, then yellow, then green, each oldest first.
     public func inbox(_ filter: InboxFilter, pageSize: Int, now: Date = Date()) throws -> InboxPage {
@@ -123,7 +129,7 @@ extension CenterStore {
             }
         }
         if filter.overdueOnly {
-            conditions.append("c.state != 'closed' AND c.first_contact_at IS NULL AND c.due_at < ?")
+            conditions.append(Self.overdueCondition)
             arguments.append(now.millisecondsSince1970)
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
@@ -152,7 +158,7 @@ extension CenterStore {
                 ORDER BY c.priority, c.created_at LIMIT ? OFFSET ?
                 """, arguments: StatementArguments(arguments + [pageSize, (page - 1) * pageSize]))
             let overdue = try Int.fetchOne(db, sql: """
-                SELECT COUNT(*) FROM cases WHERE state != 'closed' AND first_contact_at IS NULL AND due_at < ?
+                SELECT COUNT(*) FROM cases c WHERE \(Self.overdueCondition)
                 """, arguments: [now.millisecondsSince1970]) ?? 0
             return (rows, matching, counts, overdue)
         }
@@ -243,10 +249,10 @@ extension CenterStore {
 
     /// Applies one action: the rules decide (`CaseWorkflow`), then the case
     /// row, its timeline line and the access-log line are written in one
-    /// transaction. `note` (closing) is sealed like the resident's data.
+    /// transaction. A closing note is sealed like the resident's data.
     @discardableResult
     public func perform(_ action: CaseAction, on reference: String, by actor: String, role: StaffRole,
-                        note: String? = nil, rules: CaseRules, partnerExists: (String) -> Bool,
+                        rules: CaseRules, partnerExists: (String) -> Bool,
                         now: Date = Date()) throws -> CaseChange {
         try pool.write { db -> CaseChange in
             guard let row = try Row.fetchOne(db, sql: """
@@ -276,8 +282,9 @@ extension CenterStore {
                 """, arguments: [change.to.rawValue, change.assignee, change.partner, change.outcome?.rawValue,
                                  change.duplicateOf, change.to.rawValue, at, change.contact == .reached, at,
                                  change.contact == .noAnswer ? 1 : 0, at, seq])
-            let sealedNote = try note.flatMap { $0.isEmpty ? nil : $0 }.map {
-                try self.sealer.seal(Data($0.utf8), boundTo: UUID(uuidString: row["id"])!)
+            var sealedNote: Data?
+            if case let .close(_, note) = action {
+                sealedNote = try self.sealer.seal(Data(note.utf8), boundTo: UUID(uuidString: row["id"])!)
             }
             try db.execute(sql: """
                 INSERT INTO case_events (seq, at, actor, action, from_state, to_state, detail, sealed_note)

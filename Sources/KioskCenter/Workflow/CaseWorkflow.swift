@@ -1,3 +1,5 @@
+import Foundation
+
 /// What staff can do to a case, and what each action changes: pure, so the
 /// rules are tested without a database and the store only writes the result.
 public enum CaseAction: Sendable, Equatable {
@@ -6,7 +8,8 @@ public enum CaseAction: Sendable, Equatable {
     case recordContact(ContactResult)
     case refer(partner: String)
     case startService
-    case close(CaseOutcome)
+    /// Closes with an outcome and a short note (sealed, like the resident's data).
+    case close(CaseOutcome, note: String)
     case markDuplicate(of: String)
 
     /// The name kept in the case's history and the audit log.
@@ -61,6 +64,7 @@ public struct WorkflowError: Error, Sendable, Equatable, CustomStringConvertible
         case unknownPartner
         case tooFewAttempts(Int)
         case noteRequired
+        case noteTooLong(Int)
         case duplicateOfItself
         case unknownCase
     }
@@ -81,6 +85,7 @@ public struct WorkflowError: Error, Sendable, Equatable, CustomStringConvertible
         case .unknownPartner: "no partner of that name"
         case let .tooFewAttempts(needed): "close as unreachable only after \(needed) unanswered attempts"
         case .noteRequired: "a closing note is needed"
+        case let .noteTooLong(limit): "the closing note is longer than \(limit) characters"
         case .duplicateOfItself: "a case cannot duplicate itself"
         case .unknownCase: "no case with that reference"
         }
@@ -88,6 +93,9 @@ public struct WorkflowError: Error, Sendable, Equatable, CustomStringConvertible
 }
 
 public enum CaseWorkflow {
+    /// The longest closing note, in characters.
+    public static let maxNoteLength = 500
+
     /// The change `action` by `actor` (with `role`) makes to `snapshot`, or
     /// why it may not. `staffCanTakeCases` and `partnerExists` answer from
     /// the store and configuration.
@@ -124,8 +132,10 @@ public enum CaseWorkflow {
             change.detail = partner
         case .startService:
             try move(.inService)
-        case let .close(outcome):
+        case let .close(outcome, note):
             if outcome == .duplicate { throw WorkflowError(reason: .notAllowed(state)) }
+            if note.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw WorkflowError(reason: .noteRequired) }
+            if note.count > maxNoteLength { throw WorkflowError(reason: .noteTooLong(maxNoteLength)) }
             if outcome == .unreachable, snapshot.unansweredAttempts < rules.unreachableAfterAttempts {
                 throw WorkflowError(reason: .tooFewAttempts(rules.unreachableAfterAttempts))
             }
