@@ -69,7 +69,7 @@ extension StaffRole: ExpressibleByArgument {}
 /// A password from standard input: typed without echo at a terminal, else
 /// the first line (for scripts: `printf '%s\n' "$PASSWORD" | kiosk-center staff add …`).
 func readPassword() throws -> String {
-    if isatty(0) == 1, let typed = getpass("Password (at least \(StaffError.minimumPasswordLength) characters): ") {
+    if isatty(0) == 1, let typed = getpass("Password (at least \(CenterError.minimumPasswordLength) characters): ") {
         return String(cString: typed)
     }
     guard let line = readLine(strippingNewline: true), !line.isEmpty else {
@@ -90,13 +90,7 @@ struct AuditCommand: ParsableCommand {
         let config = try options.loadConfiguration()
         var start: Date?
         if let since {
-            start = ISO8601DateFormatter().date(from: since) ?? {
-                let formatter = DateFormatter()
-                formatter.locale = Locale(identifier: "en_US_POSIX")
-                formatter.timeZone = config.timeZone
-                formatter.dateFormat = "yyyy-MM-dd"
-                return formatter.date(from: since)
-            }()
+            start = ISO8601DateFormatter().date(from: since) ?? config.startOfDay(since)
             guard start != nil else { throw CenterFailure("--since must be a day (2026-11-30) or an ISO 8601 time") }
         }
         let store = try options.open(config)

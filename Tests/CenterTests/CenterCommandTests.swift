@@ -53,6 +53,11 @@ import Testing
         let entries = try JSONDecoder().decode([[String: String]].self, from: Data(audit.stdout.utf8))
         #expect(entries.map { $0["action"] } == ["staff_disable", "staff_add", "staff_add"])
         #expect(!audit.stdout.contains("correct horse battery"))
+        let later = try centre.command(["audit", "--json", "--since", "2999-01-01"])
+        #expect(later.status == 0)
+        #expect(try JSONDecoder().decode([[String: String]].self, from: Data(later.stdout.utf8)).isEmpty,
+                "nothing after a day still to come")
+        #expect(try centre.command(["audit", "--since", "2026-02-30"]).stderr.contains("--since must be a day"))
         let report = try centre.command(["report", "--month", "2026-11", "--csv"])
         // (Foundation drops the byte-order mark as it reads the output; ConsoleTests checks the bytes.)
         #expect(report.status == 0 && report.stdout.contains("分类,项目,数量,说明\r\n合计,2026-11,0,"))

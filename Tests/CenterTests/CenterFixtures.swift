@@ -44,6 +44,7 @@ struct CenterFixture {
         try store.addStaff(name, role: role, password: Self.password, actor: "test")
     }
 
+    @discardableResult
     func perform(_ action: CaseAction, on reference: String, by actor: String = "li.adviser", role: StaffRole = .adviser,
                  now: Date = Date()) throws -> CaseChange {
         try store.perform(action, on: reference, by: actor, role: role, rules: config.cases,

@@ -132,7 +132,7 @@ import Testing
         #expect(try centre.store.session(token: token, idle: .seconds(900))?.username == "li.adviser")
         #expect(try centre.store.session(token: token, idle: .seconds(900), now: Date().addingTimeInterval(901)) == nil,
                 "an idle session ends")
-        #expect(throws: StaffError.self) { try centre.store.addStaff("wang", role: .adviser, password: "short", actor: "t") }
+        #expect(throws: CenterError.self) { try centre.store.addStaff("wang", role: .adviser, password: "short", actor: "t") }
         #expect(try centre.store.signIn("nobody", password: "whatever it is", settings: settings) == .wrongPassword)
     }
 

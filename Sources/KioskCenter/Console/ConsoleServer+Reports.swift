@@ -44,11 +44,7 @@ extension ConsoleServer {
     func auditPage(_ visit: Visit) throws -> Response {
         let texts = visit.texts
         let sinceText = visit.query("since")
-        let since = sinceText.flatMap { CenterStore.monthRange(String($0.prefix(7)), timeZone: config.timeZone) }
-            .flatMap { start, _ -> Date? in
-                guard let text = sinceText, text.count == 10, let dayNumber = Int(text.suffix(2)) else { return start }
-                return start.addingTimeInterval(Double(dayNumber - 1) * 86400)
-            }
+        let since = sinceText.flatMap(config.startOfDay)
         let entries = try store.auditEntries(since: since, limit: 500)
         try store.audit(actor: visit.staff.username, action: "read_audit", detail: sinceText, now: visit.now)
         let data = frame(visit, title: texts["audit_title"]!)

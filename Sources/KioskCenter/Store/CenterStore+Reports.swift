@@ -70,11 +70,6 @@ extension CenterStore {
         var within: [HardshipLevel: Int] = [:], due: [HardshipLevel: Int] = [:]
         var days: [String: MonthReport.Day] = [:]
         var open = 0
-        let day = DateFormatter()
-        day.calendar = Calendar(identifier: .gregorian)
-        day.timeZone = timeZone
-        day.locale = Locale(identifier: "en_US_POSIX")
-        day.dateFormat = "yyyy-MM-dd"
         let nowMillis = now.millisecondsSince1970
         for row in rows {
             let level = HardshipLevel(priority: row["priority"])
@@ -93,7 +88,7 @@ extension CenterStore {
             } else if deadline < nowMillis {
                 due[level, default: 0] += 1
             }
-            let date = day.string(from: Date(milliseconds: row["created_at"]))
+            let date = LocalTime(Date(milliseconds: row["created_at"]), timeZone).day
             var entry = days[date] ?? MonthReport.Day(date: date, red: 0, yellow: 0, green: 0)
             switch level {
             case .red: entry.red += 1
@@ -108,7 +103,7 @@ extension CenterStore {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         while cursor < end {
-            let date = day.string(from: cursor)
+            let date = LocalTime(cursor, timeZone).day
             allDays.append(days[date] ?? MonthReport.Day(date: date, red: 0, yellow: 0, green: 0))
             cursor = calendar.date(byAdding: .day, value: 1, to: cursor)!
         }

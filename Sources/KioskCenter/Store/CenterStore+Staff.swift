@@ -21,17 +21,15 @@ public struct StaffSession: Sendable, Equatable {
     public var csrf: String
 }
 
-/// Why a staff command or sign-in was refused, in words for the person.
-public struct StaffError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let description: String
-
+/// Why a staff command was refused.
+extension CenterError {
     public static let minimumPasswordLength = 12
 
-    static func nameTaken(_ name: String) -> StaffError { StaffError(description: "staff account '\(name)' already exists") }
-    static func unknown(_ name: String) -> StaffError { StaffError(description: "no staff account '\(name)'") }
-    static let badName = StaffError(
+    static func nameTaken(_ name: String) -> CenterError { CenterError(description: "staff account '\(name)' already exists") }
+    static func unknown(_ name: String) -> CenterError { CenterError(description: "no staff account '\(name)'") }
+    static let badName = CenterError(
         description: "a staff name is 2 to 32 lower-case letters, digits, '.', '-' or '_', starting with a letter")
-    static let shortPassword = StaffError(
+    static let shortPassword = CenterError(
         description: "the password must have at least \(minimumPasswordLength) characters")
 }
 
@@ -53,11 +51,11 @@ extension CenterStore {
 
     public func addStaff(_ username: String, role: StaffRole, password: String, actor: String,
                          now: Date = Date()) throws {
-        guard Self.isStaffName(username) else { throw StaffError.badName }
+        guard Self.isStaffName(username) else { throw CenterError.badName }
         let hash = try Self.hashPassword(password)
         try pool.write { db in
             guard try Int.fetchOne(db, sql: "SELECT 1 FROM staff WHERE username = ?", arguments: [username]) == nil
-            else { throw StaffError.nameTaken(username) }
+            else { throw CenterError.nameTaken(username) }
             try db.execute(sql: """
                 INSERT INTO staff (username, role, password_hash, created_at, password_changed_at) VALUES (?, ?, ?, ?, ?)
                 """, arguments: [username, role.rawValue, hash, now.millisecondsSince1970, now.millisecondsSince1970])
@@ -88,7 +86,7 @@ extension CenterStore {
     public func disableStaff(_ username: String, actor: String, now: Date = Date()) throws {
         try pool.write { db in
             try db.execute(sql: "UPDATE staff SET disabled = 1 WHERE username = ?", arguments: [username])
-            guard db.changesCount == 1 else { throw StaffError.unknown(username) }
+            guard db.changesCount == 1 else { throw CenterError.unknown(username) }
             try db.execute(sql: "DELETE FROM sessions WHERE username = ?", arguments: [username])
             try Self.audit(db, actor: actor, action: "staff_disable", detail: username, at: now)
         }
@@ -102,7 +100,7 @@ extension CenterStore {
                 UPDATE staff SET password_hash = ?, failed_logins = 0, locked_until = NULL, password_changed_at = ?
                 WHERE username = ?
                 """, arguments: [hash, now.millisecondsSince1970, username])
-            guard db.changesCount == 1 else { throw StaffError.unknown(username) }
+            guard db.changesCount == 1 else { throw CenterError.unknown(username) }
             try db.execute(sql: "DELETE FROM sessions WHERE username = ?", arguments: [username])
             try Self.audit(db, actor: actor, action: "staff_password", detail: username, at: now)
         }
@@ -197,7 +195,7 @@ extension CenterStore {
     }
 
     static func hashPassword(_ password: String) throws -> String {
-        guard password.count >= StaffError.minimumPasswordLength else { throw StaffError.shortPassword }
+        guard password.count >= CenterError.minimumPasswordLength else { throw CenterError.shortPassword }
         return Bcrypt.hash(password, cost: bcryptCost)
     }
 
