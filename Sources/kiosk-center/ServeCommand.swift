@@ -114,7 +114,7 @@ struct WatchdogService: Service {
             return
         }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            if (try? store.kiosks()) != nil { notifier.loopAlive() }
+            if (try? store.probe()) != nil { notifier.loopAlive() }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval / 2) }
         }
     }

@@ -41,8 +41,7 @@ public final class CenterProcess {
             let lines = process.text.split(separator: "\n")
             if let intake = lines.last(where: { $0.hasPrefix("listening on") }).flatMap({ Int($0.split(separator: ":").last ?? "") }),
                let console = lines.last(where: { $0.hasPrefix("console on") })
-                .flatMap({ Int($0.split(separator: ":").last?.trimmingCharacters(in: CharacterSet(charactersIn: "/")) ?? "") }),
-               lines.count >= 2 {
+                .flatMap({ Int($0.split(separator: ":").last?.trimmingCharacters(in: CharacterSet(charactersIn: "/")) ?? "") }) {
                 port = intake
                 consolePort = console
                 return
