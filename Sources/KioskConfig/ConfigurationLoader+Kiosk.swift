@@ -13,12 +13,13 @@ extension ConfigurationLoader {
         var receipt: ReceiptSettings
         var printer: PrinterSettings
         var forwarder: ForwarderSettings
+        var display: DisplaySettings
     }
 
     static func readKiosk(_ root: YAMLNode) -> KioskFile? {
         guard let top = root.mapping("kiosk.yaml", keys: [
             "kiosk", "centre", "hotlines", "areas", "session", "retention", "credentials", "receipt", "printer",
-            "forwarder",
+            "forwarder", "display",
         ]) else { return nil }
         let areas = top.required("areas").flatMap(readAreas)
         let identity = top.required("kiosk").flatMap { readIdentity($0, areas: areas ?? []) }
@@ -30,12 +31,14 @@ extension ConfigurationLoader {
         let receipt = top.required("receipt").flatMap(readReceipt)
         let printer = top.required("printer").flatMap(readPrinter)
         let forwarder = top.required("forwarder").flatMap(readForwarder)
+        // Optional: a kiosk.yaml from before the graphical screen keeps working.
+        let display: DisplaySettings? = if let node = top.optional("display") { readDisplay(node) } else { .standard }
         guard let identity, let centre, let hotlines, let areas, let session, let retention, let credentials,
-              let receipt, let printer, let forwarder
+              let receipt, let printer, let forwarder, let display
         else { return nil }
         return KioskFile(identity: identity, centre: centre, hotlines: hotlines, areas: areas, session: session,
                          retention: retention, credentials: credentials, receipt: receipt, printer: printer,
-                         forwarder: forwarder)
+                         forwarder: forwarder, display: display)
     }
 
     static func readIdentity(_ node: YAMLNode, areas: [Area]) -> KioskIdentity? {
@@ -199,6 +202,21 @@ extension ConfigurationLoader {
         let timeout = map.required("job_timeout_seconds")?.int("printer.job_timeout_seconds", in: 10...3600)
         guard let queue, let timeout else { return nil }
         return PrinterSettings(queue: queue, jobTimeout: .seconds(timeout))
+    }
+}
+
+extension ConfigurationLoader {
+    static func readDisplay(_ node: YAMLNode) -> DisplaySettings? {
+        guard let map = node.mapping("display", keys: ["font", "font_size"]) else { return nil }
+        var font = map.required("font")?.string("display.font")
+        // foot reads the font as `pattern:size=N`; a comma would start a fallback list.
+        if let value = font, value.isEmpty || value.contains(",") || value.contains("size=") {
+            map.values["font"]?.problem("display.font must be one fontconfig pattern without a size, e.g. 'monospace:lang=zh-cn'")
+            font = nil
+        }
+        let size = map.required("font_size")?.int("display.font_size", in: DisplaySettings.fontSizes)
+        guard let font, let size else { return nil }
+        return DisplaySettings(font: font, fontSize: size)
     }
 }
 

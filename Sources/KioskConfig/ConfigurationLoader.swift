@@ -26,7 +26,7 @@ public enum ConfigurationLoader {
         return KioskConfiguration(
             identity: kiosk.identity, centre: kiosk.centre, hotlines: kiosk.hotlines, areas: kiosk.areas,
             session: kiosk.session, retention: kiosk.retention, credentials: kiosk.credentials,
-            receipt: kiosk.receipt, printer: kiosk.printer, forwarder: kiosk.forwarder,
+            receipt: kiosk.receipt, printer: kiosk.printer, forwarder: kiosk.forwarder, display: kiosk.display,
             catalog: catalog, assessment: assessment, texts: texts)
     }
 

@@ -14,6 +14,7 @@ public struct KioskConfiguration: Sendable {
     public var receipt: ReceiptSettings
     public var printer: PrinterSettings
     public var forwarder: ForwarderSettings
+    public var display: DisplaySettings
     public var catalog: Catalog
     public var assessment: Assessment
     public var texts: ScreenTexts
@@ -117,6 +118,24 @@ public struct ReceiptSettings: Sendable, Hashable {
     /// Put before the token in the QR code; may be empty.
     public var urlPrefix: String
     public var printsCentreCopy: Bool
+}
+
+/// The resident's screen in the kiosk compositor (`kioskd display`): the
+/// terminal's font, chosen through fontconfig, and its size.
+public struct DisplaySettings: Sendable, Hashable {
+    /// A fontconfig pattern that resolves to a monospaced font with Chinese glyphs.
+    public var font: String
+    /// Points at 96 dpi: 24 gives about 100 columns and 27 rows on a 1920×1080 screen.
+    public var fontSize: Int
+
+    /// What a kiosk.yaml without a `display` section gets.
+    public static let standard = DisplaySettings(font: "monospace:lang=zh-cn", fontSize: 24)
+    public static let fontSizes = 12...72
+
+    public init(font: String, fontSize: Int) {
+        self.font = font
+        self.fontSize = fontSize
+    }
 }
 
 /// Where receipts are printed.

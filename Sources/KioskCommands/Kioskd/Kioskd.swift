@@ -10,7 +10,7 @@ import ServiceNotify
 public struct Kioskd: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "kioskd", abstract: "The help-request kiosk daemon.",
-        subcommands: [Front.self, Forwarder.self, Migrate.self])
+        subcommands: [Front.self, Display.self, Forwarder.self, Migrate.self])
 
     public init() {}
 
@@ -28,6 +28,10 @@ public struct Kioskd: ParsableCommand {
                                    valueName: "DIR"))
         var receiptsTo: String?
 
+        @Option(help: ArgumentHelp("Write logs to this open file descriptor, not to the terminal (kioskd display does).",
+                                   valueName: "FD"))
+        var logFd: Int32?
+
         func validate() throws {
             if noPrinter, receiptsTo != nil {
                 throw ValidationError("--no-printer and --receipts-to exclude each other: choose one")
@@ -35,6 +39,14 @@ public struct Kioskd: ParsableCommand {
         }
 
         func run() throws {
+            if let logFd {
+                // Inside a terminal emulator standard error is the screen: move
+                // it (logs, and anything the runtime writes) to the journal.
+                guard dup2(logFd, STDERR_FILENO) >= 0 else {
+                    throw CommandFailure(description: "--log-fd \(logFd) is not an open file descriptor")
+                }
+                if logFd != STDERR_FILENO { close(logFd) }
+            }
             let logger = Logger(label: "kioskd-front")
             let environment = try KioskEnvironment.open(options)
             try environment.store.releaseLeases()
