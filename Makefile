@@ -35,8 +35,15 @@ install: build
 	install -m 0644 systemd/*.service systemd/*.timer $(DESTDIR)$(PREFIX)/lib/systemd/system/
 	install -m 0644 systemd/sysusers.d/kiosk.conf $(DESTDIR)$(PREFIX)/lib/sysusers.d/kiosk.conf
 	install -m 0644 systemd/tmpfiles.d/kiosk.conf $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/kiosk.conf
+	# The console lockdown (README: what the package changes on the machine).
+	install -d $(DESTDIR)$(PREFIX)/lib/sysctl.d $(DESTDIR)$(PREFIX)/lib/systemd/logind.conf.d $(DESTDIR)$(PREFIX)/lib/systemd/system.conf.d
+	install -m 0644 systemd/sysctl.d/60-kiosk-lockdown.conf $(DESTDIR)$(PREFIX)/lib/sysctl.d/
+	install -m 0644 systemd/logind.conf.d/60-kiosk-lockdown.conf $(DESTDIR)$(PREFIX)/lib/systemd/logind.conf.d/
+	install -m 0644 systemd/system.conf.d/60-kiosk-lockdown.conf $(DESTDIR)$(PREFIX)/lib/systemd/system.conf.d/
+	install -d -m 0755 $(DESTDIR)/etc/pam.d
+	install -m 0644 packaging/pam.d/kiosk-display $(DESTDIR)/etc/pam.d/kiosk-display
 	install -d -m 0755 $(DESTDIR)/etc/kiosk
-	install -m 0644 kiosk-config/*.yaml $(DESTDIR)/etc/kiosk/
+	install -m 0644 kiosk-config/*.yaml kiosk-config/foot.ini $(DESTDIR)/etc/kiosk/
 	install -d -m 0755 $(DESTDIR)/etc/kiosk-center
 	install -m 0644 center-config/*.yaml $(DESTDIR)/etc/kiosk-center/
 	install -d -m 0700 $(DESTDIR)/etc/kiosk/credentials $(DESTDIR)/etc/kiosk-center/credentials
