@@ -149,3 +149,30 @@ func problems(_ folder: URL) -> [ConfigProblem] {
         #expect(problems(folder).contains { $0.message.contains("can never be reached") })
     }
 }
+
+/// kiosk.yaml's `display` section: the screen's font, for `kioskd display`.
+@Suite struct DisplaySettingsTests {
+    @Test func theShippedScreenUsesALargeChineseCapableFont() throws {
+        let config = try ConfigurationLoader.load(from: shippedConfig)
+        #expect(config.display.font.contains("lang=zh-cn"))
+        #expect(config.display.fontSize >= 20, "large for older residents")
+    }
+
+    @Test func aKioskYamlFromBeforeTheGraphicalScreenGetsTheStandardFont() throws {
+        let folder = try copyOfShippedConfig()
+        let url = folder.appendingPathComponent("kiosk.yaml")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        try String(text[..<(try #require(text.range(of: "\ndisplay:"))).lowerBound]).appending("\n")
+            .write(to: url, atomically: true, encoding: .utf8)
+        #expect(try ConfigurationLoader.load(from: folder).display == .standard)
+    }
+
+    @Test func aSizeOutOfRangeOrAFontWithASizeIsNamedWithItsLine() throws {
+        let folder = try copyOfShippedConfig()
+        try edit(folder, "kiosk.yaml", replacing: "font_size: 24", with: "font_size: 200")
+        try edit(folder, "kiosk.yaml", replacing: #"font: "monospace:lang=zh-cn""#, with: #"font: "monospace:size=30""#)
+        let found = problems(folder)
+        #expect(found.contains { $0.message.contains("display.font_size") && $0.line > 0 }, "\(found)")
+        #expect(found.contains { $0.message.contains("display.font must be one fontconfig pattern") }, "\(found)")
+    }
+}

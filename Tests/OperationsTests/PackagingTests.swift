@@ -27,7 +27,10 @@ import Testing
                      "usr/share/doc/kiosk/README.md", "usr/share/doc/kiosk/intake-api.yaml",
                      "etc/kiosk-center/center.yaml", "etc/kiosk-center/partners.yaml", "etc/kiosk-center/catalog.yaml",
                      "etc/kiosk-center/assessment.yaml", "usr/share/kiosk/assets/console/inbox.mustache",
-                     "usr/share/kiosk/assets/console/console.css"] {
+                     "usr/share/kiosk/assets/console/console.css", "usr/lib/systemd/system/kiosk-display.service",
+                     "etc/kiosk/foot.ini", "etc/pam.d/kiosk-display", "usr/lib/sysctl.d/60-kiosk-lockdown.conf",
+                     "usr/lib/systemd/logind.conf.d/60-kiosk-lockdown.conf",
+                     "usr/lib/systemd/system.conf.d/60-kiosk-lockdown.conf"] {
             #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent(file).path), "\(file)")
         }
         #expect(try mode(root.appendingPathComponent("etc/kiosk/credentials")) == 0o700)
@@ -72,7 +75,8 @@ import Testing
         let info = try runToEnd(["/usr/bin/dpkg-deb", "--info", deb.path])
         #expect(info.stdout.contains("Package: kiosk"))
         let depends = try runToEnd(["/usr/bin/dpkg-deb", "--field", deb.path, "Depends"]).stdout
-        for library in ["libsqlite3-0", "libqrencode4", "libcups2", "libpangocairo-1.0-0", "libstdc++6"] {
+        for library in ["libsqlite3-0", "libqrencode4", "libcups2", "libpangocairo-1.0-0", "libstdc++6",
+                        "cage", "foot", "xwayland", "libpam-systemd"] {
             #expect(depends.contains(library), "\(library)")
         }
         #expect(info.stdout.contains("postinst") && info.stdout.contains("conffiles"))
@@ -87,6 +91,7 @@ import Testing
         #expect(try runToEnd(["/usr/bin/dpkg-deb", "--control", deb.path, control.path]).status == 0)
         let listed = try String(contentsOf: control.appendingPathComponent("conffiles"), encoding: .utf8)
         #expect(listed.contains("/etc/kiosk/kiosk.yaml"), "a technician's edits survive upgrades")
+        #expect(listed.contains("/etc/kiosk/foot.ini") && listed.contains("/etc/pam.d/kiosk-display"))
 
         // The maintainer script's user and folders, in an image root.
         let image = folder.appendingPathComponent("image")

@@ -6,8 +6,8 @@ import Testing
 /// The units in `systemd/`, checked with systemd's own tools.
 @Suite struct SystemdUnitTests {
     static let folder = repositoryRoot.appendingPathComponent("systemd")
-    static let services = ["kiosk-front.service", "kiosk-forwarder.service", "kiosk-center.service",
-                           "kiosk-migrate.service", "kiosk-purge.service"]
+    static let services = ["kiosk-front.service", "kiosk-display.service", "kiosk-forwarder.service",
+                           "kiosk-center.service", "kiosk-migrate.service", "kiosk-purge.service"]
 
     func unit(_ name: String) throws -> String {
         try String(contentsOf: Self.folder.appendingPathComponent(name), encoding: .utf8)
@@ -56,7 +56,7 @@ import Testing
     @Test func theFrontOwnsTheConsoleAndHasNoNetwork() throws {
         let front = "kiosk-front.service"
         for (key, expected) in [("TTYPath", "/dev/tty1"), ("StandardInput", "tty"), ("TTYReset", "yes"),
-                                ("TTYVHangup", "yes"), ("TTYVTDisallocate", "yes"), ("Conflicts", "getty@tty1.service"),
+                                ("TTYVHangup", "yes"), ("TTYVTDisallocate", "yes"), ("Conflicts", "getty@tty1.service kiosk-display.service"),
                                 ("PrivateNetwork", "yes"), ("IPAddressDeny", "any"), ("RestrictAddressFamilies", "AF_UNIX"),
                                 ("DeviceAllow", "/dev/tty1 rw")] {
             #expect(try value(key, in: front) == expected, "\(key)")
@@ -65,6 +65,47 @@ import Testing
                 "CUPS through its unix socket")
         #expect(try value("TTYPath", in: "kiosk-forwarder.service") == nil, "the forwarder has no terminal")
         #expect(try value("PrivateNetwork", in: "kiosk-forwarder.service") == nil)
+    }
+
+    @Test func theDisplayRunsCageInALogindSessionOnTheFirstVTWithoutIP() throws {
+        let display = "kiosk-display.service"
+        for (key, expected) in [("ExecStart", "/usr/bin/kioskd display"), ("PAMName", "kiosk-display"),
+                                ("TTYPath", "/dev/tty1"), ("StandardInput", "tty-fail"), ("TTYVTDisallocate", "yes"),
+                                ("User", "kiosk"), ("IPAddressDeny", "any"), ("LimitCORE", "0"),
+                                ("NotifyAccess", "all"), ("MemoryDenyWriteExecute", "yes")] {
+            #expect(try value(key, in: display) == expected, "\(key)")
+        }
+        let conflicts = try settings(display).filter { $0.key == "Conflicts" }.flatMap { $0.value.split(separator: " ") }
+        #expect(Set(conflicts) == ["getty@tty1.service", "kiosk-front.service"], "the VT is the display's alone")
+        #expect(try value("RestrictAddressFamilies", in: display).map { !$0.contains("INET") } == true)
+        let environment = try settings(display).filter { $0.key == "Environment" }.map(\.value).joined(separator: " ")
+        for variable in ["WLR_RENDERER=pixman", "SWIFT_BACKTRACE=enable=no", "XDG_SESSION_TYPE=wayland"] {
+            #expect(environment.contains(variable), "\(variable)")
+        }
+        // The session PAM opens: pam_systemd registers it with logind on the seat.
+        let pam = try String(contentsOf: repositoryRoot.appendingPathComponent("packaging/pam.d/kiosk-display"), encoding: .utf8)
+        #expect(pam.contains("session   required  pam_systemd.so"))
+        #expect(!pam.contains("auth"), "nobody logs in with a password")
+    }
+
+    @Test func theLockdownTurnsOffSysRqCtrlAltDelSpareVTsAndPowerKeys() throws {
+        func file(_ path: String) throws -> String {
+            try String(contentsOf: Self.folder.appendingPathComponent(path), encoding: .utf8)
+        }
+        #expect(try file("sysctl.d/60-kiosk-lockdown.conf").contains("\nkernel.sysrq = 0\n"))
+        let logind = try file("logind.conf.d/60-kiosk-lockdown.conf")
+        for setting in ["NAutoVTs=0", "ReserveVT=0", "HandlePowerKey=ignore", "HandleRebootKey=ignore",
+                        "HandleRebootKeyLongPress=ignore", "HandleSuspendKey=ignore"] {
+            #expect(logind.contains("\n\(setting)\n"), "\(setting)")
+        }
+        #expect(try file("system.conf.d/60-kiosk-lockdown.conf").contains("\nCtrlAltDelBurstAction=none\n"))
+        // Every key there is one logind knows (its own commented defaults list them).
+        let known = try String(contentsOfFile: "/etc/systemd/logind.conf", encoding: .utf8)
+        for line in logind.split(separator: "\n") where !line.hasPrefix("#") && line.contains("=") {
+            #expect(known.contains("#\(line.prefix { $0 != "=" })="), "\(line)")
+        }
+        let postinst = try String(contentsOf: repositoryRoot.appendingPathComponent("packaging/debian/postinst"), encoding: .utf8)
+        #expect(postinst.contains("ln -s /dev/null /etc/systemd/system/ctrl-alt-del.target"))
     }
 
     @Test func longRunningServicesNotifyAreWatchedAndRestart() throws {
@@ -87,6 +128,7 @@ import Testing
             Set(try settings(name).filter { $0.key == "LoadCredential" }.map { String($0.value.prefix { $0 != ":" }) })
         }
         #expect(try loaded("kiosk-front.service") == [config.credentials.sealKey, config.credentials.receiptKey])
+        #expect(try loaded("kiosk-display.service") == [config.credentials.sealKey, config.credentials.receiptKey])
         #expect(try loaded("kiosk-forwarder.service") == [config.credentials.sealKey, config.credentials.centreSecret])
         #expect(try loaded("kiosk-center.service") == ["center-seal.key"])
         for name in Self.services {
