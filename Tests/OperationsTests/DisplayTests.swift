@@ -109,3 +109,33 @@ struct DisplayTests {
         #expect(ours["[main]"]?["font"] == nil, "the font comes from kiosk.yaml (kioskd display)")
     }
 }
+
+/// The stack under systemd's eyes: readiness and watchdog pings from the
+/// front through cage and foot, VT switching off, and a dead front taking
+/// the whole stack down so that systemd restarts it.
+@Suite(.serialized, .enabled(if: getuid() == 0, "the display lab runs its stack as another user"))
+struct DisplayServiceTests {
+    @Test func theFrontInsideCageAndFootIsReadyAndPingsTheWatchdogItself() throws {
+        let socket = try NotifySocket(folder: try temporaryFolder("display-notify"), abstract: true)
+        // systemd names cage, the main process, in WATCHDOG_PID; kioskd display
+        // must leave it out or the front would never ping.
+        let display = try DisplayLab(environment: ["NOTIFY_SOCKET": socket.name, "WATCHDOG_USEC": "2000000",
+                                                   "WATCHDOG_PID": "1"])
+        let messages = socket.receive(timeout: 15) { got in
+            got.contains { $0.contains("READY=1") } && got.filter { $0.contains("WATCHDOG=1") }.count >= 2
+        }
+        #expect(messages.contains { $0.contains("READY=1") && $0.contains("STATUS=screen") }, "\(messages)")
+        #expect(messages.filter { $0.contains("WATCHDOG=1") }.count >= 2, "\(messages)")
+        let cage = try display.compositorArguments()
+        #expect(cage.first == "/usr/bin/cage" && !cage.contains("-s"), "VT switching stays off: \(cage)")
+    }
+
+    @Test func whenTheFrontDiesTheWholeStackEndsForSystemdToRestart() throws {
+        let display = try DisplayLab()
+        let front = try #require(try display.pid(display.frontProcess))
+        #expect(try display.pid(display.compositorProcess) != nil)
+        kill(front, SIGKILL)
+        #expect(try eventually(timeout: 15) { try display.pid(display.compositorProcess) == nil },
+                "cage exits with its only client, so the unit's Restart=always brings the screen back")
+    }
+}

@@ -11,7 +11,8 @@ public final class DisplayLab {
     ///   - fontSize: `display.font_size`; 14 fits the whole receipt screen, QR code included, on the
     ///     headless output's 1280×720.
     ///   - displayArguments: `kioskd display` options (default: receipts as PDFs in `receipts`).
-    public init(fontSize: Int = 14, displayArguments: [String] = []) throws {
+    ///   - environment: what systemd would set (`NOTIFY_SOCKET`, `WATCHDOG_USEC`, `WATCHDOG_PID`).
+    public init(fontSize: Int = 14, displayArguments: [String] = [], environment: [String: String] = [:]) throws {
         folder = try temporaryFolder("kiosk-display")
         let config = folder.appendingPathComponent("config")
         try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("kiosk-config"), to: config)
@@ -21,7 +22,7 @@ public final class DisplayLab {
             throw SubprocessError(description: "kiosk.yaml has no display.font_size")
         }
         try text.replacingCharacters(in: range, with: "font_size: \(fontSize)").write(to: kiosk, atomically: true, encoding: .utf8)
-        let started = try lab("start", displayArguments)
+        let started = try lab("start", displayArguments, environment: environment)
         guard started.status == 0 else { throw SubprocessError(description: "display-lab start: \(started.stderr)") }
     }
 
@@ -40,9 +41,25 @@ public final class DisplayLab {
     }
 
     @discardableResult
-    func lab(_ command: String, _ arguments: [String] = []) throws -> RunResult {
+    func lab(_ command: String, _ arguments: [String] = [], environment: [String: String] = [:]) throws -> RunResult {
         try runToEnd([repositoryRoot.appendingPathComponent("scripts/display-lab").path, command, folder.path] + arguments,
-                     environment: ["KIOSK_BIN": productsDirectory().path])
+                     environment: environment.merging(["KIOSK_BIN": productsDirectory().path]) { $1 })
+    }
+
+    /// The processes of the stack: cage (the service's main process), and the
+    /// front in foot in cage. Patterns for `pgrep -f`.
+    public var compositorProcess: String { "^/usr/bin/cage -- .*\(folder.path)/bin/kioskd front" }
+    public var frontProcess: String { "^\(folder.path)/bin/kioskd front" }
+
+    public func pid(_ pattern: String) throws -> Int32? {
+        try runToEnd(["/usr/bin/pgrep", "-f", pattern]).stdout.split(separator: "\n").first.flatMap { Int32($0) }
+    }
+
+    /// cage's command line, as the kernel has it.
+    public func compositorArguments() throws -> [String] {
+        guard let pid = try pid(compositorProcess) else { return [] }
+        let raw = try Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))
+        return raw.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Types text as foot would send it (`\r` is Enter).
