@@ -120,7 +120,9 @@ struct DisplayLaunch: Equatable {
 
     var arguments: [String] {
         [compositor, "--",
-         terminal, "--config=\(terminalConfig)", "--font=\(display.font):size=\(display.fontSize)", "--",
+         // foot's own logs: warnings and errors only, plain, into the journal.
+         terminal, "--config=\(terminalConfig)", "--font=\(display.font):size=\(display.fontSize)",
+         "--log-level=warning", "--log-colorize=never", "--",
          kioskd, "front", "--log-fd", "\(logDescriptor)"] + frontOptions
     }
 }
