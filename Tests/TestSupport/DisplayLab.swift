@@ -28,6 +28,8 @@ public final class DisplayLab {
 
     deinit {
         _ = try? lab("stop")
+        // The programs' copies are large; the logs and screenshots stay.
+        try? FileManager.default.removeItem(at: folder.appendingPathComponent("bin"))
     }
 
     public var receipts: URL { folder.appendingPathComponent("receipts") }
