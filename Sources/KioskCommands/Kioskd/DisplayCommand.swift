@@ -109,7 +109,7 @@ extension Kioskd {
 /// The command line `kioskd display` becomes: cage (without `-s`: no VT
 /// switching), foot with the kiosk's configuration and font, and the front
 /// inside. Not cage's `-d`: foot.ini says why.
-struct DisplayLaunch: Equatable {
+struct DisplayLaunch {
     var compositor: String
     var terminal: String
     var terminalConfig: String
