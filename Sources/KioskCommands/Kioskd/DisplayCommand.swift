@@ -23,12 +23,7 @@ extension Kioskd {
                 """)
 
         @OptionGroup var options: GlobalOptions
-
-        @Flag(help: "Do not print receipts (a kiosk without a printer); the screen says so.")
-        var noPrinter = false
-
-        @Option(help: ArgumentHelp("Write each receipt as a PDF file into DIR instead of printing.", valueName: "DIR"))
-        var receiptsTo: String?
+        @OptionGroup var receipts: ReceiptOutputOptions
 
         @Option(help: ArgumentHelp("The kiosk compositor.", valueName: "PATH"))
         var compositor = "/usr/bin/cage"
@@ -39,12 +34,6 @@ extension Kioskd {
         @Option(help: ArgumentHelp("The terminal's configuration (default: foot.ini in the configuration folder).",
                                    valueName: "FILE"))
         var terminalConfig: String?
-
-        func validate() throws {
-            if noPrinter, receiptsTo != nil {
-                throw ValidationError("--no-printer and --receipts-to exclude each other: choose one")
-            }
-        }
 
         func run() throws {
             if getuid() == 0 {
@@ -90,12 +79,10 @@ extension Kioskd {
         private func passedOptions() -> [String] {
             var passed: [String] = []
             for (flag, value) in [("--config", options.config), ("--state", options.state),
-                                  ("--assets", options.assets), ("--credentials", options.credentials),
-                                  ("--receipts-to", receiptsTo)] {
+                                  ("--assets", options.assets), ("--credentials", options.credentials)] {
                 if let value { passed += [flag, value] }
             }
-            if noPrinter { passed.append("--no-printer") }
-            return passed
+            return passed + receipts.arguments
         }
 
         private static func ownExecutable() throws -> String {

@@ -20,23 +20,11 @@ public struct Kioskd: ParsableCommand {
             abstract: "Run the resident's screen on this terminal; logs go to standard error.")
 
         @OptionGroup var options: GlobalOptions
-
-        @Flag(help: "Do not print receipts (a kiosk without a printer); the screen says so.")
-        var noPrinter = false
-
-        @Option(help: ArgumentHelp("Write each receipt as a PDF file into DIR instead of printing (a developer's machine without CUPS).",
-                                   valueName: "DIR"))
-        var receiptsTo: String?
+        @OptionGroup var receipts: ReceiptOutputOptions
 
         @Option(help: ArgumentHelp("Write logs to this open file descriptor, not to the terminal (kioskd display does).",
                                    valueName: "FD"))
         var logFd: Int32?
-
-        func validate() throws {
-            if noPrinter, receiptsTo != nil {
-                throw ValidationError("--no-printer and --receipts-to exclude each other: choose one")
-            }
-        }
 
         func run() throws {
             if let logFd {
@@ -52,8 +40,8 @@ public struct Kioskd: ParsableCommand {
             try environment.store.releaseLeases()
             let layout = try environment.receiptLayout()
             let key = try environment.receiptKey()
-            let output: ReceiptPrinter.Output = receiptsTo.map { .folder(URL(fileURLWithPath: $0, isDirectory: true)) } ?? .cups
-            let printer = noPrinter ? nil : try environment.receiptPrinter(logger: logger, output: output)
+            let output: ReceiptPrinter.Output = receipts.receiptsTo.map { .folder(URL(fileURLWithPath: $0, isDirectory: true)) } ?? .cups
+            let printer = receipts.noPrinter ? nil : try environment.receiptPrinter(logger: logger, output: output)
             let terminal: TerminalDevice
             do { terminal = try TerminalDevice() } catch {
                 throw CommandFailure(description: "refusing to start: \(error)")
@@ -86,6 +74,28 @@ public struct Kioskd: ParsableCommand {
                 "queue.leases_released": "\(released)",
             ])
         }
+    }
+}
+
+/// Where receipts go: the CUPS queue (default), nowhere, or PDF files.
+/// `kioskd front` and `kioskd display` (which passes them to the front) share these.
+struct ReceiptOutputOptions: ParsableArguments {
+    @Flag(help: "Do not print receipts (a kiosk without a printer); the screen says so.")
+    var noPrinter = false
+
+    @Option(help: ArgumentHelp("Write each receipt as a PDF file into DIR instead of printing (a developer's machine without CUPS).",
+                               valueName: "DIR"))
+    var receiptsTo: String?
+
+    func validate() throws {
+        if noPrinter, receiptsTo != nil {
+            throw ValidationError("--no-printer and --receipts-to exclude each other: choose one")
+        }
+    }
+
+    /// The same choice, as `kioskd front` options.
+    var arguments: [String] {
+        (noPrinter ? ["--no-printer"] : []) + (receiptsTo.map { ["--receipts-to", $0] } ?? [])
     }
 }
 
