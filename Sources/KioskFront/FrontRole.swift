@@ -128,7 +128,7 @@ public final class FrontRole {
                 while !queue.isEmpty {
                     let effects = state.update(queue.removeFirst(), at: clock.now, context: context)
                     for effect in effects {
-                        if let answer = perform(effect, renderer: &renderer) { queue.append(answer) }
+                        if let answer = perform(effect, renderer: &renderer, decoder: &decoder) { queue.append(answer) }
                     }
                 }
             }
@@ -143,10 +143,12 @@ public final class FrontRole {
         return .input(input)
     }
 
-    private func perform(_ effect: FrontEffect, renderer: inout Renderer) -> FrontEvent? {
+    private func perform(_ effect: FrontEffect, renderer: inout Renderer, decoder: inout InputDecoder) -> FrontEvent? {
         switch effect {
         case .wipeScreen:
+            // The next resident starts clean: nothing half-decoded carries over.
             renderer.invalidate()
+            decoder = InputDecoder()
             return nil
         case let .submit(draft):
             return submit(draft)

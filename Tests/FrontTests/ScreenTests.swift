@@ -93,6 +93,83 @@ import Testing
         #expect(decoder.feed([0xFF, 0xC3, 0x28, UInt8(ascii: "x")]) == [.character("("), .character("x")])
     }
 
+    @Test func functionKeysWithModifiersDecodeWithoutCrashing() {
+        var decoder = InputDecoder()
+        // Shift+F6, Ctrl+F10, Alt+F5, F11, F12, Ctrl+Up, Shift+PageDown, and a key number no keyboard has.
+        let events = decoder.feed(Array("\u{1B}[17;2~\u{1B}[21;5~\u{1B}[15;3~\u{1B}[23~\u{1B}[24~\u{1B}[1;5A\u{1B}[6;2~\u{1B}[99999999999999999999;2~x".utf8))
+        #expect(events == [.function(6), .function(10), .function(5), .function(11), .function(12), .up, .pageDown,
+                           .character("x")])
+    }
+
+    @Test func terminalReportsAndStringSequencesAreSwallowedWhole() {
+        var decoder = InputDecoder()
+        // OSC ended by BEL, OSC and DCS ended by ST, an APC split across reads.
+        #expect(decoder.feed(Array("a\u{1B}]11;rgb:1212/3030/4a4a\u{07}b\u{1B}]0;标题\u{1B}\\c\u{1B}P1+r696e646e\u{1B}\\d\u{1B}_ap".utf8))
+                == [.character("a"), .character("b"), .character("c"), .character("d")])
+        #expect(decoder.feed(Array("c data\u{1B}".utf8)).isEmpty)
+        #expect(decoder.feed(Array("\\e".utf8)) == [.character("e")])
+    }
+
+    @Test func aPasteWithoutItsEndStopsSwallowingKeysWhenInputPauses() {
+        var decoder = InputDecoder()
+        #expect(decoder.feed(Array("\u{1B}[200~13912".utf8)).isEmpty)
+        #expect(decoder.hasPending, "the loop must wake to end it")
+        #expect(decoder.flushPending() == [.paste("13912")])
+        #expect(decoder.feed(Array("3\r".utf8)) == [.character("3"), .enter])
+        // An unterminated OSC is dropped the same way.
+        #expect(decoder.feed(Array("\u{1B}]0;never ends".utf8)).isEmpty)
+        #expect(decoder.flushPending().isEmpty)
+        #expect(decoder.feed(Array("y".utf8)) == [.character("y")])
+    }
+
+    /// Every shape of escape sequence a terminal can send (CSI and SS3 with
+    /// parameters, intermediates and modifiers; OSC, DCS, SOS, PM, APC with
+    /// either terminator), between plain characters, in random read sizes:
+    /// the decoder never crashes and the plain characters, and only they,
+    /// come out as characters, in order.
+    @Test func everyEscapeSequenceShapeIsSwallowedAndPlainTextSurvives() {
+        var random = SplitMix64(seed: 0x5345_5155_454E_4345)
+        func pick<T>(_ items: [T]) -> T { items[Int(random.next() % UInt64(items.count))] }
+        let plain: [Character] = Array("abcXYZ019 王明华，。")
+        for _ in 0..<400 {
+            var stream: [UInt8] = []
+            var expected: [Character] = []
+            for _ in 0..<Int(random.next() % 12 + 1) {
+                let character = pick(plain)
+                expected.append(character)
+                stream += Array(String(character).utf8)
+                switch random.next() % 4 {
+                case 0: // CSI: parameter bytes, intermediates, a final byte
+                    var parameters = (0..<Int(random.next() % 8)).map { _ in pick(Array("0123456789;:<=>?".utf8)) }
+                    if String(decoding: parameters, as: UTF8.self) == "200" { parameters = [] }
+                    let intermediates = (0..<Int(random.next() % 3)).map { _ in UInt8(0x20 + random.next() % 16) }
+                    stream += [0x1B, UInt8(ascii: "[")] + parameters + intermediates + [UInt8(0x40 + random.next() % 63)]
+                case 1: // SS3
+                    stream += [0x1B, UInt8(ascii: "O"), UInt8(0x40 + random.next() % 63)]
+                case 2: // a string sequence with any text inside
+                    let introducer = pick([UInt8(ascii: "]"), UInt8(ascii: "P"), UInt8(ascii: "X"), UInt8(ascii: "^"),
+                                           UInt8(ascii: "_")])
+                    let body = (0..<Int(random.next() % 40)).map { _ in pick(Array("0123456789;abc:/+标题 rgb".utf8)) }
+                    let terminator: [UInt8] = introducer == UInt8(ascii: "]") && random.next() % 2 == 0
+                        ? [0x07] : [0x1B, UInt8(ascii: "\\")]
+                    stream += [0x1B, introducer] + body + terminator
+                default: break
+                }
+            }
+            var decoder = InputDecoder()
+            var characters: [Character] = []
+            var offset = 0
+            while offset < stream.count {
+                let size = Int(random.next() % 9) + 1
+                let chunk = stream[offset..<min(stream.count, offset + size)]
+                offset += size
+                for case let .character(character) in decoder.feed(chunk) { characters.append(character) }
+            }
+            for case let .character(character) in decoder.flushPending() { characters.append(character) }
+            #expect(characters == expected, "\(String(decoding: stream, as: UTF8.self).debugDescription)")
+        }
+    }
+
     /// Random bytes never crash the decoder, never produce an event carrying
     /// ESC or another control character, and never put one on the screen.
     @Test func randomBytesNeverCrashOrReachTheScreen() {

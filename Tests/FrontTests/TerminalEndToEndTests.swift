@@ -179,6 +179,22 @@ func decodeQR(fromScreen screen: String) throws -> String? {
         #expect(back.split(separator: "\n").count <= 24)
     }
 
+    /// Shift+F6 once crashed the front (a forced unwrap on the key's
+    /// number), and the crash handler then took over the resident's screen.
+    @Test func modifiedFunctionKeysAndTerminalReportsLeaveTheFrontRunning() throws {
+        let front = try TmuxFront()
+        try front.waitFor("社区救助自助申请")
+        // The exact bytes: Shift+F6, Ctrl+F10, an OSC colour report, a DCS reply.
+        for sequence in ["\u{1B}[17;2~", "\u{1B}[21;5~", "\u{1B}]11;rgb:0000/0000/0000\u{07}", "\u{1B}P1+r\u{1B}\\"] {
+            try front.tmux(["send-keys", "-t", front.session, "-H"] + sequence.utf8.map { String(format: "%02x", $0) })
+        }
+        try front.keys("Enter")
+        let screen = try front.waitFor("需要帮助的是谁")
+        #expect(!screen.contains("rgb") && !screen.contains("11;"), "nothing of the reports reached the screen")
+        let log = try String(contentsOf: front.log, encoding: .utf8)
+        #expect(!log.contains("Fatal error") && !log.contains("front stopping"), "\(log)")
+    }
+
     @Test func sigtermLeavesTheTerminalAsItWas() throws {
         let marker = UUID().uuidString.prefix(8)
         let front = try TmuxFront(wrapper: { command, folder in

@@ -6,7 +6,10 @@ import KioskDomain
 /// CSI and SS3 escape sequences for arrows and function keys; bracketed
 /// paste (`ESC [200~ … ESC [201~`, capped in size); SGR 1006 mouse reports
 /// (`ESC [<b;x;yM`), of which a left-button press is a tap. Unknown
-/// sequences are swallowed whole, so nothing of them reaches the screen.
+/// sequences are swallowed whole, so nothing of them reaches the screen:
+/// CSI and SS3 with any parameters and modifiers, and the string sequences
+/// (OSC, DCS, SOS, PM, APC) up to their terminator. Nothing on input is
+/// trusted: no forced unwrap, no arithmetic a byte can overflow.
 public struct InputDecoder: Sendable {
     /// A paste larger than this is cut: no text field holds more.
     public static let maxPasteBytes = 16 * 1024
@@ -15,18 +18,32 @@ public struct InputDecoder: Sendable {
 
     private var pending: [UInt8] = []
     private var paste: [UInt8]?
+    /// Inside an OSC, DCS, SOS, PM or APC string: bytes are dropped until ST
+    /// (`ESC \`) or, for OSC, BEL.
+    private var inString = false
 
     public init() {}
 
     /// Whether bytes are held back waiting for the rest of a sequence; a
-    /// lone ESC is only known to be the Esc key once input pauses.
-    public var hasPending: Bool { !pending.isEmpty }
+    /// lone ESC is only known to be the Esc key once input pauses, and a
+    /// paste or string sequence left open ends when input pauses.
+    public var hasPending: Bool { !pending.isEmpty || paste != nil || inString }
 
     public mutating func feed(_ bytes: some Sequence<UInt8>) -> [InputEvent] {
         pending.append(contentsOf: bytes)
         var events: [InputEvent] = []
         var index = 0
         while index < pending.count {
+            if inString {
+                guard let end = stringEnd(from: index) else {
+                    // Keep a final ESC: it may begin the terminator.
+                    index = pending.last == 0x1B ? pending.count - 1 : pending.count
+                    break
+                }
+                inString = false
+                index = end
+                continue
+            }
             if paste != nil {
                 guard let end = find(pasteEnd, from: index) else {
                     appendPaste(pending[index...])
@@ -49,6 +66,10 @@ public struct InputDecoder: Sendable {
                     continue
                 case let .pasteStart(length):
                     paste = []
+                    index += length
+                    continue
+                case let .stringStart(length):
+                    inString = true
                     index += length
                     continue
                 }
@@ -87,15 +108,37 @@ public struct InputDecoder: Sendable {
         return events
     }
 
-    /// Input paused with bytes held back: a lone ESC was the Esc key.
+    /// Input paused with bytes held back: a lone ESC was the Esc key; a
+    /// paste without its end is what arrived (a terminal sends a paste in one
+    /// go, so a pause means the end marker was lost, and keys must not be
+    /// swallowed until the idle wipe); an unterminated string is dropped.
     public mutating func flushPending() -> [InputEvent] {
-        defer { pending.removeAll() }
-        return pending == [0x1B] ? [.escape] : []
+        defer {
+            pending.removeAll()
+            paste = nil
+            inString = false
+        }
+        if let paste { return [.paste(Self.clean(paste + pending))] }
+        return pending == [0x1B] && !inString ? [.escape] : []
+    }
+
+    /// Where a string sequence ends (just past its terminator), if it does in `pending`.
+    private func stringEnd(from start: Int) -> Int? {
+        var index = start
+        while index < pending.count {
+            if pending[index] == 0x07 { return index + 1 }
+            if pending[index] == 0x1B, index + 1 < pending.count {
+                // ST ends the string; any other ESC also ends it (a terminal never nests them).
+                return pending[index + 1] == UInt8(ascii: "\\") ? index + 2 : index
+            }
+            index += 1
+        }
+        return nil
     }
 
     private let pasteEnd: [UInt8] = Array("\u{1B}[201~".utf8)
 
-    private enum EscapeResult { case incomplete, event(InputEvent?, Int), pasteStart(Int) }
+    private enum EscapeResult { case incomplete, event(InputEvent?, Int), pasteStart(Int), stringStart(Int) }
 
     private func decodeEscape(at start: Int) -> EscapeResult {
         guard start + 1 < pending.count else { return .incomplete }
@@ -117,6 +160,10 @@ public struct InputDecoder: Sendable {
             default: nil
             }
             return .event(event, 3)
+        }
+        // OSC, DCS, SOS, PM, APC: a string up to its terminator.
+        if [UInt8(ascii: "]"), UInt8(ascii: "P"), UInt8(ascii: "X"), UInt8(ascii: "^"), UInt8(ascii: "_")].contains(second) {
+            return .stringStart(2)
         }
         guard second == UInt8(ascii: "[") else {
             // ESC followed by something else: Alt+key; keep neither.
@@ -141,6 +188,8 @@ public struct InputDecoder: Sendable {
 
     static func csiEvent(_ body: [UInt8], final: UInt8) -> InputEvent? {
         let text = String(decoding: body, as: UTF8.self)
+        // `17;2` for Shift+F6: the key's number, then modifiers (ignored).
+        let key = text.split(separator: ";", omittingEmptySubsequences: false).first.flatMap { Int($0) }
         switch final {
         case UInt8(ascii: "A"): return .up
         case UInt8(ascii: "B"): return .down
@@ -154,7 +203,8 @@ public struct InputDecoder: Sendable {
             guard parts.count == 3, parts[0] & ~0b11100 == 0, parts[1] >= 1, parts[2] >= 1 else { return nil }
             return .tap(column: parts[1] - 1, row: parts[2] - 1)
         case UInt8(ascii: "~"):
-            switch Int(text.split(separator: ";").first ?? "") {
+            guard let key else { return nil }
+            switch key {
             case 1, 7: return .home
             case 3: return .delete
             case 4, 8: return .end
@@ -165,7 +215,8 @@ public struct InputDecoder: Sendable {
             case 13: return .function(3)
             case 14: return .function(4)
             case 15: return .function(5)
-            case 17, 18, 19, 20, 21: return .function(Int(text)! - 11)
+            case 17...21: return .function(key - 11) // F6…F10 (16 is unused)
+            case 23, 24: return .function(key - 12) // F11, F12
             default: return nil
             }
         default: return nil
