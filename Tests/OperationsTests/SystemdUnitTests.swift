@@ -108,6 +108,15 @@ import Testing
         #expect(postinst.contains("ln -s /dev/null /etc/systemd/system/ctrl-alt-del.target"))
     }
 
+    /// Swift's crash handler is interactive on a terminal (it offers a
+    /// memory viewer): every service turns it off and keeps no core file.
+    @Test(arguments: services)
+    func aCrashIsLoggedNeverInteractiveAndLeavesNoCore(name: String) throws {
+        #expect(try settings(name).contains { $0.key == "Environment" && $0.value.contains("SWIFT_BACKTRACE=enable=no") },
+                "\(name)")
+        #expect(try value("LimitCORE", in: name) == "0", "\(name)")
+    }
+
     @Test func longRunningServicesNotifyAreWatchedAndRestart() throws {
         let config = try ConfigurationLoader.load(from: repositoryRoot.appendingPathComponent("kiosk-config"))
         for name in ["kiosk-front.service", "kiosk-forwarder.service", "kiosk-center.service"] {
@@ -153,5 +162,26 @@ import Testing
         #expect((state[.posixPermissions] as? Int) == 0o750)
         let keys = try FileManager.default.attributesOfItem(atPath: root.appendingPathComponent("etc/kiosk/credentials").path)
         #expect((keys[.posixPermissions] as? Int) == 0o700 && (keys[.ownerAccountID] as? Int) == 0)
+    }
+}
+
+/// What a resident would see if the front crashed: with the units' setting,
+/// nothing but the end of the front; Swift's own default takes the terminal
+/// over with its crash report and waits there (offering to explore memory).
+@Suite struct CrashOnTheScreenTests {
+    @Test func aCrashedFrontShowsNoCrashReportWithTheUnitsSetting() throws {
+        let unit = try String(contentsOf: repositoryRoot.appendingPathComponent("systemd/kiosk-front.service"), encoding: .utf8)
+        let setting = try #require(unit.split(separator: "\n").first { $0.hasPrefix("Environment=SWIFT_BACKTRACE=") })
+        let marker = UUID().uuidString.prefix(8)
+        let front = try TmuxFront(
+            environment: ["SWIFT_BACKTRACE": String(setting.dropFirst("Environment=SWIFT_BACKTRACE=".count))],
+            wrapper: { command, _ in "\(command) ; echo ended-\(marker); sleep 30" })
+        try front.waitFor("社区救助自助申请")
+        let kill = try runToEnd(["/usr/bin/pkill", "-SEGV", "-f", "^\\S*kioskd front --no-printer --config \(front.config.path)"])
+        #expect(kill.status == 0)
+        let screen = try front.waitFor("ended-\(marker)")
+        for sign in ["crashed", "Backtrace", "Press space", "Thread 0"] {
+            #expect(!screen.contains(sign), "the screen shows the crash report: \(screen)")
+        }
     }
 }
