@@ -247,7 +247,7 @@ extension ConfigurationLoader {
         if let urlNode = map.required("centre_url"), let text = urlNode.string("forwarder.centre_url") {
             if let parsed = URL(string: text), let scheme = parsed.scheme, let host = parsed.host, !host.isEmpty,
                scheme == "https" || scheme == "http" {
-                let loopback = host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
+                let loopback = LoopbackAddress.isLoopback(host: host)
                 if scheme == "http", !loopback, plain != true {
                     urlNode.problem("forwarder.centre_url uses plain HTTP to \(host); use https, or set allow_plain_http: true on a closed network")
                 } else {

@@ -176,3 +176,22 @@ func problems(_ folder: URL) -> [ConfigProblem] {
         #expect(found.contains { $0.message.contains("display.font must be one fontconfig pattern") }, "\(found)")
     }
 }
+
+/// Plain HTTP is allowed only to this machine, and "this machine" is an
+/// address, not a name that starts like one.
+@Suite struct LoopbackCentreTests {
+    @Test(arguments: ["http://127.0.0.1:8740", "http://127.3.2.1:8740", "http://localhost:8740", "http://[::1]:8740"])
+    func plainHTTPToThisMachineIsAllowed(url: String) throws {
+        let folder = try copyOfShippedConfig()
+        try edit(folder, "kiosk.yaml", replacing: "centre_url: http://127.0.0.1:8740", with: "centre_url: \(url)")
+        #expect(problems(folder).isEmpty, "\(url)")
+    }
+
+    @Test(arguments: ["http://127.0.0.1.attacker.example/", "http://127.example.org:8740", "http://10.0.0.5:8740",
+                      "http://[::ffff:10.0.0.1]:8740"])
+    func plainHTTPToANameThatLooksLoopbackIsRefused(url: String) throws {
+        let folder = try copyOfShippedConfig()
+        try edit(folder, "kiosk.yaml", replacing: "centre_url: http://127.0.0.1:8740", with: "centre_url: \(url)")
+        #expect(problems(folder).contains { $0.message.contains("plain HTTP") }, "\(url)")
+    }
+}
