@@ -61,7 +61,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Running under systemd: the notify protocol and journald-form logs.
-        .target(name: "ServiceNotify", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .target(name: "ServiceNotify", dependencies: ["KioskDomain", .product(name: "Logging", package: "swift-log")]),
         .target(name: "IntakeProtocol", dependencies: [
             "KioskDomain", .product(name: "Crypto", package: "swift-crypto"),
         ]),
@@ -120,7 +120,7 @@ let package = Package(
         .testTarget(name: "KioskConfigTests", dependencies: ["KioskConfig"],
                     resources: []),
         .testTarget(name: "KioskStoreTests", dependencies: [
-            "KioskStore", "KioskConfig",
+            "KioskStore", "KioskConfig", "KioskDomain",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode", "TestSupport"]),

@@ -1,4 +1,5 @@
 import Foundation
+import KioskDomain
 import Logging
 
 /// Writes one line a message to standard error in the form journald reads:
@@ -45,7 +46,10 @@ public struct JournalLogHandler: LogHandler {
         }
     }
 
+    /// Every scalar unsafe in text (C0 and C1 controls, DEL, bidirectional
+    /// overrides, line separators) becomes a space: a value from the wire
+    /// can neither start a new log line nor drive the terminal that shows it.
     static func clean(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))
+        String(String.UnicodeScalarView(text.unicodeScalars.map { $0.isUnsafeInText ? " " : $0 }))
     }
 }

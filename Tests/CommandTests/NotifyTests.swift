@@ -1,4 +1,5 @@
 import Foundation
+@testable import ServiceNotify
 import TestSupport
 import Testing
 #if canImport(Glibc)
@@ -46,5 +47,14 @@ import Glibc
         process.wait()
         #expect(stopping.contains { $0.hasPrefix("STOPPING=1") })
         #expect(process.exitCode == 0, "a graceful stop exits 0")
+    }
+}
+
+/// A log line carries values from the wire; none may start a line of its own
+/// or drive the terminal that shows the journal.
+@Suite struct JournalLineTests {
+    @Test func controlAndBidiScalarsBecomeSpaces() {
+        let cleaned = JournalLogHandler.clean("a\nb\u{1B}[2J\u{9B}31m\u{85}c\u{202E}d\u{2028}e")
+        #expect(cleaned == "a b [2J 31m c d e")
     }
 }

@@ -61,6 +61,25 @@ import Testing
         #expect(try store.claim(limit: 5, leaseFor: .seconds(30), now: morning).map(\.submission.id) == [poison.id])
     }
 
+    /// The centre's words end up on a technician's terminal (`kioskctl queue
+    /// dead`): escape sequences in them must arrive as harmless marks.
+    @Test func reasonsFromTheWireAreStoredFitForATerminal() throws {
+        let fixture = try StoreFixture()
+        let store = try fixture.open()
+        _ = try store.submit(try fixture.request(), now: morning)
+        _ = try store.submit(try fixture.request(), now: morning)
+        let hostile = "409 \u{1B}]0;owned\u{07}\u{1B}[2J\u{9B}31m\u{202E}txt.exe\n" + String(repeating: "x", count: 2000)
+        let claims = try store.claim(limit: 2, leaseFor: .seconds(30), now: morning)
+        #expect(try store.markDead(claims[0].record.id, reason: hostile, now: morning))
+        #expect(try store.reschedule(claims[1].record.id, error: hostile, retryAt: morning, now: morning))
+        let stored = try store.records(in: .dead).map(\.deadReason) + store.records(in: .queued).map(\.lastError)
+        for reason in stored.compactMap({ $0 }) {
+            #expect(!reason.unicodeScalars.contains { $0.isUnsafeInText }, "\(reason.debugDescription)")
+            #expect(reason.hasPrefix("409 \u{FFFD}]0;owned") && reason.count <= 501)
+        }
+        #expect(stored.count == 2)
+    }
+
     @Test func leasesACrashLeftBehindReturnToTheQueueAtStartUp() throws {
         let fixture = try StoreFixture()
         let request = try fixture.request()

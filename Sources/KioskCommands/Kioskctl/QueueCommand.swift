@@ -28,7 +28,8 @@ struct QueueCommand: ParsableCommand {
             attempts = record.attempts
             nextAttemptAt = record.state == .queued ? Date(timeIntervalSince1970: Double(record.nextAttemptAt) / 1000) : nil
             centreReference = record.centreReference
-            reason = record.deadReason ?? record.lastError
+            // Rows stored before reasons were cleaned on the way in are cleaned here.
+            reason = (record.deadReason ?? record.lastError)?.sanitizedForDisplay()
         }
     }
 
@@ -81,7 +82,7 @@ struct QueueCommand: ParsableCommand {
             let record = try QueueCommand.find(receipt, in: store)
             try QueueCommand.printEntries([record], json: json)
             for entry in try store.auditTrail(submissionID: record.id) {
-                print("  \(Date(timeIntervalSince1970: Double(entry.at) / 1000))  \(entry.actor) \(entry.event)\(entry.detail.map { ": \($0)" } ?? "")")
+                print("  \(Date(timeIntervalSince1970: Double(entry.at) / 1000))  \(entry.actor) \(entry.event)\(entry.detail.map { ": \($0.sanitizedForDisplay())" } ?? "")")
             }
             if reveal, let id = UUID(uuidString: record.id), let submission = try store.submission(id: id) {
                 let applicant = submission.request.applicant

@@ -57,6 +57,16 @@ extension String {
         return String(scalars)
     }
 
+    /// Text from elsewhere (the centre's answers, a printer's messages) made
+    /// fit for a terminal or a log: each unsafe scalar shown as U+FFFD, at
+    /// most `limit` characters.
+    public func sanitizedForDisplay(limit: Int = 500) -> String {
+        var scalars = String.UnicodeScalarView()
+        scalars.append(contentsOf: unicodeScalars.lazy.map { $0.isUnsafeInText ? "\u{FFFD}" : $0 })
+        let text = String(scalars)
+        return text.count > limit ? String(text.prefix(limit)) + "…" : text
+    }
+
     func trimmingWhitespace() -> String {
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),

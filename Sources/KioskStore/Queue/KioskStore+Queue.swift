@@ -87,7 +87,9 @@ extension KioskStore {
     /// back to the queue, not before `retryAt`.
     @discardableResult
     public func reschedule(_ id: String, error: String, retryAt: Date, now: Date = Date()) throws(StoreError) -> Bool {
-        try write { db in
+        // Often the centre's own words: kept fit for the technician's terminal.
+        let error = error.sanitizedForDisplay()
+        return try write { db in
             try db.execute(sql: """
                 UPDATE submissions
                 SET state = 'queued', lease_until = NULL, next_attempt_at = ?, last_error = ?
@@ -104,7 +106,8 @@ extension KioskStore {
     @discardableResult
     public func markDead(_ id: String, reason: String, actor: Actor = .forwarder,
                          now: Date = Date()) throws(StoreError) -> Bool {
-        try write { db in
+        let reason = reason.sanitizedForDisplay()
+        return try write { db in
             try db.execute(sql: """
                 UPDATE submissions
                 SET state = 'dead', lease_until = NULL, dead_reason = ?, last_error = ?
