@@ -20,8 +20,7 @@ import Glibc
             .write(to: kiosk, atomically: true, encoding: .utf8)
         let env = ["KIOSK_CONFIG": config.path, "KIOSK_STATE": state.path]
         #expect(try run("kioskctl", ["credentials", "init"], environment: env).status == 0)
-        try String(repeating: "ab", count: 32).write(to: state.appendingPathComponent("credentials/centre.key"),
-                                                     atomically: true, encoding: .utf8)
+        try writeSecret(String(repeating: "ab", count: 32), to: state.appendingPathComponent("credentials/centre.key"))
         return env
     }
 

@@ -43,7 +43,7 @@ struct KioskSide {
         let credentials = CredentialStore(stateDirectory: state, environment: [:])
         try credentials.createKeyIfMissing(named: "seal.key")
         try credentials.createKeyIfMissing(named: "receipt.key")
-        try (secret + "\n").write(to: credentials.url(for: "centre.key"), atomically: true, encoding: .utf8)
+        try writeSecret(secret + "\n", to: credentials.url(for: "centre.key"))
         store = try KioskStore(path: state.appendingPathComponent("kiosk.sqlite").path,
                                sealKey: try credentials.key(named: "seal.key"),
                                issuer: ReceiptIssuer(kioskCode: configuration.identity.kioskCode,

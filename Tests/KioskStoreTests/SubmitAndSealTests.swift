@@ -91,10 +91,20 @@ import Testing
         let attributes = try FileManager.default.attributesOfItem(atPath: credentials.url(for: "seal.key").path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
 
-        try Data(key).base64EncodedString().write(to: credentials.url(for: "b64.key"), atomically: true, encoding: .utf8)
+        let base64 = credentials.url(for: "b64.key")
+        try Data(key).base64EncodedString().write(to: base64, atomically: true, encoding: .utf8)
+        // Written the way an editor or `echo … >` leaves it (0644): refused, saying how to mend it.
+        #expect { try credentials.key(named: "b64.key") } throws: { "\($0)".contains("chmod 600") }
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: base64.path)
         #expect(try credentials.key(named: "b64.key") == key)
-        try "too short".write(to: credentials.url(for: "bad.key"), atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o620], ofItemAtPath: base64.path)
+        #expect(throws: StoreError.self, "writable by the group") { try credentials.key(named: "b64.key") }
+        let bad = credentials.url(for: "bad.key")
+        try "too short".write(to: bad, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: bad.path)
         #expect(throws: StoreError.self) { try credentials.key(named: "bad.key") }
+        let folderMode = try FileManager.default.attributesOfItem(atPath: credentials.directory.path)[.posixPermissions] as? Int
+        #expect(folderMode == 0o700)
 
         let systemd = CredentialStore(stateDirectory: folder, environment: ["CREDENTIALS_DIRECTORY": "/run/credentials/x"])
         #expect(systemd.url(for: "seal.key").path == "/run/credentials/x/seal.key")

@@ -37,8 +37,7 @@ import Testing
             .write(to: kiosk, atomically: true, encoding: .utf8)
         let environment = ["KIOSK_CONFIG": config.path, "KIOSK_STATE": state.path]
         #expect(try runToEnd([product("kioskctl"), "credentials", "init"], environment: environment).status == 0)
-        try String(repeating: "ab", count: 32).write(to: state.appendingPathComponent("credentials/centre.key"),
-                                                     atomically: true, encoding: .utf8)
+        try writeSecret(String(repeating: "ab", count: 32), to: state.appendingPathComponent("credentials/centre.key"))
         let forwarder = try Subprocess(
             [product("kioskd"), "forwarder"],
             environment: environment.merging(["NOTIFY_SOCKET": socket.name, "WATCHDOG_USEC": "\(Self.watchdogMicroseconds)",

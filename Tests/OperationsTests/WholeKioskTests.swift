@@ -109,8 +109,7 @@ struct StatusOutput: Decodable {
                 ("kiosk.yaml", "queue: kiosk-receipt", "queue: \(lab?.queue ?? "kiosk-receipt")"),
             ],
             frontArguments: lab == nil ? ["--no-printer"] : [], environment: lab?.environment ?? [:])
-        try (secret + "\n").write(to: front.state.appendingPathComponent("credentials/centre.key"),
-                                  atomically: true, encoding: .utf8)
+        try writeSecret(secret + "\n", to: front.state.appendingPathComponent("credentials/centre.key"))
         let receiptScreen = try askForHelp(on: front, questions: shippedQuestionCount)
 
         let kiosk = front.kioskEnvironment.merging(lab?.environment ?? [:]) { $1 }

@@ -22,3 +22,10 @@ public func temporaryFolder(_ name: String) throws -> URL {
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
 }
+
+/// Writes a key or secret file as a technician's tools do: owner-only
+/// (the programs refuse a key others may read).
+public func writeSecret(_ text: String, to url: URL) throws {
+    try text.write(to: url, atomically: true, encoding: .utf8)
+    try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
+}

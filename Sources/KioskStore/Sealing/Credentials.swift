@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Finds and reads the small secret files the kiosk runs with (seal key,
 /// receipt key, centre secret).
@@ -27,10 +30,26 @@ public struct CredentialStore: Sendable {
     }
 
     /// A 32-byte key written as 64 hex digits or as base64 (white space ignored).
+    /// Refused when others may read it or anyone but its owner may change it:
+    /// a key that leaked once cannot be trusted again.
     public func key(named name: String) throws(StoreError) -> [UInt8] {
         let url = url(for: name)
-        guard let data = FileManager.default.contents(atPath: url.path) else {
+        let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
             throw .credential("credential \(url.path) is missing or unreadable; create it with `kioskctl credentials init`")
+        }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw .credential("cannot inspect credential \(url.path)") }
+        let mode = status.st_mode & 0o777
+        if mode & 0o026 != 0 {
+            throw .credential("""
+                credential \(url.path) is open to others (mode \(String(mode, radix: 8))); \
+                `chmod 600 \(url.path)`, and replace the key if others may have read it
+                """)
+        }
+        guard let data = try? FileHandle(fileDescriptor: descriptor, closeOnDealloc: false).readToEnd() ?? Data() else {
+            throw .credential("credential \(url.path) is unreadable")
         }
         let text = String(decoding: data, as: UTF8.self).filter { !$0.isWhitespace }
         if text.count == 64, let bytes = Self.hexBytes(text) { return bytes }
@@ -53,19 +72,31 @@ public struct CredentialStore: Sendable {
     public func write(_ key: [UInt8], named name: String) throws(StoreError) {
         precondition(key.count == 32)
         let url = url(for: name)
+        let folder = url.deletingLastPathComponent()
+        // Created with their final modes (not widened first and narrowed after):
+        // the folder 0700, the file 0600, whatever the umask lets through.
         do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(at: folder.deletingLastPathComponent(), withIntermediateDirectories: true)
         } catch {
-            throw .credential("cannot create credential folder for \(url.path): \(error.localizedDescription)")
+            throw .credential("cannot create the folder above \(folder.path): \(error.localizedDescription)")
         }
-        let hex = key.map { String($0, radix: 16).leftPadded(to: 2) }.joined() + "\n"
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).new")
-        try? FileManager.default.removeItem(at: temporary)
-        guard FileManager.default.createFile(atPath: temporary.path, contents: Data(hex.utf8),
-                                             attributes: [.posixPermissions: 0o600]),
-              rename(temporary.path, url.path) == 0
-        else { throw .credential("cannot write credential \(url.path)") }
+        if mkdir(folder.path, 0o700) != 0, errno != EEXIST {
+            throw .credential("cannot create credential folder \(folder.path): \(String(cString: strerror(errno)))")
+        }
+        let hex = Array((key.map { String($0, radix: 16).leftPadded(to: 2) }.joined() + "\n").utf8)
+        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).new")
+        unlink(temporary.path)
+        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw .credential("cannot write credential \(url.path): \(String(cString: strerror(errno)))")
+        }
+        let written = hex.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+        let synced = fsync(descriptor) == 0
+        close(descriptor)
+        guard written == hex.count, synced, rename(temporary.path, url.path) == 0 else {
+            unlink(temporary.path)
+            throw .credential("cannot write credential \(url.path)")
+        }
     }
 
     public static func hexBytes(_ text: String) -> [UInt8]? {
