@@ -14,7 +14,7 @@ extension KioskStore {
         let personal = PersonalData(applicant: request.applicant, description: request.description,
                                     answers: request.answers, triageReasons: request.triage.reasons,
                                     scores: request.triage.scores)
-        let sealed = try sealer.seal(try personal.encoded(), boundTo: request.id)
+        let sealed = try requireSealer().seal(try personal.encoded(), boundTo: request.id)
         let id = request.id.uuidString.lowercased()
         let day = issuer.day(of: now)
         let level = request.triage.level
@@ -78,7 +78,7 @@ extension KioskStore {
         guard let sealed = record.sealedPersonal else {
             throw .sealing("personal data of receipt \(record.receiptNumber) was purged after the retention period")
         }
-        let personal = try PersonalData(decoding: try sealer.open(sealed, boundTo: id))
+        let personal = try PersonalData(decoding: try requireSealer().open(sealed, boundTo: id))
         guard let language = Language(rawValue: record.language),
               let level = HardshipLevel(rawValue: record.hardship),
               let receipt = try? ReceiptNumber(parsing: record.receiptNumber)

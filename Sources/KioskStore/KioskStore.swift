@@ -13,18 +13,20 @@ import KioskDomain
 public final class KioskStore: Sendable {
     public let path: String
     let pool: DatabasePool
-    let sealer: Sealer
+    private let sealer: Sealer?
     let issuer: ReceiptIssuer
 
     /// - Parameters:
     ///   - path: the database file; created with its folder when missing.
-    ///   - sealKey: 32 bytes from the seal-key credential.
+    ///   - sealKey: 32 bytes from the seal-key credential; nil for a process
+    ///     that never seals or opens personal data (migrations, the purge):
+    ///     it cannot read what it does not need.
     ///   - issuer: the kiosk code and time zone that receipt numbers carry.
     ///   - check: how an existing file is checked before use.
-    public init(path: String, sealKey: [UInt8], issuer: ReceiptIssuer,
+    public init(path: String, sealKey: [UInt8]?, issuer: ReceiptIssuer,
                 check: StartupCheck = .quick) throws(StoreError) {
         self.path = path
-        self.sealer = Sealer(keyBytes: sealKey)
+        self.sealer = sealKey.map(Sealer.init(keyBytes:))
         self.issuer = issuer
         let url = URL(fileURLWithPath: path)
         let exists = FileManager.default.fileExists(atPath: path)
@@ -158,5 +160,13 @@ public struct ReceiptIssuer: Sendable {
         let parts = calendar.dateComponents([.year, .month, .day], from: date)
         return String(parts.year! % 100).leftPadded(to: 2) + String(parts.month!).leftPadded(to: 2)
             + String(parts.day!).leftPadded(to: 2)
+    }
+}
+
+extension KioskStore {
+    /// The sealer, for the roles given the seal key.
+    func requireSealer() throws(StoreError) -> Sealer {
+        guard let sealer else { throw .credential("this process was started without the seal key; it cannot seal or open personal data") }
+        return sealer
     }
 }

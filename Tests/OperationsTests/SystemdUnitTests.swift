@@ -138,6 +138,9 @@ import Testing
         }
         #expect(try loaded("kiosk-front.service") == [config.credentials.sealKey, config.credentials.receiptKey])
         #expect(try loaded("kiosk-display.service") == [config.credentials.sealKey, config.credentials.receiptKey])
+        // Each unit gets only what it uses: these never open a request.
+        #expect(try loaded("kiosk-migrate.service").isEmpty)
+        #expect(try loaded("kiosk-purge.service").isEmpty)
         #expect(try loaded("kiosk-forwarder.service") == [config.credentials.sealKey, config.credentials.centreSecret])
         #expect(try loaded("kiosk-center.service") == ["center-seal.key"])
         for name in Self.services {

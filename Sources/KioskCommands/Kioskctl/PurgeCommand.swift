@@ -10,7 +10,8 @@ struct PurgeCommand: ParsableCommand {
     @OptionGroup var options: GlobalOptions
 
     func run() throws {
-        let environment = try KioskEnvironment.open(options)
+        // Erasing a sealed body needs no key to open it.
+        let environment = try KioskEnvironment.open(options, sealing: false)
         let days = environment.config.retention.purgeAfterDays
         let count = try environment.store.purgePersonalData(acknowledgedMoreThan: days)
         print("purged personal data of \(count) request(s) acknowledged more than \(days) days ago")

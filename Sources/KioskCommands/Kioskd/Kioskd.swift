@@ -54,8 +54,9 @@ public struct Kioskd: ParsableCommand {
     }
 
     /// Prepares the state folder before the roles start (`ExecStartPre=`,
-    /// upgrades): checks configuration and credentials, checks the
-    /// database's integrity, applies migrations, returns expired leases.
+    /// upgrades): checks configuration, checks the database's integrity,
+    /// applies migrations, returns expired leases. Without the seal key: it
+    /// never opens a request.
     struct Migrate: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check configuration and database, apply migrations, release expired leases, then exit.")
@@ -64,7 +65,7 @@ public struct Kioskd: ParsableCommand {
 
         func run() throws {
             let logger = Logger(label: "kioskd")
-            let environment = try KioskEnvironment.open(options, check: .full)
+            let environment = try KioskEnvironment.open(options, check: .full, sealing: false)
             let released = try environment.store.releaseLeases()
             let summary = try environment.store.queueSummary()
             logger.notice("database ready", metadata: [

@@ -18,10 +18,14 @@ public struct KioskEnvironment: Sendable {
 
     public static let databaseName = "kiosk.sqlite"
 
-    /// - Parameter check: none by default: the daemons check the file in the
-    ///   background after READY=1 and `kioskd migrate` (run before them at
-    ///   boot) checks it fully; a file that is not a database is refused anyway.
-    public static func open(_ options: GlobalOptions, check: StartupCheck = .none) throws -> KioskEnvironment {
+    /// - Parameters:
+    ///   - check: none by default: the daemons check the file in the
+    ///     background after READY=1 and `kioskd migrate` (run before them at
+    ///     boot) checks it fully; a file that is not a database is refused anyway.
+    ///   - sealing: whether this command seals or opens personal data; one
+    ///     that does not never reads the seal key (and its unit does not load it).
+    public static func open(_ options: GlobalOptions, check: StartupCheck = .none,
+                            sealing: Bool = true) throws -> KioskEnvironment {
         let config: KioskConfiguration
         do {
             config = try ConfigurationLoader.load(from: options.configDirectory)
@@ -30,7 +34,7 @@ public struct KioskEnvironment: Sendable {
         }
         let credentials = options.credentialStore
         do {
-            let key = try credentials.key(named: config.credentials.sealKey)
+            let key = sealing ? try credentials.key(named: config.credentials.sealKey) : nil
             let store = try KioskStore(
                 path: options.stateDirectory.appendingPathComponent(databaseName).path, sealKey: key,
                 issuer: ReceiptIssuer(kioskCode: config.identity.kioskCode, timeZone: config.identity.timeZone),
