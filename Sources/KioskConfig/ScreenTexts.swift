@@ -57,6 +57,7 @@ public struct ScreenTexts: Sendable {
         case emergencyBody = "emergency.body"
         case emergencyContinue = "emergency.continue"
         case receiptNoQR = "receipt.no_qr"
+        case receiptCentreCopyNote = "receipt.centre_copy_note"
         case idleCountdown = "idle.countdown"
         case errorRequired = "error.required"
         case errorTooLong = "error.too_long"

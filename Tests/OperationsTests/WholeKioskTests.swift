@@ -23,7 +23,9 @@ struct PrinterLab {
     static func fromEnvironment() -> PrinterLab? {
         let environment = ProcessInfo.processInfo.environment
         guard let server = environment["CUPS_SERVER"], let queue = environment["KIOSK_TEST_PRINTER_QUEUE"] else { return nil }
-        return PrinterLab(environment: ["CUPS_SERVER": server], queue: queue)
+        // CUPS_SERVERROOT: where libcups reads the lab server's settings (its PreserveJobFiles).
+        return PrinterLab(environment: ["CUPS_SERVER": server, "CUPS_SERVERROOT": environment["CUPS_SERVERROOT"] ?? ""]
+                            .filter { !$0.value.isEmpty }, queue: queue)
     }
 }
 
@@ -118,7 +120,7 @@ struct StatusOutput: Decodable {
         let store = try front.openStore()
         #expect(try eventually { try store.queueSummary()[.forwarded] == 1 }, "the request reached the centre")
         if lab != nil {
-            #expect(try eventually { try store.printJobCounts() == ["completed": 2] }, "both copies printed")
+            #expect(try eventually { try store.printJobCounts() == ["completed": 1] }, "the resident's copy printed, no other")
         }
         #expect(try eventually { try store.statuses().contains { $0.role == "centre" && $0.state == "reachable" } })
 
@@ -192,12 +194,25 @@ let shippedQuestionCount: Int = {
         let store = try front.openStore()
         let number = try #require(try store.records(in: .queued).first?.receiptNumber)
         #expect(screen.contains(number))
-        #expect(try eventually { try store.printJobCounts() == ["completed": 2] }, "both copies written")
+        #expect(try eventually { try store.printJobCounts() == ["completed": 1] }, "the resident's copy only, by default")
         let files = try FileManager.default.contentsOfDirectory(atPath: receipts.path).sorted()
-        #expect(files.count == 2 && files.allSatisfy { $0.hasPrefix("\(number)-") && $0.hasSuffix(".pdf") }, "\(files)")
+        #expect(files.count == 1 && files.allSatisfy { $0.hasPrefix("\(number)-") && $0.hasSuffix(".pdf") }, "\(files)")
+        #expect(!(try front.screen()).contains("中心留存联"))
         let resident = try #require(files.first { $0.contains("-resident-") })
         let text = try runToEnd(["/usr/bin/pdftotext", receipts.appendingPathComponent(resident).path, "-"]).stdout
         #expect(text.contains(number))
         #expect(try store.statuses().first { $0.role == "printer" }?.detail == "pdf-folder")
+    }
+
+    /// A district that prints the centre's copy at the kiosk: the resident is
+    /// told what the second slip is and not to leave it behind.
+    @Test func withTheCentreCopyOnTheScreenSaysWhatTheSecondSlipIs() throws {
+        let receipts = try temporaryFolder("receipts")
+        let front = try TmuxFront(configEdits: [("kiosk.yaml", "centre_copy: false", "centre_copy: true")],
+                                  frontArguments: ["--receipts-to", receipts.path])
+        _ = try askForHelp(on: front, questions: shippedQuestionCount)
+        let store = try front.openStore()
+        #expect(try eventually { try store.printJobCounts() == ["completed": 2] }, "both copies written")
+        try front.waitFor("中心留存联")
     }
 }

@@ -49,7 +49,8 @@ struct PrinterLab {
 
     @Test func aSubmittedReceiptReachesThePrinterAndItsQRVerifies() throws {
         let lab = try PrinterLab.fromEnvironment()
-        let fixture = try KioskFixture()
+        // A district that turns the centre's copy on.
+        let fixture = try KioskFixture(edits: [("kiosk.yaml", "centre_copy: false", "centre_copy: true")])
         let before = try lab.snapshot()
         let submission = try fixture.submit()
         let worker = printer(fixture)
@@ -83,7 +84,7 @@ struct PrinterLab {
 
     @Test func reprintPrintsTheReceiptAgain() throws {
         let lab = try PrinterLab.fromEnvironment()
-        let fixture = try KioskFixture(edits: [("kiosk.yaml", "centre_copy: true", "centre_copy: false")])
+        let fixture = try KioskFixture()
         let submission = try fixture.submit()
         let before = try lab.snapshot()
         let kioskctl = productsDirectory().appendingPathComponent("kioskctl").path
@@ -101,7 +102,6 @@ struct PrinterLab {
         let lab = try PrinterLab.fromEnvironment()
         let fixture = try KioskFixture(edits: [
             ("kiosk.yaml", "job_timeout_seconds: 120", "job_timeout_seconds: 10"),
-            ("kiosk.yaml", "centre_copy: true", "centre_copy: false"),
         ])
         FileManager.default.createFile(atPath: lab.paperOutFlag.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: lab.paperOutFlag) }
@@ -131,6 +131,32 @@ struct PrinterLab {
         #expect(try CupsDestination(queue: lab.queue).jobStates()[cupsID] == .canceled)
         #expect(try fixture.store.auditTrail(submissionID: first.id.uuidString.lowercased()).map(\.event)
             == ["print-canceled"])
+    }
+
+    /// CUPS keeps a printed job's document for a day unless told not to:
+    /// the technician is warned by `kioskctl printer status` and `status`.
+    @Test func aServerThatKeepsReceiptDocumentsIsWarnedAbout() throws {
+        _ = try PrinterLab.fromEnvironment()
+        let fixture = try KioskFixture()
+        let kioskctl = productsDirectory().appendingPathComponent("kioskctl").path
+        let lab = try runProgram(kioskctl, ["printer", "status"], environment: fixture.environment)
+        #expect(!lab.output.contains("warning: CUPS keeps"), "the lab runs with PreserveJobFiles No: \(lab.output)")
+
+        for (line, shown) in [("", "PreserveJobFiles 86400"), ("PreserveJobFiles Yes\n", "PreserveJobFiles Yes")] {
+            let root = fixture.state.appendingPathComponent("cups-root-\(shown.count)")
+            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+            try "LogLevel warn\n\(line)<Location />\n  PreserveJobFiles No\n</Location>\n"
+                .write(to: root.appendingPathComponent("cupsd.conf"), atomically: true, encoding: .utf8)
+            var environment = fixture.environment
+            environment["CUPS_SERVERROOT"] = root.path
+            let printer = try runProgram(kioskctl, ["printer", "status"], environment: environment)
+            #expect(printer.output.contains("warning: CUPS keeps each printed receipt's document (\(shown))"), "\(printer.output)")
+            let json = try runProgram(kioskctl, ["printer", "status", "--json"], environment: environment)
+            #expect(json.output.contains("PreserveJobFiles No"), "\(json.output)")
+            let status = try runProgram(kioskctl, ["status"], environment: environment)
+            #expect(status.output.contains("PreserveJobFiles"), "\(status.output)")
+        }
+        #expect(JobFileRetention(directive: "off") == .notKept && JobFileRetention(directive: "3600") == .kept("3600"))
     }
 
     @Test func anUnknownQueueAndAnUnreachableCupsAreReportedPlainly() throws {

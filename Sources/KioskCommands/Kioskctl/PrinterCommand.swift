@@ -23,20 +23,24 @@ struct PrinterCommand: ParsableCommand {
         func run() throws {
             let environment = try KioskEnvironment.open(options)
             let status = CupsDestination(queue: environment.config.printer.queue).status()
+            let jobFiles = JobFileRetention.ofServer()
             if json {
                 struct Output: Encodable {
                     var queue: String
                     var condition: String
                     var reasons: [String]
                     var canPrint: Bool
+                    var warnings: [String]
                 }
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]
                 print(String(decoding: try encoder.encode(Output(
                     queue: environment.config.printer.queue, condition: status.condition.rawValue,
-                    reasons: status.reasons, canPrint: status.canPrint)), as: UTF8.self))
+                    reasons: status.reasons, canPrint: status.canPrint,
+                    warnings: jobFiles.warning.map { [$0] } ?? [])), as: UTF8.self))
             } else {
                 print("printer \(environment.config.printer.queue): \(status)")
+                if let warning = jobFiles.warning { print("warning: \(warning)") }
             }
             if !status.canPrint { throw ExitCode(1) }
         }

@@ -91,10 +91,13 @@ public struct HealthFacts: Sendable {
     public var heartbeatGrace: [String: Duration]
     /// Whether a process id still exists (the daemon may have stopped cleanly).
     public var processExists: @Sendable (Int32) -> Bool
+    /// Set when CUPS keeps printed receipts' documents (PreserveJobFiles).
+    public var jobFilesWarning: String?
 
     public init(now: Date, kiosk: String, statuses: [RoleStatusRecord], queue: QueueSummary, lastForward: Date?,
                 printerQueue: String, printJobs: [String: Int], disk: KioskHealth.Disk?,
-                heartbeatGrace: [String: Duration], processExists: @escaping @Sendable (Int32) -> Bool) {
+                heartbeatGrace: [String: Duration], processExists: @escaping @Sendable (Int32) -> Bool,
+                jobFilesWarning: String? = nil) {
         self.now = now
         self.kiosk = kiosk
         self.statuses = statuses
@@ -105,6 +108,7 @@ public struct HealthFacts: Sendable {
         self.disk = disk
         self.heartbeatGrace = heartbeatGrace
         self.processExists = processExists
+        self.jobFilesWarning = jobFilesWarning
     }
 }
 
@@ -168,6 +172,7 @@ extension KioskHealth {
                                   .filter { !$0.isEmpty && $0 != "none" },
                               checkedAt: printerRecord?.updated)
         if !["ready", "printing"].contains(printer.state) { problems.append("printer \(printer.state)") }
+        if let warning = facts.jobFilesWarning { problems.append(warning) }
 
         if let disk = facts.disk, disk.freeBytes < lowDiskBytes || disk.freeBytes * 20 < disk.totalBytes {
             problems.append("disk nearly full: \(disk.freeBytes >> 20) MiB free")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CupsPrinting
 import Foundation
 import KioskFront
 import KioskStore
@@ -66,7 +67,8 @@ extension KioskHealth {
                     "front": FrontHeartbeat.interval * 3,
                     "forwarder": forwarder.heartbeatInterval * 3 + forwarder.timeout,
                 ],
-                processExists: { pid in kill(pid, 0) == 0 || errno == EPERM })
+                processExists: { pid in kill(pid, 0) == 0 || errno == EPERM },
+                jobFilesWarning: JobFileRetention.ofServer().warning)
             return evaluate(facts)
         } catch {
             throw CommandFailure(description: "cannot read the kiosk's state: \(error)")

@@ -276,6 +276,11 @@ struct Painter {
         case .failed: say("⚠" + text(.printFailed), style: [.bold, .reverse])
         }
         row += 1
+        // The second slip carries personal data: the resident must know to take it.
+        if context.config.receipt.printsCentreCopy, progress != .failed {
+            say(text(.receiptCentreCopyNote), style: .bold)
+            row += 1
+        }
         guard let qr = info.qr else { say(text(.receiptNoQR)); return }
         if sideBySide {
             say(text(.receiptQRHint))
