@@ -146,9 +146,12 @@ public struct KioskHeartbeat: Codable, Sendable, Equatable {
 /// What the centre answers to an accepted submission.
 public struct IntakeReceipt: Codable, Sendable, Equatable {
     public var reference: String
+    /// `RequestSigner.acknowledgement` over the submission id and the reference.
+    public var acknowledgement: String
 
-    public init(reference: String) {
+    public init(reference: String, acknowledgement: String) {
         self.reference = reference
+        self.acknowledgement = acknowledgement
     }
 }
 

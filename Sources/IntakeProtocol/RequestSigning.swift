@@ -33,8 +33,26 @@ public struct RequestSigner: Sendable {
 
     /// Compares in constant time.
     public func verify(_ given: String, method: String, path: String, timestamp: Int64, body: Data) -> Bool {
-        let expected = Array(signature(method: method, path: path, timestamp: timestamp, body: body).utf8)
-        let provided = Array(given.utf8)
+        Self.constantTimeEqual(signature(method: method, path: path, timestamp: timestamp, body: body), given)
+    }
+
+    /// The centre's acknowledgement of a stored submission: HMAC-SHA256
+    /// under the same secret over `ack \n SUBMISSION-ID \n REFERENCE`. The
+    /// kiosk marks a request forwarded only on a valid one, so an answer
+    /// from anyone without the kiosk's secret (a redirect target, a proxy, a
+    /// misconfigured URL) never counts as delivery.
+    public func acknowledgement(submissionID: String, reference: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data("ack\n\(submissionID)\n\(reference)".utf8), using: key)
+        return "v1=" + mac.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Compares in constant time.
+    public func verifyAcknowledgement(_ given: String, submissionID: String, reference: String) -> Bool {
+        Self.constantTimeEqual(acknowledgement(submissionID: submissionID, reference: reference), given)
+    }
+
+    static func constantTimeEqual(_ expected: String, _ given: String) -> Bool {
+        let expected = Array(expected.utf8), provided = Array(given.utf8)
         guard expected.count == provided.count else { return false }
         return zip(expected, provided).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }

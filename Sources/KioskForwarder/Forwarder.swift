@@ -200,9 +200,16 @@ public final class Forwarder: Sendable {
             switch status {
             case 200, 201:
                 guard let receipt = try? JSONDecoder().decode(IntakeReceipt.self, from: answer) else {
-                    return .retry(reason: "centre answered \(status) without a reference")
+                    return .retry(reason: "centre answered \(status) without a signed acknowledgement")
                 }
+                // Only the centre holds this kiosk's secret: anything else that
+                // answers 2xx (a proxy, a wrong URL) has not stored the request.
+                guard signer.verifyAcknowledgement(receipt.acknowledgement, submissionID: submission.id.uuidString.lowercased(),
+                                                   reference: receipt.reference)
+                else { return .retry(reason: "centre answered \(status) with an acknowledgement not signed with this kiosk's secret") }
                 return .forwarded(reference: receipt.reference)
+            case 300..<400:
+                return .retry(reason: "centre answered \(status) (a redirect, not followed): check forwarder.centre_url")
             case 401, 408, 429:
                 return .retry(reason: "centre answered \(status): \(Self.detail(answer))")
             case 400..<500:
@@ -322,6 +329,9 @@ extension Forwarder {
         configuration.timeout = .init(connect: .milliseconds(settings.timeout.milliseconds),
                                       read: .milliseconds(settings.timeout.milliseconds))
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: settings.concurrency)
+        // A redirect would carry the signed body elsewhere, perhaps from HTTPS
+        // to plain HTTP: never followed, a 3xx is an error to fix in the URL.
+        configuration.redirectConfiguration = .disallow
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 }

@@ -36,10 +36,10 @@ public enum IntakeServer {
 
     static func submit(_ request: Request, store: CenterStore, logger: Logger) async -> Response {
         var request = request
-        let body: Data
+        let body: Data, signer: RequestSigner
         switch await authenticate(&request, path: IntakePaths.submissions, store: store) {
         case let .failure(response): return response
-        case let .success(data): body = data
+        case let .success(data, kioskSigner): (body, signer) = (data, kioskSigner)
         }
         guard let key = request.headers[HTTPField.Name(RequestSigner.idempotencyHeader)!], !key.isEmpty else {
             return problem(400, "Missing Idempotency-Key")
@@ -56,9 +56,11 @@ public enum IntakeServer {
             switch try await store.accept(submission, body: body) {
             case let .created(reference):
                 logger.info("submission received", metadata: ["kiosk.code": "\(kiosk)", "receipt.number": "\(submission.receiptNumber)", "centre.reference": "\(reference)"])
-                return json(201, IntakeReceipt(reference: reference))
+                return json(201, IntakeReceipt(reference: reference,
+                                               acknowledgement: signer.acknowledgement(submissionID: key, reference: reference)))
             case let .duplicate(reference):
-                return json(200, IntakeReceipt(reference: reference))
+                return json(200, IntakeReceipt(reference: reference,
+                                               acknowledgement: signer.acknowledgement(submissionID: key, reference: reference)))
             case .conflict:
                 logger.warning("submission id reused with another body", metadata: ["kiosk.code": "\(kiosk)", "receipt.number": "\(submission.receiptNumber)"])
                 return problem(409, "Conflict", detail: "this submission id was received with a different body")
@@ -75,7 +77,7 @@ public enum IntakeServer {
         let body: Data
         switch await authenticate(&request, path: path, store: store) {
         case let .failure(response): return response
-        case let .success(data): body = data
+        case let .success(data, _): body = data
         }
         guard let heartbeat = try? KioskHeartbeat.decode(body), heartbeat.kioskCode == code,
               request.headers[HTTPField.Name(RequestSigner.codeHeader)!] == code
@@ -89,7 +91,8 @@ public enum IntakeServer {
     }
 
     enum Authenticated {
-        case success(Data)
+        /// The body, and the signer of the kiosk that sent it (to sign the answer).
+        case success(Data, RequestSigner)
         case failure(Response)
     }
 
@@ -113,10 +116,11 @@ public enum IntakeServer {
         do { known = try await store.secret(of: code) } catch {
             return .failure(problem(503, "Cannot check the kiosk now"))
         }
-        guard let secret = known,
-              RequestSigner(secret: secret).verify(signature, method: "POST", path: path, timestamp: stamp, body: body)
+        guard let secret = known else { return .failure(problem(401, "Bad signature", detail: "unknown kiosk or wrong signature")) }
+        let signer = RequestSigner(secret: secret)
+        guard signer.verify(signature, method: "POST", path: path, timestamp: stamp, body: body)
         else { return .failure(problem(401, "Bad signature", detail: "unknown kiosk or wrong signature")) }
-        return .success(body)
+        return .success(body, signer)
     }
 
     static func json<T: Encodable>(_ status: Int, _ value: T) -> Response {
