@@ -29,6 +29,15 @@ import Testing
     func post(_ setup: Setup, body: Data, code: String = "JA0301", secret: [UInt8]? = nil,
               timestamp: Int64 = Int64(Date().timeIntervalSince1970), signed: Bool = true,
               path: String = IntakePaths.submissions) async throws -> (Int, String) {
+        let answer = try await exchange(setup, body: body, code: code, secret: secret, timestamp: timestamp,
+                                        signed: signed, path: path)
+        return (answer.status, answer.contentType)
+    }
+
+    /// One signed (or not) POST; the answer with its body.
+    func exchange(_ setup: Setup, body: Data, code: String = "JA0301", secret: [UInt8]? = nil,
+                  timestamp: Int64 = Int64(Date().timeIntervalSince1970), signed: Bool = true,
+                  path: String = IntakePaths.submissions) async throws -> (status: Int, contentType: String, body: String) {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(setup.centre.port)\(path)")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -42,8 +51,35 @@ import Testing
         }
         request.body = .bytes(ByteBuffer(bytes: body))
         let response = try await setup.client.execute(request, timeout: .seconds(10))
-        _ = try await response.body.collect(upTo: 1 << 20) // read to the end before the connection is reused
-        return (Int(response.status.code), response.headers.first(name: "Content-Type") ?? "")
+        // Read to the end before the connection is reused.
+        let answer = String(buffer: try await response.body.collect(upTo: 1 << 20))
+        return (Int(response.status.code), response.headers.first(name: "Content-Type") ?? "", answer)
+    }
+
+    /// A heartbeat captured on the wire and sent again within the window is
+    /// refused, not stored again; and only a kiosk that signs correctly is
+    /// told its clock is off.
+    @Test func aReplayedHeartbeatIsRefusedAndClockAdviceNeedsAValidSignature() async throws {
+        let setup = try await setUp()
+        let path = IntakePaths.heartbeat("JA0301")
+        let heartbeat = try KioskHeartbeat(kioskCode: "JA0301", sentAt: Date(), version: "test", queueDepth: 0,
+                                           oldestPendingSeconds: nil, deadCount: 0, printerState: "ready",
+                                           lastScreenRender: nil).encoded()
+        let stamp = Int64(Date().timeIntervalSince1970)
+        #expect(try await post(setup, body: heartbeat, timestamp: stamp, path: path).0 == 204)
+        for _ in 0..<3 {
+            #expect(try await post(setup, body: heartbeat, timestamp: stamp, path: path).0 == 409)
+        }
+        #expect(try setup.centre.store.heartbeatCount(kiosk: "JA0301") == 1)
+
+        let old = stamp - 3600
+        let stranger = try await exchange(setup, body: heartbeat, secret: Array(repeating: 7, count: 32), timestamp: old,
+                                          path: path)
+        #expect(stranger.status == 401 && !stranger.body.contains("clock"), "a stranger learns nothing: \(stranger.body)")
+        let skewed = try await exchange(setup, body: heartbeat, timestamp: old, path: path)
+        #expect(skewed.status == 401 && skewed.body.contains("clock"), "the kiosk itself is told: \(skewed.body)")
+        try await setup.client.shutdown()
+        await setup.centre.stop()
     }
 
     @Test func refusesUnsignedForgedReplayedUnknownOversizeAndMalformed() async throws {

@@ -151,6 +151,15 @@ enum CenterMigrations {
                 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
                 """)
         }
+        // A heartbeat is stored with its signature, unique: one replayed
+        // within the ±300 s window is refused, not stored again.
+        migrator.registerMigration("v3-heartbeat-replay-guard") { db in
+            try db.execute(sql: """
+                ALTER TABLE heartbeats ADD COLUMN signature TEXT;
+                CREATE UNIQUE INDEX heartbeats_signature ON heartbeats (signature) WHERE signature IS NOT NULL;
+                CREATE INDEX heartbeats_by_time ON heartbeats (received_at);
+                """)
+        }
         return migrator
     }
 }

@@ -200,14 +200,22 @@ public final class CenterStore: Sendable {
         return (created, duplicates)
     }
 
-    public func recordHeartbeat(_ heartbeat: KioskHeartbeat, body: Data, now: Date = Date()) async throws {
+    /// Stores a heartbeat; false when one with this signature is already
+    /// stored (a replay: a captured heartbeat sent again within the window).
+    @discardableResult
+    public func recordHeartbeat(_ heartbeat: KioskHeartbeat, body: Data, signature: String,
+                                now: Date = Date()) async throws -> Bool {
         let text = String(decoding: body, as: UTF8.self)
-        try await pool.write { db in
+        return try await pool.write { db in
             let at = now.millisecondsSince1970
-            try db.execute(sql: "INSERT INTO heartbeats (kiosk_code, received_at, body) VALUES (?, ?, ?)",
-                           arguments: [heartbeat.kioskCode, at, text])
+            try db.execute(sql: """
+                INSERT INTO heartbeats (kiosk_code, received_at, body, signature) VALUES (?, ?, ?, ?)
+                ON CONFLICT (signature) WHERE signature IS NOT NULL DO NOTHING
+                """, arguments: [heartbeat.kioskCode, at, text, signature])
+            guard db.changesCount == 1 else { return false }
             try db.execute(sql: "UPDATE kiosks SET last_heartbeat_at = ?, last_heartbeat = ? WHERE code = ?",
                            arguments: [at, text, heartbeat.kioskCode])
+            return true
         }
     }
 
