@@ -93,22 +93,61 @@ public struct IntakeSubmission: Codable, Sendable, Equatable {
         return decoder
     }()
 
-    /// Checks what the centre must be able to rely on; nil when all holds,
-    /// else the problem (never echoing personal data).
-    public func problem(headerKiosk: String, idempotencyKey: String) -> String? {
+    /// Longest identifier (programme, service, street, question, reason…) the
+    /// protocol carries, and most answers a request can hold.
+    public static let maxIdentifierCharacters = 64
+    public static let maxAnswers = 50
+
+    /// Checks what the centre must be able to rely on, by the kiosk's own
+    /// rules (the same validators): nil when all holds, else the problem
+    /// (naming the field, never echoing its value). A kiosk that was tampered
+    /// with must not be able to store what a kiosk could not.
+    public func problem(headerKiosk: String, idempotencyKey: String, now: Date = Date()) -> String? {
         if submissionId.uuidString.lowercased() != idempotencyKey.lowercased() {
             return "Idempotency-Key does not match submissionId"
         }
         if kioskCode != headerKiosk { return "kioskCode does not match the Kiosk-Code header" }
-        guard let receipt = try? ReceiptNumber(parsing: receiptNumber), receipt.kioskCode == kioskCode else {
-            return "receiptNumber is not a valid receipt number of this kiosk"
-        }
+        // Canonical form only: a receipt number in lower case or padded would be stored as another row.
+        guard let receipt = try? ReceiptNumber(parsing: receiptNumber), receipt.kioskCode == kioskCode,
+              receipt.description == receiptNumber
+        else { return "receiptNumber is not a valid receipt number of this kiosk" }
         if HardshipLevel(rawValue: hardship.level) == nil { return "hardship.level must be red, yellow or green" }
         if Language(rawValue: language) == nil { return "language must be zh-Hans or en" }
-        let texts = [applicant.name, applicant.phone, applicant.street, applicant.community, applicant.addressDetail,
-                     description, programme, service, consent.version] + answers.flatMap { [$0.question, $0.option] }
-        if texts.contains(where: \.containsUnsafeScalars) { return "a text field contains control characters" }
-        if applicant.name.isEmpty || applicant.phone.isEmpty { return "applicant name and phone are required" }
+        let free = [applicant.name, applicant.phone, applicant.addressDetail, description, applicant.residentId ?? ""]
+        let identifiers = [programme, service, applicant.street, applicant.community, consent.version]
+            + answers.flatMap { [$0.question, $0.option] } + Array(hardship.scores.keys)
+        if (free + identifiers + hardship.reasons).contains(where: \.containsUnsafeScalars) {
+            return "a text field contains control characters"
+        }
+        if identifiers.contains(where: { $0.isEmpty || $0.count > Self.maxIdentifierCharacters }) {
+            return "an identifier is empty or longer than \(Self.maxIdentifierCharacters) characters"
+        }
+        // A reason names a question and an option: "emergency food=none-today".
+        if hardship.reasons.contains(where: { $0.isEmpty || $0.count > 3 * Self.maxIdentifierCharacters }) {
+            return "a hardship reason is empty or too long"
+        }
+        if answers.count > Self.maxAnswers || hardship.reasons.count > Self.maxAnswers || hardship.scores.count > 3 {
+            return "too many answers, reasons or scores"
+        }
+        for (text, rule, field) in [(applicant.name, TextRule.name, Field.name),
+                                    (applicant.addressDetail, TextRule.addressDetail, Field.addressDetail),
+                                    (description, TextRule.description, Field.description)] {
+            guard let checked = try? rule.check(text, field: field), checked == text else {
+                return "\(field.rawValue) breaks the kiosk's rules (required, length, surrounding spaces)"
+            }
+        }
+        guard let phone = try? PhoneNumber(parsing: applicant.phone), phone.digits == applicant.phone else {
+            return "applicant.phone is not a phone number as the kiosk writes one"
+        }
+        if let residentId = applicant.residentId {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: "Asia/Shanghai") ?? .gmt
+            // A day's grace: the kiosk's date may be ahead of the centre's.
+            let parts = calendar.dateComponents([.year, .month, .day], from: now.addingTimeInterval(86_400))
+            guard let parsed = try? ResidentID(parsing: residentId, today: (parts.year!, parts.month!, parts.day!)),
+                  parsed.value == residentId
+            else { return "applicant.residentId is not a valid resident identity card number" }
+        }
         if !Applicant.householdSizes.contains(applicant.householdSize) { return "applicant.householdSize is out of range" }
         return nil
     }

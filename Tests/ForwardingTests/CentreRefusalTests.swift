@@ -28,19 +28,27 @@ import Testing
 
     func post(_ setup: Setup, body: Data, code: String = "JA0301", secret: [UInt8]? = nil,
               timestamp: Int64 = Int64(Date().timeIntervalSince1970), signed: Bool = true,
-              path: String = IntakePaths.submissions) async throws -> (Int, String) {
+              path: String = IntakePaths.submissions, contentType: String = "application/json") async throws -> (Int, String) {
         let answer = try await exchange(setup, body: body, code: code, secret: secret, timestamp: timestamp,
-                                        signed: signed, path: path)
+                                        signed: signed, path: path, contentType: contentType)
         return (answer.status, answer.contentType)
+    }
+
+    /// The genuine body with one change, as a tampered kiosk might send it (signed all the same).
+    func altered(_ setup: Setup, _ change: (inout IntakeSubmission) -> Void) throws -> Data {
+        var submission = try IntakeSubmission.decode(setup.body)
+        change(&submission)
+        return try submission.encoded()
     }
 
     /// One signed (or not) POST; the answer with its body.
     func exchange(_ setup: Setup, body: Data, code: String = "JA0301", secret: [UInt8]? = nil,
                   timestamp: Int64 = Int64(Date().timeIntervalSince1970), signed: Bool = true,
-                  path: String = IntakePaths.submissions) async throws -> (status: Int, contentType: String, body: String) {
+                  path: String = IntakePaths.submissions,
+                  contentType: String = "application/json") async throws -> (status: Int, contentType: String, body: String) {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(setup.centre.port)\(path)")
         request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Content-Type", value: contentType)
         request.headers.add(name: RequestSigner.idempotencyHeader, value: setup.id)
         if signed {
             let signer = RequestSigner(secret: secret ?? setup.kiosk.secret)
@@ -99,6 +107,16 @@ import Testing
                 other.kioskCode = "ZZ9999"
                 return try await post(setup, body: try other.encoded())
             }),
+            // What no kiosk could have sent, by the kiosk's own rules.
+            ("ESC in the resident ID", 422, { try await post(setup, body: try altered(setup) { $0.applicant.residentId = "\u{1B}]0;x\u{07}" }) }),
+            ("bidi override in a reason", 422, { try await post(setup, body: try altered(setup) { $0.hardship.reasons = ["score\u{202E}"] }) }),
+            ("a 20,000-character story", 422, { try await post(setup, body: try altered(setup) { $0.description = String(repeating: "难", count: 20_000) }) }),
+            ("a name with surrounding spaces", 422, { try await post(setup, body: try altered(setup) { $0.applicant.name = " 王明 " }) }),
+            ("receipt number in lower case", 422, { try await post(setup, body: try altered(setup) { $0.receiptNumber = $0.receiptNumber.lowercased() }) }),
+            ("receipt number padded", 422, { try await post(setup, body: try altered(setup) { $0.receiptNumber += " " }) }),
+            ("not a phone number", 422, { try await post(setup, body: try altered(setup) { $0.applicant.phone = "12345" }) }),
+            ("an invalid resident ID", 422, { try await post(setup, body: try altered(setup) { $0.applicant.residentId = "110105194912310021" }) }),
+            ("form data", 415, { try await post(setup, body: setup.body, contentType: "application/x-www-form-urlencoded") }),
         ]
         for (name, expected, send) in cases {
             let (status, type) = try await send()

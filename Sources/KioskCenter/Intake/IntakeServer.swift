@@ -7,7 +7,7 @@ import NIOCore
 
 /// kiosk-center serve: the community acceptance centre's intake API.
 ///
-/// Refuses before storing anything: bodies over 64 KiB (413), requests
+/// Refuses before storing anything: anything but JSON (415), bodies over 64 KiB (413), requests
 /// without a valid signature from a registered kiosk or outside the ±300 s
 /// window (401), malformed bodies (400) and bodies that break the protocol's
 /// rules (422). Deduplicates by submission id: a resend gets the same
@@ -99,8 +99,15 @@ public enum IntakeServer {
         case failure(Response)
     }
 
-    /// Size limit, then signature, timestamp window and kiosk registration.
+    /// Media type, size limit, then signature, kiosk registration and the
+    /// timestamp window.
     static func authenticate(_ request: inout Request, path: String, store: CenterStore) async -> Authenticated {
+        // JSON only (a charset parameter aside): nothing else is ever parsed.
+        let mediaType = request.headers[.contentType]?.split(separator: ";").first
+            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard mediaType == "application/json" else {
+            return .failure(problem(415, "Unsupported media type", detail: "send application/json"))
+        }
         let buffer: ByteBuffer
         do {
             buffer = try await request.collectBody(upTo: maxBodyBytes)
