@@ -158,3 +158,48 @@ import Testing
         #expect(try fixture.rawFileBytes().range(of: sealedOld) == nil, "purged ciphertext lingers in the files")
     }
 }
+
+/// Nothing personal is kept forever: a request the centre refused (dead) is
+/// purged after the same retention period, counted from when it was set aside.
+@Suite struct DeadRequestRetentionTests {
+    @Test func aDeadRequestsPersonalDataIsErasedAfterTheRetentionPeriod() throws {
+        let fixture = try StoreFixture()
+        let store = try fixture.open()
+        let submission = try store.submit(try fixture.request(), now: morning)
+        let claim = try #require(try store.claim(limit: 1, leaseFor: .seconds(30), now: morning).first)
+        let refusedAt = morning.addingTimeInterval(3600)
+        #expect(try store.markDead(claim.record.id, reason: "422: invalid", now: refusedAt))
+        #expect(try store.purgePersonalData(acknowledgedMoreThan: 30, now: refusedAt.addingTimeInterval(29 * 86_400)) == 0)
+        #expect(try store.purgePersonalData(acknowledgedMoreThan: 30, now: refusedAt.addingTimeInterval(30 * 86_400 + 1)) == 1)
+        let dead = try #require(try store.records(in: .dead).first)
+        #expect(dead.sealedPersonal == nil && dead.purgedAt != nil && dead.receiptNumber == submission.receiptNumber.description)
+        #expect(try !store.retryDead(dead.id), "nothing left to send")
+        #expect(throws: StoreError.self) { try store.submission(id: submission.id) }
+    }
+
+    /// A database from before: its dead rows get `dead_at` from their audit
+    /// entry, and are purged from then on.
+    @Test func theMigrationDatesExistingDeadRequestsFromTheirAuditEntry() throws {
+        let fixture = try StoreFixture()
+        do {
+            // The old schema, with one request set aside by the old code.
+            let queue = try DatabaseQueue(path: fixture.databasePath)
+            try Migrations.migrator.migrate(queue, upTo: "v1-queue-print-audit-status")
+            try queue.write { db in
+                try db.execute(sql: """
+                    INSERT INTO submissions (id, receipt_number, receipt_day, receipt_sequence, created_at, language,
+                        programme_id, service_id, hardship, priority, consent_version, consented_at, sealed_personal,
+                        state, attempts, next_attempt_at, dead_reason)
+                    VALUES ('00000000-0000-0000-0000-000000000001', 'JA0301-261101-0001-M', '261101', 1, 1, 'zh-Hans',
+                        'p', 's', 'green', 2, 'consent-v1', 1, x'00', 'dead', 1, 1, '409: conflict');
+                    INSERT INTO audit_log (at, actor, event, submission_id, detail)
+                    VALUES (1761955200000, 'forwarder', 'dead', '00000000-0000-0000-0000-000000000001', '409: conflict');
+                    """)
+            }
+        }
+        let store = try fixture.open()
+        let dead = try #require(try store.records(in: .dead).first)
+        #expect(dead.deadAt == 1_761_955_200_000 && dead.deadReason == "409: conflict")
+        #expect(try store.purgePersonalData(acknowledgedMoreThan: 30, now: Date(timeIntervalSince1970: 1_761_955_200 + 31 * 86_400)) == 1)
+    }
+}

@@ -216,3 +216,21 @@ let shippedQuestionCount: Int = {
         try front.waitFor("中心留存联")
     }
 }
+
+/// A technician may see a request's personal data at the kiosk, and the
+/// audit trail then says so (who and when, never what).
+@Suite struct RevealAuditTests {
+    @Test func aRevealLeavesATraceInTheAuditTrail() throws {
+        let front = try TmuxFront()
+        let screen = try askForHelp(on: front, questions: shippedQuestionCount)
+        let store = try front.openStore()
+        let number = try #require(try store.records(in: .queued).first?.receiptNumber)
+        #expect(screen.contains(number))
+        let revealed = try runToEnd([product("kioskctl"), "queue", "show", number, "--reveal"],
+                                    environment: front.kioskEnvironment.merging(["USER": "li.tech"]) { $1 })
+        #expect(revealed.stdout.contains(Applicant.name))
+        let trail = try runToEnd([product("kioskctl"), "queue", "show", number], environment: front.kioskEnvironment)
+        #expect(trail.stdout.contains("kioskctl revealed: personal data shown to li.tech"), "\(trail.stdout)")
+        #expect(!trail.stdout.contains(Applicant.name))
+    }
+}

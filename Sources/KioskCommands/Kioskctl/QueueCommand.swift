@@ -85,6 +85,9 @@ struct QueueCommand: ParsableCommand {
                 print("  \(Date(timeIntervalSince1970: Double(entry.at) / 1000))  \(entry.actor) \(entry.event)\(entry.detail.map { ": \($0.sanitizedForDisplay())" } ?? "")")
             }
             if reveal, let id = UUID(uuidString: record.id), let submission = try store.submission(id: id) {
+                // Written before anything is shown: no reveal without its trace.
+                try store.recordReveal(submissionID: record.id, by: ProcessInfo.processInfo.environment["SUDO_USER"]
+                    ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown")
                 let applicant = submission.request.applicant
                 print("  applicant: \(applicant.name), \(applicant.phone.digits), \(applicant.street)/\(applicant.community) \(applicant.addressDetail), household \(applicant.householdSize)")
             }

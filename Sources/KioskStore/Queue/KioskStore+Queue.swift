@@ -110,12 +110,21 @@ extension KioskStore {
         return try write { db in
             try db.execute(sql: """
                 UPDATE submissions
-                SET state = 'dead', lease_until = NULL, dead_reason = ?, last_error = ?
+                SET state = 'dead', lease_until = NULL, dead_reason = ?, dead_at = ?, last_error = ?
                 WHERE id = ? AND state IN ('queued', 'sending')
-                """, arguments: [reason, reason, id])
+                """, arguments: [reason, now.millisecondsSince1970, reason, id])
             guard db.changesCount == 1 else { return false }
             try Self.audit(db, at: now, actor: actor, event: "dead", submissionID: id, detail: reason)
             return true
+        }
+    }
+
+    /// A technician saw a request's personal data (`kioskctl queue show
+    /// --reveal`): the audit trail says who and when, never what.
+    public func recordReveal(submissionID: String, by user: String, now: Date = Date()) throws(StoreError) {
+        try write { db in
+            try Self.audit(db, at: now, actor: .kioskctl, event: "revealed", submissionID: submissionID,
+                           detail: "personal data shown to \(user.sanitizedForDisplay(limit: 32))")
         }
     }
 
@@ -125,8 +134,8 @@ extension KioskStore {
         try write { db in
             try db.execute(sql: """
                 UPDATE submissions
-                SET state = 'queued', dead_reason = NULL, next_attempt_at = ?
-                WHERE id = ? AND state = 'dead'
+                SET state = 'queued', dead_reason = NULL, dead_at = NULL, next_attempt_at = ?
+                WHERE id = ? AND state = 'dead' AND purged_at IS NULL
                 """, arguments: [now.millisecondsSince1970, id])
             guard db.changesCount == 1 else { return false }
             try Self.audit(db, at: now, actor: .kioskctl, event: "retried", submissionID: id)

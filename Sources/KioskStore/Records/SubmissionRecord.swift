@@ -34,6 +34,8 @@ public struct SubmissionRecord: Sendable, Codable, FetchableRecord, PersistableR
     public var centreReference: String?
     public var forwardedAt: Int64?
     public var deadReason: String?
+    /// When the request was set aside as dead (retention counts from here).
+    public var deadAt: Int64? = nil
     public var lastError: String?
     public var purgedAt: Int64?
 

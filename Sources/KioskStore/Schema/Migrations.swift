@@ -88,6 +88,65 @@ enum Migrations {
                 );
                 """)
         }
+        // Dead requests (refused by the centre) kept their personal data
+        // forever: v1's CHECK let only forwarded rows be purged. SQLite cannot
+        // change a CHECK, so the table is rebuilt (SQLite's documented
+        // procedure; GRDB runs migrations with foreign keys deferred), with
+        // `dead_at` so retention counts from when a request was set aside.
+        // Existing dead rows take the time of their "dead" audit entry.
+        migrator.registerMigration("v2-dead-requests-purgeable") { db in
+            try db.execute(sql: """
+                CREATE TABLE submissions_v2 (
+                    id TEXT PRIMARY KEY NOT NULL CHECK (length(id) = 36),
+                    receipt_number TEXT NOT NULL,
+                    receipt_day TEXT NOT NULL CHECK (length(receipt_day) = 6),
+                    receipt_sequence INTEGER NOT NULL CHECK (receipt_sequence > 0),
+                    created_at INTEGER NOT NULL,
+                    language TEXT NOT NULL CHECK (language IN ('zh-Hans', 'en')),
+                    programme_id TEXT NOT NULL,
+                    service_id TEXT NOT NULL,
+                    hardship TEXT NOT NULL CHECK (hardship IN ('red', 'yellow', 'green')),
+                    priority INTEGER NOT NULL,
+                    consent_version TEXT NOT NULL,
+                    consented_at INTEGER NOT NULL,
+                    sealed_personal BLOB,
+                    state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'forwarded', 'dead')),
+                    attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+                    next_attempt_at INTEGER NOT NULL,
+                    lease_until INTEGER,
+                    centre_reference TEXT,
+                    forwarded_at INTEGER,
+                    dead_reason TEXT,
+                    dead_at INTEGER,
+                    last_error TEXT,
+                    purged_at INTEGER,
+                    UNIQUE (receipt_day, receipt_sequence),
+                    CHECK (priority = CASE hardship WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END),
+                    CHECK ((state = 'sending') = (lease_until IS NOT NULL)),
+                    CHECK ((state = 'forwarded') = (centre_reference IS NOT NULL AND forwarded_at IS NOT NULL)),
+                    CHECK ((state = 'dead') = (dead_reason IS NOT NULL AND dead_at IS NOT NULL)),
+                    CHECK (purged_at IS NULL OR state IN ('forwarded', 'dead')),
+                    CHECK ((sealed_personal IS NULL) = (purged_at IS NOT NULL))
+                );
+                INSERT INTO submissions_v2
+                SELECT id, receipt_number, receipt_day, receipt_sequence, created_at, language, programme_id, service_id,
+                       hardship, priority, consent_version, consented_at, sealed_personal, state, attempts,
+                       next_attempt_at, lease_until, centre_reference, forwarded_at, dead_reason,
+                       CASE WHEN state = 'dead' THEN COALESCE(
+                           (SELECT MAX(at) FROM audit_log WHERE audit_log.submission_id = submissions.id AND event = 'dead'),
+                           next_attempt_at) END,
+                       last_error, purged_at
+                FROM submissions;
+                DROP TABLE submissions;
+                ALTER TABLE submissions_v2 RENAME TO submissions;
+                CREATE INDEX submissions_ready ON submissions (priority, created_at) WHERE state = 'queued';
+                CREATE INDEX submissions_leased ON submissions (lease_until) WHERE state = 'sending';
+                CREATE INDEX submissions_unpurged ON submissions (forwarded_at)
+                    WHERE state = 'forwarded' AND purged_at IS NULL;
+                CREATE INDEX submissions_dead_unpurged ON submissions (dead_at)
+                    WHERE state = 'dead' AND purged_at IS NULL;
+                """)
+        }
         return migrator
     }
 }
