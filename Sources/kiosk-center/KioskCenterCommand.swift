@@ -96,14 +96,17 @@ struct KioskCenterCommand: AsyncParsableCommand {
     struct PurgeCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "purge",
-            abstract: "Erase the personal data of cases closed longer ago than retention.erase_closed_after_days.")
+            abstract: "Erase the personal data of cases closed longer ago than retention.erase_closed_after_days, and old heartbeats.")
         @OptionGroup var options: CenterOptions
 
         func run() throws {
             let config = try options.loadConfiguration()
             let cutoff = Date().addingTimeInterval(-Double(config.retention.eraseClosedAfterDays) * 86400)
-            let erased = try options.open(config).eraseClosedCases(closedBefore: cutoff, actor: options.commandLineActor)
-            print("erased the personal data of \(erased) closed cases")
+            let store = try options.open(config)
+            let erased = try store.eraseClosedCases(closedBefore: cutoff, actor: options.commandLineActor)
+            let heartbeats = try store.deleteHeartbeats(
+                receivedBefore: Date().addingTimeInterval(-Double(config.retention.keepHeartbeatsDays) * 86400))
+            print("erased the personal data of \(erased) closed cases; deleted \(heartbeats) old heartbeats")
         }
     }
 }

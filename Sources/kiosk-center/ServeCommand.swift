@@ -82,7 +82,8 @@ final class ListenerCount: @unchecked Sendable {
     }
 }
 
-/// Erases closed cases' personal data past retention: at start, then daily.
+/// Erases closed cases' personal data and old heartbeats past retention:
+/// at start, then daily.
 struct RetentionService: Service {
     let store: CenterStore
     let retention: CenterRetention
@@ -96,6 +97,11 @@ struct RetentionService: Service {
                 if erased > 0 { logger.notice("erased closed cases past retention", metadata: ["cases.count": "\(erased)"]) }
             } catch {
                 logger.error("cannot erase closed cases past retention", metadata: ["error": "\(error)"])
+            }
+            do {
+                try store.deleteHeartbeats(receivedBefore: Date().addingTimeInterval(-Double(retention.keepHeartbeatsDays) * 86400))
+            } catch {
+                logger.error("cannot delete old heartbeats", metadata: ["error": "\(error)"])
             }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(86400)) }
         }

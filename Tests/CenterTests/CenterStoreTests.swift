@@ -179,3 +179,24 @@ enum LocalMonth {
         return String(format: "%04d-%02d", parts.year!, parts.month!)
     }
 }
+
+/// Heartbeats carry no personal data but pile up: the centre keeps
+/// `retention.keep_heartbeats_days` of them (30 unless set).
+@Suite struct HeartbeatRetentionTests {
+    @Test func heartbeatsOlderThanTheRetentionGoAndTheLatestStaysOnTheKiosk() async throws {
+        let centre = try CenterFixture()
+        #expect(centre.config.retention.keepHeartbeatsDays == 30)
+        let now = Date()
+        for (index, age) in [40.0, 31, 2].enumerated() {
+            let at = now.addingTimeInterval(-age * 86_400)
+            let heartbeat = KioskHeartbeat(kioskCode: "JA0301", sentAt: at, version: "t", queueDepth: index,
+                                           oldestPendingSeconds: nil, deadCount: 0, printerState: "ready",
+                                           lastScreenRender: nil)
+            #expect(try await centre.store.recordHeartbeat(heartbeat, body: try heartbeat.encoded(),
+                                                           signature: "v1=\(index)", now: at))
+        }
+        let cutoff = now.addingTimeInterval(-Double(centre.config.retention.keepHeartbeatsDays) * 86_400)
+        #expect(try centre.store.deleteHeartbeats(receivedBefore: cutoff) == 2)
+        #expect(try centre.store.heartbeatCount(kiosk: "JA0301") == 1)
+    }
+}

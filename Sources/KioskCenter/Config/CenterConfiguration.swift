@@ -115,4 +115,6 @@ public struct CaseRules: Sendable, Hashable {
 public struct CenterRetention: Sendable, Hashable {
     /// A closed case's personal data is erased this long after closing.
     public var eraseClosedAfterDays: Int
+    /// Kiosk heartbeats (health only, no personal data) are kept this long.
+    public var keepHeartbeatsDays: Int = 30
 }

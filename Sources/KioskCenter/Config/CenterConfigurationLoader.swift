@@ -74,9 +74,15 @@ public enum CenterConfigurationLoader {
             }
         }
         var retention: CenterRetention?
-        if let map = top.required("retention")?.mapping("retention", keys: ["erase_closed_after_days"]) {
-            if let days = map.required("erase_closed_after_days")?.int("retention.erase_closed_after_days", in: 1...3650) {
-                retention = CenterRetention(eraseClosedAfterDays: days)
+        if let map = top.required("retention")?.mapping("retention", keys: ["erase_closed_after_days", "keep_heartbeats_days"]) {
+            // Optional: a center.yaml from before it keeps 30 days.
+            var heartbeats: Int? = 30
+            if let node = map.optional("keep_heartbeats_days") {
+                heartbeats = node.int("retention.keep_heartbeats_days", in: 1...3650)
+            }
+            if let days = map.required("erase_closed_after_days")?.int("retention.erase_closed_after_days", in: 1...3650),
+               let heartbeats {
+                retention = CenterRetention(eraseClosedAfterDays: days, keepHeartbeatsDays: heartbeats)
             }
         }
         let streets = top.required("streets").flatMap(ConfigurationLoader.readAreas)

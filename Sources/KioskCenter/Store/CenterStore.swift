@@ -219,6 +219,16 @@ public final class CenterStore: Sendable {
         }
     }
 
+    /// Deletes heartbeats received before `cutoff`; each kiosk's latest stays
+    /// in `kiosks`. Returns how many went.
+    @discardableResult
+    public func deleteHeartbeats(receivedBefore cutoff: Date) throws -> Int {
+        try pool.write { db in
+            try db.execute(sql: "DELETE FROM heartbeats WHERE received_at < ?", arguments: [cutoff.millisecondsSince1970])
+            return db.changesCount
+        }
+    }
+
     /// How many submissions the centre holds, by submission id: tests and
     /// `kiosk-center` use it to show nothing arrived twice.
     public func submissionCounts() throws -> (total: Int, distinctIDs: Int, distinctReceipts: Int) {
