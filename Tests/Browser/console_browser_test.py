@@ -54,7 +54,16 @@ def sign_in(driver, name, password=PASSWORD):
     driver.delete_all_cookies()
     driver.get(CONSOLE + "/login")
     driver.find_element(By.NAME, "username").send_keys(name)
-    driver.find_element(By.NAME, "password").send_keys(password + Keys.ENTER)
+    type_and_enter(driver, driver.find_element(By.NAME, "password"), password)
+
+
+def type_and_enter(driver, element, value):
+    """Types into a field, presses Enter and waits until the next page has
+    loaded, as submit() does: reading the page before would race the server."""
+    driver.execute_script("window.__before = true")
+    element.send_keys(value + Keys.ENTER)
+    WebDriverWait(driver, 10).until(lambda d: d.execute_script(
+        "return window.__before === undefined && document.readyState === 'complete'"))
 
 
 def submit(driver, element_id=None, xpath=None):
@@ -112,7 +121,7 @@ def main():
         token = kiosk_wire.receipt_token(key, receipt)
         focused = driver.switch_to.active_element
         check(focused.get_attribute("name") == "ticket", "the ticket field has the focus")
-        focused.send_keys(token + Keys.ENTER)
+        type_and_enter(driver, focused, token)
         check(driver.current_url.endswith("/cases/" + reference), "a scanned token opens its case")
         check("110105********002X" in text(driver), "the ID number is masked")
         submit(driver, xpath="//button[contains(., '显示完整号码')]")
@@ -146,11 +155,11 @@ def main():
         # A forged token and a mistyped number are refused with a clear message.
         forged = kiosk_wire.receipt_token(b"\x09" * 32, receipt)
         box = driver.find_element(By.NAME, "ticket")
-        box.send_keys(forged + Keys.ENTER)
+        type_and_enter(driver, box, forged)
         check("伪造" in text(driver) and "/cases/" not in driver.current_url, "a forged token is refused")
         shot(driver, "06-forged-token")
         mistyped = receipt[:-1] + ("A" if receipt[-1] != "A" else "B")
-        driver.find_element(By.NAME, "ticket").send_keys(mistyped + Keys.ENTER)
+        type_and_enter(driver, driver.find_element(By.NAME, "ticket"), mistyped)
         check("校验字符不符" in text(driver), "a mistyped receipt number is caught by its check character")
 
         # An adviser cannot open the auditor's page.
@@ -192,7 +201,7 @@ def scan(token, receipt, name):
     driver = browser()
     try:
         sign_in(driver, "li.adviser")
-        driver.switch_to.active_element.send_keys(token + Keys.ENTER)
+        type_and_enter(driver, driver.switch_to.active_element, token)
         check("/cases/" in driver.current_url, "the scanned receipt opens a case")
         check(receipt in text(driver) and name in text(driver), "the case is the resident's request")
         shot(driver, "10-scanned-from-kiosk", full=True)

@@ -33,6 +33,7 @@ struct ExportCommand: ParsableCommand {
         let url = URL(fileURLWithPath: out)
         try JSONEncoder().encode(bundle).write(to: url, options: .atomic)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
-        print("exported \(bodies.count) request(s) to \(url.path); they stay queued until the centre acknowledges them")
+        print("exported \(bodies.count) request(s) to \(url.path), to import before \(bundle.expiresAt); "
+              + "they stay queued until the centre acknowledges them")
     }
 }
