@@ -99,6 +99,7 @@ let package = Package(
         .executableTarget(name: "kiosk-center", dependencies: [
             "KioskCenter", "IntakeProtocol", "KioskStore", "KioskConfig", "ServiceNotify",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),

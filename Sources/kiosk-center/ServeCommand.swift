@@ -1,7 +1,10 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import NIOCore
 import KioskCenter
+import KioskConfig
 import Logging
 import ServiceLifecycle
 import ServiceNotify
@@ -18,6 +21,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Staff console port (0: any free port, printed at start).") var consolePort = 8741
 
     func run() async throws {
+        // Both listeners speak plain HTTP: requests, personal data in the
+        // console and staff passwords must not cross a network that way.
+        for (flag, address) in [("--host", host), ("--console-host", consoleHost)]
+        where !LoopbackAddress.isLoopback(host: address) {
+            throw CenterFailure("""
+                refusing to listen on \(address) (\(flag)): the centre speaks plain HTTP, so it listens on loopback \
+                only; put the district's TLS proxy in front of it
+                """)
+        }
         LoggingSystem.bootstrap(JournalLogHandler.init)
         let logger = Logger(label: "kiosk-center")
         let config = try options.loadConfiguration()
@@ -32,12 +44,13 @@ struct Serve: AsyncParsableCommand {
         }
         // Tests and scripts read the two lines each listener prints for its port.
         let intake = listener(IntakeServer.router(store: store, logger: logger), host: host, port: port,
-                              name: "kiosk-center", logger: logger) { bound in
+                              name: "kiosk-center", connections: ListenerLimits.intakeConnections, logger: logger) { bound in
             FileHandle.standardOutput.write(Data("listening on \(host):\(bound)\n".utf8))
             listening.bound(bound, slot: 0)
         }
         let console = listener(ConsoleServer(store: store, config: config, views: views, logger: logger).router(),
-                               host: consoleHost, port: consolePort, name: "kiosk-center-console", logger: logger) { bound in
+                               host: consoleHost, port: consolePort, name: "kiosk-center-console",
+                               connections: ListenerLimits.consoleConnections, logger: logger) { bound in
             FileHandle.standardOutput.write(Data("console on http://\(consoleHost):\(bound)/\n".utf8))
             listening.bound(bound, slot: 1)
         }
@@ -50,11 +63,31 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
+/// What one listener allows, so a flood of connections cannot starve the
+/// kiosks: idle connections (and ones that never finish their headers) close,
+/// headers are bounded, and past the cap new connections wait in the kernel's
+/// backlog until a slot frees instead of using up file descriptors.
+enum ListenerLimits {
+    /// Open connections each listener serves at once: together well inside
+    /// the 1,024 descriptors a service gets by default, with room for the
+    /// database and logs. Kiosks are many, staff are few.
+    static let intakeConnections = 800
+    static let consoleConnections = 100
+    /// A connection with no request in progress (or a half-sent head) is closed after this.
+    static let idleTimeout: TimeAmount = .seconds(5)
+    static let decoder = HTTP1Channel.Configuration.DecoderConfiguration(
+        maxHeaderFieldSize: 8 * 1024, maxHeaderListSize: 32 * 1024, maxHeaderFieldCount: 64)
+}
+
 extension Serve {
     /// One HTTP listener; `bound` hears the port it got (0 asks for any free one).
-    func listener(_ router: Router<BasicRequestContext>, host: String, port: Int, name: String, logger: Logger,
-                  bound: @escaping @Sendable (Int) -> Void) -> some Service {
-        Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: name),
+    func listener(_ router: Router<BasicRequestContext>, host: String, port: Int, name: String, connections: Int,
+                  logger: Logger, bound: @escaping @Sendable (Int) -> Void) -> some Service {
+        Application(router: router,
+                    server: .http1(configuration: .init(idleTimeout: ListenerLimits.idleTimeout,
+                                                        httpDecoderConfiguration: ListenerLimits.decoder)),
+                    configuration: .init(address: .hostname(host, port: port), serverName: name,
+                                         availableConnectionsDelegate: MaximumAvailableConnections(connections)),
                     onServerRunning: { channel in bound(channel.localAddress?.port ?? port) }, logger: logger)
     }
 }

@@ -61,7 +61,7 @@ def submission(kiosk, receipt, level, name, street="nanjing-west", created=None,
     }
 
 
-def send(intake_url, secret_hex, body):
+def send(intake_url, secret_hex, body, timeout=10):
     """POSTs one submission signed as its kiosk; returns the centre's reference."""
     data = json.dumps(body, ensure_ascii=False, sort_keys=True).encode()
     stamp = str(int(time.time()))
@@ -71,5 +71,5 @@ def send(intake_url, secret_hex, body):
     request = urllib.request.Request(intake_url + path, data=data, method="POST", headers={
         "Content-Type": "application/json", "Kiosk-Code": body["kioskCode"], "Kiosk-Timestamp": stamp,
         "Kiosk-Signature": signature, "Idempotency-Key": body["submissionId"]})
-    with urllib.request.urlopen(request, timeout=10) as response:
+    with urllib.request.urlopen(request, timeout=timeout) as response:
         return json.loads(response.read())["reference"]

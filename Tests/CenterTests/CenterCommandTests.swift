@@ -38,6 +38,18 @@ import Testing
             .contains("configuration OK"))
     }
 
+    /// The centre speaks plain HTTP: it refuses to listen beyond loopback
+    /// (a TLS proxy goes in front), whatever address it is given.
+    @Test(arguments: [["--host", "0.0.0.0"], ["--host", "127.0.0.1.nip.io"], ["--console-host", "10.0.0.5"],
+                      ["--console-host", "::"]])
+    func serveRefusesToListenBeyondLoopback(arguments: [String]) throws {
+        let state = try temporaryFolder("centre-host")
+        let serve = try runToEnd([product("kiosk-center"), "serve", "--port", "0", "--console-port", "0"]
+                                 + CenterProcess.arguments(state) + arguments)
+        #expect(serve.status != 0)
+        #expect(serve.stderr.contains("refusing to listen on \(arguments[1])"), "\(serve.stderr)")
+    }
+
     @Test func staffAccountsAndTheAccessLogAtTheShell() throws {
         let centre = try CenterProcess(state: try temporaryFolder("centre-commands"))
         centre.stop()

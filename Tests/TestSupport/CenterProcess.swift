@@ -28,6 +28,8 @@ public final class CenterProcess {
     }
 
     public var log: URL { state.appendingPathComponent("serve.log") }
+    /// The running `kiosk-center serve`.
+    public var pid: pid_t? { process?.pid }
     public var consoleURL: String { "http://127.0.0.1:\(consolePort)" }
 
     public func start(environment: [String: String] = [:]) throws {

@@ -16,6 +16,9 @@ import NIOCore
 /// carry ids and references, never personal data.
 public enum IntakeServer {
     public static let maxBodyBytes = 64 * 1024
+    /// A body not complete within this is refused (408): a connection that
+    /// trickles its body cannot hold a slot for ever.
+    public static let bodyTimeout: Duration = .seconds(10)
 
     public typealias Context = BasicRequestContext
 
@@ -110,7 +113,9 @@ public enum IntakeServer {
         }
         let buffer: ByteBuffer
         do {
-            buffer = try await request.collectBody(upTo: maxBodyBytes)
+            buffer = try await collect(request, within: bodyTimeout)
+        } catch is BodyTimeout {
+            return .failure(problem(408, "Body too slow", detail: "send the body within \(bodyTimeout)"))
         } catch {
             return .failure(problem(413, "Body too large", detail: "at most \(maxBodyBytes) bytes"))
         }
@@ -132,6 +137,22 @@ public enum IntakeServer {
             return .failure(problem(401, "Stale request", detail: "timestamp outside ±300 s; check the kiosk's clock"))
         }
         return .success(body, signer)
+    }
+
+    struct BodyTimeout: Error {}
+
+    /// The body, up to `maxBodyBytes`, or `BodyTimeout` when it has not all
+    /// arrived within `limit`.
+    static func collect(_ request: Request, within limit: Duration) async throws -> ByteBuffer {
+        try await withThrowingTaskGroup(of: ByteBuffer.self) { group in
+            group.addTask { try await request.body.collect(upTo: maxBodyBytes) }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                throw BodyTimeout()
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
     }
 
     static func json<T: Encodable>(_ status: Int, _ value: T) -> Response {

@@ -5,10 +5,10 @@ import Glibc
 /// Whether a URL's host is this machine, decided by parsing it as an
 /// address: `127.0.0.1.attacker.example` starts like a loopback address
 /// but is a name anyone can point anywhere.
-enum LoopbackAddress {
+public enum LoopbackAddress {
     /// `localhost`, an IPv4 address in 127.0.0.0/8, `::1` (with or without
     /// brackets) or an IPv4-mapped `::ffff:127.x.y.z`.
-    static func isLoopback(host: String) -> Bool {
+    public static func isLoopback(host: String) -> Bool {
         if host.lowercased() == "localhost" { return true }
         var v4 = in_addr()
         if inet_pton(AF_INET, host, &v4) == 1 {
