@@ -38,9 +38,8 @@ public enum IntakeServer {
     }
 
     static func submit(_ request: Request, store: CenterStore, logger: Logger) async -> Response {
-        var request = request
         let body: Data, signer: RequestSigner
-        switch await authenticate(&request, path: IntakePaths.submissions, store: store) {
+        switch await authenticate(request, path: IntakePaths.submissions, store: store) {
         case let .failure(response): return response
         case let .success(data, kioskSigner): (body, signer) = (data, kioskSigner)
         }
@@ -75,10 +74,9 @@ public enum IntakeServer {
     }
 
     static func heartbeat(_ request: Request, code: String, store: CenterStore, logger: Logger) async -> Response {
-        var request = request
         let path = IntakePaths.heartbeat(code)
         let body: Data
-        switch await authenticate(&request, path: path, store: store) {
+        switch await authenticate(request, path: path, store: store) {
         case let .failure(response): return response
         case let .success(data, _): body = data
         }
@@ -104,7 +102,7 @@ public enum IntakeServer {
 
     /// Media type, size limit, then signature, kiosk registration and the
     /// timestamp window.
-    static func authenticate(_ request: inout Request, path: String, store: CenterStore) async -> Authenticated {
+    static func authenticate(_ request: Request, path: String, store: CenterStore) async -> Authenticated {
         // JSON only (a charset parameter aside): nothing else is ever parsed.
         let mediaType = request.headers[.contentType]?.split(separator: ";").first
             .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
