@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import HummingbirdTLS
+import NIOSSL
 import NIOCore
 import KioskCenter
 import KioskConfig
@@ -19,15 +21,27 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Intake API port (0: any free port, printed at start).") var port = 8740
     @Option(help: "Address the staff console listens on.") var consoleHost = "127.0.0.1"
     @Option(help: "Staff console port (0: any free port, printed at start).") var consolePort = 8741
+    @Option(help: ArgumentHelp("PEM certificate chain: both listeners speak HTTPS (then they may listen beyond loopback).",
+                               valueName: "FILE"))
+    var tlsCertificate: String?
+    @Option(help: ArgumentHelp("PEM private key of --tls-certificate.", valueName: "FILE"))
+    var tlsKey: String?
+
+    func validate() throws {
+        if (tlsCertificate == nil) != (tlsKey == nil) {
+            throw ValidationError("--tls-certificate and --tls-key go together")
+        }
+    }
 
     func run() async throws {
-        // Both listeners speak plain HTTP: requests, personal data in the
-        // console and staff passwords must not cross a network that way.
+        // Without TLS both listeners speak plain HTTP: requests, personal data
+        // in the console and staff passwords must not cross a network that way.
+        let tls = try tlsConfiguration()
         for (flag, address) in [("--host", host), ("--console-host", consoleHost)]
-        where !LoopbackAddress.isLoopback(host: address) {
+        where tls == nil && !LoopbackAddress.isLoopback(host: address) {
             throw CenterFailure("""
-                refusing to listen on \(address) (\(flag)): the centre speaks plain HTTP, so it listens on loopback \
-                only; put the district's TLS proxy in front of it
+                refusing to listen on \(address) (\(flag)) in plain HTTP: give --tls-certificate and --tls-key, \
+                or listen on loopback behind the district's TLS proxy
                 """)
         }
         LoggingSystem.bootstrap(JournalLogHandler.init)
@@ -43,14 +57,15 @@ struct Serve: AsyncParsableCommand {
             notifier.ready(status: "intake \(host):\($0[0]) · console \(consoleHost):\($0[1])")
         }
         // Tests and scripts read the two lines each listener prints for its port.
-        let intake = listener(IntakeServer.router(store: store, logger: logger), host: host, port: port,
-                              name: "kiosk-center", connections: ListenerLimits.intakeConnections, logger: logger) { bound in
+        let intake = try listener(IntakeServer.router(store: store, logger: logger), host: host, port: port,
+                                  name: "kiosk-center", connections: ListenerLimits.intakeConnections, tls: tls,
+                                  logger: logger) { bound in
             FileHandle.standardOutput.write(Data("listening on \(host):\(bound)\n".utf8))
             listening.bound(bound, slot: 0)
         }
-        let console = listener(ConsoleServer(store: store, config: config, views: views, logger: logger).router(),
-                               host: consoleHost, port: consolePort, name: "kiosk-center-console",
-                               connections: ListenerLimits.consoleConnections, logger: logger) { bound in
+        let console = try listener(ConsoleServer(store: store, config: config, views: views, logger: logger).router(),
+                                   host: consoleHost, port: consolePort, name: "kiosk-center-console",
+                                   connections: ListenerLimits.consoleConnections, tls: tls, logger: logger) { bound in
             FileHandle.standardOutput.write(Data("console on http://\(consoleHost):\(bound)/\n".utf8))
             listening.bound(bound, slot: 1)
         }
@@ -80,12 +95,25 @@ enum ListenerLimits {
 }
 
 extension Serve {
+    /// The server side of TLS from the PEM files, or nil without them.
+    func tlsConfiguration() throws -> TLSConfiguration? {
+        guard let tlsCertificate, let tlsKey else { return nil }
+        do {
+            let chain = try NIOSSLCertificate.fromPEMFile(tlsCertificate).map { NIOSSLCertificateSource.certificate($0) }
+            return TLSConfiguration.makeServerConfiguration(certificateChain: chain,
+                                                            privateKey: .privateKey(try NIOSSLPrivateKey(file: tlsKey, format: .pem)))
+        } catch {
+            throw CenterFailure("refusing to start: cannot read the TLS certificate or key: \(error)")
+        }
+    }
+
     /// One HTTP listener; `bound` hears the port it got (0 asks for any free one).
     func listener(_ router: Router<BasicRequestContext>, host: String, port: Int, name: String, connections: Int,
-                  logger: Logger, bound: @escaping @Sendable (Int) -> Void) -> some Service {
-        Application(router: router,
-                    server: .http1(configuration: .init(idleTimeout: ListenerLimits.idleTimeout,
-                                                        httpDecoderConfiguration: ListenerLimits.decoder)),
+                  tls: TLSConfiguration?, logger: Logger, bound: @escaping @Sendable (Int) -> Void) throws -> some Service {
+        let http: HTTPServerBuilder = .http1(configuration: .init(idleTimeout: ListenerLimits.idleTimeout,
+                                                                  httpDecoderConfiguration: ListenerLimits.decoder))
+        return Application(router: router,
+                    server: try tls.map { try .tls(http, tlsConfiguration: $0) } ?? http,
                     configuration: .init(address: .hostname(host, port: port), serverName: name,
                                          availableConnectionsDelegate: MaximumAvailableConnections(connections)),
                     onServerRunning: { channel in bound(channel.localAddress?.port ?? port) }, logger: logger)

@@ -1,4 +1,6 @@
+import AsyncHTTPClient
 import Foundation
+import NIOSSL
 import TestSupport
 import Testing
 
@@ -30,5 +32,57 @@ import Testing
         #expect(flood.slowClosed == flood.slowOpened, "every slow-loris connection was closed: \(run.stdout)")
         let log = try String(contentsOf: centre.log, encoding: .utf8)
         #expect(!log.contains("Too many open files"), "\(log.suffix(2000))")
+    }
+}
+
+/// The centre speaking HTTPS itself: a kiosk that trusts its certificate
+/// forwards to it, and only with TLS may it listen beyond loopback.
+@Suite(.serialized) struct CentreTLSTests {
+    /// A self-signed certificate for 127.0.0.1 (openssl), as a district's CA would issue one.
+    static func certificate(in folder: URL) throws -> (certificate: String, key: String) {
+        let certificate = folder.appendingPathComponent("centre.pem").path, key = folder.appendingPathComponent("centre.key").path
+        let made = try runToEnd(["/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                                 "-nodes", "-days", "2", "-subj", "/CN=centre", "-addext", "subjectAltName=IP:127.0.0.1",
+                                 "-keyout", key, "-out", certificate])
+        try #require(made.status == 0, "openssl: \(made.stderr)")
+        return (certificate, key)
+    }
+
+    /// GET /health with a client that trusts `certificate` (or speaks plain HTTP without one); the status, or nil.
+    static func health(_ url: String, trusting certificate: String?) async throws -> UInt? {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let certificate { tls.trustRoots = .file(certificate) }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
+        defer { _ = client.shutdown() }
+        do {
+            let response = try await client.execute(HTTPClientRequest(url: url + "/health"), timeout: .seconds(5))
+            return response.status.code
+        } catch {
+            return nil
+        }
+    }
+
+    @Test func aKioskForwardsOverHTTPSToTheCentresOwnTLS() async throws {
+        let folder = try temporaryFolder("centre-tls")
+        let (certificate, key) = try Self.certificate(in: folder)
+        let centre = try CenterProcess(state: folder.appendingPathComponent("state"),
+                                       serveArguments: ["--tls-certificate", certificate, "--tls-key", key])
+        let kiosk = try KioskSide(centrePort: centre.port, secret: try centre.addKiosk("JA0301"),
+                                  centreURL: "https://127.0.0.1:\(centre.port)", caBundle: certificate)
+        try kiosk.submit(3)
+        #expect(try await kiosk.forwardUntilDrained(timeout: 30))
+        #expect(try kiosk.store.records(in: .forwarded).count == 3)
+        // Plain HTTP to the same port gets nowhere.
+        #expect(try await Self.health("http://127.0.0.1:\(centre.port)", trusting: nil) == nil)
+        centre.stop()
+    }
+
+    @Test func withTLSTheCentreMayListenBeyondLoopback() async throws {
+        let folder = try temporaryFolder("centre-tls-any")
+        let (certificate, key) = try Self.certificate(in: folder)
+        let centre = try CenterProcess(state: folder.appendingPathComponent("state"),
+                                       serveArguments: ["--host", "0.0.0.0", "--tls-certificate", certificate, "--tls-key", key])
+        #expect(try await Self.health("https://127.0.0.1:\(centre.port)", trusting: certificate) == 200)
+        centre.stop()
     }
 }

@@ -26,14 +26,19 @@ struct KioskSide {
     let configuration: KioskConfiguration
     let store: KioskStore
 
-    init(centrePort: Int, secret: String, timeoutSeconds: Int = 2) throws {
+    /// - Parameters:
+    ///   - centreURL: the centre's URL (default plain HTTP to `centrePort` on loopback).
+    ///   - caBundle: forwarder.ca_bundle (a test CA for an HTTPS centre).
+    init(centrePort: Int, secret: String, timeoutSeconds: Int = 2, centreURL: String? = nil, caBundle: String? = nil) throws {
         let root = try temporaryFolder("kiosk")
         state = root.appendingPathComponent("state")
         config = root.appendingPathComponent("config")
         try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("kiosk-config"), to: config)
         let kiosk = config.appendingPathComponent("kiosk.yaml")
         try (try String(contentsOf: kiosk, encoding: .utf8))
-            .replacingOccurrences(of: "centre_url: http://127.0.0.1:8740", with: "centre_url: http://127.0.0.1:\(centrePort)")
+            .replacingOccurrences(of: "centre_url: http://127.0.0.1:8740",
+                                  with: "centre_url: \(centreURL ?? "http://127.0.0.1:\(centrePort)")")
+            .replacingOccurrences(of: #"ca_bundle: """#, with: "ca_bundle: \"\(caBundle ?? "")\"")
             .replacingOccurrences(of: "timeout_seconds: 10", with: "timeout_seconds: \(timeoutSeconds)")
             .replacingOccurrences(of: "backoff_initial_seconds: 5", with: "backoff_initial_seconds: 1")
             .replacingOccurrences(of: "backoff_max_seconds: 600", with: "backoff_max_seconds: 2")

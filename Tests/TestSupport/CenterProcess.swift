@@ -11,11 +11,15 @@ public final class CenterProcess {
     public private(set) var port: Int
     public private(set) var consolePort: Int
     private var process: Subprocess?
+    /// Extra `serve` options (TLS).
+    private let serveArguments: [String]
 
-    public init(state: URL, port: Int = 0, consolePort: Int = 0, environment: [String: String] = [:]) throws {
+    public init(state: URL, port: Int = 0, consolePort: Int = 0, environment: [String: String] = [:],
+                serveArguments: [String] = []) throws {
         self.state = state
         self.port = port
         self.consolePort = consolePort
+        self.serveArguments = serveArguments
         let created = try runToEnd([product("kiosk-center"), "credentials", "init"] + Self.arguments(state))
         guard created.status == 0 else { throw SubprocessError(description: "credentials init: \(created.stderr)") }
         try start(environment: environment)
@@ -34,7 +38,7 @@ public final class CenterProcess {
 
     public func start(environment: [String: String] = [:]) throws {
         let process = try Subprocess([product("kiosk-center"), "serve", "--port", String(port),
-                                      "--console-port", String(consolePort)] + Self.arguments(state),
+                                      "--console-port", String(consolePort)] + Self.arguments(state) + serveArguments,
                                      environment: environment, output: log)
         self.process = process
         let deadline = Date().addingTimeInterval(20)
