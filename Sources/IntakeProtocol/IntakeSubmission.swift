@@ -140,9 +140,10 @@ public struct IntakeSubmission: Codable, Sendable, Equatable {
             return "applicant.phone is not a phone number as the kiosk writes one"
         }
         if let residentId = applicant.residentId {
+            // The kiosk checked the birth date against its local date; a day's
+            // grace over UTC covers any kiosk's time zone without knowing it.
             var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = TimeZone(identifier: "Asia/Shanghai") ?? .gmt
-            // A day's grace: the kiosk's date may be ahead of the centre's.
+            calendar.timeZone = .gmt
             let parts = calendar.dateComponents([.year, .month, .day], from: now.addingTimeInterval(86_400))
             guard let parsed = try? ResidentID(parsing: residentId, today: (parts.year!, parts.month!, parts.day!)),
                   parsed.value == residentId

@@ -135,3 +135,19 @@ struct RunningForwarder {
         try await client.shutdown()
     }
 }
+
+/// Runs a router as an HTTP server on loopback (`port` 0: any free one) until
+/// the task is cancelled; returns once it listens, with the port it got.
+func runOnLoopback<Context: RequestContext>(_ router: Router<Context>, port: Int, logger: Logger) async
+    -> (Task<Void, any Error>, Int) where Context.Source == ApplicationRequestContextSource {
+    let (stream, continuation) = AsyncStream<Int>.makeStream()
+    let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
+                          onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
+    let task = Task { try await app.run() }
+    var bound = 0
+    for await listening in stream {
+        bound = listening
+        break
+    }
+    return (task, bound)
+}

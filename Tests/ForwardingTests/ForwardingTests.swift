@@ -70,14 +70,7 @@ final class InProcessCentre: @unchecked Sendable {
         var logger = Logger(label: "test-centre")
         logger.logLevel = .critical
         let router = IntakeServer.router(store: store, logger: logger, middleware: [FaultMiddleware(plan: plan)])
-        let (stream, continuation) = AsyncStream<Int>.makeStream()
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
-                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
-        task = Task { try await app.run() }
-        for await bound in stream {
-            port = bound
-            break
-        }
+        (task, port) = await runOnLoopback(router, port: port, logger: logger)
     }
 
     func stop() async {

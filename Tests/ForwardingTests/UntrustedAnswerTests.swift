@@ -36,16 +36,7 @@ import Testing
             }
             var logger = Logger(label: "loopback")
             logger.logLevel = .critical
-            let (stream, continuation) = AsyncStream<Int>.makeStream()
-            let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                                  onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
-            task = Task { try await app.run() }
-            var bound = 0
-            for await port in stream {
-                bound = port
-                break
-            }
-            port = bound
+            (task, port) = await runOnLoopback(router, port: 0, logger: logger)
         }
 
         func stop() async {

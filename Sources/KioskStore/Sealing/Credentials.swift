@@ -48,8 +48,12 @@ public struct CredentialStore: Sendable {
                 `chmod 600 \(url.path)`, and replace the key if others may have read it
                 """)
         }
-        guard let data = try? FileHandle(fileDescriptor: descriptor, closeOnDealloc: false).readToEnd() ?? Data() else {
-            throw .credential("credential \(url.path) is unreadable")
+        let data: Data
+        do {
+            // nil for an empty file: then the length check below says what is wrong.
+            data = try FileHandle(fileDescriptor: descriptor, closeOnDealloc: false).readToEnd() ?? Data()
+        } catch {
+            throw .credential("credential \(url.path) is unreadable: \(error.localizedDescription)")
         }
         let text = String(decoding: data, as: UTF8.self).filter { !$0.isWhitespace }
         if text.count == 64, let bytes = Self.hexBytes(text) { return bytes }
