@@ -44,7 +44,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "KioskStore", dependencies: [
-            "KioskDomain",
+            "KioskDomain", "IntakeProtocol",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
@@ -131,7 +131,7 @@ let package = Package(
             "Receipts", "ReceiptPDF", "KioskPrinting", "CupsPrinting", "KioskStore", "KioskConfig", "IntakeProtocol",
         ]),
         // Spawning our executables, a loopback centre and a front in tmux, shared by the test targets.
-        .target(name: "TestSupport", dependencies: ["KioskConfig", "KioskStore", "Receipts", "IntakeProtocol"],
+        .target(name: "TestSupport", dependencies: ["KioskConfig", "KioskDomain", "KioskStore", "Receipts", "IntakeProtocol"],
                 path: "Tests/TestSupport"),
         .testTarget(name: "CommandTests", dependencies: ["KioskCommands", "ServiceNotify", "TestSupport"]),
         .testTarget(name: "ForwardingTests", dependencies: [

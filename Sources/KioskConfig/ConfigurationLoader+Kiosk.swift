@@ -152,12 +152,17 @@ extension ConfigurationLoader {
     }
 
     static func readCredentials(_ node: YAMLNode) -> CredentialNames? {
-        guard let map = node.mapping("credentials", keys: ["seal_key", "receipt_key", "centre_secret"]) else { return nil }
-        let seal = map.required("seal_key")?.string("credentials.seal_key")
+        guard let map = node.mapping("credentials", keys: [
+            "seal_key", "receipt_key", "centre_secret", "centre_public_key",
+        ]) else { return nil }
+        // seal_key: only older kiosks have one (see CredentialNames.legacySealKey).
+        let seal = map.values["seal_key"].map { $0.string("credentials.seal_key") } ?? "seal.key"
         let receipt = map.required("receipt_key")?.string("credentials.receipt_key")
         let centre = map.required("centre_secret")?.string("credentials.centre_secret")
-        guard let seal, let receipt, let centre else { return nil }
-        return CredentialNames(sealKey: seal, receiptKey: receipt, centreSecret: centre)
+        let publicKey = map.values["centre_public_key"].map { $0.string("credentials.centre_public_key") }
+            ?? "centre-public.key"
+        guard let seal, let receipt, let centre, let publicKey else { return nil }
+        return CredentialNames(legacySealKey: seal, receiptKey: receipt, centreSecret: centre, centrePublicKey: publicKey)
     }
 }
 

@@ -89,9 +89,21 @@ public struct RetentionPolicy: Sendable, Hashable {
 /// `LoadCredential=`) or the state folder's `credentials/`; an absolute path
 /// is used as it is.
 public struct CredentialNames: Sendable, Hashable {
-    public var sealKey: String
+    /// The symmetric key versions before this one sealed requests with; only
+    /// `kioskctl credentials reseal` reads it, once, to move them to the centre's key.
+    public var legacySealKey: String
     public var receiptKey: String
     public var centreSecret: String
+    /// The centre's intake public key (`x25519:…`): what the front seals to.
+    public var centrePublicKey: String
+
+    public init(legacySealKey: String = "seal.key", receiptKey: String, centreSecret: String,
+                centrePublicKey: String = "centre-public.key") {
+        self.legacySealKey = legacySealKey
+        self.receiptKey = receiptKey
+        self.centreSecret = centreSecret
+        self.centrePublicKey = centrePublicKey
+    }
 }
 
 /// How the forwarder reaches the centre.

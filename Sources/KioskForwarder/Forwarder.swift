@@ -138,7 +138,7 @@ public final class Forwarder: Sendable {
             var next = 0
             for _ in 0..<min(settings.concurrency, claims.count) {
                 let index = next
-                group.addTask { (index, await self.post(claims[index].submission)) }
+                group.addTask { (index, await self.post(claims[index].sealed)) }
                 next += 1
             }
             for await (index, outcome) in group {
@@ -148,7 +148,7 @@ public final class Forwarder: Sendable {
                 outcomes[index] = outcome
                 if next < claims.count, !stop.isSet {
                     let index = next
-                    group.addTask { (index, await self.post(claims[index].submission)) }
+                    group.addTask { (index, await self.post(claims[index].sealed)) }
                     next += 1
                 }
             }
@@ -188,15 +188,16 @@ public final class Forwarder: Sendable {
         return transient
     }
 
-    /// One signed POST of one request.
-    public func post(_ submission: Submission) async -> Outcome {
+    /// One signed POST of one request: its plain fields and its envelope as
+    /// stored (the forwarder cannot open it).
+    public func post(_ submission: SealedSubmission) async -> Outcome {
         let body: Data
-        do { body = try IntakeSubmission(submission).encoded() } catch {
+        do { body = try submission.encoded() } catch {
             return .refused(reason: "cannot encode the request: \(error)")
         }
         do {
             let (status, answer) = try await signedPost(path: IntakePaths.submissions, body: body,
-                                                      idempotencyKey: submission.id.uuidString.lowercased())
+                                                      idempotencyKey: submission.submissionId.uuidString.lowercased())
             switch status {
             case 200, 201:
                 guard let receipt = try? JSONDecoder().decode(IntakeReceipt.self, from: answer) else {
@@ -204,7 +205,7 @@ public final class Forwarder: Sendable {
                 }
                 // Only the centre holds this kiosk's secret: anything else that
                 // answers 2xx (a proxy, a wrong URL) has not stored the request.
-                guard signer.verifyAcknowledgement(receipt.acknowledgement, submissionID: submission.id.uuidString.lowercased(),
+                guard signer.verifyAcknowledgement(receipt.acknowledgement, submissionID: submission.submissionId.uuidString.lowercased(),
                                                    reference: receipt.reference)
                 else { return .retry(reason: "centre answered \(status) with an acknowledgement not signed with this kiosk's secret") }
                 return .forwarded(reference: receipt.reference)

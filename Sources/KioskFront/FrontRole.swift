@@ -170,6 +170,7 @@ public final class FrontRole {
                 "receipt.number": "\(submission.receiptNumber)", "request.hardship": "\(request.triage.level.rawValue)",
             ])
             do {
+                printing?.printer.holdForCentreCopy(submission)
                 try store.enqueuePrintJobs(submissionID: submission.id,
                                            copies: ReceiptCopy.printed(for: context.config.receipt).map(\.rawValue),
                                            printer: context.config.printer.queue)
@@ -217,7 +218,8 @@ public final class FrontRole {
 
 /// The receipt printer's own thread: a pass when woken or every few
 /// seconds while jobs are open, every 30 s otherwise (printer state).
-/// `@unchecked Sendable`: the printer is used on this thread only.
+/// `@unchecked Sendable`: the printer is used on this thread only, but for
+/// `holdForCentreCopy`, which takes its own lock.
 final class PrintThread: @unchecked Sendable {
     let printer: ReceiptPrinter
     let store: KioskStore

@@ -5,6 +5,7 @@ import KioskConfig
 import KioskDomain
 import KioskStore
 import Logging
+import Synchronization
 import ReceiptPDF
 import Receipts
 
@@ -13,8 +14,11 @@ import Receipts
 /// On a developer's machine without CUPS it can write each receipt as a
 /// PDF file into a folder instead (`Output.folder`).
 ///
-/// Security: it reads sealed submissions to draw the centre copy; it logs
-/// receipt numbers and job ids only, never personal data.
+/// Security: the resident's copy is drawn from the queue's plain columns;
+/// the centre copy's contact details are sealed to the centre in the
+/// database, so they come from memory (`holdForCentreCopy`) and are dropped
+/// once the copy is handed to CUPS. It logs receipt numbers and job ids only,
+/// never personal data.
 /// Limits: libcups blocks while it talks to cupsd, so this runs on its own
 /// thread or process, never on the keystroke path. A job not finished within
 /// `printer.job_timeout_seconds` is cancelled and recorded as not printed:
@@ -27,6 +31,8 @@ public final class ReceiptPrinter {
     let destination: CupsDestination
     let output: Output
     let logger: Logger
+    /// Centre copies waiting to print, by submission id: in memory only.
+    private let heldForCentreCopy = Mutex<[String: ReceiptContent]>([:])
 
     /// Where receipts go.
     public enum Output: Sendable {
@@ -47,8 +53,17 @@ public final class ReceiptPrinter {
         self.logger = logger
     }
 
+    /// Keeps what the centre copy shows until it is printed: the front calls
+    /// this with the request it has just stored, the only moment the kiosk
+    /// holds it in the clear.
+    public func holdForCentreCopy(_ submission: Submission) {
+        guard config.receipt.printsCentreCopy else { return }
+        heldForCentreCopy.withLock { $0[submission.id.uuidString.lowercased()] = ReceiptContent(submission) }
+    }
+
     /// Queues the copies a submitted request gets.
     public func enqueue(_ submission: Submission, now: Date = Date()) throws(StoreError) {
+        holdForCentreCopy(submission)
         try store.enqueuePrintJobs(submissionID: submission.id, copies: ReceiptCopy.printed(for: config.receipt).map(\.rawValue),
                                    printer: config.printer.queue, now: now)
     }
@@ -118,6 +133,7 @@ public final class ReceiptPrinter {
         for job in try store.claimPendingPrintJobs(now: now) {
             guard let id = job.id else { continue }
             if now.timeIntervalSince(job.created) >= timeout {
+                release(job)
                 try store.finishPrintJob(id, state: .canceled,
                                          reason: "not printed within \(Int(timeout)) s (\(job.reason ?? status.description))",
                                          now: now)
@@ -131,6 +147,7 @@ public final class ReceiptPrinter {
                 pdf = try ReceiptPDFRenderer.render(document)
                 title = document.title
             } catch {
+                release(job)
                 try store.finishPrintJob(id, state: .failed, reason: "cannot render: \(error)", now: now)
                 log(job, .failed)
                 continue
@@ -138,6 +155,7 @@ public final class ReceiptPrinter {
             do {
                 let cupsID = try destination.submit(pdf: pdf, title: title)
                 try store.recordCupsJob(id, cupsJobID: cupsID, now: now)
+                release(job)
                 logger.info("receipt sent to printer", metadata: [
                     "print.job": "\(id)", "print.copy": "\(job.copy)", "cups.job": "\(cupsID)",
                     "printer.name": "\(config.printer.queue)",
@@ -159,6 +177,7 @@ public final class ReceiptPrinter {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             for job in try store.claimPendingPrintJobs(now: now) {
                 guard let id = job.id else { continue }
+                defer { release(job) }
                 do {
                     let document = try self.document(for: job, now: now)
                     // "JA0301-261129-0042-7 resident" → JA0301-261129-0042-7-resident-12.pdf
@@ -180,11 +199,26 @@ public final class ReceiptPrinter {
 
     func document(for job: PrintJobRecord, now: Date) throws -> ReceiptDocument {
         guard let submissionID = job.submissionId else { return try composer.testPage(now: now) }
-        guard let uuid = UUID(uuidString: submissionID), let submission = try store.submission(id: uuid) else {
+        guard let uuid = UUID(uuidString: submissionID), let record = try store.record(id: uuid) else {
             throw StoreError.notFound("submission of print job \(job.id ?? 0)")
         }
-        let token = ReceiptToken(receiptNumber: submission.receiptNumber, issuedAt: submission.createdAt, key: receiptKey)
-        return try composer.document(ReceiptCopy(rawValue: job.copy) ?? .resident, for: submission, token: token)
+        let content: ReceiptContent
+        if ReceiptCopy(rawValue: job.copy) == .centre {
+            guard let held = heldForCentreCopy.withLock({ $0[submissionID] }) else {
+                throw CentreCopyUnavailable()
+            }
+            content = held
+        } else {
+            content = try ReceiptContent(record)
+        }
+        let token = ReceiptToken(receiptNumber: content.receiptNumber, issuedAt: content.createdAt, key: receiptKey)
+        return try composer.document(ReceiptCopy(rawValue: job.copy) ?? .resident, for: content, token: token)
+    }
+
+    /// A centre copy no longer needs its contact details in memory.
+    private func release(_ job: PrintJobRecord) {
+        guard job.copy == ReceiptCopy.centre.rawValue, let id = job.submissionId else { return }
+        heldForCentreCopy.withLock { $0[id] = nil }
     }
 
     private func log(_ job: PrintJobRecord, _ state: PrintJobState) {
@@ -192,5 +226,25 @@ public final class ReceiptPrinter {
         logger.log(level: level, "print job \(state.rawValue)", metadata: [
             "print.job": "\(job.id ?? 0)", "print.copy": "\(job.copy)", "cups.job": "\(job.cupsJobId.map(String.init) ?? "-")",
         ])
+    }
+}
+
+/// The centre copy of a request this process did not take (the front
+/// restarted before it printed): its contact details are sealed to the
+/// centre and cannot be drawn here.
+struct CentreCopyUnavailable: Error, CustomStringConvertible {
+    var description: String {
+        "the centre copy's contact details are sealed to the centre; it prints only from the front that took the request"
+    }
+}
+
+extension ReceiptContent {
+    /// The resident's copy from the queue's plain columns.
+    init(_ record: SubmissionRecord) throws {
+        guard let receipt = ReceiptNumber(record.receiptNumber), let language = Language(rawValue: record.language),
+              let level = HardshipLevel(rawValue: record.hardship)
+        else { throw StoreError.sealing("submission row \(record.receiptNumber) holds values this version does not know") }
+        self.init(receiptNumber: receipt, createdAt: Date(timeIntervalSince1970: Double(record.createdAt) / 1000),
+                  language: language, programmeID: record.programmeId, serviceID: record.serviceId, level: level)
     }
 }

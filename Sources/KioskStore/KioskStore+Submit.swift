@@ -1,20 +1,27 @@
 import Foundation
 import GRDB
+import IntakeProtocol
 import KioskDomain
 
 extension KioskStore {
     /// Stores a validated request durably and gives it its receipt number.
     ///
-    /// Sealing happens before the write lock is taken; the daily sequence is
-    /// allocated, the row inserted and the audit entry written in one
-    /// transaction, committed with `synchronous=FULL` before this returns.
-    /// Submitting the same request id again returns the first receipt and
-    /// stores nothing new, so a retried submit never makes a second request.
+    /// The daily sequence is allocated, the personal data sealed to the
+    /// centre's public key with the plain columns (receipt number included)
+    /// as associated data, and the row inserted in one transaction,
+    /// committed with `synchronous=FULL` before this returns. Submitting the
+    /// same request id again returns the first receipt and stores nothing
+    /// new, so a retried submit never makes a second request.
     public func submit(_ request: ValidatedRequest, now: Date = Date()) throws(StoreError) -> Submission {
-        let personal = PersonalData(applicant: request.applicant, description: request.description,
-                                    answers: request.answers, triageReasons: request.triage.reasons,
-                                    scores: request.triage.scores)
-        let sealed = try requireSealer().seal(try personal.encoded(), boundTo: request.id)
+        let centreKey = try requireCentreKey()
+        let personal: Data
+        do {
+            personal = try PersonalData(applicant: request.applicant, description: request.description,
+                                        answers: request.answers, triageReasons: request.triage.reasons,
+                                        scores: request.triage.scores).encoded()
+        } catch {
+            throw .sealing(error.description)
+        }
         let id = request.id.uuidString.lowercased()
         let day = issuer.day(of: now)
         let level = request.triage.level
@@ -30,6 +37,16 @@ extension KioskStore {
                 SELECT COALESCE(MAX(receipt_sequence), 0) + 1 FROM submissions WHERE receipt_day = ?
                 """), arguments: [day]) ?? 1
             let receipt = ReceiptNumber(kioskCode: issuer.kioskCode, day: day, sequence: sequence)
+            let header = PlainHeader(
+                submissionID: request.id, receiptNumber: receipt.description, kioskCode: issuer.kioskCode,
+                createdAtMilliseconds: now.millisecondsSince1970, language: request.language.rawValue,
+                programme: request.programmeID, service: request.serviceID, hardship: level.rawValue,
+                consentVersion: request.consent.version,
+                consentedAtMilliseconds: request.consent.givenAt.millisecondsSince1970)
+            let sealed: Data
+            do { sealed = try PersonalEnvelope.seal(personal, to: centreKey, header: header) } catch {
+                throw StoreError.sealing("\(error)")
+            }
             // The row is its own record of submission; the audit trail starts
             // with what happens to it next (one fewer page to fsync here).
             // A cached statement with plain arguments: the submit path is
@@ -52,14 +69,6 @@ extension KioskStore {
         return Submission(request: request, receiptNumber: receipt, createdAt: createdAt)
     }
 
-    /// A stored request with its personal data opened, or nil when unknown.
-    /// Throws for a purged request: its personal data is gone by design.
-    public func submission(id: UUID) throws(StoreError) -> Submission? {
-        let key = id.uuidString.lowercased()
-        guard let record = try read({ try SubmissionRecord.fetchOne($0, key: key) }) else { return nil }
-        return try open(record)
-    }
-
     public func record(id: UUID) throws(StoreError) -> SubmissionRecord? {
         try read { try SubmissionRecord.fetchOne($0, key: id.uuidString.lowercased()) }
     }
@@ -72,24 +81,30 @@ extension KioskStore {
         }
     }
 
-    /// Rebuilds the domain value from a row, opening its sealed part.
-    func open(_ record: SubmissionRecord) throws(StoreError) -> Submission {
-        guard let id = UUID(uuidString: record.id) else { throw .sealing("submission has a malformed id") }
+    /// A stored request as the centre receives it: the plain columns and the
+    /// envelope as sealed. Nothing is opened (the kiosk cannot).
+    public func sealedSubmission(id: UUID) throws(StoreError) -> SealedSubmission? {
+        guard let record = try record(id: id) else { return nil }
+        return try sealedSubmission(record)
+    }
+
+    func sealedSubmission(_ record: SubmissionRecord) throws(StoreError) -> SealedSubmission {
         guard let sealed = record.sealedPersonal else {
             throw .sealing("personal data of receipt \(record.receiptNumber) was purged after the retention period")
         }
-        let personal = try PersonalData(decoding: try requireSealer().open(sealed, boundTo: id))
-        guard let language = Language(rawValue: record.language),
-              let level = HardshipLevel(rawValue: record.hardship),
-              let receipt = try? ReceiptNumber(parsing: record.receiptNumber)
-        else { throw .sealing("submission row \(record.receiptNumber) holds values this version does not know") }
-        let request = ValidatedRequest(
-            id: id, language: language, programmeID: record.programmeId, serviceID: record.serviceId,
-            answers: personal.answers,
-            triage: Triage(level: level, reasons: personal.triageReasons, scores: personal.scores),
-            applicant: personal.applicant, description: personal.description,
-            consent: Consent(version: record.consentVersion, givenAt: Date(millisecondsSince1970: record.consentedAt)))
-        return Submission(request: request, receiptNumber: receipt,
-                          createdAt: Date(millisecondsSince1970: record.createdAt))
+        guard sealed.first == PersonalEnvelope.format else {
+            throw .legacySeal(record.receiptNumber)
+        }
+        return SealedSubmission(header: record.plainHeader, personal: sealed)
+    }
+}
+
+extension SubmissionRecord {
+    /// The plain columns the envelope is bound to.
+    var plainHeader: PlainHeader {
+        PlainHeader(submissionID: UUID(uuidString: id) ?? UUID(), receiptNumber: receiptNumber,
+                    kioskCode: String(receiptNumber.prefix { $0 != "-" }), createdAtMilliseconds: createdAt,
+                    language: language, programme: programmeId, service: serviceId, hardship: hardship,
+                    consentVersion: consentVersion, consentedAtMilliseconds: consentedAt)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import IntakeProtocol
 import KioskDomain
 
 /// The kiosk's durable queue: one SQLite file shared by the front (which
@@ -13,20 +14,21 @@ import KioskDomain
 public final class KioskStore: Sendable {
     public let path: String
     let pool: DatabasePool
-    private let sealer: Sealer?
+    /// What new requests are sealed to; the kiosk never holds the key that opens them.
+    private let centreKey: CentrePublicKey?
     let issuer: ReceiptIssuer
 
     /// - Parameters:
     ///   - path: the database file; created with its folder when missing.
-    ///   - sealKey: 32 bytes from the seal-key credential; nil for a process
-    ///     that never seals or opens personal data (migrations, the purge):
-    ///     it cannot read what it does not need.
+    ///   - centreKey: the centre's public key, for the front, which seals
+    ///     new requests; nil for every other process (forwarder, migrations,
+    ///     purge, kioskctl), which only moves sealed envelopes around.
     ///   - issuer: the kiosk code and time zone that receipt numbers carry.
     ///   - check: how an existing file is checked before use.
-    public init(path: String, sealKey: [UInt8]?, issuer: ReceiptIssuer,
+    public init(path: String, centreKey: CentrePublicKey?, issuer: ReceiptIssuer,
                 check: StartupCheck = .quick) throws(StoreError) {
         self.path = path
-        self.sealer = sealKey.map(Sealer.init(keyBytes:))
+        self.centreKey = centreKey
         self.issuer = issuer
         let url = URL(fileURLWithPath: path)
         let exists = FileManager.default.fileExists(atPath: path)
@@ -164,9 +166,11 @@ public struct ReceiptIssuer: Sendable {
 }
 
 extension KioskStore {
-    /// The sealer, for the roles given the seal key.
-    func requireSealer() throws(StoreError) -> Sealer {
-        guard let sealer else { throw .credential("this process was started without the seal key; it cannot seal or open personal data") }
-        return sealer
+    /// The centre's public key, for the role that seals (the front).
+    func requireCentreKey() throws(StoreError) -> CentrePublicKey {
+        guard let centreKey else {
+            throw .credential("this process was started without the centre's public key; it cannot seal personal data")
+        }
+        return centreKey
     }
 }

@@ -7,6 +7,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case cannotOpen
         case credential
         case sealing
+        case legacySeal
         case notFound
         case invalidTransition
         case database
@@ -40,6 +41,13 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         StoreError(kind: .sealing, message: message)
     }
 
+    /// A request sealed by a kiosk version before sealing to the centre's
+    /// key: it waits for `kioskctl credentials reseal`.
+    public static func legacySeal(_ receipt: String) -> StoreError {
+        StoreError(kind: .legacySeal, message: "receipt \(receipt) is still sealed with the kiosk's old seal key; "
+                   + "run `kioskctl credentials reseal` (it needs the old seal key and the centre's public key)")
+    }
+
     public static func notFound(_ what: String) -> StoreError {
         StoreError(kind: .notFound, message: "\(what) not found")
     }
@@ -56,5 +64,6 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     public var isCorrupt: Bool { kind == .corrupt }
     public var isSchemaNewer: Bool { kind == .schemaNewer }
     public var isNotFound: Bool { kind == .notFound }
+    public var isLegacySeal: Bool { kind == .legacySeal }
     public var isInvalidTransition: Bool { kind == .invalidTransition }
 }

@@ -17,7 +17,42 @@ public enum ReceiptCopy: String, Sendable, CaseIterable {
     }
 }
 
-/// Turns a stored submission into receipt documents, following the layout.
+/// What a receipt is drawn from. The resident's copy needs only what the
+/// kiosk keeps in the clear, so it can be drawn (and reprinted) from the
+/// queue's row; the centre's copy also needs the contact details, which
+/// exist in the clear only in the memory of the front that took the request.
+public struct ReceiptContent: Sendable {
+    public var receiptNumber: ReceiptNumber
+    public var createdAt: Date
+    public var language: Language
+    public var programmeID: String
+    public var serviceID: String
+    public var level: HardshipLevel
+    /// nil when drawn from the queue's row.
+    public var applicant: Applicant?
+    public var description: String
+
+    public init(receiptNumber: ReceiptNumber, createdAt: Date, language: Language, programmeID: String,
+                serviceID: String, level: HardshipLevel, applicant: Applicant? = nil, description: String = "") {
+        self.receiptNumber = receiptNumber
+        self.createdAt = createdAt
+        self.language = language
+        self.programmeID = programmeID
+        self.serviceID = serviceID
+        self.level = level
+        self.applicant = applicant
+        self.description = description
+    }
+
+    public init(_ submission: Submission) {
+        let request = submission.request
+        self.init(receiptNumber: submission.receiptNumber, createdAt: submission.createdAt, language: request.language,
+                  programmeID: request.programmeID, serviceID: request.serviceID, level: request.triage.level,
+                  applicant: request.applicant, description: request.description)
+    }
+}
+
+/// Turns a request into receipt documents, following the layout.
 public struct ReceiptComposer: Sendable {
     public let config: KioskConfiguration
     public let layout: ReceiptLayout
@@ -38,14 +73,19 @@ public struct ReceiptComposer: Sendable {
 
     public func document(_ copy: ReceiptCopy, for submission: Submission, token: ReceiptToken) throws(QRError)
         -> ReceiptDocument {
+        try document(copy, for: ReceiptContent(submission), token: token)
+    }
+
+    public func document(_ copy: ReceiptCopy, for content: ReceiptContent, token: ReceiptToken) throws(QRError)
+        -> ReceiptDocument {
         // Staff read the centre copy in Chinese; the resident's in their language.
-        let language = copy == .centre ? Language.chinese : submission.request.language
+        let language = copy == .centre ? Language.chinese : content.language
         let entries = copy == .centre ? layout.centreCopy : layout.residentCopy
         let matrix = try qrMatrix(for: token)
         let blocks = entries.flatMap { entry in
-            self.blocks(entry, language: language, submission: submission, token: token, matrix: matrix)
+            self.blocks(entry, language: language, content: content, token: token, matrix: matrix)
         }
-        return document(blocks, title: "\(submission.receiptNumber) \(copy.rawValue)")
+        return document(blocks, title: "\(content.receiptNumber) \(copy.rawValue)")
     }
 
     /// A test page with a QR code, for `kioskctl printer test`.
@@ -76,11 +116,10 @@ public struct ReceiptComposer: Sendable {
             blocks: blocks, title: title)
     }
 
-    private func blocks(_ entry: ReceiptLayout.Entry, language: Language, submission: Submission,
+    private func blocks(_ entry: ReceiptLayout.Entry, language: Language, content: ReceiptContent,
                         token: ReceiptToken, matrix: QRMatrix) -> [ReceiptDocument.Block] {
         let texts = config.texts
         let style = entry.style.flatMap { layout.styles[$0] } ?? ReceiptLayout.Style(size: 9)
-        let request = submission.request
         func text(_ value: String) -> [ReceiptDocument.Block] { [.text(value, style)] }
         switch entry.block {
         case .rule: return [.rule]
@@ -89,21 +128,22 @@ public struct ReceiptComposer: Sendable {
         case .title: return text(texts[.receiptTitle, language])
         case .copyMarker: return text(texts[.receiptCentreCopy, language])
         case .receiptNumberLabel: return text(texts[.receiptNumber, language])
-        case .receiptNumber: return text(submission.receiptNumber.description)
-        case .issuedAt: return text("\(texts[.receiptIssuedAt, language]) \(timestamp(submission.createdAt))")
+        case .receiptNumber: return text(content.receiptNumber.description)
+        case .issuedAt: return text("\(texts[.receiptIssuedAt, language]) \(timestamp(content.createdAt))")
         case .request:
-            let programme = config.catalog.programme(request.programmeID)
-            let service = config.catalog.service(request.serviceID, in: request.programmeID)
-            return text("\(texts[.receiptRequest, language]): \(programme?.name[language] ?? request.programmeID) · \(service?.name[language] ?? request.serviceID)")
+            let programme = config.catalog.programme(content.programmeID)
+            let service = config.catalog.service(content.serviceID, in: content.programmeID)
+            return text("\(texts[.receiptRequest, language]): \(programme?.name[language] ?? content.programmeID) · \(service?.name[language] ?? content.serviceID)")
         case .qrHint: return text(texts[.receiptQRHint, language])
         case .nextSteps: return text(texts[.receiptNextSteps, language])
         case .hotlines: return text(hotlines(language))
         case .centreAddress:
             return text("\(texts[.receiptCentre, language]): \(config.centre.address[language]) · \(config.centre.hours[language])")
         case .hardship:
-            return text("\(texts[.receiptHardship, language]): \(texts.hardship(request.triage.level)[language])")
+            return text("\(texts[.receiptHardship, language]): \(texts.hardship(content.level)[language])")
         case .contact:
-            let applicant = request.applicant
+            // Only the process that took the request holds it (see ReceiptContent).
+            guard let applicant = content.applicant else { return [] }
             let area = config.areas.first { $0.code == applicant.street }
             let community = area?.communities.first { $0.code == applicant.community }
             var lines = [
@@ -112,7 +152,7 @@ public struct ReceiptComposer: Sendable {
                 "\(texts[.fieldHouseholdSize, language]): \(applicant.householdSize)",
             ]
             if let id = applicant.residentID { lines.append("\(texts[.fieldResidentID, language]): \(Self.masked(id))") }
-            if !request.description.isEmpty { lines.append(request.description) }
+            if !content.description.isEmpty { lines.append(content.description) }
             return lines.map { .text($0, style) }
         case .testNotice: return []
         }

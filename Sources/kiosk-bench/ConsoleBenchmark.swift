@@ -45,7 +45,7 @@ struct ConsoleBenchmark: AsyncParsableCommand {
             let body = Self.body(receipt: receipt, level: levels[index % levels.count],
                                  street: streets[index % streets.count],
                                  createdAt: start.addingTimeInterval(Double(index) * 200))
-            _ = try await store.accept(try IntakeSubmission.decode(body), body: body)
+            _ = try await store.accept(try IntakeSubmission.decode(body))
         }
         let database = try DatabasePool(path: path)
         try await database.write { db in

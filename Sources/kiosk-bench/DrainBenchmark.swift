@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
+import IntakeProtocol
 import Hummingbird
 import KioskCenter
 import KioskConfig
@@ -32,8 +33,9 @@ struct DrainBenchmark: AsyncParsableCommand {
         logger.logLevel = .critical
 
         // The centre, in this process, on a free loopback port.
+        let intakeKey = try CentrePrivateKey(rawBytes: CentrePrivateKey.generate())
         let centre = try CenterStore(path: folder.appendingPathComponent("center.sqlite").path,
-                                     sealKey: Array(repeating: 4, count: 32))
+                                     sealKey: Array(repeating: 4, count: 32), intakeKey: intakeKey)
         let secret = CredentialStore.hexBytes(try centre.addKiosk(configuration.identity.kioskCode))!
         let (ports, portSink) = AsyncStream<Int>.makeStream()
         let app = Application(router: IntakeServer.router(store: centre, logger: logger),
@@ -46,7 +48,7 @@ struct DrainBenchmark: AsyncParsableCommand {
 
         // The backlog.
         let store = try KioskStore(
-            path: folder.appendingPathComponent("kiosk.sqlite").path, sealKey: Array(repeating: 1, count: 32),
+            path: folder.appendingPathComponent("kiosk.sqlite").path, centreKey: intakeKey.publicKey,
             issuer: ReceiptIssuer(kioskCode: configuration.identity.kioskCode, timeZone: configuration.identity.timeZone))
         let draft = SubmitBenchmark().sampleDraft(configuration)
         for _ in 0..<count {

@@ -57,7 +57,7 @@ struct FrontBenchmark: ParsableCommand {
         let folder = try scratchFolder(nil, "front")
         defer { try? FileManager.default.removeItem(at: folder) }
         let store = try KioskStore(
-            path: folder.appendingPathComponent("kiosk.sqlite").path, sealKey: Array(repeating: 1, count: 32),
+            path: folder.appendingPathComponent("kiosk.sqlite").path, centreKey: try CentrePrivateKey(rawBytes: CentrePrivateKey.generate()).publicKey,
             issuer: ReceiptIssuer(kioskCode: configuration.identity.kioskCode, timeZone: configuration.identity.timeZone))
         let key = ReceiptKey(bytes: Array(repeating: 2, count: 32))
         let early = max(1, min(1000, sessions / 10))

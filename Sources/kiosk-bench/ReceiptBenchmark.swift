@@ -62,7 +62,7 @@ struct ReceiptBenchmark: ParsableCommand {
         let folder = try scratchFolder(nil, "receipt")
         defer { try? FileManager.default.removeItem(at: folder) }
         let store = try KioskStore(
-            path: folder.appendingPathComponent("kiosk.sqlite").path, sealKey: Array(repeating: 1, count: 32),
+            path: folder.appendingPathComponent("kiosk.sqlite").path, centreKey: try CentrePrivateKey(rawBytes: CentrePrivateKey.generate()).publicKey,
             issuer: ReceiptIssuer(kioskCode: configuration.identity.kioskCode, timeZone: configuration.identity.timeZone))
         let draft = SubmitBenchmark().sampleDraft(configuration)
         let submission = try store.submit(try draft().validate(in: configuration.validationContext(now: Date())))

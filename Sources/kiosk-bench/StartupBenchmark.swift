@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IntakeProtocol
 import GRDB
 import KioskConfig
 import KioskDomain
@@ -44,15 +45,18 @@ struct StartupBenchmark: ParsableCommand {
         let code = try ConfigurationLoader.load(from: shipped).identity.kioskCode
         let centreFolders = LoopbackCentre.arguments(state: centreFolder)
         _ = try captureOutput([tool("kiosk-center"), "credentials", "init"] + centreFolders)
-        let secret = try captureOutput([tool("kiosk-center"), "kiosk", "add", code] + centreFolders)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        // Two lines: the kiosk's secret, then the centre's public key.
+        let enrolment = try captureOutput([tool("kiosk-center"), "kiosk", "add", code] + centreFolders)
+            .split(separator: "\n").map(String.init)
+        let secret = enrolment.first ?? ""
+        let centreKey = try CentrePublicKey(text: enrolment.last ?? "")
         // A closed port and a 1 s timeout: each SIGTERM ends within a second.
         let offline = try configCopy(shipped, into: folder.appendingPathComponent("config-offline"), centrePort: 9,
                                      timeoutSeconds: 1)
 
         print("filling the database: \(rows) requests …")
         let database = state.appendingPathComponent("kiosk.sqlite").path
-        let queued = try fill(database: database, state: state, config: offline, secret: secret)
+        let queued = try fill(database: database, state: state, config: offline, secret: secret, centreKey: centreKey)
         let size = (try? FileManager.default.attributesOfItem(atPath: database)[.size] as? Int) ?? 0
         print("database: \(rows) requests (\(queued) queued), \(size >> 20) MiB")
 
@@ -98,8 +102,7 @@ struct StartupBenchmark: ParsableCommand {
         drainEnvironment["KIOSK_CONFIG"] = online.path
         let configuration = try ConfigurationLoader.load(from: online)
         let store = try KioskStore(
-            path: database,
-            sealKey: try CredentialStore(directory: state.appendingPathComponent("credentials")).key(named: configuration.credentials.sealKey),
+            path: database, centreKey: nil,
             issuer: ReceiptIssuer(kioskCode: configuration.identity.kioskCode, timeZone: configuration.identity.timeZone),
             check: .none)
         let drained = try timeToReady([tool("kioskd"), "forwarder"], environment: drainEnvironment, terminal: false,
@@ -139,15 +142,15 @@ struct StartupBenchmark: ParsableCommand {
     /// Real requests through the store, then copies of them in one
     /// transaction: older, forwarded, most of them purged, as a kiosk that
     /// has run for months would hold. Returns how many are still queued.
-    func fill(database: String, state: URL, config: URL, secret: String) throws -> Int {
+    func fill(database: String, state: URL, config: URL, secret: String, centreKey: CentrePublicKey) throws -> Int {
         let configuration = try ConfigurationLoader.load(from: config)
         let credentials = CredentialStore(directory: state.appendingPathComponent("credentials"))
-        try credentials.createKeyIfMissing(named: configuration.credentials.sealKey)
+        try credentials.writeCentrePublicKey(centreKey, named: configuration.credentials.centrePublicKey)
         try credentials.createKeyIfMissing(named: configuration.credentials.receiptKey)
         try credentials.write(CredentialStore.hexBytes(secret) ?? [], named: configuration.credentials.centreSecret)
         let originals = min(1000, rows)
         do {
-            let store = try KioskStore(path: database, sealKey: try credentials.key(named: configuration.credentials.sealKey),
+            let store = try KioskStore(path: database, centreKey: centreKey,
                                        issuer: ReceiptIssuer(kioskCode: configuration.identity.kioskCode,
                                                              timeZone: configuration.identity.timeZone))
             let draft = SubmitBenchmark().sampleDraft(configuration)

@@ -31,7 +31,7 @@ struct SubmitBenchmark: ParsableCommand {
         defer { try? FileManager.default.removeItem(at: folder) }
 
         let store = try KioskStore(
-            path: folder.appendingPathComponent("kiosk.sqlite").path, sealKey: (0..<32).map { UInt8($0) },
+            path: folder.appendingPathComponent("kiosk.sqlite").path, centreKey: try CentrePrivateKey(rawBytes: CentrePrivateKey.generate()).publicKey,
             issuer: ReceiptIssuer(kioskCode: configuration.identity.kioskCode, timeZone: configuration.identity.timeZone))
         let bare = try BareTable(path: folder.appendingPathComponent("bare.sqlite").path)
         let draft = sampleDraft(configuration)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IntakeProtocol
 import KioskCenter
 import KioskConfig
 import KioskStore
@@ -27,6 +28,8 @@ struct CenterOptions: ParsableArguments {
     var assets: String?
 
     static let sealKeyName = "center-seal.key"
+    /// The X25519 private key kiosks seal residents' data to.
+    static let intakeKeyName = "center-intake.key"
 
     var environment: [String: String] { ProcessInfo.processInfo.environment }
 
@@ -71,9 +74,19 @@ struct CenterOptions: ParsableArguments {
         }
     }
 
-    /// Opens the database with the seal key; never creates a key (that is
-    /// `kiosk-center credentials init`, run once).
-    func open(_ configuration: CenterConfiguration? = nil) throws -> CenterStore {
+    /// The intake private key; never created here (`kiosk-center credentials init`).
+    func intakeKey() throws -> CentrePrivateKey {
+        do {
+            return try CentrePrivateKey(rawBytes: try credentialStore.key(named: Self.intakeKeyName))
+        } catch {
+            throw CenterFailure("\(error); create it once with `kiosk-center credentials init`")
+        }
+    }
+
+    /// Opens the database with the seal key, and with the intake key for
+    /// the processes that open what kiosks sealed (serve, import); never
+    /// creates a key (that is `kiosk-center credentials init`, run once).
+    func open(_ configuration: CenterConfiguration? = nil, intake: Bool = false) throws -> CenterStore {
         let configuration = try configuration ?? loadConfiguration()
         let key: [UInt8]
         do { key = try credentialStore.key(named: Self.sealKeyName) } catch {
@@ -82,7 +95,7 @@ struct CenterOptions: ParsableArguments {
         }
         do {
             return try CenterStore(path: stateDirectory.appendingPathComponent("center.sqlite").path, sealKey: key,
-                                   deadlines: configuration.deadlines, timeZone: configuration.timeZone)
+                                   intakeKey: intake ? try intakeKey() : nil, deadlines: configuration.deadlines, timeZone: configuration.timeZone)
         } catch let error as StoreError {
             throw CenterFailure(error.description)
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import IntakeProtocol
 import KioskCenter
+import KioskStore
 
 /// The community acceptance centre's side: the kiosks' intake API, the
 /// staff console, and the commands that look after them.
@@ -20,7 +21,7 @@ struct KioskCenterCommand: AsyncParsableCommand {
 
         func run() async throws {
             let bundle = try JSONDecoder().decode(OfflineBundle.self, from: try Data(contentsOf: URL(fileURLWithPath: file)))
-            let (created, duplicates) = try await options.open().importBundle(bundle)
+            let (created, duplicates) = try await options.open(intake: true).importBundle(bundle)
             print("imported from kiosk \(bundle.kioskCode): \(created) new, \(duplicates) already held")
         }
     }
@@ -31,12 +32,14 @@ struct KioskCenterCommand: AsyncParsableCommand {
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Register a kiosk; prints its new secret once (give it to `kioskctl credentials centre-secret`).")
+                abstract: "Register a kiosk; prints its new secret once, then the centre's public key (give both lines to `kioskctl credentials centre-secret`).")
             @OptionGroup var options: CenterOptions
             @Argument(help: "The kiosk code, e.g. JA0301.") var code: String
 
             func run() throws {
+                let publicKey = try options.intakeKey().publicKey
                 print(try options.open().addKiosk(code))
+                print(publicKey)
             }
         }
 
@@ -78,17 +81,38 @@ struct KioskCenterCommand: AsyncParsableCommand {
 
     struct CredentialsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "credentials", abstract: "The centre's seal key.", subcommands: [Initialise.self])
+            commandName: "credentials", abstract: "The centre's seal key and intake key pair.",
+            subcommands: [Initialise.self, PublicKey.self])
 
         struct Initialise: ParsableCommand {
             static let configuration = CommandConfiguration(
-                commandName: "init", abstract: "Create center-seal.key in the credentials folder if it is missing; never overwrites.")
+                commandName: "init",
+                abstract: "Create center-seal.key and center-intake.key in the credentials folder if missing; never overwrites.")
             @OptionGroup var options: CenterOptions
 
             func run() throws {
                 let store = options.credentialStore
                 let created = try store.createKeyIfMissing(named: CenterOptions.sealKeyName)
                 print("\(store.url(for: CenterOptions.sealKeyName).path): \(created ? "created; back it up: without it no request can be read" : "kept (already there)")")
+                let intake = store.url(for: CenterOptions.intakeKeyName)
+                if FileManager.default.fileExists(atPath: intake.path) {
+                    print("\(intake.path): kept (already there)")
+                } else {
+                    try store.write(CentrePrivateKey.generate(), named: CenterOptions.intakeKeyName)
+                    print("\(intake.path): created; back it up: without it no request still on a kiosk can be read. "
+                          + "Kiosks seal to its public key (`kiosk-center credentials public-key`)")
+                }
+            }
+        }
+
+        struct PublicKey: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "public-key",
+                abstract: "Print the public key kiosks seal residents' data to (for `kioskctl credentials centre-key`).")
+            @OptionGroup var options: CenterOptions
+
+            func run() throws {
+                print(try options.intakeKey().publicKey)
             }
         }
     }

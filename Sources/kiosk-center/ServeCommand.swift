@@ -47,7 +47,7 @@ struct Serve: AsyncParsableCommand {
         LoggingSystem.bootstrap(JournalLogHandler.init)
         let logger = Logger(label: "kiosk-center")
         let config = try options.loadConfiguration()
-        let store = try options.open(config)
+        let store = try options.open(config, intake: true)
         let views: ConsoleViews
         do { views = try ConsoleViews(assets: options.assetsDirectory) } catch {
             throw CenterFailure("refusing to start: \(error)")

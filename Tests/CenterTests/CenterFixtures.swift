@@ -33,8 +33,8 @@ struct CenterFixture {
     @discardableResult
     func receive(sequence: Int, level: HardshipLevel = .yellow, street: String = "nanjing-west",
                  createdAt: Date = Date(), receivedAt: Date = Date(), name: String = "欧阳明华") async throws -> String {
-        let (submission, body) = sample(sequence: sequence, level: level, street: street, createdAt: createdAt, name: name)
-        guard case let .created(reference) = try await store.accept(submission, body: body, now: receivedAt) else {
+        let (submission, _) = sample(sequence: sequence, level: level, street: street, createdAt: createdAt, name: name)
+        guard case let .created(reference) = try await store.accept(submission, now: receivedAt) else {
             throw CenterError(description: "not created")
         }
         return reference

@@ -5,8 +5,8 @@ import Testing
 let shippedConfig = repositoryRoot.appendingPathComponent("kiosk-config")
 
 /// Runs one of our executables as a technician would, with a clean environment.
-func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) throws -> RunResult {
-    try runToEnd([product(tool)] + arguments, environment: environment)
+func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> RunResult {
+    try runToEnd([product(tool)] + arguments, environment: environment, input: input)
 }
 
 func brokenConfigCopy() throws -> URL {

@@ -106,7 +106,8 @@ import Testing
         #expect(result.status == 2)
         struct Down: Decodable { var overall: String; var problems: [String] }
         let down = try JSONDecoder().decode(Down.self, from: Data(result.stdout.utf8))
-        #expect(down.overall == "down" && down.problems.contains { $0.contains("seal.key") }, "\(down.problems)")
+        #expect(down.overall == "down" && down.problems.contains { $0.contains("centre-public.key") }, "\(down.problems)")
+        #expect(down.problems.contains { $0.contains("centre.key") && $0.contains("kioskctl credentials") }, "\(down.problems)")
         #expect(result.stderr.hasPrefix("down: "))
     }
 
@@ -114,6 +115,9 @@ import Testing
         let state = try temporaryFolder("state")
         let environment = ["KIOSK_CONFIG": shippedConfig.path, "KIOSK_STATE": state.path]
         #expect(try run("kioskctl", ["credentials", "init"], environment: environment).status == 0)
+        // The two lines `kiosk-center kiosk add` prints: a secret, the centre's public key.
+        let enrolment = String(repeating: "ab", count: 32) + "\nx25519:" + Data(repeating: 9, count: 32).base64EncodedString() + "\n"
+        #expect(try run("kioskctl", ["credentials", "centre-secret"], environment: environment, input: enrolment).status == 0)
         #expect(try run("kioskd", ["migrate"], environment: environment).status == 0)
         let result = try run("kioskctl", ["status"], environment: environment)
         #expect(result.status == 2)

@@ -20,7 +20,7 @@ import Testing
     func setUp() async throws -> Setup {
         let centre = try InProcessCentre(state: try temporaryFolder("centre"))
         try await centre.start()
-        let kiosk = try KioskSide(centrePort: centre.port, secret: try centre.store.addKiosk("JA0301"))
+        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try centre.store.addKiosk("JA0301"))
         let submission = try kiosk.submit(1)[0]
         return Setup(centre: centre, kiosk: kiosk, body: try IntakeSubmission(submission).encoded(),
                      id: submission.id.uuidString.lowercased())

@@ -1,4 +1,5 @@
 import Foundation
+import IntakeProtocol
 import TestSupport
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
 @Suite struct DamagedDatabaseTests {
     @Test func damageFoundAfterStartUpIsLoggedAndMakesStatusDown() throws {
         let (state, environment): (URL, [String: String]) = try {
-            let kiosk = try KioskSide(centrePort: 9, secret: String(repeating: "ab", count: 32), timeoutSeconds: 1)
+            let kiosk = try KioskSide(centrePort: 9, centreKey: try CentrePrivateKey(rawBytes: CentrePrivateKey.generate()).publicKey, secret: String(repeating: "ab", count: 32), timeoutSeconds: 1)
             try kiosk.submit(400)
             return (kiosk.state, kiosk.environment)
         }()

@@ -15,7 +15,8 @@ extension CenterProcess {
     func openStore() throws -> CenterStore {
         let credentials = CredentialStore(stateDirectory: state, environment: [:])
         return try CenterStore(path: state.appendingPathComponent("center.sqlite").path,
-                               sealKey: try credentials.key(named: "center-seal.key"))
+                               sealKey: try credentials.key(named: "center-seal.key"),
+                               intakeKey: try CentrePrivateKey(rawBytes: try credentials.key(named: "center-intake.key")))
     }
 }
 
@@ -29,7 +30,9 @@ struct KioskSide {
     /// - Parameters:
     ///   - centreURL: the centre's URL (default plain HTTP to `centrePort` on loopback).
     ///   - caBundle: forwarder.ca_bundle (a test CA for an HTTPS centre).
-    init(centrePort: Int, secret: String, timeoutSeconds: Int = 2, centreURL: String? = nil, caBundle: String? = nil) throws {
+    ///   - centreKey: the centre's public key the kiosk seals to.
+    init(centrePort: Int, centreKey: CentrePublicKey, secret: String, timeoutSeconds: Int = 2, centreURL: String? = nil,
+         caBundle: String? = nil) throws {
         let root = try temporaryFolder("kiosk")
         state = root.appendingPathComponent("state")
         config = root.appendingPathComponent("config")
@@ -46,11 +49,11 @@ struct KioskSide {
             .write(to: kiosk, atomically: true, encoding: .utf8)
         configuration = try ConfigurationLoader.load(from: config)
         let credentials = CredentialStore(stateDirectory: state, environment: [:])
-        try credentials.createKeyIfMissing(named: "seal.key")
         try credentials.createKeyIfMissing(named: "receipt.key")
         try writeSecret(secret + "\n", to: credentials.url(for: "centre.key"))
-        store = try KioskStore(path: state.appendingPathComponent("kiosk.sqlite").path,
-                               sealKey: try credentials.key(named: "seal.key"),
+        try credentials.writeCentrePublicKey(centreKey, named: "centre-public.key")
+        // The front's view: it seals to the centre and opens nothing.
+        store = try KioskStore(path: state.appendingPathComponent("kiosk.sqlite").path, centreKey: centreKey,
                                issuer: ReceiptIssuer(kioskCode: configuration.identity.kioskCode,
                                                      timeZone: configuration.identity.timeZone))
     }

@@ -59,11 +59,16 @@ final class InProcessCentre: @unchecked Sendable {
     private(set) var port = 0
     private var task: Task<Void, any Error>?
 
+    /// The key kiosks seal to; the centre opens with its private half.
+    let publicKey: CentrePublicKey
+
     init(state: URL) throws {
         let credentials = CredentialStore(stateDirectory: state, environment: [:])
         try credentials.createKeyIfMissing(named: "center-seal.key")
+        let intakeKey = try CentrePrivateKey(rawBytes: CentrePrivateKey.generate())
+        publicKey = intakeKey.publicKey
         store = try CenterStore(path: state.appendingPathComponent("center.sqlite").path,
-                                sealKey: try credentials.key(named: "center-seal.key"))
+                                sealKey: try credentials.key(named: "center-seal.key"), intakeKey: intakeKey)
     }
 
     func start() async throws {
@@ -83,7 +88,7 @@ final class InProcessCentre: @unchecked Sendable {
 @Suite(.serialized) struct ForwardingTests {
     @Test func aHundredRequestsArriveExactlyOnceThroughTheRealDaemons() throws {
         let centre = try CenterProcess(state: try temporaryFolder("centre"))
-        let kiosk = try KioskSide(centrePort: centre.port, secret: try centre.addKiosk("JA0301"))
+        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try centre.addKiosk("JA0301"))
         let submitted = try kiosk.submit(100)
         let forwarder = try Subprocess([productsDirectory().appendingPathComponent("kioskd").path, "forwarder"],
                                        environment: kiosk.environment, output: kiosk.state.appendingPathComponent("forwarder.log"))
@@ -113,7 +118,7 @@ final class InProcessCentre: @unchecked Sendable {
         let centre = try InProcessCentre(state: try temporaryFolder("centre"))
         try await centre.start()
         let secret = try centre.store.addKiosk("JA0301")
-        let kiosk = try KioskSide(centrePort: centre.port, secret: secret)
+        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: secret)
         try kiosk.submit(30)
         await centre.plan.set(.fail500)
         let forwarder = try kiosk.startForwarder()
@@ -158,12 +163,12 @@ final class InProcessCentre: @unchecked Sendable {
     @Test func aReusedIdWithAnotherBodyIsSetAsideAndTheOthersGoOn() async throws {
         let centre = try InProcessCentre(state: try temporaryFolder("centre"))
         try await centre.start()
-        let kiosk = try KioskSide(centrePort: centre.port, secret: try centre.store.addKiosk("JA0301"))
+        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try centre.store.addKiosk("JA0301"))
         let submissions = try kiosk.submit(5)
         // The centre already holds the first id with different content.
         var altered = IntakeSubmission(submissions[0])
         altered.description = "something else"
-        _ = try await centre.store.accept(altered, body: try altered.encoded())
+        _ = try await centre.store.accept(altered)
 
         #expect(try await kiosk.forwardUntilDrained(timeout: 30))
 
@@ -175,7 +180,7 @@ final class InProcessCentre: @unchecked Sendable {
 
     @Test func killingTheForwarderAtRandomMomentsNeverLosesOrDuplicates() throws {
         let centre = try CenterProcess(state: try temporaryFolder("centre"))
-        let kiosk = try KioskSide(centrePort: centre.port, secret: try centre.addKiosk("JA0301"))
+        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try centre.addKiosk("JA0301"))
         try kiosk.submit(1000)
         var generator = SystemRandomNumberGenerator()
         let kioskd = productsDirectory().appendingPathComponent("kioskd").path
@@ -204,7 +209,7 @@ final class InProcessCentre: @unchecked Sendable {
 @Suite struct OfflineExportTests {
     @Test func exportThenImportTwiceStoresEachRequestOnceAndTheKioskCatchesUpLater() async throws {
         let centre = try CenterProcess(state: try temporaryFolder("centre"))
-        let kiosk = try KioskSide(centrePort: centre.port, secret: try centre.addKiosk("JA0301"))
+        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try centre.addKiosk("JA0301"))
         try kiosk.submit(12)
         centre.stop()  // the kiosk is cut off
 

@@ -47,7 +47,7 @@ import Testing
 
     /// A forwarder for a kiosk whose centre_url is `port`, and one queued request.
     func forwarder(port: Int) throws -> (Forwarder, KioskSide, HTTPClient) {
-        let kiosk = try KioskSide(centrePort: port, secret: RequestSigner.newSecret())
+        let kiosk = try KioskSide(centrePort: port, centreKey: try CentrePrivateKey(rawBytes: CentrePrivateKey.generate()).publicKey, secret: RequestSigner.newSecret())
         try kiosk.submit(1)
         let client = try Forwarder.makeClient(kiosk.configuration.forwarder)
         var logger = Logger(label: "test-forwarder")
@@ -69,7 +69,7 @@ import Testing
                      headers: [.location: "http://127.0.0.1:\(elsewhere.port)\(IntakePaths.submissions)"])
         }
         let (forwarder, kiosk, client) = try forwarder(port: centre.port)
-        let submission = try #require(try kiosk.store.claim(limit: 1, leaseFor: .seconds(30)).first).submission
+        let submission = try #require(try kiosk.store.claim(limit: 1, leaseFor: .seconds(30)).first).sealed
         let outcome = await forwarder.post(submission)
         guard case let .retry(reason) = outcome else {
             Issue.record("a redirect must be an error to retry, not \(outcome)")

@@ -11,7 +11,7 @@ import Testing
         let centre = try InProcessCentre(state: try temporaryFolder("centre"))
         try await centre.start()
         await centre.plan.set(.storeThenHang) // answers after 4 s; the kiosk gives up after 2 s
-        let kiosk = try KioskSide(centrePort: centre.port, secret: try centre.store.addKiosk("JA0301"), timeoutSeconds: 2)
+        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try centre.store.addKiosk("JA0301"), timeoutSeconds: 2)
         try kiosk.submit(40) // more than one batch (concurrency 4 × 8)
         let socket = try NotifySocket(folder: try temporaryFolder("notify"), abstract: true)
         let watchdog = 6.0

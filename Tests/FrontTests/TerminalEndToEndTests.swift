@@ -83,7 +83,7 @@ func decodeQR(fromScreen screen: String) throws -> String? {
         let store = try front.openStore()
         #expect(try store.queueSummary()[.queued] == 1)
         let record = try #require(try store.records(in: .queued).first)
-        let submission = try #require(try store.submission(id: UUID(uuidString: record.id)!))
+        let submission = try front.openedSubmission(record)
         let request = submission.request
         #expect(request.language == .chinese)
         #expect(request.programmeID == "elderly-wellbeing" && request.serviceID == "meal-assistance")
@@ -139,7 +139,7 @@ func decodeQR(fromScreen screen: String) throws -> String? {
         let screen = try front.waitFor("Your request has been received")
         let store = try front.openStore()
         let record = try #require(try store.records(in: .queued).first)
-        let request = try #require(try store.submission(id: UUID(uuidString: record.id)!)).request
+        let request = try front.openedSubmission(record).request
         #expect(request.language == .english && request.applicant.name == "Anna Li")
         #expect(request.applicant.phone.digits == "021-62481234" && request.applicant.community == "changshou")
         #expect(screen.contains(record.receiptNumber))

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import IntakeProtocol
 import KioskDomain
 import Testing
 @testable import KioskStore
@@ -12,11 +13,11 @@ import Testing
         let newRed = try store.submit(try fixture.request(emergency: true), now: morning.addingTimeInterval(60))
         let newGreen = try store.submit(try fixture.request(), now: morning.addingTimeInterval(120))
         let claims = try store.claim(limit: 2, leaseFor: .seconds(30), now: morning.addingTimeInterval(200))
-        #expect(claims.map(\.submission.id) == [newRed.id, oldGreen.id])
+        #expect(claims.map(\.sealed.submissionId) == [newRed.id, oldGreen.id])
         #expect(claims.allSatisfy { $0.record.state == .sending && $0.record.attempts == 1 })
-        #expect(claims[0].submission.request.applicant.name == StoreFixture.name)
+        #expect(try claims[0].sealed.opened(with: fixture.centreKey).request.applicant.name == StoreFixture.name)
         let rest = try store.claim(limit: 10, leaseFor: .seconds(30), now: morning.addingTimeInterval(200))
-        #expect(rest.map(\.submission.id) == [newGreen.id])
+        #expect(rest.map(\.sealed.submissionId) == [newGreen.id])
         #expect(try store.claim(limit: 10, leaseFor: .seconds(30), now: morning.addingTimeInterval(200)).isEmpty)
     }
 
@@ -52,13 +53,13 @@ import Testing
         let poison = try store.submit(try fixture.request(emergency: true), now: morning)
         let healthy = try store.submit(try fixture.request(), now: morning)
         let claim = try #require(try store.claim(limit: 1, leaseFor: .seconds(30), now: morning).first)
-        #expect(claim.submission.id == poison.id)
+        #expect(claim.sealed.submissionId == poison.id)
         #expect(try store.markDead(claim.record.id, reason: "409: same id with a different body", now: morning))
-        #expect(try store.claim(limit: 5, leaseFor: .seconds(30), now: morning).map(\.submission.id) == [healthy.id])
+        #expect(try store.claim(limit: 5, leaseFor: .seconds(30), now: morning).map(\.sealed.submissionId) == [healthy.id])
         let dead = try store.records(in: .dead)
         #expect(dead.map(\.deadReason) == ["409: same id with a different body"])
         #expect(try store.retryDead(dead[0].id, now: morning))
-        #expect(try store.claim(limit: 5, leaseFor: .seconds(30), now: morning).map(\.submission.id) == [poison.id])
+        #expect(try store.claim(limit: 5, leaseFor: .seconds(30), now: morning).map(\.sealed.submissionId) == [poison.id])
     }
 
     /// The centre's words end up on a technician's terminal (`kioskctl queue
@@ -96,7 +97,7 @@ import Testing
         let summary = try reopened.queueSummary()
         #expect(summary[.queued] == 1 && summary[.sending] == 0)
         let claim = try #require(try reopened.claim(limit: 1, leaseFor: .seconds(30), now: morning.addingTimeInterval(31)).first)
-        #expect(claim.submission.id == request.id)
+        #expect(claim.sealed.submissionId == request.id)
         #expect(claim.record.attempts == 2)
         #expect(try reopened.auditTrail(submissionID: claim.record.id).map(\.event) == ["lease-released"])
     }
@@ -137,7 +138,7 @@ import Testing
         let recent = try store.submit(try fixture.request(), now: morning)
         let unsent = try store.submit(try fixture.request(), now: morning)
         for claim in try store.claim(limit: 2, leaseFor: .seconds(30), now: morning) {
-            let forwardedAt = claim.submission.id == old.id ? morning : morning.addingTimeInterval(20 * 86_400)
+            let forwardedAt = claim.sealed.submissionId == old.id ? morning : morning.addingTimeInterval(20 * 86_400)
             #expect(try store.markForwarded(claim.record.id, reference: "C-\(claim.record.receiptSequence)",
                                             now: forwardedAt))
         }
@@ -152,9 +153,9 @@ import Testing
         #expect(purged.sealedPersonal == nil && purged.purgedAt != nil)
         #expect(purged.receiptNumber == old.receiptNumber.description && purged.state == .forwarded)
         #expect(try store.auditTrail(submissionID: purged.id).map(\.event) == ["forwarded", "purged"])
-        #expect(throws: StoreError.self) { try store.submission(id: old.id) }
-        #expect(try store.submission(id: recent.id) != nil)
-        #expect(try store.submission(id: unsent.id) != nil)
+        #expect(throws: StoreError.self) { try store.sealedSubmission(id: old.id) }
+        #expect(try store.sealedSubmission(id: recent.id) != nil)
+        #expect(try store.sealedSubmission(id: unsent.id) != nil)
         #expect(try fixture.rawFileBytes().range(of: sealedOld) == nil, "purged ciphertext lingers in the files")
     }
 }
@@ -174,7 +175,7 @@ import Testing
         let dead = try #require(try store.records(in: .dead).first)
         #expect(dead.sealedPersonal == nil && dead.purgedAt != nil && dead.receiptNumber == submission.receiptNumber.description)
         #expect(try !store.retryDead(dead.id), "nothing left to send")
-        #expect(throws: StoreError.self) { try store.submission(id: submission.id) }
+        #expect(throws: StoreError.self) { try store.sealedSubmission(id: submission.id) }
     }
 
     /// A database from before: its dead rows get `dead_at` from their audit

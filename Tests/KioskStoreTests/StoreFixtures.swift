@@ -1,5 +1,6 @@
 import Foundation
 import KioskConfig
+import IntakeProtocol
 import KioskDomain
 @testable import KioskStore
 
@@ -11,19 +12,22 @@ let shippedConfigFolder = URL(fileURLWithPath: #filePath)
 struct StoreFixture {
     let folder: URL
     let config: KioskConfiguration
-    let key: [UInt8]
+    /// The centre's key pair: the store seals to its public half; tests open with the private one.
+    let centreKey: CentrePrivateKey
 
     init() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("kiosk-store-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         config = try ConfigurationLoader.load(from: shippedConfigFolder)
-        key = (0..<32).map { UInt8($0 * 7 & 0xFF) }
+        centreKey = try CentrePrivateKey(rawBytes: CentrePrivateKey.generate())
     }
 
     var databasePath: String { folder.appendingPathComponent("kiosk.sqlite").path }
 
-    func open(key: [UInt8]? = nil) throws -> KioskStore {
-        try KioskStore(path: databasePath, sealKey: key ?? self.key,
+    /// The store as the front opens it (sealing to `centreKey`), or with
+    /// `sealing: false` as every other process does.
+    func open(sealing: Bool = true) throws -> KioskStore {
+        try KioskStore(path: databasePath, centreKey: sealing ? centreKey.publicKey : nil,
                        issuer: ReceiptIssuer(kioskCode: config.identity.kioskCode, timeZone: config.identity.timeZone))
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import IntakeProtocol
 import KioskDomain
 import Testing
 @testable import KioskStore
@@ -41,7 +42,8 @@ import Testing
         let store = try fixture.open()
         let request = try fixture.request(emergency: true)
         let stored = try store.submit(request, now: morning)
-        let read = try #require(try store.submission(id: request.id))
+        // Opened as the centre opens it: the kiosk itself cannot.
+        let read = try #require(try store.sealedSubmission(id: request.id)).opened(with: fixture.centreKey)
         #expect(read.request == request)
         #expect(read.receiptNumber == stored.receiptNumber)
         let record = try #require(try store.record(receipt: stored.receiptNumber))
@@ -66,12 +68,92 @@ import Testing
         }
     }
 
-    @Test func anotherKeyCannotOpenSealedData() throws {
+    /// A stolen kiosk disk: the database, every key file the kiosk holds,
+    /// and the front's own store object together open nothing.
+    @Test func theKioskDatabaseAndItsKeysTogetherCannotOpenAStoredRequest() throws {
         let fixture = try StoreFixture()
         let request = try fixture.request()
-        _ = try fixture.open().submit(request, now: morning)
-        let wrongKey = try fixture.open(key: Array(repeating: 9, count: 32))
-        #expect(throws: StoreError.self) { try wrongKey.submission(id: request.id) }
+        let store = try fixture.open()
+        _ = try store.submit(request, now: morning)
+        let sealed = try #require(try store.sealedSubmission(id: request.id))
+        let credentials = CredentialStore(stateDirectory: fixture.folder, environment: [:])
+        try credentials.createKeyIfMissing(named: "receipt.key")
+        try credentials.write(Array(repeating: 0x42, count: 32), named: "centre.key")
+        try credentials.writeCentrePublicKey(fixture.centreKey.publicKey, named: "centre-public.key")
+        var candidates = [try credentials.key(named: "receipt.key"), try credentials.key(named: "centre.key"),
+                          Array(fixture.centreKey.publicKey.rawRepresentation)]
+        candidates.append(contentsOf: (0..<8).map { _ in CentrePrivateKey.generate() })
+        for key in candidates {
+            // As the centre's private key…
+            #expect(throws: SealingError.self) { try sealed.opened(with: try CentrePrivateKey(rawBytes: key)) }
+            // …and as the symmetric seal key kiosks used to hold.
+            #expect(throws: StoreError.self) { try Sealer(keyBytes: key).open(sealed.personal, boundTo: request.id) }
+        }
+        #expect(try sealed.opened(with: fixture.centreKey).request == request, "the centre's key opens it")
+    }
+
+    /// A database edit that raises or lowers a request's level (or changes
+    /// its programme, service or receipt number) is caught at the centre.
+    @Test func editingAPlainColumnMakesTheEnvelopeRefuseToOpen() throws {
+        let fixture = try StoreFixture()
+        let store = try fixture.open()
+        let request = try fixture.request()
+        _ = try store.submit(request, now: morning)
+        for edit in ["hardship = 'red', priority = 0", "programme_id = 'housing'",
+                     "receipt_number = 'JA0301-261129-0009-4'", "created_at = created_at + 1"] {
+            let request = try fixture.request()
+            _ = try store.submit(request, now: morning)
+            try store.pool.write { db in
+                try db.execute(sql: "UPDATE submissions SET \(edit) WHERE id = ?", arguments: [request.id.uuidString.lowercased()])
+            }
+            let edited = try #require(try store.sealedSubmission(id: request.id))
+            #expect(throws: SealingError.self, "\(edit)") { try edited.opened(with: fixture.centreKey) }
+        }
+        let untouched = try fixture.request()
+        _ = try store.submit(untouched, now: morning)
+        #expect(try store.sealedSubmission(id: untouched.id)?.opened(with: fixture.centreKey).request == untouched)
+    }
+
+    /// A kiosk upgraded from a version that sealed with its own symmetric
+    /// key: the forwarder leaves those rows waiting (saying why), and
+    /// `resealLegacy` moves them all to the centre's key at once.
+    @Test func requestsSealedTheOldWayAreResealedToTheCentre() throws {
+        let fixture = try StoreFixture()
+        let store = try fixture.open()
+        let legacyKey = Array(repeating: UInt8(7), count: 32)
+        var requests: [ValidatedRequest] = []
+        for index in 0..<3 {
+            let request = try fixture.request(emergency: index == 0)
+            requests.append(request)
+            _ = try store.submit(request, now: morning)
+            // What an earlier version stored: the same personal data under the kiosk's own key.
+            let personal = try PersonalData(applicant: request.applicant, description: request.description,
+                                            answers: request.answers, triageReasons: request.triage.reasons,
+                                            scores: request.triage.scores).encoded()
+            let old = try Sealer(keyBytes: legacyKey).seal(personal, boundTo: request.id)
+            try store.pool.write { db in
+                try db.execute(sql: "UPDATE submissions SET sealed_personal = ? WHERE id = ?",
+                               arguments: [old, request.id.uuidString.lowercased()])
+            }
+        }
+        let forwarderView = try fixture.open(sealing: false)
+        #expect(try forwarderView.legacySealedCount() == 3)
+        #expect(try forwarderView.claim(limit: 10, leaseFor: .seconds(60), now: morning).isEmpty)
+        let waiting = try forwarderView.records(in: .queued)
+        #expect(waiting.count == 3 && waiting.allSatisfy { $0.lastError?.contains("kioskctl credentials reseal") == true })
+
+        #expect(throws: StoreError.self, "a wrong old key moves nothing") {
+            try forwarderView.resealLegacy(legacyKey: Array(repeating: 8, count: 32), to: fixture.centreKey.publicKey)
+        }
+        #expect(try forwarderView.legacySealedCount() == 3)
+        #expect(try forwarderView.resealLegacy(legacyKey: legacyKey, to: fixture.centreKey.publicKey) == 3)
+        #expect(try forwarderView.legacySealedCount() == 0)
+        for request in requests {
+            let sealed = try #require(try forwarderView.sealedSubmission(id: request.id))
+            #expect(try sealed.opened(with: fixture.centreKey).request == request)
+        }
+        let later = morning.addingTimeInterval(7200)
+        #expect(try forwarderView.claim(limit: 10, leaseFor: .seconds(60), now: later).count == 3)
     }
 
     @Test func aSealedBlobMovedToAnotherRowDoesNotOpen() throws {
@@ -165,10 +247,10 @@ import Testing
     }
 
     @Test func refusesUnknownLayoutsAndSeparatorsInValues() throws {
-        #expect(throws: StoreError.self) { try PersonalData(decoding: Data("personal-v9\nname\tx\n".utf8)) }
+        #expect(throws: SealingError.self) { try PersonalData(decoding: Data("personal-v9\nname\tx\n".utf8)) }
         let applicant = Applicant(name: "a\tb", phone: try PhoneNumber(parsing: "13800138000"), residentID: nil,
                                   street: "s", community: "c", addressDetail: "", householdSize: 1)
         let data = PersonalData(applicant: applicant, description: "", answers: [], triageReasons: [], scores: .zero)
-        #expect(throws: StoreError.self) { try data.encoded() }
+        #expect(throws: SealingError.self) { try data.encoded() }
     }
 }

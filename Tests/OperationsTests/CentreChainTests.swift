@@ -18,7 +18,7 @@ import Testing
         let receipts = try temporaryFolder("chain-receipts")
         let front = try TmuxFront(
             configEdits: [("kiosk.yaml", "centre_url: http://127.0.0.1:8740", "centre_url: http://127.0.0.1:\(centre.port)")],
-            frontArguments: ["--receipts-to", receipts.path], centreSecret: secret)
+            frontArguments: ["--receipts-to", receipts.path], centreSecret: secret, centreKey: centre.publicKey)
         _ = try askForHelp(on: front, questions: shippedQuestionCount)
         let forwarder = try Subprocess([product("kioskd"), "forwarder"], environment: front.kioskEnvironment,
                                        output: front.folder.appendingPathComponent("forwarder.log"))

@@ -45,9 +45,11 @@ import Testing
         let keys = try runToEnd([root.appendingPathComponent("usr/bin/kioskctl").path, "credentials", "init"],
                                 environment: environment)
         #expect(keys.status == 0, "\(keys.stderr)")
-        let seal = root.appendingPathComponent("etc/kiosk/credentials/seal.key")
-        #expect(try mode(seal) == 0o600)
-        #expect(keys.stdout.contains("centre.key: missing"), "says what is still to do: \(keys.stdout)")
+        let receiptKey = root.appendingPathComponent("etc/kiosk/credentials/receipt.key")
+        #expect(try mode(receiptKey) == 0o600)
+        #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("etc/kiosk/credentials/seal.key").path),
+                "a kiosk holds no key that opens what it stores")
+        #expect(keys.stdout.contains("centre-public.key: missing"), "says what is still to do: \(keys.stdout)")
 
         // The centre: its commands at the shell use the seal key beside its
         // configuration (the one the unit loads), and none creates it by the way.
@@ -62,7 +64,17 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("var/lib/kiosk-center/credentials").path))
         let centreKey = try runToEnd([centre, "credentials", "init"], environment: centreEnvironment)
         #expect(centreKey.stdout.contains(root.appendingPathComponent("etc/kiosk-center/credentials/center-seal.key").path))
-        #expect(try runToEnd([centre, "kiosk", "add", "JA0301"], environment: centreEnvironment).status == 0)
+        #expect(try mode(root.appendingPathComponent("etc/kiosk-center/credentials/center-intake.key")) == 0o600)
+        // What `kiosk add` prints, pasted at the kiosk: its secret and the centre's public key.
+        let added = try runToEnd([centre, "kiosk", "add", "JA0301"], environment: centreEnvironment)
+        #expect(added.status == 0 && added.stdout.split(separator: "\n").count == 2, "\(added.stdout)")
+        let enrolled = try runToEnd([root.appendingPathComponent("usr/bin/kioskctl").path, "credentials", "centre-secret"],
+                                    environment: environment, input: added.stdout)
+        #expect(enrolled.status == 0, "\(enrolled.stderr)")
+        let publicKey = root.appendingPathComponent("etc/kiosk/credentials/centre-public.key")
+        #expect(try mode(publicKey) == 0o644)
+        let printed = try runToEnd([centre, "credentials", "public-key"], environment: centreEnvironment)
+        #expect(try String(contentsOf: publicKey, encoding: .utf8) == printed.stdout)
     }
 
     @Test func debInstallsTheFilesAndCreatesTheUser() throws {

@@ -136,13 +136,15 @@ import Testing
         func loaded(_ name: String) throws -> Set<String> {
             Set(try settings(name).filter { $0.key == "LoadCredential" }.map { String($0.value.prefix { $0 != ":" }) })
         }
-        #expect(try loaded("kiosk-front.service") == [config.credentials.sealKey, config.credentials.receiptKey])
-        #expect(try loaded("kiosk-display.service") == [config.credentials.sealKey, config.credentials.receiptKey])
-        // Each unit gets only what it uses: these never open a request.
+        // Each unit gets only what it uses, and none a key that opens a stored
+        // request: the screen seals to the centre's public key, the forwarder
+        // signs with the centre secret, the rest need nothing.
+        #expect(try loaded("kiosk-front.service") == [config.credentials.centrePublicKey, config.credentials.receiptKey])
+        #expect(try loaded("kiosk-display.service") == [config.credentials.centrePublicKey, config.credentials.receiptKey])
         #expect(try loaded("kiosk-migrate.service").isEmpty)
         #expect(try loaded("kiosk-purge.service").isEmpty)
-        #expect(try loaded("kiosk-forwarder.service") == [config.credentials.sealKey, config.credentials.centreSecret])
-        #expect(try loaded("kiosk-center.service") == ["center-seal.key"])
+        #expect(try loaded("kiosk-forwarder.service") == [config.credentials.centreSecret])
+        #expect(try loaded("kiosk-center.service") == ["center-seal.key", "center-intake.key"])
         for name in Self.services {
             #expect(try value("User", in: name) == (name == "kiosk-center.service" ? nil : "kiosk"), "\(name)")
         }

@@ -33,11 +33,10 @@ struct KioskFixture {
         config = try ConfigurationLoader.load(from: configFolder)
         layout = try ReceiptLayout.load(from: repositoryRoot.appendingPathComponent("assets/receipt-layout.yaml"))
         let credentials = CredentialStore(stateDirectory: state, environment: [:])
-        try credentials.createKeyIfMissing(named: config.credentials.sealKey)
         try credentials.createKeyIfMissing(named: config.credentials.receiptKey)
         receiptKey = ReceiptKey(bytes: try credentials.key(named: config.credentials.receiptKey))
         store = try KioskStore(path: state.appendingPathComponent("kiosk.sqlite").path,
-                               sealKey: try credentials.key(named: config.credentials.sealKey),
+                               centreKey: try CentrePrivateKey(rawBytes: CentrePrivateKey.generate()).publicKey,
                                issuer: ReceiptIssuer(kioskCode: config.identity.kioskCode, timeZone: config.identity.timeZone))
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import IntakeProtocol
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,6 +14,8 @@ public final class CenterProcess {
     private var process: Subprocess?
     /// Extra `serve` options (TLS).
     private let serveArguments: [String]
+    /// What this centre's kiosks seal to (`kiosk-center credentials public-key`).
+    public let publicKey: CentrePublicKey
 
     public init(state: URL, port: Int = 0, consolePort: Int = 0, environment: [String: String] = [:],
                 serveArguments: [String] = []) throws {
@@ -22,6 +25,8 @@ public final class CenterProcess {
         self.serveArguments = serveArguments
         let created = try runToEnd([product("kiosk-center"), "credentials", "init"] + Self.arguments(state))
         guard created.status == 0 else { throw SubprocessError(description: "credentials init: \(created.stderr)") }
+        let printed = try runToEnd([product("kiosk-center"), "credentials", "public-key"] + Self.arguments(state))
+        publicKey = try CentrePublicKey(text: printed.stdout)
         try start(environment: environment)
     }
 
@@ -68,9 +73,19 @@ public final class CenterProcess {
         try runToEnd([product("kiosk-center")] + arguments + Self.arguments(state), input: input)
     }
 
-    /// Registers a kiosk; returns its shared secret (hex).
+    /// Registers a kiosk; returns its shared secret (hex), the first of the
+    /// two lines `kiosk add` prints (the second is `publicKey`).
     public func addKiosk(_ code: String) throws -> String {
-        try command(["kiosk", "add", code]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let printed = try command(["kiosk", "add", code]).stdout.split(separator: "\n")
+        guard printed.count == 2, (try? CentrePublicKey(text: String(printed[1]))) == publicKey else {
+            throw SubprocessError(description: "kiosk add \(code) printed \(printed.count) lines, not the secret and the public key")
+        }
+        return String(printed[0])
+    }
+
+    /// What a technician pastes into `kioskctl credentials centre-secret`: the secret and the public key.
+    public func enrolment(secret: String) -> String {
+        secret + "\n" + publicKey.description
     }
 
     /// Adds a console account with the password given on standard input.

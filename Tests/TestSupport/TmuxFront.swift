@@ -1,4 +1,5 @@
 import IntakeProtocol
+import KioskDomain
 import Foundation
 import KioskConfig
 import KioskStore
@@ -12,6 +13,8 @@ public final class TmuxFront {
     public let state: URL
     public let config: URL
     public let session = "kiosk"
+    /// The centre key pair made for this test when no centre's key was given.
+    public let testCentreKey: CentrePrivateKey?
 
     /// - Parameters:
     ///   - configEdits: (file, old, new) replacements in a copy of the shipped configuration.
@@ -20,9 +23,12 @@ public final class TmuxFront {
     ///   - wrapper: wraps the front's shell command (e.g. in `stty` calls).
     ///   - centreSecret: stored with `kioskctl credentials centre-secret` before the front starts, as a
     ///     technician does (it also derives the receipt key the centre checks tickets with).
+    ///   - centreKey: the public key of the centre the front seals to; without one, a key pair of
+    ///     the test's own (`testCentreKey`), so what was stored can be opened and checked.
     public init(columns: Int = 80, rows: Int = 24, configEdits: [(String, String, String)] = [],
                 frontArguments: [String] = ["--no-printer"], environment: [String: String] = [:],
-                wrapper: ((_ command: String, _ folder: String) -> String)? = nil, centreSecret: String? = nil) throws {
+                wrapper: ((_ command: String, _ folder: String) -> String)? = nil, centreSecret: String? = nil,
+                centreKey: CentrePublicKey? = nil) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("kiosk-front-\(UUID().uuidString.prefix(8))")
         socket = folder.appendingPathComponent("tmux.sock").path
         state = folder.appendingPathComponent("state")
@@ -35,13 +41,17 @@ public final class TmuxFront {
                 .write(to: url, atomically: true, encoding: .utf8)
         }
         let credentials = CredentialStore(stateDirectory: state, environment: [:])
-        try credentials.createKeyIfMissing(named: "seal.key")
         try credentials.createKeyIfMissing(named: "receipt.key")
+        let testKey = centreKey == nil ? try CentrePrivateKey(rawBytes: CentrePrivateKey.generate()) : nil
+        testCentreKey = testKey
+        let publicKey = centreKey ?? testKey!.publicKey
         if let centreSecret {
             let stored = try runToEnd([product("kioskctl"), "credentials", "centre-secret"],
                                       environment: ["KIOSK_CONFIG": config.path, "KIOSK_STATE": state.path],
-                                      input: centreSecret + "\n")
+                                      input: centreSecret + "\n" + publicKey.description + "\n")
             guard stored.status == 0 else { throw SubprocessError(description: "centre-secret: \(stored.stderr)") }
+        } else {
+            try credentials.writeCentrePublicKey(publicKey, named: "centre-public.key")
         }
         let variables = environment.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " ")
         let front = "\(product("kioskd")) front \(frontArguments.joined(separator: " ")) --config \(config.path) "
@@ -101,13 +111,20 @@ public final class TmuxFront {
         public var description: String { "'\(text)' did not appear; the screen shows:\n\(screen)" }
     }
 
+    /// The kiosk's database, as any process but the front opens it: no key.
     public func openStore() throws -> KioskStore {
         let configuration = try ConfigurationLoader.load(from: config)
-        let credentials = CredentialStore(stateDirectory: state, environment: [:])
-        return try KioskStore(path: state.appendingPathComponent("kiosk.sqlite").path,
-                              sealKey: try credentials.key(named: "seal.key"),
+        return try KioskStore(path: state.appendingPathComponent("kiosk.sqlite").path, centreKey: nil,
                               issuer: ReceiptIssuer(kioskCode: configuration.identity.kioskCode,
                                                     timeZone: configuration.identity.timeZone))
+    }
+
+    /// A stored request opened as the centre would, with the test's own
+    /// centre key (a front started without `centreKey`).
+    public func openedSubmission(_ record: SubmissionRecord) throws -> Submission {
+        guard let id = UUID(uuidString: record.id), let sealed = try openStore().sealedSubmission(id: id),
+              let testCentreKey else { throw SubprocessError(description: "no sealed request \(record.receiptNumber)") }
+        return try sealed.opened(with: testCentreKey)
     }
 
     public func receiptKey() throws -> ReceiptKey {

@@ -47,15 +47,22 @@ public enum IntakeServer {
             return problem(400, "Missing Idempotency-Key")
         }
         let submission: IntakeSubmission
-        do { submission = try IntakeSubmission.decode(body) } catch {
-            return problem(400, "Malformed submission", detail: "the body is not a submission in JSON")
+        do { submission = try store.decodeSubmission(body) } catch {
+            switch error {
+            case .malformed:
+                return problem(400, "Malformed submission", detail: "the body is not a submission in JSON")
+            case let .sealing(reason):
+                // The kiosk's database was edited, or it seals to another centre's key.
+                logger.warning("sealed submission does not open", metadata: ["kiosk.code": "\(request.headers[HTTPField.Name(RequestSigner.codeHeader)!] ?? "")"])
+                return problem(422, "Sealed part does not open", detail: reason)
+            }
         }
         let kiosk = request.headers[HTTPField.Name(RequestSigner.codeHeader)!] ?? ""
         if let issue = submission.problem(headerKiosk: kiosk, idempotencyKey: key) {
             return problem(422, "Invalid submission", detail: issue)
         }
         do {
-            switch try await store.accept(submission, body: body) {
+            switch try await store.accept(submission) {
             case let .created(reference):
                 logger.info("submission received", metadata: ["kiosk.code": "\(kiosk)", "receipt.number": "\(submission.receiptNumber)", "centre.reference": "\(reference)"])
                 return json(201, IntakeReceipt(reference: reference,

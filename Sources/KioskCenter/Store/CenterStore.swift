@@ -14,11 +14,14 @@ import KioskStore
 public final class CenterStore: Sendable {
     let pool: DatabasePool
     let sealer: Sealer
+    /// Opens what kiosks sealed to the centre; only intake and import hold it.
+    let intakeKey: CentrePrivateKey?
     /// First-contact deadlines, set on each case as it arrives.
     let deadlines: FirstContactDeadlines
     let timeZone: TimeZone
 
-    public init(path: String, sealKey: [UInt8], deadlines: FirstContactDeadlines = .standard,
+    public init(path: String, sealKey: [UInt8], intakeKey: CentrePrivateKey? = nil,
+                deadlines: FirstContactDeadlines = .standard,
                 timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!) throws {
         try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(),
                                                 withIntermediateDirectories: true)
@@ -33,6 +36,7 @@ public final class CenterStore: Sendable {
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         sealer = Sealer(keyBytes: sealKey)
+        self.intakeKey = intakeKey
         self.deadlines = deadlines
         self.timeZone = timeZone
         try pool.writeWithoutTransaction { db in
@@ -99,11 +103,21 @@ public final class CenterStore: Sendable {
         case conflict
     }
 
+    /// A submission body as a kiosk sent it, sealed or (from kiosks before
+    /// sealing to the centre) plain, opened with the intake key.
+    public func decodeSubmission(_ body: Data) throws(IntakeBody.Failure) -> IntakeSubmission {
+        guard let intakeKey else { throw .sealing("this process was started without the centre's intake key") }
+        return try IntakeBody.decode(body, intakeKey: intakeKey)
+    }
+
     /// Stores a submission once and opens its case: the same id with the
-    /// same body gives the same reference; the same id with another body is
-    /// a conflict.
-    public func accept(_ submission: IntakeSubmission, body: Data, source: String = "http",
+    /// same request gives the same reference; the same id with another
+    /// request is a conflict. Requests compare in their opened, canonical
+    /// form, so one sent plain before a kiosk's upgrade and sealed after
+    /// (each envelope is sealed afresh) is still the same request.
+    public func accept(_ submission: IntakeSubmission, source: String = "http",
                        now: Date = Date()) async throws -> Outcome {
+        let body = try submission.encoded()
         let digest = RequestSigner.bodyDigest(body)
         let id = submission.submissionId.uuidString.lowercased()
         let sealed = try sealer.seal(body, boundTo: submission.submissionId)
@@ -185,12 +199,18 @@ public final class CenterStore: Sendable {
         }
         var created = 0, duplicates = 0
         for body in try bundle.open(secret: secret) {
-            let submission = try IntakeSubmission.decode(body)
+            let submission: IntakeSubmission
+            do { submission = try decodeSubmission(body) } catch {
+                switch error {
+                case .malformed: throw OfflineBundle.OpenError(description: "the bundle holds a body that is not a submission")
+                case let .sealing(reason): throw OfflineBundle.OpenError(description: reason)
+                }
+            }
             if let issue = submission.problem(headerKiosk: bundle.kioskCode,
                                               idempotencyKey: submission.submissionId.uuidString) {
                 throw OfflineBundle.OpenError(description: "receipt \(submission.receiptNumber): \(issue)")
             }
-            switch try await accept(submission, body: body, source: "import") {
+            switch try await accept(submission, source: "import") {
             case .created: created += 1
             case .duplicate: duplicates += 1
             case .conflict:

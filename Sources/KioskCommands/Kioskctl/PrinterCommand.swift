@@ -79,9 +79,7 @@ struct ReprintCommand: ParsableCommand {
         guard let record = try environment.store.record(receipt: number), let id = UUID(uuidString: record.id) else {
             throw CommandFailure(description: "no request with receipt number \(number) on this kiosk")
         }
-        guard record.sealedPersonal != nil else {
-            throw CommandFailure(description: "receipt \(number): personal data was purged after the retention period; a receipt cannot be drawn")
-        }
+        // The resident's copy is drawn from the plain columns: it reprints even after the purge.
         let ids = try environment.store.enqueuePrintJobs(submissionID: id, copies: ["resident"],
                                                          printer: environment.config.printer.queue)
         try waitAndReport(environment, ids)

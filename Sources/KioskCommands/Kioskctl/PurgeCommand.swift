@@ -11,7 +11,7 @@ struct PurgeCommand: ParsableCommand {
 
     func run() throws {
         // Erasing a sealed body needs no key to open it.
-        let environment = try KioskEnvironment.open(options, sealing: false)
+        let environment = try KioskEnvironment.open(options)
         let days = environment.config.retention.purgeAfterDays
         let count = try environment.store.purgePersonalData(acknowledgedMoreThan: days)
         print("purged personal data of \(count) request(s) acknowledged more than \(days) days ago")

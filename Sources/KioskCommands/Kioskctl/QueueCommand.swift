@@ -74,7 +74,7 @@ struct QueueCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "One request by receipt number, with its audit trail.")
         @OptionGroup var options: GlobalOptions
         @Argument(help: "The receipt number.") var receipt: String
-        @Flag(help: "Also show the applicant's personal data.") var reveal = false
+        @Flag(help: .hidden) var reveal = false
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
@@ -84,12 +84,12 @@ struct QueueCommand: ParsableCommand {
             for entry in try store.auditTrail(submissionID: record.id) {
                 print("  \(Date(timeIntervalSince1970: Double(entry.at) / 1000))  \(entry.actor) \(entry.event)\(entry.detail.map { ": \($0.sanitizedForDisplay())" } ?? "")")
             }
-            if reveal, let id = UUID(uuidString: record.id), let submission = try store.submission(id: id) {
-                // Written before anything is shown: no reveal without its trace.
-                try store.recordReveal(submissionID: record.id, by: ProcessInfo.processInfo.environment["SUDO_USER"]
-                    ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown")
-                let applicant = submission.request.applicant
-                print("  applicant: \(applicant.name), \(applicant.phone.digits), \(applicant.street)/\(applicant.community) \(applicant.addressDetail), household \(applicant.householdSize)")
+            if reveal {
+                // Earlier versions could show it here; now only the centre can.
+                throw CommandFailure(description: """
+                    the personal data of \(record.receiptNumber) is sealed to the centre's public key: nothing on this \
+                    kiosk can open it. Staff see it in the centre's console, where each view is audited
+                    """)
             }
         }
     }

@@ -36,7 +36,7 @@ public struct Kioskd: ParsableCommand {
                 if logFd != STDERR_FILENO { close(logFd) }
             }
             let logger = Logger(label: "kioskd-front")
-            let environment = try KioskEnvironment.open(options)
+            let environment = try KioskEnvironment.open(options, sealing: true)
             try environment.store.releaseLeases()
             let layout = try environment.receiptLayout()
             let key = try environment.receiptKey()
@@ -55,8 +55,8 @@ public struct Kioskd: ParsableCommand {
 
     /// Prepares the state folder before the roles start (`ExecStartPre=`,
     /// upgrades): checks configuration, checks the database's integrity,
-    /// applies migrations, returns expired leases. Without the seal key: it
-    /// never opens a request.
+    /// applies migrations, returns expired leases. With no key at all: it
+    /// never seals or opens a request.
     struct Migrate: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check configuration and database, apply migrations, release expired leases, then exit.")
@@ -65,7 +65,7 @@ public struct Kioskd: ParsableCommand {
 
         func run() throws {
             let logger = Logger(label: "kioskd")
-            let environment = try KioskEnvironment.open(options, check: .full, sealing: false)
+            let environment = try KioskEnvironment.open(options, check: .full)
             let released = try environment.store.releaseLeases()
             let summary = try environment.store.queueSummary()
             logger.notice("database ready", metadata: [
@@ -74,6 +74,11 @@ public struct Kioskd: ParsableCommand {
                 "queue.dead": "\(summary[.dead])",
                 "queue.leases_released": "\(released)",
             ])
+            let legacy = try environment.store.legacySealedCount()
+            if legacy > 0 {
+                logger.warning("requests still sealed with the old seal key wait: run `kioskctl credentials reseal`",
+                               metadata: ["queue.legacy_sealed": "\(legacy)"])
+            }
         }
     }
 }

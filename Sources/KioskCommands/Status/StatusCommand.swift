@@ -19,6 +19,8 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let health: KioskHealth
         do {
+            let missing = try KioskEnvironment.credentialProblems(options)
+            if !missing.isEmpty { throw CommandFailure(description: missing.joined(separator: "\n")) }
             health = try KioskHealth.gather(try KioskEnvironment.open(options))
         } catch let failure as CommandFailure {
             // No database, no keys or no configuration: nothing can run.

@@ -22,10 +22,11 @@ public struct KioskEnvironment: Sendable {
     ///   - check: none by default: the daemons check the file in the
     ///     background after READY=1 and `kioskd migrate` (run before them at
     ///     boot) checks it fully; a file that is not a database is refused anyway.
-    ///   - sealing: whether this command seals or opens personal data; one
-    ///     that does not never reads the seal key (and its unit does not load it).
+    ///   - sealing: whether this command seals personal data (the front
+    ///     only); it then reads the centre's public key. Nothing on the kiosk
+    ///     can open sealed data again.
     public static func open(_ options: GlobalOptions, check: StartupCheck = .none,
-                            sealing: Bool = true) throws -> KioskEnvironment {
+                            sealing: Bool = false) throws -> KioskEnvironment {
         let config: KioskConfiguration
         do {
             config = try ConfigurationLoader.load(from: options.configDirectory)
@@ -34,9 +35,9 @@ public struct KioskEnvironment: Sendable {
         }
         let credentials = options.credentialStore
         do {
-            let key = sealing ? try credentials.key(named: config.credentials.sealKey) : nil
+            let key = sealing ? try credentials.centrePublicKey(named: config.credentials.centrePublicKey) : nil
             let store = try KioskStore(
-                path: options.stateDirectory.appendingPathComponent(databaseName).path, sealKey: key,
+                path: options.stateDirectory.appendingPathComponent(databaseName).path, centreKey: key,
                 issuer: ReceiptIssuer(kioskCode: config.identity.kioskCode, timeZone: config.identity.timeZone),
                 check: check)
             return KioskEnvironment(options: options, config: config, credentials: credentials, store: store)
@@ -47,6 +48,25 @@ public struct KioskEnvironment: Sendable {
 }
 
 extension KioskEnvironment {
+    /// What keeps the kiosk's roles from starting for want of a key file:
+    /// the receipt key and the centre's public key (front), the centre
+    /// secret (forwarder). Empty when all are there and usable.
+    public static func credentialProblems(_ options: GlobalOptions) throws -> [String] {
+        let config: KioskConfiguration
+        do { config = try ConfigurationLoader.load(from: options.configDirectory) } catch {
+            throw CommandFailure(description: error.description + "\nrefusing to start: the configuration has problems")
+        }
+        let credentials = options.credentialStore
+        var problems: [String] = []
+        for name in [config.credentials.receiptKey, config.credentials.centreSecret] {
+            do { _ = try credentials.key(named: name) } catch { problems.append(error.description) }
+        }
+        do { _ = try credentials.centrePublicKey(named: config.credentials.centrePublicKey) } catch {
+            problems.append(error.description)
+        }
+        return problems
+    }
+
     /// The key receipts are signed with.
     public func receiptKey() throws -> ReceiptKey {
         do {

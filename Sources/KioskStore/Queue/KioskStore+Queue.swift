@@ -1,20 +1,24 @@
 import Foundation
 import GRDB
+import IntakeProtocol
 import KioskDomain
 
 /// A request the forwarder has leased: it alone may send it until the lease
 /// ends, then it returns to the queue.
 public struct Claim: Sendable {
-    public var submission: Submission
     public var record: SubmissionRecord
+    /// What goes to the centre: the plain columns and the sealed envelope.
+    public var sealed: SealedSubmission
 }
 
 extension KioskStore {
     /// Leases up to `limit` requests that are due, red first, then oldest.
     ///
     /// One `UPDATE … RETURNING` moves them from queued to sending, so two
-    /// forwarders could never claim the same row. A row whose sealed data does
-    /// not open is set aside as dead with that reason instead of blocking the rest.
+    /// forwarders could never claim the same row. A row still sealed the old
+    /// way waits an hour for `kioskctl credentials reseal` (its reason says
+    /// so); any other row that cannot be sent is set aside as dead with the
+    /// reason instead of blocking the rest.
     public func claim(limit: Int, leaseFor lease: Duration, now: Date = Date()) throws(StoreError) -> [Claim] {
         let nowMS = now.millisecondsSince1970
         let leaseUntil = nowMS + lease.milliseconds
@@ -35,7 +39,9 @@ extension KioskStore {
         var claims: [Claim] = []
         for record in records {
             do {
-                claims.append(Claim(submission: try open(record), record: record))
+                claims.append(Claim(record: record, sealed: try sealedSubmission(record)))
+            } catch where error.isLegacySeal {
+                try reschedule(record.id, error: error.message, retryAt: now.addingTimeInterval(3600), now: now)
             } catch {
                 try markDead(record.id, reason: error.message, actor: .forwarder, now: now)
             }
@@ -116,15 +122,6 @@ extension KioskStore {
             guard db.changesCount == 1 else { return false }
             try Self.audit(db, at: now, actor: actor, event: "dead", submissionID: id, detail: reason)
             return true
-        }
-    }
-
-    /// A technician saw a request's personal data (`kioskctl queue show
-    /// --reveal`): the audit trail says who and when, never what.
-    public func recordReveal(submissionID: String, by user: String, now: Date = Date()) throws(StoreError) {
-        try write { db in
-            try Self.audit(db, at: now, actor: .kioskctl, event: "revealed", submissionID: submissionID,
-                           detail: "personal data shown to \(user.sanitizedForDisplay(limit: 32))")
         }
     }
 

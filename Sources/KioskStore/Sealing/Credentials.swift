@@ -1,4 +1,5 @@
 import Foundation
+import IntakeProtocol
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -61,6 +62,33 @@ public struct CredentialStore: Sendable {
         throw .credential("credential \(url.path) must hold 32 bytes as 64 hex digits or base64")
     }
 
+    /// The centre's public key (`x25519:…`). Public, so not held to a
+    /// key's modes, but refused when anyone but its owner may change it:
+    /// whoever replaces it would receive every resident's data.
+    public func centrePublicKey(named name: String) throws(StoreError) -> CentrePublicKey {
+        let url = url(for: name)
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw .credential("""
+                the centre's public key \(url.path) is missing; run `kiosk-center credentials public-key` at the \
+                centre and store what it prints with `kioskctl credentials centre-key`
+                """)
+        }
+        if let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
+           let mode = (attributes[.posixPermissions] as? NSNumber)?.uint16Value, mode & 0o022 != 0 {
+            throw .credential("the centre's public key \(url.path) may be changed by others (mode \(String(mode, radix: 8))); `chmod 644 \(url.path)`")
+        }
+        do {
+            return try CentrePublicKey(text: String(decoding: data, as: UTF8.self))
+        } catch {
+            throw .credential("\(url.path): \(error.description)")
+        }
+    }
+
+    /// Stores the centre's public key (replacing the file), readable by all.
+    public func writeCentrePublicKey(_ key: CentrePublicKey, named name: String) throws(StoreError) {
+        try writeFile(Array((key.description + "\n").utf8), to: url(for: name), mode: 0o644)
+    }
+
     /// Writes a new random key unless the file exists; never overwrites one,
     /// since sealed data would become unreadable. Returns whether it wrote.
     @discardableResult
@@ -75,7 +103,36 @@ public struct CredentialStore: Sendable {
     /// add` printed), replacing the file: owner-only, in an owner-only folder.
     public func write(_ key: [UInt8], named name: String) throws(StoreError) {
         precondition(key.count == 32)
+        let hex = Array((key.map { String($0, radix: 16).leftPadded(to: 2) }.joined() + "\n").utf8)
+        try writeFile(hex, to: url(for: name), mode: 0o600)
+    }
+
+    /// Destroys a key file: its bytes overwritten and synced, then unlinked.
+    /// Returns whether there was one.
+    @discardableResult
+    public func destroy(named name: String) throws(StoreError) -> Bool {
         let url = url(for: name)
+        let descriptor = open(url.path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            if errno == ENOENT { return false }
+            throw .credential("cannot remove credential \(url.path): \(String(cString: strerror(errno)))")
+        }
+        var status = stat()
+        if fstat(descriptor, &status) == 0, status.st_size > 0 {
+            let zeros = [UInt8](repeating: 0, count: Int(status.st_size))
+            _ = zeros.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            fsync(descriptor)
+        }
+        close(descriptor)
+        guard unlink(url.path) == 0 else {
+            throw .credential("cannot remove credential \(url.path): \(String(cString: strerror(errno)))")
+        }
+        return true
+    }
+
+    /// Replaces a file in the credentials folder atomically, created with
+    /// its final mode (never widened first and narrowed after).
+    private func writeFile(_ bytes: [UInt8], to url: URL, mode: mode_t) throws(StoreError) {
         let folder = url.deletingLastPathComponent()
         // Created with their final modes (not widened first and narrowed after):
         // the folder 0700, the file 0600, whatever the umask lets through.
@@ -87,17 +144,18 @@ public struct CredentialStore: Sendable {
         if mkdir(folder.path, 0o700) != 0, errno != EEXIST {
             throw .credential("cannot create credential folder \(folder.path): \(String(cString: strerror(errno)))")
         }
-        let hex = Array((key.map { String($0, radix: 16).leftPadded(to: 2) }.joined() + "\n").utf8)
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).new")
         unlink(temporary.path)
-        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard descriptor >= 0 else {
             throw .credential("cannot write credential \(url.path): \(String(cString: strerror(errno)))")
         }
-        let written = hex.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+        // The umask may have narrowed a public file's mode.
+        fchmod(descriptor, mode)
+        let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
         let synced = fsync(descriptor) == 0
         close(descriptor)
-        guard written == hex.count, synced, rename(temporary.path, url.path) == 0 else {
+        guard written == bytes.count, synced, rename(temporary.path, url.path) == 0 else {
             unlink(temporary.path)
             throw .credential("cannot write credential \(url.path)")
         }

@@ -4,24 +4,25 @@ import KioskDomain
 /// The sealed part of a request: everything that says who the resident is or
 /// what they are going through.
 ///
-/// Encoded as `key<TAB>value` lines after a version line. Validation refuses
+/// Sealed on the kiosk to the centre's public key (`PersonalEnvelope`) and
+/// opened only at the centre. Encoded as `key<TAB>value` lines after a version line. Validation refuses
 /// control characters in every resident-typed value, so tab and newline
 /// cannot occur inside one; the encoder checks anyway. A hand-written format
 /// because Foundation's JSONEncoder cost more than the fsync on the submit path.
-struct PersonalData: Equatable {
-    var applicant: Applicant
-    var description: String
-    var answers: [AssessmentAnswer]
-    var triageReasons: [TriageReason]
-    var scores: DimensionScores
+public struct PersonalData: Equatable, Sendable {
+    public var applicant: Applicant
+    public var description: String
+    public var answers: [AssessmentAnswer]
+    public var triageReasons: [TriageReason]
+    public var scores: DimensionScores
 
-    static let version = "personal-v1"
+    public static let version = "personal-v1"
 
-    func encoded() throws(StoreError) -> Data {
+    public func encoded() throws(SealingError) -> Data {
         var text = Self.version + "\n"
-        func field(_ key: String, _ value: String) throws(StoreError) {
+        func field(_ key: String, _ value: String) throws(SealingError) {
             if value.utf8.contains(where: { $0 == 0x09 || $0 == 0x0A }) {
-                throw .sealing("personal data field \(key) holds a control character")
+                throw SealingError("personal data field \(key) holds a control character")
             }
             text += key + "\t" + value + "\n"
         }
@@ -45,7 +46,7 @@ struct PersonalData: Equatable {
         return Data(text.utf8)
     }
 
-    init(applicant: Applicant, description: String, answers: [AssessmentAnswer], triageReasons: [TriageReason],
+    public init(applicant: Applicant, description: String, answers: [AssessmentAnswer], triageReasons: [TriageReason],
          scores: DimensionScores) {
         self.applicant = applicant
         self.description = description
@@ -54,14 +55,14 @@ struct PersonalData: Equatable {
         self.scores = scores
     }
 
-    init(decoding data: Data) throws(StoreError) {
+    public init(decoding data: Data) throws(SealingError) {
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-        guard lines.first == Substring(Self.version) else { throw .sealing("sealed personal data has an unknown layout") }
+        guard lines.first == Substring(Self.version) else { throw SealingError("sealed personal data has an unknown layout") }
         var single: [String: String] = [:]
         var answers: [AssessmentAnswer] = []
         var reasons: [TriageReason] = []
         for line in lines.dropFirst() where !line.isEmpty {
-            guard let tab = line.firstIndex(of: "\t") else { throw .sealing("sealed personal data is malformed") }
+            guard let tab = line.firstIndex(of: "\t") else { throw SealingError("sealed personal data is malformed") }
             let key = String(line[..<tab]), value = String(line[line.index(after: tab)...])
             let words = value.split(separator: " ").map(String.init)
             switch key {
@@ -73,12 +74,12 @@ struct PersonalData: Equatable {
                 case ("score", 4):
                     guard let total = Int(words[1]), let threshold = Int(words[2]),
                           let level = HardshipLevel(rawValue: words[3])
-                    else { throw .sealing("sealed triage reason is malformed") }
+                    else { throw SealingError("sealed triage reason is malformed") }
                     reasons.append(.score(total: total, threshold: threshold, level: level))
                 case ("below", 2):
-                    guard let total = Int(words[1]) else { throw .sealing("sealed triage reason is malformed") }
+                    guard let total = Int(words[1]) else { throw SealingError("sealed triage reason is malformed") }
                     reasons.append(.belowThresholds(total: total))
-                default: throw .sealing("sealed triage reason is malformed")
+                default: throw SealingError("sealed triage reason is malformed")
                 }
             default: single[key] = value
             }
@@ -89,11 +90,11 @@ struct PersonalData: Equatable {
               let household = single["household"].flatMap({ Int($0) }), let description = single["description"],
               scoreWords.count == 3,
               let phone = try? PhoneNumber(parsing: phoneText)
-        else { throw .sealing("sealed personal data is incomplete") }
+        else { throw SealingError("sealed personal data is incomplete") }
         // The ID number was checked at submission; only its shape is checked again.
-        let residentID = try single["resident-id"].map { text throws(StoreError) in
+        let residentID = try single["resident-id"].map { text throws(SealingError) in
             guard let id = try? ResidentID(parsing: text, today: (9999, 12, 31)) else {
-                throw .sealing("sealed resident ID is malformed")
+                throw SealingError("sealed resident ID is malformed")
             }
             return id
         }
