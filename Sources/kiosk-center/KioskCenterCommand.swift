@@ -28,7 +28,8 @@ struct KioskCenterCommand: AsyncParsableCommand {
 
     struct KioskCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "kiosk", abstract: "Register and list kiosks.", subcommands: [Add.self, List.self])
+            commandName: "kiosk", abstract: "Register, list, rotate and revoke kiosks.",
+            subcommands: [Add.self, List.self, Rotate.self, Revoke.self])
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(
@@ -38,8 +39,33 @@ struct KioskCenterCommand: AsyncParsableCommand {
 
             func run() throws {
                 let publicKey = try options.intakeKey().publicKey
-                print(try options.open().addKiosk(code))
+                print(try CenterCommandFailure.wrap { try options.open().addKiosk(code, actor: options.commandLineActor) })
                 print(publicKey)
+            }
+        }
+
+        struct Rotate: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Give a kiosk a new secret (printed once, with the centre's public key, for `kioskctl credentials centre-secret`); the old one stops working at once, its receipts still verify. Re-admits a revoked kiosk.")
+            @OptionGroup var options: CenterOptions
+            @Argument(help: "The kiosk code.") var code: String
+
+            func run() throws {
+                let publicKey = try options.intakeKey().publicKey
+                print(try CenterCommandFailure.wrap { try options.open().rotateKiosk(code, actor: options.commandLineActor) })
+                print(publicKey)
+            }
+        }
+
+        struct Revoke: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Shut a lost or stolen kiosk out: its requests, heartbeats and USB bundles are refused from now on; its receipts still verify.")
+            @OptionGroup var options: CenterOptions
+            @Argument(help: "The kiosk code.") var code: String
+
+            func run() throws {
+                try CenterCommandFailure.wrap { try options.open().revokeKiosk(code, actor: options.commandLineActor) }
+                print("kiosk \(code) revoked; `kiosk-center kiosk rotate \(code)` lets it back in with a new secret")
             }
         }
 
@@ -49,7 +75,8 @@ struct KioskCenterCommand: AsyncParsableCommand {
 
             func run() throws {
                 for kiosk in try options.open().kiosks() {
-                    print("\(kiosk.code)  registered \(kiosk.registeredAt)  last heartbeat \(kiosk.lastHeartbeat.map { "\($0)" } ?? "never")  submissions \(kiosk.submissions)")
+                    let state = kiosk.revokedAt.map { "REVOKED \($0)" } ?? "secret #\(kiosk.generation)"
+                    print("\(kiosk.code)  \(state)  registered \(kiosk.registeredAt)  last heartbeat \(kiosk.lastHeartbeat.map { "\($0)" } ?? "never")  submissions \(kiosk.submissions)")
                 }
             }
         }
@@ -131,6 +158,15 @@ struct KioskCenterCommand: AsyncParsableCommand {
             let heartbeats = try store.deleteHeartbeats(
                 receivedBefore: Date().addingTimeInterval(-Double(config.retention.keepHeartbeatsDays) * 86400))
             print("erased the personal data of \(erased) closed cases; deleted \(heartbeats) old heartbeats")
+        }
+    }
+}
+
+/// A store refusal at the shell: its words, exit 1.
+enum CenterCommandFailure {
+    static func wrap<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as CenterError {
+            throw CenterFailure(error.description)
         }
     }
 }

@@ -160,6 +160,26 @@ final class InProcessCentre: @unchecked Sendable {
         #expect(forwarded.contains { $0.attempts > 1 })
     }
 
+    /// A lost kiosk is revoked: what it sends is refused (and waits on the
+    /// kiosk, never lost); given a new secret by `kiosk rotate`, it drains.
+    @Test func aRevokedKioskIsRefusedUntilItIsGivenANewSecret() async throws {
+        let centre = try InProcessCentre(state: try temporaryFolder("centre"))
+        try await centre.start()
+        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try centre.store.addKiosk("JA0301"))
+        try kiosk.submit(1)
+        #expect(try await kiosk.forwardUntilDrained(timeout: 20))
+        try centre.store.revokeKiosk("JA0301")
+        try kiosk.submit(2)
+        #expect(!(try await kiosk.forwardUntilDrained(timeout: 3)), "a revoked kiosk delivers nothing")
+        let waiting = try kiosk.store.records(in: .queued)
+        #expect(waiting.count == 2 && waiting.allSatisfy { $0.lastError?.contains("401") == true }, "\(waiting.map(\.lastError))")
+        let secret = try centre.store.rotateKiosk("JA0301")
+        try writeSecret(secret + "\n", to: kiosk.state.appendingPathComponent("credentials/centre.key"))
+        // Retries back off for at most 2 s here (forwarder.backoff_max_seconds in KioskSide).
+        #expect(try await kiosk.forwardUntilDrained(timeout: 20))
+        #expect(try centre.store.submissionCounts().total == 3)
+    }
+
     @Test func aReusedIdWithAnotherBodyIsSetAsideAndTheOthersGoOn() async throws {
         let centre = try InProcessCentre(state: try temporaryFolder("centre"))
         try await centre.start()

@@ -240,6 +240,8 @@ let shippedQuestionCount: Int = {
         #expect(revealed.status == 1 && revealed.stderr.contains("sealed to the centre's public key"), "\(revealed.stderr)")
         #expect(!(revealed.stdout + revealed.stderr).contains(Applicant.name))
 
+        // The forwarder's secret signs the bundle (no centre in this test: any secret).
+        try writeSecret(String(repeating: "ab", count: 32) + "\n", to: front.state.appendingPathComponent("credentials/centre.key"))
         let bundle = front.folder.appendingPathComponent("export.json")
         let exported = try runToEnd([product("kioskctl"), "export", "--out", bundle.path],
                                     environment: front.kioskEnvironment)

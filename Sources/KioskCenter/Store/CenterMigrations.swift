@@ -160,6 +160,40 @@ enum CenterMigrations {
                 CREATE INDEX heartbeats_by_time ON heartbeats (received_at);
                 """)
         }
+        // Kiosk secrets leave the clear: they move to `kiosk_secrets`, sealed
+        // with the centre's seal key, by a start-up step (a migration has no
+        // key: `CenterStore.sealKioskSecrets`), with generations so a kiosk's
+        // secret can be rotated while its earlier receipts still verify, and
+        // `revoked_at` to shut a lost kiosk out. SQLite cannot relax a
+        // column's NOT NULL, so `kiosks` is rebuilt (foreign keys are
+        // deferred during migrations; the tables pointing at it keep the name).
+        migrator.registerMigration("v4-sealed-kiosk-secrets") { db in
+            try db.execute(sql: """
+                CREATE TABLE kiosks_v4 (
+                    code TEXT PRIMARY KEY NOT NULL,
+                    -- Only between this migration and the next start: then sealed and NULL.
+                    unsealed_secret TEXT CHECK (unsealed_secret IS NULL OR length(unsealed_secret) = 64),
+                    created_at INTEGER NOT NULL,
+                    revoked_at INTEGER,
+                    last_heartbeat_at INTEGER,
+                    last_heartbeat TEXT
+                );
+                INSERT INTO kiosks_v4 (code, unsealed_secret, created_at, last_heartbeat_at, last_heartbeat)
+                    SELECT code, secret, created_at, last_heartbeat_at, last_heartbeat FROM kiosks;
+                DROP TABLE kiosks;
+                ALTER TABLE kiosks_v4 RENAME TO kiosks;
+                CREATE TABLE kiosk_secrets (
+                    kiosk_code TEXT NOT NULL REFERENCES kiosks (code),
+                    generation INTEGER NOT NULL CHECK (generation > 0),
+                    sealed_secret BLOB NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    retired_at INTEGER,
+                    PRIMARY KEY (kiosk_code, generation)
+                );
+                -- At most one secret a kiosk signs with.
+                CREATE UNIQUE INDEX kiosk_secrets_current ON kiosk_secrets (kiosk_code) WHERE retired_at IS NULL;
+                """)
+        }
         return migrator
     }
 }

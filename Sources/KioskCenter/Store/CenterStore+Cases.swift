@@ -193,14 +193,6 @@ extension CenterStore {
         }
     }
 
-    /// The key a kiosk's receipt tokens are signed with: derived from the
-    /// secret it was registered with, so the centre needs nothing more.
-    public func receiptKey(kiosk code: String) throws -> ReceiptKey? {
-        try pool.read { db in
-            try Self.secret(of: code, in: db).map { ReceiptKey.derived(fromCentreSecret: $0, kioskCode: code) }
-        }
-    }
-
     // MARK: A case's page
 
     public enum Look: String, Sendable {

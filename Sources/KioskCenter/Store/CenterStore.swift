@@ -49,50 +49,8 @@ public final class CenterStore: Sendable {
             throw StoreError.schemaNewer(path, [])
         }
         try migrator.migrate(pool)
+        try sealKioskSecrets()
         try openCasesForEarlierRequests()
-    }
-
-    // MARK: Kiosks
-
-    /// Registers a kiosk with a new secret and returns it (shown once).
-    public func addKiosk(_ code: String, now: Date = Date()) throws -> String {
-        let secret = RequestSigner.newSecret()
-        try pool.write { db in
-            try db.execute(sql: "INSERT INTO kiosks (code, secret, created_at) VALUES (?, ?, ?)",
-                           arguments: [code, secret, now.millisecondsSince1970])
-        }
-        return secret
-    }
-
-    public struct KioskEntry: Sendable {
-        public var code: String
-        public var registeredAt: Date
-        public var lastHeartbeat: Date?
-        public var submissions: Int
-    }
-
-    public func kiosks() throws -> [KioskEntry] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT k.code, k.created_at, k.last_heartbeat_at,
-                       (SELECT COUNT(*) FROM submissions s WHERE s.kiosk_code = k.code) AS n
-                FROM kiosks k ORDER BY k.code
-                """).map { row in
-                KioskEntry(code: row["code"], registeredAt: Date(milliseconds: row["created_at"]),
-                           lastHeartbeat: (row["last_heartbeat_at"] as Int64?).map(Date.init(milliseconds:)),
-                           submissions: row["n"])
-            }
-        }
-    }
-
-    /// A registered kiosk's secret, or nil.
-    public func secret(of code: String) async throws -> [UInt8]? {
-        try await pool.read { db in try Self.secret(of: code, in: db) }
-    }
-
-    static func secret(of code: String, in db: Database) throws -> [UInt8]? {
-        try String.fetchOne(db, sql: "SELECT secret FROM kiosks WHERE code = ?", arguments: [code])
-            .flatMap(CredentialStore.hexBytes)
     }
 
     // MARK: Submissions
@@ -194,11 +152,19 @@ public final class CenterStore: Sendable {
     /// Ingests an offline bundle from a kiosk: opens it with that kiosk's
     /// secret and stores each request once. Returns (new, already held).
     public func importBundle(_ bundle: OfflineBundle) async throws -> (created: Int, duplicates: Int) {
-        guard let secret = try await secret(of: bundle.kioskCode) else {
-            throw OfflineBundle.OpenError(description: "kiosk \(bundle.kioskCode) is not registered")
+        // Any generation of the kiosk's secret: a bundle made before a rotation still opens.
+        let secrets = try bundleSecrets(of: bundle.kioskCode)
+        guard !secrets.isEmpty else {
+            throw OfflineBundle.OpenError(description: "kiosk \(bundle.kioskCode) is not registered, or was revoked")
         }
+        var opened: [Data]?
+        var refusal: (any Error)?
+        for secret in secrets where opened == nil {
+            do { opened = try bundle.open(secret: secret) } catch { refusal = error }
+        }
+        guard let bodies = opened else { throw refusal! }
         var created = 0, duplicates = 0
-        for body in try bundle.open(secret: secret) {
+        for body in bodies {
             let submission: IntakeSubmission
             do { submission = try decodeSubmission(body) } catch {
                 switch error {

@@ -17,11 +17,15 @@ struct StatusCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let health: KioskHealth
+        var health: KioskHealth
         do {
-            let missing = try KioskEnvironment.credentialProblems(options)
-            if !missing.isEmpty { throw CommandFailure(description: missing.joined(separator: "\n")) }
             health = try KioskHealth.gather(try KioskEnvironment.open(options))
+            // A key file missing keeps a role from starting at all.
+            let missing = try KioskEnvironment.credentialProblems(options)
+            if !missing.isEmpty {
+                health.problems = missing + health.problems
+                health.overall = .down
+            }
         } catch let failure as CommandFailure {
             // No database, no keys or no configuration: nothing can run.
             // Monitoring reading --json still gets JSON.

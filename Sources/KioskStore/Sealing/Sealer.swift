@@ -17,8 +17,18 @@ public struct Sealer: Sendable {
     }
 
     public func seal(_ plaintext: Data, boundTo id: UUID) throws(StoreError) -> Data {
+        try seal(plaintext, context: Self.associatedData(id))
+    }
+
+    public func open(_ sealed: Data, boundTo id: UUID) throws(StoreError) -> Data {
+        try open(sealed, context: Self.associatedData(id), naming: "sealed data of submission \(id.uuidString.lowercased())")
+    }
+
+    /// Seals with `context` as associated data: a blob opens only where the
+    /// same context is given (a kiosk secret under its code and generation).
+    public func seal(_ plaintext: Data, context: Data) throws(StoreError) -> Data {
         do {
-            let box = try AES.GCM.seal(plaintext, using: key, authenticating: Self.associatedData(id))
+            let box = try AES.GCM.seal(plaintext, using: key, authenticating: context)
             guard let combined = box.combined else { throw StoreError.sealing("cannot seal: no combined form") }
             var out = Data([Self.formatVersion])
             out.append(combined)
@@ -30,15 +40,15 @@ public struct Sealer: Sendable {
         }
     }
 
-    public func open(_ sealed: Data, boundTo id: UUID) throws(StoreError) -> Data {
+    public func open(_ sealed: Data, context: Data, naming what: String) throws(StoreError) -> Data {
         guard sealed.first == Self.formatVersion else {
-            throw .sealing("sealed data of submission \(id.uuidString.lowercased()) has an unknown format")
+            throw .sealing("\(what) has an unknown format")
         }
         do {
             let box = try AES.GCM.SealedBox(combined: sealed.dropFirst())
-            return try AES.GCM.open(box, using: key, authenticating: Self.associatedData(id))
+            return try AES.GCM.open(box, using: key, authenticating: context)
         } catch {
-            throw .sealing("sealed data of submission \(id.uuidString.lowercased()) does not open: wrong seal key or damaged data")
+            throw .sealing("\(what) does not open: wrong seal key or damaged data")
         }
     }
 

@@ -1,0 +1,171 @@
+import Foundation
+import GRDB
+import IntakeProtocol
+import KioskStore
+
+/// Registered kiosks and their secrets.
+///
+/// A secret is stored sealed with the centre's seal key (bound to the
+/// kiosk's code and the secret's generation), so a copy of the database
+/// alone signs nothing, opens no USB bundle and forges no receipt. Rotating
+/// starts a new generation and retires the old one: requests must then carry
+/// the new secret, while receipts printed under any earlier one still verify.
+/// Revoking shuts the kiosk out at once (its requests, heartbeats and
+/// bundles are refused) and keeps its receipts verifiable.
+extension CenterStore {
+    public struct KioskEntry: Sendable {
+        public var code: String
+        public var registeredAt: Date
+        public var revokedAt: Date?
+        /// How many secrets it has had (1 until its first rotation).
+        public var generation: Int
+        public var lastHeartbeat: Date?
+        public var submissions: Int
+    }
+
+    /// Registers a kiosk with a new secret and returns it (shown once).
+    public func addKiosk(_ code: String, actor: String = "command line", now: Date = Date()) throws -> String {
+        let secret = RequestSigner.newSecret()
+        try pool.write { db in
+            guard try !Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM kiosks WHERE code = ?)", arguments: [code])! else {
+                throw CenterError(description: "kiosk \(code) is already registered; `kiosk-center kiosk rotate \(code)` gives it a new secret")
+            }
+            try db.execute(sql: "INSERT INTO kiosks (code, created_at) VALUES (?, ?)",
+                           arguments: [code, now.millisecondsSince1970])
+            try self.insertSecret(secret, kiosk: code, generation: 1, now: now, in: db)
+            try Self.audit(db, actor: actor, action: "kiosk_added", detail: code, at: now)
+        }
+        return secret
+    }
+
+    /// A new secret for the kiosk (returned, shown once); the previous one
+    /// stops working at once. Also lets a revoked kiosk back in.
+    public func rotateKiosk(_ code: String, actor: String = "command line", now: Date = Date()) throws -> String {
+        let secret = RequestSigner.newSecret()
+        try pool.write { db in
+            guard let generation = try Int.fetchOne(db, sql: """
+                SELECT MAX(generation) FROM kiosk_secrets WHERE kiosk_code = ?
+                """, arguments: [code]) else {
+                throw CenterError(description: "kiosk \(code) is not registered")
+            }
+            try db.execute(sql: "UPDATE kiosk_secrets SET retired_at = ? WHERE kiosk_code = ? AND retired_at IS NULL",
+                           arguments: [now.millisecondsSince1970, code])
+            try db.execute(sql: "UPDATE kiosks SET revoked_at = NULL WHERE code = ?", arguments: [code])
+            try self.insertSecret(secret, kiosk: code, generation: generation + 1, now: now, in: db)
+            try Self.audit(db, actor: actor, action: "kiosk_rotated", detail: "\(code) generation \(generation + 1)", at: now)
+        }
+        return secret
+    }
+
+    /// Shuts a kiosk out (lost, stolen, retired): nothing signed with any of
+    /// its secrets is taken from now on. Its receipts still verify.
+    public func revokeKiosk(_ code: String, actor: String = "command line", now: Date = Date()) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE kiosks SET revoked_at = ? WHERE code = ? AND revoked_at IS NULL",
+                           arguments: [now.millisecondsSince1970, code])
+            guard db.changesCount == 1 else {
+                let known = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM kiosks WHERE code = ?)", arguments: [code])!
+                throw CenterError(description: known ? "kiosk \(code) is already revoked" : "kiosk \(code) is not registered")
+            }
+            try db.execute(sql: "UPDATE kiosk_secrets SET retired_at = ? WHERE kiosk_code = ? AND retired_at IS NULL",
+                           arguments: [now.millisecondsSince1970, code])
+            try Self.audit(db, actor: actor, action: "kiosk_revoked", detail: code, at: now)
+        }
+    }
+
+    public func kiosks() throws -> [KioskEntry] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT k.code, k.created_at, k.revoked_at, k.last_heartbeat_at,
+                       (SELECT MAX(generation) FROM kiosk_secrets g WHERE g.kiosk_code = k.code) AS generation,
+                       (SELECT COUNT(*) FROM submissions s WHERE s.kiosk_code = k.code) AS n
+                FROM kiosks k ORDER BY k.code
+                """).map { row in
+                KioskEntry(code: row["code"], registeredAt: Date(milliseconds: row["created_at"]),
+                           revokedAt: (row["revoked_at"] as Int64?).map(Date.init(milliseconds:)),
+                           generation: row["generation"] ?? 0,
+                           lastHeartbeat: (row["last_heartbeat_at"] as Int64?).map(Date.init(milliseconds:)),
+                           submissions: row["n"])
+            }
+        }
+    }
+
+    /// The secret a kiosk signs with now, or nil (unknown or revoked).
+    public func secret(of code: String) async throws -> [UInt8]? {
+        try await pool.read { db in try self.currentSecret(of: code, in: db) }
+    }
+
+    func currentSecret(of code: String, in db: Database) throws -> [UInt8]? {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT g.generation, g.sealed_secret FROM kiosk_secrets g JOIN kiosks k ON k.code = g.kiosk_code
+            WHERE g.kiosk_code = ? AND g.retired_at IS NULL AND k.revoked_at IS NULL
+            """, arguments: [code]) else { return nil }
+        return try openSecret(row["sealed_secret"], kiosk: code, generation: row["generation"])
+    }
+
+    /// Every secret a kiosk has had, newest first, revoked or not: receipts
+    /// printed under any of them are genuine.
+    func allSecrets(of code: String, in db: Database) throws -> [[UInt8]] {
+        try Row.fetchAll(db, sql: """
+            SELECT generation, sealed_secret FROM kiosk_secrets WHERE kiosk_code = ? ORDER BY generation DESC
+            """, arguments: [code]).map { row in
+            try openSecret(row["sealed_secret"], kiosk: code, generation: row["generation"])
+        }
+    }
+
+    /// What may open a kiosk's USB bundle: any of its secrets, unless it was revoked.
+    func bundleSecrets(of code: String) throws -> [[UInt8]] {
+        try pool.read { db in
+            let revoked = try Bool.fetchOne(db, sql: "SELECT revoked_at IS NOT NULL FROM kiosks WHERE code = ?",
+                                            arguments: [code]) ?? true
+            return revoked ? [] : try self.allSecrets(of: code, in: db)
+        }
+    }
+
+    /// The keys a kiosk's receipt tokens may be signed with: one derived
+    /// from each secret it has had, newest first; empty for an unknown kiosk.
+    public func receiptKeys(kiosk code: String) throws -> [ReceiptKey] {
+        try pool.read { db in
+            try self.allSecrets(of: code, in: db).map { ReceiptKey.derived(fromCentreSecret: $0, kioskCode: code) }
+        }
+    }
+
+    /// Seals the secrets a database from before `v4-sealed-kiosk-secrets`
+    /// held in the clear, and clears them: overwritten in their pages
+    /// (`secure_delete`), then the write-ahead log, which still holds the
+    /// pages as they were, is checkpointed into the file and emptied.
+    /// Runs at every start; does nothing once done.
+    func sealKioskSecrets(now: Date = Date()) throws {
+        let pending = try pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM kiosks WHERE unsealed_secret IS NOT NULL") ?? 0
+        }
+        guard pending > 0 else { return }
+        try pool.write { db in
+            for row in try Row.fetchAll(db, sql: "SELECT code, unsealed_secret FROM kiosks WHERE unsealed_secret IS NOT NULL") {
+                let code: String = row["code"]
+                try self.insertSecret(row["unsealed_secret"], kiosk: code, generation: 1, now: now, in: db)
+                try db.execute(sql: "UPDATE kiosks SET unsealed_secret = NULL WHERE code = ?", arguments: [code])
+            }
+        }
+        try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+    }
+
+    private func insertSecret(_ hex: String, kiosk code: String, generation: Int, now: Date, in db: Database) throws {
+        guard let bytes = CredentialStore.hexBytes(hex), bytes.count == 32 else {
+            throw CenterError(description: "the secret of kiosk \(code) is not 64 hex digits")
+        }
+        let sealed = try sealer.seal(Data(bytes), context: Self.secretContext(code, generation))
+        try db.execute(sql: """
+            INSERT INTO kiosk_secrets (kiosk_code, generation, sealed_secret, created_at) VALUES (?, ?, ?, ?)
+            """, arguments: [code, generation, sealed, now.millisecondsSince1970])
+    }
+
+    private func openSecret(_ sealed: Data, kiosk code: String, generation: Int) throws -> [UInt8] {
+        Array(try sealer.open(sealed, context: Self.secretContext(code, generation),
+                              naming: "the secret of kiosk \(code) (generation \(generation))"))
+    }
+
+    private static func secretContext(_ code: String, _ generation: Int) -> Data {
+        Data("kiosk-secret.v1:\(code):\(generation)".utf8)
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import GRDB
+import IntakeProtocol
+@testable import KioskCenter
+import KioskDomain
+import KioskStore
+import Testing
+import TestSupport
+
+/// Kiosk secrets at the centre: sealed at rest, rotated without voiding
+/// earlier receipts, revoked at once.
+@Suite struct KioskSecretsTests {
+    /// A copy of the centre's database (a backup, a stolen disk) holds no
+    /// kiosk secret: not as hex, not as bytes.
+    @Test func theDatabaseFilesHoldNoKioskSecret() throws {
+        let centre = try CenterFixture()
+        let rotated = try centre.store.rotateKiosk("JA0301")
+        let bytes = try databaseBytes(centre.folder)
+        for secret in [centre.kioskSecret, rotated] {
+            #expect(!bytes.contains(Data(secret.utf8)), "hex secret in the files")
+            #expect(!bytes.contains(Data(CredentialStore.hexBytes(secret)!)), "raw secret in the files")
+        }
+    }
+
+    /// A database from before secrets were sealed: the first start seals
+    /// them and leaves none in the clear; the kiosk goes on signing as before.
+    @Test func secretsKeptInTheClearByAnEarlierVersionAreSealedAtStart() async throws {
+        let folder = try temporaryFolder("centre-v3")
+        let path = folder.appendingPathComponent("center.sqlite").path
+        let secret = RequestSigner.newSecret()
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try CenterMigrations.migrator.migrate(queue, upTo: "v3-heartbeat-replay-guard")
+            try await queue.write { db in
+                try db.execute(sql: "INSERT INTO kiosks (code, secret, created_at) VALUES ('JA0301', ?, 0)", arguments: [secret])
+            }
+        }
+        let store = try CenterStore(path: path, sealKey: Array(repeating: 7, count: 32))
+        #expect(try await store.secret(of: "JA0301") == CredentialStore.hexBytes(secret))
+        #expect(try store.kiosks().map(\.generation) == [1])
+        #expect(!(try databaseBytes(folder)).contains(Data(secret.utf8)))
+        let reopened = try CenterStore(path: path, sealKey: Array(repeating: 7, count: 32))
+        #expect(try await reopened.secret(of: "JA0301") == CredentialStore.hexBytes(secret), "sealed once, not twice")
+        #expect(throws: StoreError.self, "another seal key opens no secret") {
+            try CenterStore(path: path, sealKey: Array(repeating: 8, count: 32)).receiptKeys(kiosk: "JA0301")
+        }
+    }
+
+    @Test func rotatingRetiresTheOldSecretAndKeepsItsReceiptsVerifiable() async throws {
+        let centre = try CenterFixture()
+        let oldTicket = try centre.token(ReceiptNumber(kioskCode: "JA0301", day: "261129", sequence: 1).description)
+        let new = try centre.store.rotateKiosk("JA0301", actor: "li.supervisor")
+        #expect(new != centre.kioskSecret)
+        #expect(try await centre.store.secret(of: "JA0301") == CredentialStore.hexBytes(new))
+        let keys = try centre.store.receiptKeys(kiosk: "JA0301")
+        #expect(keys.count == 2)
+        #expect(keys.contains { (try? ReceiptToken(verifying: oldTicket.description, key: $0)) != nil })
+        #expect(try centre.store.kiosks().first?.generation == 2)
+        #expect(try centre.store.auditEntries().contains { $0.action == "kiosk_rotated" && $0.actor == "li.supervisor" })
+    }
+
+    @Test func aRevokedKioskSignsNothingAndItsBundlesAreRefused() async throws {
+        let centre = try CenterFixture()
+        let secret = CredentialStore.hexBytes(centre.kioskSecret)!
+        let bundle = try OfflineBundle.seal(bodies: [], kioskCode: "JA0301", secret: secret)
+        try centre.store.revokeKiosk("JA0301")
+        #expect(try await centre.store.secret(of: "JA0301") == nil)
+        await #expect { try await centre.store.importBundle(bundle) } throws: { "\($0)".contains("revoked") }
+        #expect(try centre.store.receiptKeys(kiosk: "JA0301").count == 1, "its receipts still verify")
+        #expect(try centre.store.kiosks().first?.revokedAt != nil)
+        #expect { try centre.store.revokeKiosk("JA0301") } throws: { "\($0)".contains("already revoked") }
+        #expect { try centre.store.addKiosk("JA0301") } throws: { "\($0)".contains("kiosk rotate") }
+        // Found again: a new secret lets it back in.
+        let back = try centre.store.rotateKiosk("JA0301")
+        #expect(try await centre.store.secret(of: "JA0301") == CredentialStore.hexBytes(back))
+    }
+
+    func databaseBytes(_ folder: URL) throws -> Data {
+        var data = Data()
+        for suffix in ["", "-wal"] {
+            let url = folder.appendingPathComponent("center.sqlite" + suffix)
+            if let bytes = FileManager.default.contents(atPath: url.path) { data.append(bytes) }
+        }
+        return data
+    }
+}
