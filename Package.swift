@@ -33,6 +33,8 @@ let package = Package(
             pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
         // Debian's libcups has no cups.pc: the module map links `cups` directly.
         .systemLibrary(name: "CCups", path: "Sources/CCups", providers: [.apt(["libcups2-dev"])]),
+        // Header only: prctl(2) behind a fixed-argument function.
+        .systemLibrary(name: "CProcessHardening", path: "Sources/CProcessHardening"),
         .systemLibrary(
             name: "CPangoCairo", path: "Sources/CPangoCairo",
             pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]),
@@ -61,7 +63,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Running under systemd: the notify protocol and journald-form logs.
-        .target(name: "ServiceNotify", dependencies: ["KioskDomain", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "ServiceNotify", dependencies: [
+            "KioskDomain", "CProcessHardening", .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "IntakeProtocol", dependencies: [
             "KioskDomain", .product(name: "Crypto", package: "swift-crypto"),
         ]),

@@ -34,6 +34,8 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Every request opened here, and the keys that open them, are in this memory.
+        ProcessHardening.forbidMemoryAccess()
         // Without TLS both listeners speak plain HTTP: requests, personal data
         // in the console and staff passwords must not cross a network that way.
         let tls = try tlsConfiguration()

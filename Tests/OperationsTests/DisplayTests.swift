@@ -130,6 +130,20 @@ struct DisplayServiceTests {
         #expect(cage.first == "/usr/bin/cage" && !cage.contains("-s"), "VT switching stays off: \(cage)")
     }
 
+    /// The front runs as the display's user, like cage and foot; yet neither
+    /// they nor anything else of that user may read its memory: the kernel
+    /// then gives its /proc files to root (they stay the user's for cage).
+    @Test func theFrontsMemoryIsClosedToItsOwnUsersOtherProcesses() throws {
+        let display = try DisplayLab()
+        let front = try #require(try display.pid(display.frontProcess))
+        let cage = try #require(try display.pid(display.compositorProcess))
+        func owner(_ pid: Int32) throws -> String {
+            try runToEnd(["/usr/bin/stat", "-c", "%U", "/proc/\(pid)/mem"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        #expect(try owner(cage) != "root", "the lab runs the stack as its own user")
+        #expect(try owner(front) == "root", "PR_SET_DUMPABLE=0: no same-user ptrace or /proc/PID/mem")
+    }
+
     @Test func whenTheFrontDiesTheWholeStackEndsForSystemdToRestart() throws {
         let display = try DisplayLab()
         let front = try #require(try display.pid(display.frontProcess))

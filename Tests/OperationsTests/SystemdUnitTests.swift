@@ -115,6 +115,10 @@ import Testing
         #expect(try settings(name).contains { $0.key == "Environment" && $0.value.contains("SWIFT_BACKTRACE=enable=no") },
                 "\(name)")
         #expect(try value("LimitCORE", in: name) == "0", "\(name)")
+        // @system-service allows process_vm_readv/writev (in @ipc): no service
+        // may read or write another process's memory through them.
+        #expect(try settings(name).contains { $0.key == "SystemCallFilter" && $0.value == "~process_vm_readv process_vm_writev" },
+                "\(name)")
     }
 
     @Test func longRunningServicesNotifyAreWatchedAndRestart() throws {

@@ -21,6 +21,7 @@ extension Kioskd {
         @OptionGroup var options: GlobalOptions
 
         func run() throws {
+            ProcessHardening.forbidMemoryAccess()
             let logger = Logger(label: "kioskd-forwarder")
             let environment = try KioskEnvironment.open(options)
             let secret: [UInt8]

@@ -27,6 +27,8 @@ public struct Kioskd: ParsableCommand {
         var logFd: Int32?
 
         func run() throws {
+            // What residents type and the receipt key are in this memory.
+            ProcessHardening.forbidMemoryAccess()
             if let logFd {
                 // Inside a terminal emulator standard error is the screen: move
                 // it (logs, and anything the runtime writes) to the journal.
