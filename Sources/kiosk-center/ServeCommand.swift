@@ -110,8 +110,10 @@ extension Serve {
     }
 
     /// One HTTP listener; `bound` hears the port it got (0 asks for any free one).
-    func listener(_ router: Router<BasicRequestContext>, host: String, port: Int, name: String, connections: Int,
-                  tls: TLSConfiguration?, logger: Logger, bound: @escaping @Sendable (Int) -> Void) throws -> some Service {
+    func listener<Context: RequestContext>(
+        _ router: Router<Context>, host: String, port: Int, name: String, connections: Int, tls: TLSConfiguration?,
+        logger: Logger, bound: @escaping @Sendable (Int) -> Void
+    ) throws -> some Service where Context.Source == ApplicationRequestContextSource {
         let http: HTTPServerBuilder = .http1(configuration: .init(idleTimeout: ListenerLimits.idleTimeout,
                                                                   httpDecoderConfiguration: ListenerLimits.decoder))
         return Application(router: router,

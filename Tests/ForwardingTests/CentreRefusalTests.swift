@@ -17,8 +17,8 @@ import Testing
         let id: String
     }
 
-    func setUp() async throws -> Setup {
-        let centre = try InProcessCentre(state: try temporaryFolder("centre"))
+    func setUp(limits: IntakeLimits = .standard) async throws -> Setup {
+        let centre = try InProcessCentre(state: try temporaryFolder("centre"), limits: limits)
         try await centre.start()
         let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try centre.store.addKiosk("JA0301"))
         let submission = try kiosk.submit(1)[0]
@@ -131,5 +131,70 @@ import Testing
         #expect(try setup.centre.store.submissionCounts().total == 1)
         try await setup.client.shutdown()
         await setup.centre.stop()
+    }
+
+    /// The sealed form as the forwarder sends it: opened at the centre, and
+    /// refused whole if a plain field was edited on the kiosk after sealing.
+    @Test func aSealedRequestWithAnEditedLevelIsRefusedAndTheGenuineOneStored() async throws {
+        let setup = try await setUp()
+        let genuine = try #require(try setup.kiosk.store.sealedSubmission(id: UUID(uuidString: setup.id)!))
+        var edited = genuine
+        edited.hardship = genuine.hardship == "red" ? "green" : "red"
+        let refused = try await exchange(setup, body: try edited.encoded())
+        #expect(refused.status == 422 && refused.body.contains("does not open"), "\(refused.body)")
+        #expect(!refused.body.contains("欧阳") && !refused.body.contains("居民"), "no personal data in the answer")
+        #expect(try setup.centre.store.submissionCounts().total == 0)
+
+        #expect(try await post(setup, body: try genuine.encoded()).0 == 201)
+        // The same request in the plain form of a kiosk before its upgrade is the same request.
+        #expect(try await post(setup, body: setup.body).0 == 200)
+        #expect(try setup.centre.store.submissionCounts().total == 1)
+        try await setup.client.shutdown()
+        await setup.centre.stop()
+    }
+
+    /// One address that keeps failing to authenticate, and one kiosk that
+    /// sends too much, are answered 429 with Retry-After; the rest go on.
+    @Test func repeatedFailuresFromAnAddressAndFloodsFromAKioskAreAnswered429() async throws {
+        let tight = RateLimiter.Rule(burst: 3, perSecond: 0.01)
+        let setup = try await setUp(limits: IntakeLimits(perKiosk: .init(burst: 1_000, perSecond: 100), failuresPerAddress: tight))
+        for _ in 0..<3 {
+            #expect(try await post(setup, body: setup.body, secret: Array(repeating: 1, count: 32)).0 == 401)
+        }
+        let blocked = try await rawPost(setup, body: setup.body)
+        #expect(blocked.status == 429 && (Int(blocked.retryAfter ?? "") ?? 0) >= 1, "\(blocked)")
+        #expect(try setup.centre.store.submissionCounts().total == 0, "not even a genuine request from that address")
+        try await setup.client.shutdown()
+        await setup.centre.stop()
+
+        let kiosk = try await setUp(limits: IntakeLimits(perKiosk: tight, failuresPerAddress: .init(burst: 30, perSecond: 1)))
+        let path = IntakePaths.heartbeat("JA0301")
+        for index in 0..<3 {
+            let heartbeat = try KioskHeartbeat(kioskCode: "JA0301", sentAt: Date(), version: "test", queueDepth: index,
+                                               oldestPendingSeconds: nil, deadCount: 0, printerState: "ready",
+                                               lastScreenRender: nil).encoded()
+            #expect(try await post(kiosk, body: heartbeat, path: path).0 == 204)
+        }
+        let flooded = try await rawPost(kiosk, body: setup.body)
+        #expect(flooded.status == 429 && flooded.body.contains("JA0301") && flooded.retryAfter != nil, "\(flooded)")
+        try await kiosk.client.shutdown()
+        await kiosk.centre.stop()
+    }
+
+    /// A signed POST of the submission, with the Retry-After header of the answer.
+    func rawPost(_ setup: Setup, body: Data) async throws -> (status: Int, retryAfter: String?, body: String) {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(setup.centre.port)\(IntakePaths.submissions)")
+        request.method = .POST
+        let stamp = Int64(Date().timeIntervalSince1970)
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: RequestSigner.idempotencyHeader, value: setup.id)
+        request.headers.add(name: RequestSigner.codeHeader, value: "JA0301")
+        request.headers.add(name: RequestSigner.timestampHeader, value: String(stamp))
+        request.headers.add(name: RequestSigner.signatureHeader, value: RequestSigner(secret: setup.kiosk.secret)
+            .signature(method: "POST", path: IntakePaths.submissions, timestamp: stamp, body: body))
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let response = try await setup.client.execute(request, timeout: .seconds(10))
+        let answer = String(buffer: try await response.body.collect(upTo: 1 << 20))
+        return (Int(response.status.code), response.headers.first(name: "Retry-After"), answer)
     }
 }

@@ -35,7 +35,7 @@ actor FaultPlan {
 /// Faults on the real intake server: 500s, or a hang after storing (the
 /// kiosk times out although the centre has the request).
 struct FaultMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = IntakeServer.Context
     let plan: FaultPlan
 
     func handle(_ request: Request, context: Context,
@@ -62,7 +62,10 @@ final class InProcessCentre: @unchecked Sendable {
     /// The key kiosks seal to; the centre opens with its private half.
     let publicKey: CentrePublicKey
 
-    init(state: URL) throws {
+    let limits: IntakeLimits
+
+    init(state: URL, limits: IntakeLimits = .standard) throws {
+        self.limits = limits
         let credentials = CredentialStore(stateDirectory: state, environment: [:])
         try credentials.createKeyIfMissing(named: "center-seal.key")
         let intakeKey = try CentrePrivateKey(rawBytes: CentrePrivateKey.generate())
@@ -74,7 +77,8 @@ final class InProcessCentre: @unchecked Sendable {
     func start() async throws {
         var logger = Logger(label: "test-centre")
         logger.logLevel = .critical
-        let router = IntakeServer.router(store: store, logger: logger, middleware: [FaultMiddleware(plan: plan)])
+        let router = IntakeServer.router(store: store, logger: logger, limits: limits,
+                                         middleware: [FaultMiddleware(plan: plan)])
         (task, port) = await runOnLoopback(router, port: port, logger: logger)
     }
 

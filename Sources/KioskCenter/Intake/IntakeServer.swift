@@ -10,7 +10,8 @@ import NIOCore
 /// Refuses before storing anything: anything but JSON (415), bodies over 64 KiB (413), requests
 /// without a valid signature from a registered kiosk or outside the ±300 s
 /// window (401), malformed bodies (400) and bodies that break the protocol's
-/// rules (422). Deduplicates by submission id: a resend gets the same
+/// rules (422). Too many failed authentications from one address, or too
+/// many requests from one kiosk, are answered 429 with `Retry-After`. Deduplicates by submission id: a resend gets the same
 /// reference (200); the same id with another body is refused (409).
 /// Security: kiosk secrets stay in the centre's database; responses and logs
 /// carry ids and references, never personal data.
@@ -20,26 +21,28 @@ public enum IntakeServer {
     /// trickles its body cannot hold a slot for ever.
     public static let bodyTimeout: Duration = .seconds(10)
 
-    public typealias Context = BasicRequestContext
+    public typealias Context = IntakeContext
 
     /// The router, with any extra middleware (tests add fault injection here).
-    public static func router(store: CenterStore, logger: Logger,
+    public static func router(store: CenterStore, logger: Logger, limits: IntakeLimits = .standard,
                               middleware: [any MiddlewareProtocol<Request, Response, Context>] = []) -> Router<Context> {
         let router = Router(context: Context.self)
         for item in middleware { router.add(middleware: item) }
-        router.post("api/v1/submissions") { request, _ in
-            await submit(request, store: store, logger: logger)
+        let guards = Guards(limits)
+        router.post("api/v1/submissions") { request, context in
+            await submit(request, peer: context.peer, store: store, guards: guards, logger: logger)
         }
         router.post("api/v1/kiosks/:code/heartbeat") { request, context in
-            await heartbeat(request, code: context.parameters.get("code") ?? "", store: store, logger: logger)
+            await heartbeat(request, code: context.parameters.get("code") ?? "", peer: context.peer, store: store,
+                            guards: guards, logger: logger)
         }
         router.get("health") { _, _ in Response(status: .ok) }
         return router
     }
 
-    static func submit(_ request: Request, store: CenterStore, logger: Logger) async -> Response {
+    static func submit(_ request: Request, peer: String, store: CenterStore, guards: Guards, logger: Logger) async -> Response {
         let body: Data, signer: RequestSigner
-        switch await authenticate(request, path: IntakePaths.submissions, store: store) {
+        switch await authenticate(request, path: IntakePaths.submissions, peer: peer, store: store, guards: guards) {
         case let .failure(response): return response
         case let .success(data, kioskSigner): (body, signer) = (data, kioskSigner)
         }
@@ -80,10 +83,11 @@ public enum IntakeServer {
         }
     }
 
-    static func heartbeat(_ request: Request, code: String, store: CenterStore, logger: Logger) async -> Response {
+    static func heartbeat(_ request: Request, code: String, peer: String, store: CenterStore, guards: Guards,
+                          logger: Logger) async -> Response {
         let path = IntakePaths.heartbeat(code)
         let body: Data
-        switch await authenticate(request, path: path, store: store) {
+        switch await authenticate(request, path: path, peer: peer, store: store, guards: guards) {
         case let .failure(response): return response
         case let .success(data, _): body = data
         }
@@ -107,9 +111,46 @@ public enum IntakeServer {
         case failure(Response)
     }
 
-    /// Media type, size limit, then signature, kiosk registration and the
-    /// timestamp window.
-    static func authenticate(_ request: Request, path: String, store: CenterStore) async -> Authenticated {
+    /// The limiters one router shares across its requests.
+    struct Guards: Sendable {
+        let kiosks: RateLimiter
+        let failures: RateLimiter
+
+        init(_ limits: IntakeLimits) {
+            kiosks = RateLimiter(limits.perKiosk)
+            failures = RateLimiter(limits.failuresPerAddress)
+        }
+    }
+
+    /// The address's failure allowance first (no work for an address that
+    /// spent it), then media type, size limit, signature, kiosk
+    /// registration, the timestamp window, and the kiosk's own rate.
+    static func authenticate(_ request: Request, path: String, peer: String, store: CenterStore,
+                             guards: Guards) async -> Authenticated {
+        if let wait = guards.failures.wait(for: peer) {
+            return .failure(tooMany(wait, detail: "too many failed requests from this address"))
+        }
+        let outcome = await verify(request, path: path, store: store)
+        switch outcome {
+        case .failure:
+            _ = guards.failures.take(peer)
+            return outcome
+        case .success:
+            let kiosk = request.headers[HTTPField.Name(RequestSigner.codeHeader)!] ?? ""
+            if let wait = guards.kiosks.take(kiosk) {
+                return .failure(tooMany(wait, detail: "too many requests from kiosk \(kiosk.prefix(12))"))
+            }
+            return outcome
+        }
+    }
+
+    static func tooMany(_ wait: Duration, detail: String) -> Response {
+        var response = problem(429, "Too many requests", detail: detail)
+        response.headers[.retryAfter] = String(max(1, wait.components.seconds + (wait.components.attoseconds > 0 ? 1 : 0)))
+        return response
+    }
+
+    static func verify(_ request: Request, path: String, store: CenterStore) async -> Authenticated {
         // JSON only (a charset parameter aside): nothing else is ever parsed.
         let mediaType = request.headers[.contentType]?.split(separator: ";").first
             .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
@@ -170,5 +211,30 @@ public enum IntakeServer {
         let data = (try? JSONEncoder().encode(Problem(status: status, title: title, detail: detail))) ?? Data()
         return Response(status: .init(code: status), headers: [.contentType: "application/problem+json"],
                         body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// The intake API's request context: Hummingbird's basics and the peer's
+/// address, which the per-address limit keys on.
+public struct IntakeContext: RequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let remoteAddress: SocketAddress?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+
+    /// Whom the per-address limit counts: the peer's IPv4 address, or its
+    /// IPv6 /64 (one host is given a whole /64 and could walk it). No port:
+    /// a client's next connection has another.
+    var peer: String {
+        guard case let .v6(address)? = remoteAddress else { return remoteAddress?.ipAddress ?? "unknown" }
+        let bytes = withUnsafeBytes(of: address.address.sin6_addr) { Array($0) }
+        // An IPv4 client on a dual-stack socket (::ffff:a.b.c.d) is that IPv4 address.
+        if bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xFF, bytes[11] == 0xFF {
+            return bytes[12...].map(String.init).joined(separator: ".")
+        }
+        return bytes[0..<8].map { String(format: "%02x", $0) }.joined() + "::/64"
     }
 }

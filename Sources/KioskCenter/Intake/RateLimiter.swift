@@ -1,0 +1,102 @@
+import Foundation
+import Synchronization
+
+/// Token buckets by key (a kiosk code, a peer address): each key may spend
+/// `burst` at once and earns `perSecond` back. Memory stays bounded: past
+/// `maxKeys`, buckets that have refilled (idle keys) are dropped.
+public final class RateLimiter: Sendable {
+    public struct Rule: Sendable, Equatable {
+        public var burst: Double
+        public var perSecond: Double
+
+        public init(burst: Double, perSecond: Double) {
+            self.burst = burst
+            self.perSecond = perSecond
+        }
+    }
+
+    struct Bucket {
+        var tokens: Double
+        var updated: ContinuousClock.Instant
+    }
+
+    public let rule: Rule
+    private let maxKeys: Int
+    private let buckets = Mutex<[String: Bucket]>([:])
+
+    public init(_ rule: Rule, maxKeys: Int = 10_000) {
+        self.rule = rule
+        self.maxKeys = maxKeys
+    }
+
+    /// How many keys it remembers now.
+    public var trackedKeys: Int { buckets.withLock { $0.count } }
+
+    /// Spends one token of `key`: nil when there was one, else how long
+    /// until there is.
+    public func take(_ key: String, now: ContinuousClock.Instant = .now) -> Duration? {
+        spend(key, amount: 1, now: now)
+    }
+
+    /// Whether `key` could spend a token now, without spending it.
+    public func wait(for key: String, now: ContinuousClock.Instant = .now) -> Duration? {
+        spend(key, amount: 0, now: now)
+    }
+
+    private func spend(_ key: String, amount: Double, now: ContinuousClock.Instant) -> Duration? {
+        let rule = self.rule
+        return buckets.withLock { buckets in
+            var bucket = buckets[key] ?? Bucket(tokens: rule.burst, updated: now)
+            let elapsed = now - bucket.updated
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            bucket.tokens = min(rule.burst, bucket.tokens + max(0, seconds) * rule.perSecond)
+            bucket.updated = now
+            guard bucket.tokens >= 1 else {
+                buckets[key] = bucket
+                return .milliseconds(Int64(((1 - bucket.tokens) / rule.perSecond * 1000).rounded(.up)))
+            }
+            bucket.tokens -= amount
+            if buckets.count >= maxKeys, buckets[key] == nil {
+                Self.makeRoom(in: &buckets, rule: rule, maxKeys: maxKeys, now: now)
+            }
+            buckets[key] = bucket
+            return nil
+        }
+    }
+}
+
+extension RateLimiter {
+    /// First forgets keys whose buckets have refilled (forgetting them
+    /// changes nothing); if that is not enough (a flood from many addresses),
+    /// the least recently seen half, so each pass buys many inserts.
+    fileprivate static func makeRoom(in buckets: inout [String: Bucket], rule: Rule, maxKeys: Int,
+                                     now: ContinuousClock.Instant) {
+        buckets = buckets.filter { entry in
+            let idle = now - entry.value.updated
+            return entry.value.tokens + Double(idle.components.seconds) * rule.perSecond < rule.burst
+        }
+        guard buckets.count >= maxKeys else { return }
+        let newest = buckets.sorted { $0.value.updated > $1.value.updated }.prefix(maxKeys / 2)
+        buckets = Dictionary(uniqueKeysWithValues: newest.map { ($0.key, $0.value) })
+    }
+}
+
+/// How much the intake API takes from one kiosk and from one address.
+public struct IntakeLimits: Sendable {
+    /// Requests one kiosk may send once it has proved itself: a whole
+    /// backlog at once, then a steady rate far above what a kiosk's
+    /// residents make, far below what would swamp the centre.
+    public var perKiosk: RateLimiter.Rule
+    /// Failed authentications (unknown kiosk, bad signature, stale clock)
+    /// from one peer address: a kiosk with a skewed clock stays well inside
+    /// it; a guesser or a flood of junk is answered 429 before any work.
+    public var failuresPerAddress: RateLimiter.Rule
+
+    public init(perKiosk: RateLimiter.Rule, failuresPerAddress: RateLimiter.Rule) {
+        self.perKiosk = perKiosk
+        self.failuresPerAddress = failuresPerAddress
+    }
+
+    public static let standard = IntakeLimits(perKiosk: .init(burst: 2_000, perSecond: 100),
+                                              failuresPerAddress: .init(burst: 30, perSecond: 0.5))
+}
