@@ -144,7 +144,10 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"), "TestSupport", "ServiceNotify",
         ]),
-        .testTarget(name: "OperationsTests", dependencies: ["TestSupport", "KioskStore", "KioskConfig", "KioskFront"]),
+        .testTarget(name: "OperationsTests", dependencies: [
+            "TestSupport", "KioskStore", "KioskConfig", "KioskFront", "IntakeProtocol",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "CenterTests", dependencies: [
             "KioskCenter", "IntakeProtocol", "KioskDomain", "KioskConfig", "KioskStore", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
