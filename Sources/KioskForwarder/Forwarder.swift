@@ -13,15 +13,17 @@ import Synchronization
 
 /// kioskd forwarder: sends queued requests to the centre's intake API.
 ///
-/// Each request is leased from the queue, signed and posted with its
-/// submission id as the idempotency key; the centre's reference is recorded
+/// Each request is leased from the queue and posted as it is stored (its
+/// personal data sealed to the centre, which alone can open it), signed,
+/// with its submission id as the idempotency key; the centre's reference is recorded
 /// when it answers 200/201. A refusal that will never change (400, 409,
 /// 413, 422) sets the request aside as dead with the reason; anything that
 /// may pass (5xx, 401 from a skewed clock, timeouts, connection errors)
 /// returns it to the queue with exponential backoff and jitter, forever.
 /// While the centre is down, one probe at a time goes out instead of one
 /// try per request. Red requests go first.
-/// Security: network, no terminal; logs carry receipt numbers only.
+/// Security: network, no terminal, no key that opens a request; logs carry
+/// receipt numbers only.
 /// Limits: one forwarder per kiosk (start-up takes every lease back).
 public final class Forwarder: Sendable {
     let store: KioskStore

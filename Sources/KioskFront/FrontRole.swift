@@ -20,7 +20,9 @@ import Glibc
 /// printer fault must never hold up a resident.
 ///
 /// Security: no network (the unit sets PrivateNetwork=yes); CUPS through its
-/// unix socket. Logs carry receipt numbers and states, never personal data.
+/// unix socket. A request is sealed to the centre's public key as it is
+/// stored: the front cannot open it again. Logs carry receipt numbers and
+/// states, never personal data.
 /// Limits: one terminal, one resident at a time.
 public final class FrontRole {
     let context: FrontContext

@@ -13,8 +13,9 @@ import NIOCore
 /// rules (422). Too many failed authentications from one address, or too
 /// many requests from one kiosk, are answered 429 with `Retry-After`. Deduplicates by submission id: a resend gets the same
 /// reference (200); the same id with another body is refused (409).
-/// Security: kiosk secrets stay in the centre's database; responses and logs
-/// carry ids and references, never personal data.
+/// Security: kiosk secrets stay in the centre's database, sealed; sealed
+/// bodies are opened here with the intake key and checked like plain ones;
+/// responses and logs carry ids and references, never personal data.
 public enum IntakeServer {
     public static let maxBodyBytes = 64 * 1024
     /// A body not complete within this is refused (408): a connection that
