@@ -21,16 +21,39 @@ public enum PersonalEnvelope {
     static var suite: HPKE.Ciphersuite { .Curve25519_SHA256_ChachaPoly }
 
     public static func seal(_ plaintext: Data, to key: CentrePublicKey, header: PlainHeader) throws(SealingError) -> Data {
-        do {
-            var sender = try HPKE.Sender(recipientKey: key.key, ciphersuite: suite, info: info)
-            let ciphertext = try sender.seal(plaintext, authenticating: header.associatedData)
-            var out = Data([format])
-            out.append(key.keyID)
-            out.append(sender.encapsulatedKey)
-            out.append(ciphertext)
-            return out
-        } catch {
-            throw SealingError("cannot seal personal data to the centre's key")
+        try Prepared(to: key).seal(plaintext, header: header)
+    }
+
+    /// The costly half of sealing done ahead (a fresh ephemeral key pair and
+    /// its agreement with the centre's key, about two thirds of the work), so
+    /// the front can prepare the next envelope while a resident types and
+    /// only encrypt when they submit. Seals one message, once.
+    public struct Prepared: @unchecked Sendable {
+        // @unchecked: HPKE.Sender is a value type not marked Sendable; each
+        // Prepared is handed from one owner to the next, never shared.
+        private var sender: HPKE.Sender
+        private let keyID: Data
+
+        public init(to key: CentrePublicKey) throws(SealingError) {
+            do {
+                sender = try HPKE.Sender(recipientKey: key.key, ciphersuite: PersonalEnvelope.suite, info: PersonalEnvelope.info)
+            } catch {
+                throw SealingError("cannot prepare sealing to the centre's key")
+            }
+            keyID = key.keyID
+        }
+
+        public consuming func seal(_ plaintext: Data, header: PlainHeader) throws(SealingError) -> Data {
+            do {
+                let ciphertext = try sender.seal(plaintext, authenticating: header.associatedData)
+                var out = Data([PersonalEnvelope.format])
+                out.append(keyID)
+                out.append(sender.encapsulatedKey)
+                out.append(ciphertext)
+                return out
+            } catch {
+                throw SealingError("cannot seal personal data to the centre's key")
+            }
         }
     }
 
@@ -90,9 +113,16 @@ public struct PlainHeader: Sendable, Equatable {
 
     /// Each field with its length in front, so no value can shift another's boundary.
     var associatedData: Data {
-        let fields = [submissionID.uuidString.lowercased(), receiptNumber, kioskCode, String(createdAtMilliseconds),
-                      language, programme, service, hardship, consentVersion, String(consentedAtMilliseconds)]
-        return Data(("help-kiosk plain v2\n" + fields.map { "\($0.utf8.count):\($0)\n" }.joined()).utf8)
+        var data = Data("help-kiosk plain v2\n".utf8)
+        data.reserveCapacity(256)
+        for field in [submissionID.uuidString.lowercased(), receiptNumber, kioskCode, String(createdAtMilliseconds),
+                      language, programme, service, hardship, consentVersion, String(consentedAtMilliseconds)] {
+            data.append(contentsOf: String(field.utf8.count).utf8)
+            data.append(0x3A) // ":"
+            data.append(contentsOf: field.utf8)
+            data.append(0x0A)
+        }
+        return data
     }
 }
 

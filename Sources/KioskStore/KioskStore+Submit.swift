@@ -13,7 +13,8 @@ extension KioskStore {
     /// same request id again returns the first receipt and stores nothing
     /// new, so a retried submit never makes a second request.
     public func submit(_ request: ValidatedRequest, now: Date = Date()) throws(StoreError) -> Submission {
-        let centreKey = try requireCentreKey()
+        var envelope = Optional(try takeEnvelope())
+        defer { prepareNextEnvelope() }
         let personal: Data
         do {
             personal = try PersonalData(applicant: request.applicant, description: request.description,
@@ -37,14 +38,15 @@ extension KioskStore {
                 SELECT COALESCE(MAX(receipt_sequence), 0) + 1 FROM submissions WHERE receipt_day = ?
                 """), arguments: [day]) ?? 1
             let receipt = ReceiptNumber(kioskCode: issuer.kioskCode, day: day, sequence: sequence)
+            let receiptText = receipt.description
             let header = PlainHeader(
-                submissionID: request.id, receiptNumber: receipt.description, kioskCode: issuer.kioskCode,
+                submissionID: request.id, receiptNumber: receiptText, kioskCode: issuer.kioskCode,
                 createdAtMilliseconds: now.millisecondsSince1970, language: request.language.rawValue,
                 programme: request.programmeID, service: request.serviceID, hardship: level.rawValue,
                 consentVersion: request.consent.version,
                 consentedAtMilliseconds: request.consent.givenAt.millisecondsSince1970)
             let sealed: Data
-            do { sealed = try PersonalEnvelope.seal(personal, to: centreKey, header: header) } catch {
+            do { sealed = try envelope.take()!.seal(personal, header: header) } catch {
                 throw StoreError.sealing("\(error)")
             }
             // The row is its own record of submission; the audit trail starts
@@ -59,7 +61,7 @@ extension KioskStore {
                     attempts, next_attempt_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?)
                 """).execute(arguments: [
-                    id, receipt.description, day, sequence, now.millisecondsSince1970, request.language.rawValue,
+                    id, receiptText, day, sequence, now.millisecondsSince1970, request.language.rawValue,
                     request.programmeID, request.serviceID, level.rawValue, level.priority,
                     request.consent.version, request.consent.givenAt.millisecondsSince1970, sealed,
                     now.millisecondsSince1970,

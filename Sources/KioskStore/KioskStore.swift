@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import IntakeProtocol
 import KioskDomain
 
@@ -16,6 +17,11 @@ public final class KioskStore: Sendable {
     let pool: DatabasePool
     /// What new requests are sealed to; the kiosk never holds the key that opens them.
     private let centreKey: CentrePublicKey?
+    /// Envelopes for the next requests, prepared off the submit path.
+    private let preparedEnvelopes = Mutex<[PersonalEnvelope.Prepared]>([])
+    /// Two: even submissions back to back (a backlog, a benchmark) each find
+    /// one ready while the next is being made.
+    static let envelopesAhead = 2
     let issuer: ReceiptIssuer
 
     /// - Parameters:
@@ -77,6 +83,8 @@ public final class KioskStore: Sendable {
         } catch {
             throw .cannotOpen(path, "\(error)")
         }
+        // The first request need not wait for the key agreement either.
+        prepareNextEnvelope()
     }
 
     /// Runs a write transaction, turning database errors into `StoreError`.
@@ -166,11 +174,25 @@ public struct ReceiptIssuer: Sendable {
 }
 
 extension KioskStore {
-    /// The centre's public key, for the role that seals (the front).
-    func requireCentreKey() throws(StoreError) -> CentrePublicKey {
+    /// An envelope for the next request: the one prepared in advance, or a
+    /// new one. Only the front, which holds the centre's public key, seals.
+    func takeEnvelope() throws(StoreError) -> PersonalEnvelope.Prepared {
         guard let centreKey else {
             throw .credential("this process was started without the centre's public key; it cannot seal personal data")
         }
-        return centreKey
+        if let prepared = preparedEnvelopes.withLock({ $0.popLast() }) { return prepared }
+        do { return try PersonalEnvelope.Prepared(to: centreKey) } catch { throw .sealing(error.description) }
+    }
+
+    /// Tops the prepared envelopes up in the background, so the key
+    /// agreement is done before the resident presses submit.
+    func prepareNextEnvelope() {
+        guard let centreKey else { return }
+        DispatchQueue.global(qos: .utility).async { [weak self] in
+            while let self, self.preparedEnvelopes.withLock({ $0.count }) < Self.envelopesAhead {
+                guard let prepared = try? PersonalEnvelope.Prepared(to: centreKey) else { return }
+                self.preparedEnvelopes.withLock { if $0.count < Self.envelopesAhead { $0.append(prepared) } }
+            }
+        }
     }
 }

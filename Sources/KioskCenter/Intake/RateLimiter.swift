@@ -83,9 +83,9 @@ extension RateLimiter {
 
 /// How much the intake API takes from one kiosk and from one address.
 public struct IntakeLimits: Sendable {
-    /// Requests one kiosk may send once it has proved itself: a whole
-    /// backlog at once, then a steady rate far above what a kiosk's
-    /// residents make, far below what would swamp the centre.
+    /// Requests one kiosk may send once it has proved itself: a backlog of
+    /// days at the forwarder's full speed, then a steady rate far above what
+    /// a kiosk's residents make, a share of what the centre takes.
     public var perKiosk: RateLimiter.Rule
     /// Failed authentications (unknown kiosk, bad signature, stale clock)
     /// from one peer address: a kiosk with a skewed clock stays well inside
@@ -97,6 +97,6 @@ public struct IntakeLimits: Sendable {
         self.failuresPerAddress = failuresPerAddress
     }
 
-    public static let standard = IntakeLimits(perKiosk: .init(burst: 2_000, perSecond: 100),
+    public static let standard = IntakeLimits(perKiosk: .init(burst: 10_000, perSecond: 1_000),
                                               failuresPerAddress: .init(burst: 30, perSecond: 0.5))
 }
