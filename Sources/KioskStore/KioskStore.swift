@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import GRDB
 import Synchronization
 import IntakeProtocol
@@ -113,6 +116,23 @@ public final class KioskStore: Sendable {
         let record = AuditRecord(id: nil, at: now.millisecondsSince1970, actor: actor.rawValue, event: event,
                                  submissionId: submissionID, detail: detail)
         try record.insert(db)
+    }
+
+    /// Opens the database file, its WAL and shared memory to the owner's
+    /// group (0660): the forwarder runs as a user of its own in the kiosk
+    /// group. SQLite gives a new WAL the database's mode, so this holds from
+    /// then on; `kioskd migrate` (as the owner) runs it at every start, which
+    /// also mends files an earlier version made owner-only. Returns the files
+    /// it changed.
+    @discardableResult
+    public func shareWithGroup() -> [String] {
+        var changed: [String] = []
+        for file in [path, path + "-wal", path + "-shm"] {
+            var status = stat()
+            guard stat(file, &status) == 0, status.st_uid == geteuid(), status.st_mode & 0o660 != 0o660 else { continue }
+            if chmod(file, (status.st_mode & 0o7777) | 0o660) == 0 { changed.append(file) }
+        }
+        return changed
     }
 
     /// The value of a pragma on the writer connection (tests read back

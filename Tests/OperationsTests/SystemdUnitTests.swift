@@ -149,8 +149,15 @@ import Testing
         #expect(try loaded("kiosk-purge.service").isEmpty)
         #expect(try loaded("kiosk-forwarder.service") == [config.credentials.centreSecret])
         #expect(try loaded("kiosk-center.service") == ["center-seal.key", "center-intake.key"])
+        // The forwarder, the one kiosk role on the network, has a user of its own.
+        let users = ["kiosk-center.service": nil, "kiosk-forwarder.service": "kiosk-forwarder"]
         for name in Self.services {
-            #expect(try value("User", in: name) == (name == "kiosk-center.service" ? nil : "kiosk"), "\(name)")
+            #expect(try value("User", in: name) == (users[name] ?? "kiosk"), "\(name)")
+            if name != "kiosk-center.service" {
+                #expect(try value("Group", in: name) == "kiosk" && value("UMask", in: name) == "0007", "\(name)")
+                // One owner of the state folder: StateDirectory= would hand it to each unit's user in turn.
+                #expect(try value("StateDirectory", in: name) == (name == "kiosk-forwarder.service" ? nil : "kiosk"), "\(name)")
+            }
         }
     }
 
@@ -163,12 +170,16 @@ import Testing
         let passwd = try String(contentsOf: root.appendingPathComponent("etc/passwd"), encoding: .utf8)
         let kiosk = try #require(passwd.split(separator: "\n").first { $0.hasPrefix("kiosk:") })
         #expect(kiosk.hasSuffix(":/var/lib/kiosk:/usr/sbin/nologin"))
+        #expect(passwd.split(separator: "\n").contains { $0.hasPrefix("kiosk-forwarder:") && $0.hasSuffix(":/usr/sbin/nologin") })
+        let groups = try String(contentsOf: root.appendingPathComponent("etc/group"), encoding: .utf8)
+        let kioskGroup = try #require(groups.split(separator: "\n").first { $0.hasPrefix("kiosk:") })
+        #expect(kioskGroup.hasSuffix(":kiosk-forwarder"), "the forwarder shares the state through the group: \(kioskGroup)")
 
         let folders = try runToEnd(["/usr/bin/systemd-tmpfiles", "--root=\(root.path)", "--create",
                                     Self.folder.appendingPathComponent("tmpfiles.d/kiosk.conf").path])
         #expect(folders.status == 0, "\(folders.stderr)")
         let state = try FileManager.default.attributesOfItem(atPath: root.appendingPathComponent("var/lib/kiosk").path)
-        #expect((state[.posixPermissions] as? Int) == 0o750)
+        #expect((state[.posixPermissions] as? Int) == 0o770)
         let keys = try FileManager.default.attributesOfItem(atPath: root.appendingPathComponent("etc/kiosk/credentials").path)
         #expect((keys[.posixPermissions] as? Int) == 0o700 && (keys[.ownerAccountID] as? Int) == 0)
     }

@@ -68,6 +68,10 @@ public struct Kioskd: ParsableCommand {
         func run() throws {
             let logger = Logger(label: "kioskd")
             let environment = try KioskEnvironment.open(options, check: .full)
+            // The forwarder (its own user, in the kiosk group) shares the files.
+            for file in environment.store.shareWithGroup() {
+                logger.notice("opened to the kiosk group", metadata: ["file": "\(file)"])
+            }
             let released = try environment.store.releaseLeases()
             let summary = try environment.store.queueSummary()
             logger.notice("database ready", metadata: [
