@@ -38,10 +38,16 @@ struct KioskCenterCommand: AsyncParsableCommand {
             @Argument(help: "The kiosk code, e.g. JA0301.") var code: String
 
             func run() throws {
-                let publicKey = try options.intakeKey().publicKey
-                print(try CenterCommandFailure.wrap { try options.open().addKiosk(code, actor: options.commandLineActor) })
-                print(publicKey)
+                try KioskCommand.printEnrolment(options) { try $0.addKiosk(code, actor: options.commandLineActor) }
             }
+        }
+
+        /// What a technician pastes into `kioskctl credentials centre-secret`:
+        /// the kiosk's new secret, then the centre's public key.
+        static func printEnrolment(_ options: CenterOptions, secret: (CenterStore) throws -> String) throws {
+            let publicKey = try options.intakeKey().publicKey
+            print(try CenterCommandFailure.wrap { try secret(try options.open()) })
+            print(publicKey)
         }
 
         struct Rotate: ParsableCommand {
@@ -51,9 +57,7 @@ struct KioskCenterCommand: AsyncParsableCommand {
             @Argument(help: "The kiosk code.") var code: String
 
             func run() throws {
-                let publicKey = try options.intakeKey().publicKey
-                print(try CenterCommandFailure.wrap { try options.open().rotateKiosk(code, actor: options.commandLineActor) })
-                print(publicKey)
+                try KioskCommand.printEnrolment(options) { try $0.rotateKiosk(code, actor: options.commandLineActor) }
             }
         }
 

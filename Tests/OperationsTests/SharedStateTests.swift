@@ -72,21 +72,16 @@ import Testing
         _ = try runToEnd(["/bin/chmod", "0600", state.appendingPathComponent("kiosk.sqlite").path])
         _ = try runToEnd(["/bin/chown", "-R", "\(Self.forwarderUser):\(Self.group)", forwarderKeys.path])
 
-        func run(as user: String, _ arguments: [String], credentials: URL? = nil) throws -> RunResult {
-            var command = ["/usr/sbin/runuser", "-u", user, "--", "/bin/sh", "-c",
-                           "umask 0007; exec \"$0\" \"$@\"", bin.appendingPathComponent("kioskd").path] + arguments
-            command += ["--config", config.path, "--state", state.path]
-            if let credentials { command += ["--credentials", credentials.path] }
-            return try runToEnd(command)
+        /// kioskd as `user` with the units' umask.
+        func kioskd(as user: String, _ arguments: [String]) -> [String] {
+            ["/usr/sbin/runuser", "-u", user, "--", "/bin/sh", "-c", "umask 0007; exec \"$0\" \"$@\"",
+             bin.appendingPathComponent("kioskd").path] + arguments + ["--config", config.path, "--state", state.path]
         }
         // kiosk-migrate.service, as the front's user: opens the files to the group.
-        let migrate = try run(as: Self.frontUser, ["migrate"])
+        let migrate = try runToEnd(kioskd(as: Self.frontUser, ["migrate"]))
         #expect(migrate.status == 0, "\(migrate.stderr)")
         // kiosk-forwarder.service, as its own user: claims, fails to reach the centre, reschedules.
-        let forwarder = try Subprocess(["/usr/sbin/runuser", "-u", Self.forwarderUser, "--", "/bin/sh", "-c",
-                                        "umask 0007; exec \"$0\" \"$@\"", bin.appendingPathComponent("kioskd").path,
-                                        "forwarder", "--config", config.path, "--state", state.path,
-                                        "--credentials", forwarderKeys.path],
+        let forwarder = try Subprocess(kioskd(as: Self.forwarderUser, ["forwarder", "--credentials", forwarderKeys.path]),
                                        output: root.appendingPathComponent("forwarder.log"))
         let reader = try KioskStore(path: state.appendingPathComponent("kiosk.sqlite").path, centreKey: nil,
                                     issuer: ReceiptIssuer(kioskCode: configuration.identity.kioskCode,
@@ -98,7 +93,7 @@ import Testing
         forwarder.wait()
         #expect(!forwarder.errorText.contains("readonly"), "\(forwarder.errorText)")
         // And the front's user still writes after the forwarder's files appeared.
-        let again = try run(as: Self.frontUser, ["migrate"])
+        let again = try runToEnd(kioskd(as: Self.frontUser, ["migrate"]))
         #expect(again.status == 0, "\(again.stderr)")
     }
 }

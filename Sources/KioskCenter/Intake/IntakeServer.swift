@@ -11,7 +11,8 @@ import NIOCore
 /// without a valid signature from a registered kiosk or outside the ±300 s
 /// window (401), malformed bodies (400) and bodies that break the protocol's
 /// rules (422). Too many failed authentications from one address, or too
-/// many requests from one kiosk, are answered 429 with `Retry-After`. Deduplicates by submission id: a resend gets the same
+/// many requests from one kiosk, are answered 429 with `Retry-After`.
+/// Deduplicates by submission id: a resend gets the same
 /// reference (200); the same id with another body is refused (409).
 /// Security: kiosk secrets stay in the centre's database, sealed; sealed
 /// bodies are opened here with the intake key and checked like plain ones;
@@ -151,6 +152,8 @@ public enum IntakeServer {
         return response
     }
 
+    /// Media type, size limit, then signature, kiosk registration and the
+    /// timestamp window.
     static func verify(_ request: Request, path: String, store: CenterStore) async -> Authenticated {
         // JSON only (a charset parameter aside): nothing else is ever parsed.
         let mediaType = request.headers[.contentType]?.split(separator: ";").first

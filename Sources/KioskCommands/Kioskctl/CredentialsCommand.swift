@@ -88,7 +88,7 @@ struct CredentialsCommand: ParsableCommand {
             }
             let credentials = options.credentialStore
             try credentials.writeCentrePublicKey(key, named: config.credentials.centrePublicKey)
-            print("\(credentials.url(for: config.credentials.centrePublicKey).path): stored (restart kiosk-front to seal to it)")
+            print("\(credentials.url(for: config.credentials.centrePublicKey).path): stored (restart kiosk-display or kiosk-front to seal to it)")
             // A kiosk from before sealing to the centre moves its queue now.
             let legacy = credentials.url(for: config.credentials.legacySealKey)
             if FileManager.default.fileExists(atPath: legacy.path) {
@@ -125,8 +125,8 @@ struct CredentialsCommand: ParsableCommand {
                 let moved = try environment.store.resealLegacy(legacyKey: legacy, to: centre)
                 print("\(moved) request(s) sealed to the centre's public key")
             }
-            // Only once nothing is left that it opens: a backup of the database
-            // from before may still need it, but that backup is as old as the key.
+            // Only once every row has moved (one transaction, all or nothing):
+            // the key then opens nothing on this kiosk.
             if try credentials.destroy(named: config.credentials.legacySealKey) {
                 print("\(legacyURL.path): destroyed; nothing on this kiosk opens stored requests any more")
             } else if pending == 0 {

@@ -69,9 +69,7 @@ public struct Kioskd: ParsableCommand {
             let logger = Logger(label: "kioskd")
             let environment = try KioskEnvironment.open(options, check: .full)
             // The forwarder (its own user, in the kiosk group) shares the files.
-            for file in environment.store.shareWithGroup() {
-                logger.notice("opened to the kiosk group", metadata: ["file": "\(file)"])
-            }
+            let shared = environment.store.shareWithGroup()
             let released = try environment.store.releaseLeases()
             let summary = try environment.store.queueSummary()
             logger.notice("database ready", metadata: [
@@ -80,6 +78,7 @@ public struct Kioskd: ParsableCommand {
                 "queue.dead": "\(summary[.dead])",
                 "queue.leases_released": "\(released)",
             ])
+            for file in shared { logger.info("opened to the kiosk group", metadata: ["file": "\(file)"]) }
             let legacy = try environment.store.legacySealedCount()
             if legacy > 0 {
                 logger.warning("requests still sealed with the old seal key wait: run `kioskctl credentials reseal`",
