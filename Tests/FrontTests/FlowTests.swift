@@ -42,6 +42,25 @@ import Testing
         #expect(try draft.validate(in: shippedConfiguration.validationContext(now: Date())).triage.level == .red)
     }
 
+    /// The emergency screen says "[Esc Back]": Esc (or Backspace, or a tap
+    /// on Back) returns to the question with the answer highlighted, so the
+    /// resident can change it; it never moves on.
+    @Test func escOnTheEmergencyScreenGoesBackToItsQuestion() throws {
+        for back in [FrontEvent.input(.escape), .input(.backspace), .tap(.back)] {
+            var flow = FlowDriver()
+            flow.keys(.enter, .character("3"), .character("1"))
+            flow.keys(.character("4")) // food: no food today
+            #expect(flow.state.showingEmergency)
+            flow.send(back)
+            #expect(!flow.state.showingEmergency && flow.state.step == .question(0), "\(back)")
+            #expect(flow.state.cursor == 3, "the emergency answer is highlighted: \(back)")
+            flow.keys(.character("1")) // changed: enough food
+            #expect(flow.state.step == .question(1) && !flow.state.showingEmergency)
+            let draft = flow.state.draft
+            #expect(draft.answers.first { $0.questionID == "food" }?.optionID != "none-today")
+        }
+    }
+
     @Test func badInputGetsAMessageUnderTheFieldAndNoProgress() {
         var flow = FlowDriver()
         flow.toContact()

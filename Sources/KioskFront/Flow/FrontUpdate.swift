@@ -89,8 +89,8 @@ extension FrontState {
     private mutating func handle(_ input: InputEvent, _ context: FrontContext) -> [FrontEffect] {
         if input == .function(2) { return handle(.toggleLanguage, context) }
         if showingEmergency {
-            showingEmergency = false
-            return advanceFromQuestion(context)
+            // Esc is "back" on every screen, this one too; any other key goes on.
+            return leaveEmergency(back: input == .escape || input == .backspace, context)
         }
         switch step {
         case .receipt, .declined, .submitFailed:
@@ -173,6 +173,17 @@ extension FrontState {
         }
     }
 
+    /// The hotlines give way: back to the question that raised them, with
+    /// the emergency answer highlighted to change, or on to the next.
+    private mutating func leaveEmergency(back: Bool, _ context: FrontContext) -> [FrontEffect] {
+        showingEmergency = false
+        guard back, case let .question(number) = step else { return advanceFromQuestion(context) }
+        let question = context.config.assessment.questions[number]
+        let chosen = draft.answers.first { $0.questionID == question.id }?.optionID
+        cursor = question.options.firstIndex { $0.id == chosen } ?? 0
+        return []
+    }
+
     // MARK: - Actions
 
     private mutating func handle(_ action: TapAction, _ context: FrontContext) -> [FrontEffect] {
@@ -181,8 +192,7 @@ extension FrontState {
             return []
         }
         if showingEmergency {
-            showingEmergency = false
-            return advanceFromQuestion(context)
+            return leaveEmergency(back: action == .back, context)
         }
         switch step {
         case .welcome:
