@@ -208,10 +208,12 @@ extension KioskStore {
     /// agreement is done before the resident presses submit.
     func prepareNextEnvelope() {
         guard let centreKey else { return }
+        // The store is held only while its list is looked at, never during
+        // the key agreement: closing it is never delayed by this.
         DispatchQueue.global(qos: .utility).async { [weak self] in
-            while let self, self.preparedEnvelopes.withLock({ $0.count }) < Self.envelopesAhead {
+            while (self?.preparedEnvelopes.withLock { $0.count } ?? Self.envelopesAhead) < Self.envelopesAhead {
                 guard let prepared = try? PersonalEnvelope.Prepared(to: centreKey) else { return }
-                self.preparedEnvelopes.withLock { if $0.count < Self.envelopesAhead { $0.append(prepared) } }
+                self?.preparedEnvelopes.withLock { if $0.count < Self.envelopesAhead { $0.append(prepared) } }
             }
         }
     }
