@@ -45,7 +45,8 @@ import Testing
     func exchange(_ setup: Setup, body: Data, code: String = "JA0301", secret: [UInt8]? = nil,
                   timestamp: Int64 = Int64(Date().timeIntervalSince1970), signed: Bool = true,
                   path: String = IntakePaths.submissions,
-                  contentType: String = "application/json") async throws -> (status: Int, contentType: String, body: String) {
+                  contentType: String = "application/json")
+        async throws -> (status: Int, contentType: String, body: String, retryAfter: String?) {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(setup.centre.port)\(path)")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: contentType)
@@ -61,7 +62,8 @@ import Testing
         let response = try await setup.client.execute(request, timeout: .seconds(10))
         // Read to the end before the connection is reused.
         let answer = String(buffer: try await response.body.collect(upTo: 1 << 20))
-        return (Int(response.status.code), response.headers.first(name: "Content-Type") ?? "", answer)
+        return (Int(response.status.code), response.headers.first(name: "Content-Type") ?? "", answer,
+                response.headers.first(name: "Retry-After"))
     }
 
     /// A heartbeat captured on the wire and sent again within the window is
@@ -161,7 +163,7 @@ import Testing
         for _ in 0..<3 {
             #expect(try await post(setup, body: setup.body, secret: Array(repeating: 1, count: 32)).0 == 401)
         }
-        let blocked = try await rawPost(setup, body: setup.body)
+        let blocked = try await exchange(setup, body: setup.body)
         #expect(blocked.status == 429 && (Int(blocked.retryAfter ?? "") ?? 0) >= 1, "\(blocked)")
         #expect(try setup.centre.store.submissionCounts().total == 0, "not even a genuine request from that address")
         try await setup.client.shutdown()
@@ -175,26 +177,9 @@ import Testing
                                                lastScreenRender: nil).encoded()
             #expect(try await post(kiosk, body: heartbeat, path: path).0 == 204)
         }
-        let flooded = try await rawPost(kiosk, body: setup.body)
+        let flooded = try await exchange(kiosk, body: setup.body)
         #expect(flooded.status == 429 && flooded.body.contains("JA0301") && flooded.retryAfter != nil, "\(flooded)")
         try await kiosk.client.shutdown()
         await kiosk.centre.stop()
-    }
-
-    /// A signed POST of the submission, with the Retry-After header of the answer.
-    func rawPost(_ setup: Setup, body: Data) async throws -> (status: Int, retryAfter: String?, body: String) {
-        var request = HTTPClientRequest(url: "http://127.0.0.1:\(setup.centre.port)\(IntakePaths.submissions)")
-        request.method = .POST
-        let stamp = Int64(Date().timeIntervalSince1970)
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: RequestSigner.idempotencyHeader, value: setup.id)
-        request.headers.add(name: RequestSigner.codeHeader, value: "JA0301")
-        request.headers.add(name: RequestSigner.timestampHeader, value: String(stamp))
-        request.headers.add(name: RequestSigner.signatureHeader, value: RequestSigner(secret: setup.kiosk.secret)
-            .signature(method: "POST", path: IntakePaths.submissions, timestamp: stamp, body: body))
-        request.body = .bytes(ByteBuffer(bytes: body))
-        let response = try await setup.client.execute(request, timeout: .seconds(10))
-        let answer = String(buffer: try await response.body.collect(upTo: 1 << 20))
-        return (Int(response.status.code), response.headers.first(name: "Retry-After"), answer)
     }
 }

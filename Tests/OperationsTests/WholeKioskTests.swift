@@ -229,8 +229,7 @@ let shippedQuestionCount: Int = {
 /// instead, and still work on the plain columns.
 @Suite struct NoRevealAtTheKioskTests {
     @Test func queueShowAndExportNeverOpenPersonalData() throws {
-        let receipts = try temporaryFolder("receipts")
-        let front = try TmuxFront(frontArguments: ["--receipts-to", receipts.path])
+        let front = try TmuxFront()
         let screen = try askForHelp(on: front, questions: shippedQuestionCount)
         let store = try front.openStore()
         let number = try #require(try store.records(in: .queued).first?.receiptNumber)
