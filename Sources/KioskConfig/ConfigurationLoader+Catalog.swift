@@ -8,12 +8,15 @@ extension ConfigurationLoader {
         var programmeIDs = UniqueIDs("programme")
         let programmeNodes = top.required("programmes")?.sequence("programmes") ?? []
         var programmes = programmeNodes.compactMap { item -> (Programme, YAMLNode)? in
-            guard let map = item.mapping("programme", keys: ["id", "name"]) else { return nil }
+            guard let map = item.mapping("programme", keys: ["id", "name", "audience", "description"]) else { return nil }
             let id = map.required("id")?.identifier("programme.id")
             let name = map.required("name")?.localized("programme.name")
+            let audience = map.optional("audience").map { $0.localized("programme.audience") }
+            let description = map.optional("description").map { $0.localized("programme.description") }
             if let id { programmeIDs.insert(id, at: item) }
-            guard let id, let name else { return nil }
-            return (Programme(id: id, name: name, services: []), item)
+            guard let id, let name, audience != .some(nil), description != .some(nil) else { return nil }
+            return (Programme(id: id, name: name, audience: audience ?? nil, description: description ?? nil,
+                              services: []), item)
         }
         if programmeNodes.isEmpty { top.owner.problem("catalog.yaml: at least one programme is needed") }
 
@@ -21,10 +24,12 @@ extension ConfigurationLoader {
         let serviceNodes = top.required("services")?.sequence("services") ?? []
         var servicesRead = 0
         for item in serviceNodes {
-            guard let map = item.mapping("service", keys: ["id", "programme", "kind", "name"]) else { continue }
+            guard let map = item.mapping("service", keys: ["id", "programme", "kind", "name", "description"])
+            else { continue }
             let id = map.required("id")?.identifier("service.id")
             let programmeID = map.required("programme")?.identifier("service.programme")
             let name = map.required("name")?.localized("service.name")
+            let description = map.optional("description").map { $0.localized("service.description") }
             var kind: ServiceKind?
             if let kindNode = map.required("kind"), let text = kindNode.string("service.kind") {
                 kind = ServiceKind(rawValue: text)
@@ -33,12 +38,13 @@ extension ConfigurationLoader {
                 }
             }
             if let id { serviceIDs.insert(id, at: item) }
-            guard let id, let programmeID, let name, let kind else { continue }
+            guard let id, let programmeID, let name, let kind, description != .some(nil) else { continue }
             guard let index = programmes.firstIndex(where: { $0.0.id == programmeID }) else {
                 map.values["programme"]?.problem("service '\(id)' points at programme '\(programmeID)', which is not listed")
                 continue
             }
-            programmes[index].0.services.append(Service(id: id, programmeID: programmeID, name: name, kind: kind))
+            programmes[index].0.services.append(Service(id: id, programmeID: programmeID, name: name, kind: kind,
+                                                        description: description ?? nil))
             servicesRead += 1
         }
         for (programme, node) in programmes where programme.services.isEmpty {
@@ -145,10 +151,12 @@ extension ConfigurationLoader {
             present.insert(key)
             if let text = entry.value.localized("texts.\(entry.key)") { texts[key] = text } else { complete = false }
         }
-        for key in ScreenTexts.Key.allCases where !present.contains(key) {
+        // Keys added after the first release fall back to their built-in text.
+        let missing = ScreenTexts.Key.allCases.filter { !present.contains($0) && $0.builtIn == nil }
+        for key in missing {
             textsNode.problem("texts: missing '\(key.rawValue)' (needed in zh-Hans and en)")
         }
-        guard let consent, complete, texts.count == ScreenTexts.Key.allCases.count else { return nil }
+        guard let consent, complete, missing.isEmpty else { return nil }
         return ScreenTexts(consent: consent, texts: texts)
     }
 }

@@ -74,31 +74,39 @@ extension ConfigurationLoader {
     }
 
     static func readCentre(_ node: YAMLNode) -> Centre? {
-        guard let map = node.mapping("centre", keys: ["name", "address", "hours"]) else { return nil }
+        guard let map = node.mapping("centre", keys: ["name", "short_name", "address", "hours"]) else { return nil }
         let name = map.required("name")?.localized("centre.name")
+        let shortName = map.optional("short_name").map { $0.localized("centre.short_name") }
         let address = map.required("address")?.localized("centre.address")
         let hours = map.required("hours")?.localized("centre.hours")
-        guard let name, let address, let hours else { return nil }
-        return Centre(name: name, address: address, hours: hours)
+        guard let name, let address, let hours, shortName != .some(nil) else { return nil }
+        return Centre(name: name, shortName: shortName ?? nil, address: address, hours: hours)
     }
 
     static func readHotlines(_ node: YAMLNode) -> [Hotline]? {
         guard let list = node.sequence("hotlines") else { return nil }
         if list.isEmpty { node.problem("hotlines: at least one number is needed for the emergency screen") }
         var ids = UniqueIDs("hotline")
-        let hotlines = list.compactMap { item -> Hotline? in
-            guard let map = item.mapping("hotline", keys: ["id", "number", "label"]) else { return nil }
+        var hotlines = list.compactMap { item -> Hotline? in
+            guard let map = item.mapping("hotline", keys: ["id", "number", "label", "assistance"]) else { return nil }
             let id = map.required("id")?.identifier("hotline.id")
             var number = map.required("number")?.string("hotline.number")
-            if let value = number, !value.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) || $0 == "-" }) {
+            if let value = number, value.isEmpty || !value.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "-") }) {
                 map.values["number"]?.problem("hotline.number '\(value)' must be digits and '-' only")
                 number = nil
             }
             let label = map.required("label")?.localized("hotline.label")
+            let assistance = map.optional("assistance").map { $0.bool("hotline.assistance") } ?? false
             if let id { ids.insert(id, at: item) }
-            guard let id, let number, let label else { return nil }
-            return Hotline(id: id, number: number, label: label)
+            guard let id, let number, let label, let assistance else { return nil }
+            return Hotline(id: id, number: number, label: label, isAssistance: assistance)
         }
+        if hotlines.filter(\.isAssistance).count > 1 {
+            node.problem("hotlines: only one may be the district's assistance hotline (assistance: true)")
+            return nil
+        }
+        // The district's assistance line leads: residents in hardship call it first.
+        if let index = hotlines.firstIndex(where: \.isAssistance) { hotlines.insert(hotlines.remove(at: index), at: 0) }
         return hotlines.count == list.count && !list.isEmpty ? hotlines : nil
     }
 

@@ -47,6 +47,8 @@ public struct KioskIdentity: Sendable {
 /// The community affairs acceptance centre this kiosk sends requests to.
 public struct Centre: Sendable {
     public var name: LocalizedText
+    /// For the screen's header, where the full name may not fit (English names run long).
+    public var shortName: LocalizedText?
     public var address: LocalizedText
     public var hours: LocalizedText
 }
@@ -56,6 +58,14 @@ public struct Hotline: Sendable, Hashable {
     public var id: String
     public var number: String
     public var label: LocalizedText
+    /// The district's social-assistance line: listed first, and the number a
+    /// receipt gives for "nobody called".
+    public var isAssistance = false
+}
+
+extension KioskConfiguration {
+    /// The number a resident calls about their request: the assistance line, else the first.
+    public var assistanceHotline: Hotline { hotlines.first { $0.isAssistance } ?? hotlines[0] }
 }
 
 /// A street (街道) the kiosk serves and its communities (社区 / 居民区).

@@ -68,6 +68,31 @@ public struct ScreenTexts: Sendable {
         case errorResidentIDChecksum = "error.resident_id_checksum"
         case errorOutOfRange = "error.out_of_range"
         case errorChoice = "error.choice"
+        // Added in 1.1: a texts.yaml from 1.0 lacks them and gets `builtIn`.
+        case welcomeBodyNoPrinter = "welcome.body_no_printer"
+        case welcomeConsult = "welcome.consult"
+        case helpLineText = "nav.help_text"
+        case askName = "ask.name"
+        case askPhone = "ask.phone"
+        case askResidentID = "ask.resident_id"
+        case askStreet = "ask.street"
+        case askCommunity = "ask.community"
+        case askAddressDetail = "ask.address_detail"
+        case askHouseholdSize = "ask.household_size"
+        case askDescription = "ask.description"
+        case hintPhone = "hint.phone"
+        case hintResidentID = "hint.resident_id"
+        case hintHouseholdSize = "hint.household_size"
+        case hintCount = "hint.count"
+        case streetUnsure = "choice.street_unsure"
+        case communityUnsure = "choice.community_unsure"
+        case declinedHotlines = "declined.hotlines"
+        case receiptNoPrinter = "receipt.no_printer"
+        case receiptNoCall = "receipt.no_call"
+        case consultTitle = "consult.title"
+        case consultServices = "consult.services"
+        case consultApply = "consult.apply"
+        case consultAsk = "consult.ask"
     }
 
     /// The consent text a resident agrees to; its version is stored with
@@ -81,9 +106,9 @@ public struct ScreenTexts: Sendable {
     private var texts: [Key: LocalizedText]
 
     init(consent: ConsentText, texts: [Key: LocalizedText]) {
-        precondition(texts.count == Key.allCases.count, "configuration reading checks every key")
         self.consent = consent
-        self.texts = texts
+        self.texts = texts.merging(Key.allCases.compactMap { key in key.builtIn.map { (key, $0) } }) { given, _ in given }
+        precondition(self.texts.count == Key.allCases.count, "configuration reading checks every key")
     }
 
     public subscript(key: Key, language: Language) -> String {

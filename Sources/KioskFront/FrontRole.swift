@@ -191,6 +191,7 @@ public final class FrontRole {
     /// The resident's copy: printed, still coming, or not going to print
     /// (a failed job, or a printer that cannot print now).
     func printProgress(_ id: UUID) -> PrintProgress {
+        guard printing != nil else { return .noPrinter }
         guard let jobs = try? store.printJobs(submissionID: id),
               let resident = jobs.first(where: { $0.copy == "resident" })
         else { return .failed }
@@ -200,7 +201,7 @@ public final class FrontRole {
         case .pending, .submitted:
             let printer = (try? store.statuses())?.first { $0.role == "printer" }
             if let printer, !["ready", "printing"].contains(printer.state) { return .failed }
-            return printing == nil ? .failed : .queued
+            return .queued
         }
     }
 

@@ -32,9 +32,10 @@ import Testing
         flow.keys(.enter)
         #expect(flow.state.step == .question(1))
         for _ in 1..<shippedConfiguration.assessment.questions.count { flow.keys(.character("1")) }
+        flow.keys(.character("1")) // consent
         flow.type("王小明"); flow.keys(.enter)
         flow.type("13800138000"); flow.keys(.enter, .enter, .character("1"), .character("1"), .enter)
-        flow.type("1"); flow.keys(.enter, .enter, .character("1"), .character("1"))
+        flow.type("1"); flow.keys(.enter, .enter, .character("1"))
         guard case let .submit(draft)? = flow.effects.last else {
             Issue.record("no submit effect")
             return
@@ -99,34 +100,218 @@ import Testing
         #expect(flow.state.input.count == TextRule.name.maxCharacters)
     }
 
-    @Test func escGoesBackAndReviewCanChangeAnyPart() {
+    /// Bug: "change contact" opened only the name, then review with "send"
+    /// highlighted. Now it leads through every contact screen, each showing
+    /// its earlier answer, and back to review on "change contact".
+    @Test func changingContactOnReviewLeadsThroughEveryFieldAndBackToChangeNotSend() {
         var flow = FlowDriver()
         flow.toReview()
         flow.keys(.character("4"))
         #expect(flow.state.step == .field(.name))
         #expect(flow.state.input == "王小明", "earlier answers are shown again")
-        flow.keys(.backspace, .backspace, .backspace)
-        flow.type("李四"); flow.keys(.enter)
-        #expect(flow.state.step == .review)
-        #expect(flow.state.draft.name == "李四")
+        flow.keys(.enter)
+        #expect(flow.state.step == .field(.phone) && flow.state.input == "13800138000")
+        for _ in 0..<11 { flow.keys(.backspace) }
+        flow.type("13912345678"); flow.keys(.enter)
+        var seen: [Step] = []
+        while flow.state.step != .review, seen.count < 10 {
+            seen.append(flow.state.step)
+            flow.keys(.enter)
+        }
+        #expect(seen == [.field(.residentID), .field(.street), .field(.community), .field(.addressDetail),
+                         .field(.householdSize), .field(.description)])
+        #expect(flow.state.draft.phone == "13912345678")
+        #expect(flow.state.draft.street == "nanjing-west" && flow.state.draft.community == "wuding",
+                "Enter on a list keeps the earlier choice")
+        #expect(flow.state.cursor == ReviewGroup.contact.rawValue, "never \"send\" unasked")
+        flow.keys(.enter)
+        #expect(flow.state.step == .field(.name), "Enter chose \"change contact\" again, not send")
+        #expect(!flow.effects.contains { if case .submit = $0 { true } else { false } })
         flow.keys(.escape)
-        #expect(flow.state.step == .consent)
+        #expect(flow.state.step == .review && flow.state.cursor == ReviewGroup.contact.rawValue,
+                "Esc on the first screen of a change returns to review")
+        flow.keys(.escape)
+        #expect(flow.state.step == .field(.description))
     }
 
-    @Test func decliningConsentWipesTheRequestAndShowsTheCentre() {
+    /// Bug: going back to a choice highlighted the first option, so Enter
+    /// silently changed the answer.
+    @Test func backAndChangeHighlightEarlierAnswers() {
+        var flow = FlowDriver()
+        flow.keys(.enter, .character("3"), .character("2")) // older people · care at home
+        flow.keys(.character("2"), .character("2"))
+        #expect(flow.state.step == .question(2))
+        flow.keys(.escape)
+        #expect(flow.state.step == .question(1) && flow.state.cursor == 1)
+        flow.keys(.escape)
+        #expect(flow.state.step == .question(0) && flow.state.cursor == 1)
+        flow.keys(.escape)
+        #expect(flow.state.step == .service && flow.state.cursor == 1)
+        flow.keys(.escape)
+        #expect(flow.state.step == .programme && flow.state.cursor == 2)
+        flow.keys(.enter, .enter, .enter, .enter)
+        #expect(flow.state.step == .question(2), "Enter through kept every answer")
+        let answers = flow.state.draft.answers.map(\.optionID)
+        let questions = shippedConfiguration.assessment.questions
+        #expect(answers == [questions[0].options[1].id, questions[1].options[1].id])
+
+        var review = FlowDriver()
+        review.toReview()
+        review.keys(.character("2"))
+        #expect(review.state.step == .programme && review.state.cursor == 2)
+        review.keys(.enter)
+        #expect(review.state.step == .service && review.state.cursor == 0)
+        review.keys(.enter)
+        #expect(review.state.step == .review && review.state.cursor == ReviewGroup.service.rawValue)
+        review.keys(.character("3"))
+        #expect(review.state.step == .question(0) && review.state.cursor == 0)
+        for _ in questions { review.keys(.enter) }
+        #expect(review.state.step == .review && review.state.cursor == ReviewGroup.answers.rawValue)
+    }
+
+    /// Bug: with `--no-printer` the welcome promised a printed receipt and
+    /// the receipt screen said staff were told of a print failure.
+    @Test func withoutAPrinterNoScreenPromisesPaperOrBlamesIt() {
+        var flow = FlowDriver()
+        flow.context = FrontContext(config: shippedConfiguration, printsReceipts: false)
+        #expect(!flow.screen().contains("打印") && flow.screen().contains("屏幕上会显示"))
+        flow.toReview()
+        flow.keys(.character("1"))
+        flow.effects = []
+        flow.send(.submitted(ReceiptInfo(submissionID: UUID(), number: ReceiptNumber(kioskCode: "JA0301", day: "261130", sequence: 7),
+                                         token: "K1.x", qr: sampleQR)))
+        #expect(flow.state.printProgress == .noPrinter && flow.effects.isEmpty, "no print job is checked")
+        let screen = flow.screen(100, 30)
+        #expect(!screen.contains("工作人员已收到通知") && !screen.contains("无法打印"))
+        #expect(screen.contains("这台机器不打印回执"))
+    }
+
+    /// Consent comes before the contact details and names each of them;
+    /// declining loses only the answers so far and shows the hotlines.
+    @Test func consentComesBeforeContactAndDecliningShowsTheHotlines() {
+        var flow = FlowDriver()
+        flow.toConsent()
+        #expect(flow.state.step == .consent)
+        let consent = flow.screen(100, 30)
+        for item in ["姓名", "联系电话", "身份证号码", "街道", "详细地址", "家庭人数"] {
+            #expect(consent.contains(item), "consent names \(item)")
+        }
+        #expect(!shippedConfiguration.texts.consent.text[.chinese].contains("。 "), "no stray space in Chinese")
+        flow.keys(.escape)
+        #expect(flow.state.step == .question(shippedConfiguration.assessment.questions.count - 1))
+        flow.keys(.enter)
+        flow.keys(.character("2"))
+        #expect(flow.state.step == .declined)
+        #expect(flow.state.draft.answers.isEmpty && flow.state.draft.programmeID.isEmpty)
+        #expect(flow.effects.last == .wipeScreen)
+        let declined = flow.screen(100, 30)
+        #expect(declined.contains("周一至周五") && declined.contains("962525") && declined.contains("12345"))
+        flow.keys(.enter)
+        #expect(flow.state.step == .welcome)
+    }
+
+    /// Each contact screen asks its own question and says what it takes
+    /// before the resident types; the help line fits a text field.
+    @Test func eachContactScreenHasItsOwnTitleAndSaysWhatItTakes() {
+        var flow = FlowDriver()
+        flow.toContact()
+        var titles: [String] = []
+        func title(_ screen: String) -> String { screen.split(separator: "\n").dropFirst().first { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map(String.init) ?? "" }
+        let answers: [(ContactField, () -> Void)] = [
+            (.name, { flow.type("王小明") }), (.phone, { flow.type("13800138000") }), (.residentID, {}),
+            (.street, {}), (.community, {}), (.addressDetail, {}), (.householdSize, { flow.type("3") }),
+        ]
+        for (field, answer) in answers {
+            #expect(flow.state.step == .field(field))
+            let screen = flow.screen()
+            titles.append(title(screen))
+            if !field.isChoice {
+                #expect(!screen.contains("数字键"), "no \"number keys choose\" on a text field: \(field)")
+                #expect(screen.contains("退格键删除"))
+            }
+            if field == .householdSize { #expect(screen.contains("填 1 到 20 之间的数字"), "the range before typing") }
+            answer()
+            flow.keys(.enter)
+        }
+        #expect(Set(titles).count == titles.count, "every title differs: \(titles)")
+        #expect(!titles.contains { $0.contains("怎样联系您") })
+        #expect(flow.state.step == .field(.description))
+        #expect(flow.screen().contains("已写 0 字，最多 \(TextRule.description.maxCharacters) 字"))
+        flow.type("家里老人需要照顾")
+        #expect(flow.screen().contains("已写 8 字"))
+    }
+
+    /// "Other street / not sure" skips the community and still validates;
+    /// Back returns to it with "not sure" highlighted.
+    @Test func aResidentUnsureOfTheirStreetCanStillAsk() throws {
         var flow = FlowDriver()
         flow.toContact()
         flow.type("王小明"); flow.keys(.enter)
-        flow.type("13800138000"); flow.keys(.enter, .enter, .character("1"), .character("1"), .enter)
-        flow.type("2"); flow.keys(.enter, .enter)
-        #expect(flow.state.step == .consent)
-        flow.keys(.character("2"))
-        #expect(flow.state.step == .declined)
-        #expect(flow.state.draft.name.isEmpty && flow.state.draft.phone.isEmpty)
-        #expect(flow.effects.last == .wipeScreen)
-        #expect(flow.screen().contains("周一至周五"))
+        flow.type("13800138000"); flow.keys(.enter, .enter)
+        let streets = flow.state.optionCount(flow.context)
+        #expect(flow.screen().contains("其他街道 / 不确定"))
+        flow.keys(.character(Character(String(streets))))
+        #expect(flow.state.step == .field(.addressDetail) && flow.state.draft.street.isEmpty)
+        flow.keys(.escape)
+        #expect(flow.state.step == .field(.street) && flow.state.cursor == streets - 1)
         flow.keys(.enter)
-        #expect(flow.state.step == .welcome)
+        flow.type("3"); flow.keys(.enter)
+        flow.type("3"); flow.keys(.enter, .enter)
+        #expect(flow.state.step == .review)
+        let request = try flow.state.draft.validate(in: shippedConfiguration.validationContext(now: Date()))
+        #expect(request.applicant.street.isEmpty && request.applicant.community.isEmpty)
+    }
+
+    /// Door 3: browse what help exists without applying; one key from a
+    /// service page starts an application for it.
+    @Test func consultingCollectsNothingAndOneKeyApplies() throws {
+        var flow = FlowDriver()
+        flow.keys(.character("3"))
+        #expect(flow.state.step == .consultProgrammes)
+        #expect(flow.screen().contains("花样伙伴 — 儿童和青少年"))
+        flow.keys(.character("3"))
+        let programme = flow.screen(100, 30)
+        #expect(programme.contains("身心安康") && programme.contains("行动不便") == false && programme.contains("助餐服务"))
+        flow.keys(.character("1"))
+        let service = flow.screen(100, 30)
+        #expect(service.contains("社区食堂") && service.contains("12345") && service.contains("申请这项帮助"))
+        #expect(flow.state.draft.programmeID.isEmpty, "browsing collects nothing")
+        flow.keys(.escape)
+        #expect(flow.state.step == .consultServices(programme: 2) && flow.state.cursor == 0)
+        flow.keys(.enter, .enter)
+        #expect(flow.state.step == .question(0))
+        #expect(flow.state.draft.programmeID == "elderly-wellbeing" && flow.state.draft.serviceID == "meal-assistance")
+        for _ in shippedConfiguration.assessment.questions { flow.keys(.character("1")) }
+        flow.keys(.character("1"))
+        flow.type("王小明"); flow.keys(.enter)
+        flow.type("13800138000"); flow.keys(.enter, .enter, .character("1"), .character("1"), .enter)
+        flow.type("1"); flow.keys(.enter, .enter)
+        #expect(flow.state.step == .review)
+        _ = try flow.state.draft.validate(in: shippedConfiguration.validationContext(now: Date()))
+    }
+
+    /// The district's assistance line leads the emergency screen, numbers aligned;
+    /// the English header uses the short centre name instead of a cut one.
+    @Test func theEmergencyScreenListsTheAssistanceLineFirstAligned() {
+        var flow = FlowDriver()
+        flow.keys(.enter, .character("3"), .character("1"), .character("4"))
+        let lines = flow.screen().split(separator: "\n").map(String.init)
+        var labelColumns: [Int] = []
+        var order: [String] = []
+        for hotline in shippedConfiguration.hotlines {
+            let label = hotline.label[.chinese]
+            guard let line = lines.first(where: { $0.contains(label) }), let at = line.range(of: label) else {
+                Issue.record("\(label) not on the screen")
+                continue
+            }
+            labelColumns.append(CharacterWidth.of(String(line[..<at.lowerBound])))
+            order.append(hotline.number)
+        }
+        let rows = shippedConfiguration.hotlines.compactMap { hotline in lines.firstIndex { $0.contains(hotline.label[.chinese]) } }
+        #expect(rows == rows.sorted() && shippedConfiguration.hotlines.first?.number == "12345", "assistance line first")
+        #expect(Set(labelColumns).count == 1, "labels start in one column: \(labelColumns)")
+        flow.send(.tap(.toggleLanguage))
+        #expect(flow.screen().split(separator: "\n").first?.contains("Nanjing West Road Community Centre") == true)
     }
 
     @Test func idleSessionsCountDownThenAreWiped() {

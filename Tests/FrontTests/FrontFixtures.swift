@@ -11,7 +11,7 @@ let shippedConfiguration: KioskConfiguration = {
 
 /// Drives the pure flow as the loop would, on a clock the test moves.
 struct FlowDriver {
-    let context = FrontContext(config: shippedConfiguration)
+    var context = FrontContext(config: shippedConfiguration)
     let start = ContinuousClock.now
     var elapsed: Duration = .zero
     var state: FrontState
@@ -44,10 +44,16 @@ struct FlowDriver {
         state.view(columns: columns, rows: rows, context: context).buffer.text
     }
 
-    /// From welcome to the first contact field, calm answers throughout.
-    mutating func toContact() {
+    /// From welcome to the consent screen, calm answers throughout.
+    mutating func toConsent() {
         keys(.enter, .character("3"), .character("1"))
         for _ in shippedConfiguration.assessment.questions { keys(.character("1")) }
+    }
+
+    /// From welcome to the first contact field, consent given.
+    mutating func toContact() {
+        toConsent()
+        keys(.character("1"))
     }
 
     /// A whole valid request up to the review screen.
@@ -60,7 +66,6 @@ struct FlowDriver {
         type("武定路1号"); keys(.enter)
         type("2"); keys(.enter)
         keys(.enter) // no description
-        keys(.character("1")) // consent
     }
 }
 

@@ -44,7 +44,46 @@ func problems(_ folder: URL) -> [ConfigProblem] {
         #expect(Set(services.map(\.kind)) == Set(ServiceKind.allCases))
         #expect(config.session.idleTimeout == .seconds(90))
         #expect(config.texts[.welcomeTitle, .chinese] == "社区救助自助申请")
-        #expect(config.texts.consent.version == "2026-11-01")
+        #expect(config.texts.consent.version == "2026-12-01")
+        #expect(config.catalog.programmes.allSatisfy { $0.audience != nil && $0.description != nil })
+        #expect(services.allSatisfy { $0.description != nil }, "every service can be learnt about at the kiosk")
+        #expect(config.assistanceHotline.id == "citizen-service" && config.hotlines.first?.isAssistance == true)
+    }
+
+    /// texts.yaml is a conffile: a district's edited copy from 1.0 lacks the
+    /// keys added since, and must still load, with the words we ship.
+    @Test func aTextsYamlFromBeforeNewKeysLoadsWithTheShippedWords() throws {
+        let folder = try copyOfShippedConfig()
+        let url = folder.appendingPathComponent("texts.yaml")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let cut = try #require(text.range(of: "\n  # Added in 1.1"))
+        try String(text[..<cut.lowerBound]).appending("\n").write(to: url, atomically: true, encoding: .utf8)
+        let old = try ConfigurationLoader.load(from: folder)
+        let shipped = try ConfigurationLoader.load(from: shippedConfig)
+        let added = ScreenTexts.Key.allCases.filter { $0.builtIn != nil }
+        #expect(added.count >= 20)
+        for key in added {
+            #expect(old.texts[key] == shipped.texts[key], "built-in \(key.rawValue) matches texts.yaml")
+        }
+    }
+
+    /// A catalog without plain lines or descriptions (as in 1.0) still loads;
+    /// a description in one language only is named.
+    @Test func catalogDescriptionsAreOptionalButNeedBothLanguages() throws {
+        let folder = try copyOfShippedConfig()
+        try edit(folder, "catalog.yaml", replacing: "    audience: {zh-Hans: 儿童和青少年, en: children and young people}\n", with: "")
+        #expect(problems(folder).isEmpty)
+        try edit(folder, "catalog.yaml",
+                 replacing: "\n                   en: \"School bags, stationery and learning materials for children whose families cannot afford them.\"}}",
+                 with: "}}")
+        #expect(problems(folder).contains { $0.message.contains("service.description") && $0.message.contains("English") })
+    }
+
+    @Test func onlyOneHotlineMayBeTheAssistanceLine() throws {
+        let folder = try copyOfShippedConfig()
+        try edit(folder, "kiosk.yaml", replacing: "    label: {zh-Hans: 报警电话, en: Police}\n",
+                 with: "    label: {zh-Hans: 报警电话, en: Police}\n    assistance: true\n")
+        #expect(problems(folder).contains { $0.message.contains("only one may be the district's assistance hotline") })
     }
 
     @Test func everyEmergencyOptionOfTheDistrictForcesRed() throws {

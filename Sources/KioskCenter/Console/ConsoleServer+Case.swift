@@ -72,8 +72,10 @@ extension ConsoleServer {
         }
         return TemplateValues([
             "name": applicant.name, "phone": applicant.phone, "id": id, "canReveal": id != nil && !reveal,
-            "street": area?.name[language] ?? applicant.street,
-            "community": area?.communities.first { $0.code == applicant.community }?.name[language] ?? applicant.community,
+            "street": streetName(applicant.street, language),
+            // Empty: the resident was not sure of their community.
+            "community": area?.communities.first { $0.code == applicant.community }?.name[language]
+                ?? (applicant.community.isEmpty ? "—" : applicant.community),
             "address": applicant.addressDetail, "household": applicant.householdSize,
             "story": submission.description, "answers": answers,
             "consent": texts.format("consent_given", submission.consent.version, dateTime(submission.consent.givenAt)),

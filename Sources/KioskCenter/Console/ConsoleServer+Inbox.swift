@@ -138,7 +138,7 @@ extension ConsoleServer {
     // MARK: Names from the configuration
 
     func programmeName(_ id: String, _ language: Language) -> String {
-        config.catalog.programme(id)?.name[language] ?? id
+        config.catalog.programme(id)?.title(language) ?? id
     }
 
     func serviceName(_ id: String, _ programme: String, _ language: Language) -> String {
@@ -146,7 +146,8 @@ extension ConsoleServer {
     }
 
     func streetName(_ code: String, _ language: Language) -> String {
-        config.street(code)?.name[language] ?? code
+        // Empty: the resident was not sure of their street.
+        code.isEmpty ? "—" : config.street(code)?.name[language] ?? code
     }
 
     func partnerName(_ id: String, _ language: Language) -> String {

@@ -48,7 +48,8 @@ public struct Kioskd: ParsableCommand {
             do { terminal = try TerminalDevice() } catch {
                 throw CommandFailure(description: "refusing to start: \(error)")
             }
-            let role = FrontRole(context: FrontContext(config: environment.config), store: environment.store,
+            let role = FrontRole(context: FrontContext(config: environment.config, printsReceipts: printer != nil),
+                                 store: environment.store,
                                  layout: layout, receiptKey: key, printer: printer, logger: logger,
                                  notifier: ServiceNotifier())
             try role.run(terminal: terminal)

@@ -112,8 +112,14 @@ extension SubmissionDraft {
         let phone = check { () throws(ValidationError) in try PhoneNumber(parsing: self.phone) }
         let residentID: ResidentID?? = residentID.trimmingWhitespace().isEmpty ? .some(nil)
             : check { () throws(ValidationError) in try ResidentID(parsing: self.residentID, today: context.today) }
-        if let communities = context.communities[street] {
-            if !communities.contains(community) { errors.append(ValidationError(.community, .unknownChoice)) }
+        // Empty is "not sure": a resident unsure of their community, or of
+        // their street (and so of its community), still asks for help.
+        if street.isEmpty {
+            if !community.isEmpty { errors.append(ValidationError(.community, .unknownChoice)) }
+        } else if let communities = context.communities[street] {
+            if !community.isEmpty, !communities.contains(community) {
+                errors.append(ValidationError(.community, .unknownChoice))
+            }
         } else {
             errors.append(ValidationError(.street, .unknownChoice))
         }

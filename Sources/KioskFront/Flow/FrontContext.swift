@@ -4,9 +4,12 @@ import KioskDomain
 /// What the flow reads but never changes: the district's configuration.
 public struct FrontContext: Sendable {
     public let config: KioskConfiguration
+    /// False when the front runs without a printer (`--no-printer`): no screen promises paper.
+    public let printsReceipts: Bool
 
-    public init(config: KioskConfiguration) {
+    public init(config: KioskConfiguration, printsReceipts: Bool = true) {
         self.config = config
+        self.printsReceipts = printsReceipts
     }
 
     var texts: ScreenTexts { config.texts }
@@ -18,6 +21,21 @@ public struct FrontContext: Sendable {
 public enum ContactField: Int, Sendable, CaseIterable, Hashable {
     case name, phone, residentID, street, community, addressDetail, householdSize, description
 
+    /// The screen's question, one per field.
+    var title: ScreenTexts.Key {
+        switch self {
+        case .name: .askName
+        case .phone: .askPhone
+        case .residentID: .askResidentID
+        case .street: .askStreet
+        case .community: .askCommunity
+        case .addressDetail: .askAddressDetail
+        case .householdSize: .askHouseholdSize
+        case .description: .askDescription
+        }
+    }
+
+    /// What the field is called on the review screen.
     var label: ScreenTexts.Key {
         switch self {
         case .name: .fieldName

@@ -5,6 +5,11 @@ import QRCode
 /// Which screen the resident is on.
 public enum Step: Sendable, Hashable {
     case welcome
+    /// Learning what help exists, nothing collected: the programmes, one
+    /// programme's services, one service's page.
+    case consultProgrammes
+    case consultServices(programme: Int)
+    case consultService(programme: Int, service: Int)
     case programme
     case service
     case question(Int)
@@ -35,6 +40,14 @@ public struct ReceiptInfo: Sendable, Hashable {
 /// The resident's copy as the receipt screen reports it.
 public enum PrintProgress: Sendable, Hashable {
     case queued, printed, failed
+    /// This kiosk runs without a printer: nothing failed, nobody was told.
+    case noPrinter
+}
+
+/// A part of the request the review screen offers to change; each leads
+/// through all of its screens and back to review, to the same option.
+public enum ReviewGroup: Int, Sendable, Hashable {
+    case service = 1, answers, contact
 }
 
 /// A tap target's meaning, found by hit-testing the last frame.
@@ -81,8 +94,10 @@ public struct FrontState: Sendable {
     public var fieldError: ValidationError?
     /// The emergency numbers cover the screen until a key is pressed.
     public var showingEmergency = false
-    /// Editing from the review screen returns there afterwards.
-    public var returnToReview = false
+    /// List fields the resident has answered, "not sure" included.
+    public var answeredLists: Set<ContactField> = []
+    /// The part being changed from the review screen: its last screen returns there.
+    public var editing: ReviewGroup?
     public var receipt: ReceiptInfo?
     public var printProgress: PrintProgress = .queued
     /// The last time the resident did anything; idle time counts from here.

@@ -13,9 +13,13 @@ extension FrontState {
         case let .submitted(info):
             guard step == .submitting else { return [] }
             receipt = info
-            printProgress = .queued
             step = .receipt
             lastActivity = now
+            guard context.printsReceipts else {
+                printProgress = .noPrinter
+                return []
+            }
+            printProgress = .queued
             return [.checkPrint(info.submissionID)]
         case .submitFailed:
             if step == .submitting { step = .submitFailed }
@@ -177,10 +181,8 @@ extension FrontState {
     /// the emergency answer highlighted to change, or on to the next.
     private mutating func leaveEmergency(back: Bool, _ context: FrontContext) -> [FrontEffect] {
         showingEmergency = false
-        guard back, case let .question(number) = step else { return advanceFromQuestion(context) }
-        let question = context.config.assessment.questions[number]
-        let chosen = draft.answers.first { $0.questionID == question.id }?.optionID
-        cursor = question.options.firstIndex { $0.id == chosen } ?? 0
+        guard back else { return advanceFromQuestion(context) }
+        go(step, context) // the same question, its emergency answer highlighted
         return []
     }
 
@@ -194,23 +196,49 @@ extension FrontState {
         if showingEmergency {
             return leaveEmergency(back: action == .back, context)
         }
+        let catalog = context.config.catalog
         switch step {
         case .welcome:
-            if action == .choose(1) { return handle(.toggleLanguage, context) }
-            if action == .choose(0) || action == .next { go(.programme) }
+            switch action {
+            case .choose(0), .next: go(.programme, context)
+            case .choose(1): return handle(.toggleLanguage, context)
+            case .choose(2): go(.consultProgrammes, context)
+            default: break
+            }
+        case .consultProgrammes:
+            if case let .choose(index) = action, index < catalog.programmes.count {
+                go(.consultServices(programme: index), context)
+            } else if action == .back { go(.welcome, context) }
+        case let .consultServices(programme):
+            if case let .choose(index) = action, index < catalog.programmes[programme].services.count {
+                go(.consultService(programme: programme, service: index), context)
+            } else if action == .back {
+                go(.consultProgrammes, context)
+                cursor = programme
+            }
+        case let .consultService(programme, service):
+            if action == .choose(0) || action == .next {
+                // One key from a service page to an application for it.
+                draft.programmeID = catalog.programmes[programme].id
+                draft.serviceID = catalog.programmes[programme].services[service].id
+                go(.question(0), context)
+            } else if action == .back {
+                go(.consultServices(programme: programme), context)
+                cursor = service
+            }
         case .programme:
-            if case let .choose(index) = action, index < context.config.catalog.programmes.count {
-                let id = context.config.catalog.programmes[index].id
+            if case let .choose(index) = action, index < catalog.programmes.count {
+                let id = catalog.programmes[index].id
                 if draft.programmeID != id { draft.serviceID = "" }
                 draft.programmeID = id
-                go(.service)
-            } else if action == .back { go(.welcome) }
+                go(.service, context)
+            } else if action == .back { leaveGroup(.service, orGo: .welcome, context) }
         case .service:
-            let services = context.config.catalog.programme(draft.programmeID)?.services ?? []
+            let services = catalog.programme(draft.programmeID)?.services ?? []
             if case let .choose(index) = action, index < services.count {
                 draft.serviceID = services[index].id
-                go(returnToReview ? .review : .question(0))
-            } else if action == .back { go(.programme) }
+                finishGroup(.service, orGo: .question(0), context)
+            } else if action == .back { go(.programme, context) }
         case let .question(number):
             let question = context.config.assessment.questions[number]
             if case let .choose(index) = action, index < question.options.count {
@@ -223,40 +251,41 @@ extension FrontState {
                 }
                 return advanceFromQuestion(context)
             } else if action == .back {
-                go(number == 0 ? .service : .question(number - 1))
+                if number > 0 { go(.question(number - 1), context) } else { leaveGroup(.answers, orGo: .service, context) }
             }
-        case let .field(field):
-            return handleField(action, field: field, context)
         case .consent:
             if action == .choose(0) || action == .next {
                 draft.consentVersion = context.config.texts.consent.version
                 draft.consentedAt = Date()
-                go(.review)
+                go(.field(.name), context)
             } else if action == .choose(1) {
+                // Declining loses the answers so far, nothing else happens.
                 let language = self.language
                 self = wiped(language: language)
                 step = .declined
                 return [.wipeScreen]
             } else if action == .back {
-                go(.field(.description))
+                go(.question(context.config.assessment.questions.count - 1), context)
             }
+        case let .field(field):
+            return handleField(action, field: field, context)
         case .review:
             switch action {
             case .choose(0), .next:
                 step = .submitting
                 draft.language = language
                 return [.submit(draft)]
-            case .choose(1):
-                returnToReview = true
-                go(.programme)
-            case .choose(2):
-                returnToReview = true
-                go(.question(0))
-            case .choose(3):
-                returnToReview = true
-                go(.field(.name))
+            case .choose(ReviewGroup.service.rawValue):
+                editing = .service
+                go(.programme, context)
+            case .choose(ReviewGroup.answers.rawValue):
+                editing = .answers
+                go(.question(0), context)
+            case .choose(ReviewGroup.contact.rawValue):
+                editing = .contact
+                go(.field(.name), context)
             case .back:
-                go(.consent)
+                go(.field(.description), context)
             default: break
             }
         case .receipt, .declined, .submitFailed:
@@ -267,12 +296,26 @@ extension FrontState {
         return []
     }
 
+    /// The last screen of a part: back to review when changing it from
+    /// there, with that part's "change" highlighted (never "send"); else on.
+    private mutating func finishGroup(_ group: ReviewGroup, orGo next: Step, _ context: FrontContext) {
+        guard editing == group else { go(next, context); return }
+        editing = nil
+        go(.review, context)
+        cursor = group.rawValue
+    }
+
+    /// Back from the first screen of a part being changed returns to review.
+    private mutating func leaveGroup(_ group: ReviewGroup, orGo previous: Step, _ context: FrontContext) {
+        finishGroup(group, orGo: previous, context)
+    }
+
     private mutating func advanceFromQuestion(_ context: FrontContext) -> [FrontEffect] {
         guard case let .question(number) = step else { return [] }
         if number + 1 < context.config.assessment.questions.count {
-            go(.question(number + 1))
+            go(.question(number + 1), context)
         } else {
-            go(returnToReview ? .review : .field(.name))
+            finishGroup(.answers, orGo: .consent, context)
         }
         return []
     }
@@ -280,10 +323,12 @@ extension FrontState {
     private mutating func handleField(_ action: TapAction, field: ContactField, _ context: FrontContext)
         -> [FrontEffect] {
         if action == .back {
-            if let previous = field.previous {
-                go(.field(previous))
-            } else {
-                go(.question(context.config.assessment.questions.count - 1))
+            if field == .name {
+                leaveGroup(.contact, orGo: .consent, context)
+            } else if field == .addressDetail, draft.street.isEmpty {
+                go(.field(.street), context) // no community was asked
+            } else if let previous = field.previous {
+                go(.field(previous), context)
             }
             return []
         }
@@ -291,12 +336,16 @@ extension FrontState {
             let choices = choiceCodes(field, context)
             guard case let .choose(index) = action, index < choices.count else { return [] }
             if field == .street {
-                if draft.street != choices[index] { draft.community = "" }
+                if draft.street != choices[index] {
+                    draft.community = ""
+                    answeredLists.remove(.community)
+                }
                 draft.street = choices[index]
             } else {
                 draft.community = choices[index]
             }
-            advance(from: field)
+            answeredLists.insert(field)
+            advance(from: field, context)
             return []
         }
         guard action == .next || action == .choose(0) else { return [] }
@@ -304,7 +353,7 @@ extension FrontState {
             fieldError = error
             return []
         }
-        advance(from: field)
+        advance(from: field, context)
         return []
     }
 
@@ -335,24 +384,42 @@ extension FrontState {
         }
     }
 
-    private mutating func advance(from field: ContactField) {
-        if returnToReview, field != .street {
-            go(.review)
+    private mutating func advance(from field: ContactField, _ context: FrontContext) {
+        // A resident not sure of their street is not asked for its community.
+        if field == .street, draft.street.isEmpty {
+            go(.field(.addressDetail), context)
         } else if let next = field.next {
-            go(.field(next))
+            go(.field(next), context)
         } else {
-            go(.consent)
+            finishGroup(.contact, orGo: .review, context)
         }
     }
 
-    /// Moves to a screen, with the cursor and the text input set from what
-    /// the draft already holds (so Back and Change show earlier answers).
-    mutating func go(_ next: Step) {
+    /// Moves to a screen, with the highlighted option and the text input set
+    /// from what the draft already holds: Back and Change show earlier
+    /// answers, so Enter never silently replaces one.
+    mutating func go(_ next: Step, _ context: FrontContext) {
         step = next
         cursor = 0
         fieldError = nil
         input = ""
-        if case let .field(field) = next {
+        let catalog = context.config.catalog
+        switch next {
+        case .programme:
+            cursor = catalog.programmes.firstIndex { $0.id == draft.programmeID } ?? 0
+        case .service:
+            cursor = catalog.programme(draft.programmeID)?.services.firstIndex { $0.id == draft.serviceID } ?? 0
+        case let .question(number):
+            let question = context.config.assessment.questions[number]
+            let chosen = draft.answers.first { $0.questionID == question.id }?.optionID
+            cursor = question.options.firstIndex { $0.id == chosen } ?? 0
+        case let .field(field) where field.isChoice:
+            // "Not sure" (the last option, an empty code) only once it was chosen.
+            let chosen = field == .street ? draft.street : draft.community
+            let codes = choiceCodes(field, context)
+            cursor = chosen.isEmpty ? (answeredLists.contains(field) ? codes.count - 1 : 0)
+                : codes.firstIndex(of: chosen) ?? 0
+        case let .field(field):
             switch field {
             case .name: input = draft.name
             case .phone: input = draft.phone
@@ -362,13 +429,17 @@ extension FrontState {
             case .description: input = draft.description
             case .street, .community: break
             }
+        default:
+            break
         }
     }
 
+    /// The codes of a list field's options; the last, "not sure", is empty.
     func choiceCodes(_ field: ContactField, _ context: FrontContext) -> [String] {
         switch field {
-        case .street: return context.config.areas.map(\.code)
-        case .community: return context.config.areas.first { $0.code == draft.street }?.communities.map(\.code) ?? []
+        case .street: return context.config.areas.map(\.code) + [""]
+        case .community:
+            return (context.config.areas.first { $0.code == draft.street }?.communities.map(\.code) ?? []) + [""]
         default: return []
         }
     }
@@ -376,7 +447,10 @@ extension FrontState {
     /// How many options the current screen offers (for keys and arrows).
     func optionCount(_ context: FrontContext) -> Int {
         switch step {
-        case .welcome: 2
+        case .welcome: 3
+        case .consultProgrammes: context.config.catalog.programmes.count
+        case let .consultServices(programme): context.config.catalog.programmes[programme].services.count
+        case .consultService: 1
         case .programme: context.config.catalog.programmes.count
         case .service: context.config.catalog.programme(draft.programmeID)?.services.count ?? 0
         case let .question(number): context.config.assessment.questions[number].options.count

@@ -29,13 +29,19 @@ extension FrontState {
         if showingEmergency {
             painter.emergency()
         } else {
+            let catalog = context.config.catalog
             switch step {
             case .welcome: painter.welcome()
+            case .consultProgrammes:
+                painter.choices(title: .consultTitle, catalog.programmes.map { $0.title(language) }, cursor: cursor)
+            case let .consultServices(index):
+                painter.consultProgramme(catalog.programmes[index], cursor: cursor)
+            case let .consultService(programme, service):
+                painter.consultService(catalog.programmes[programme].services[service], in: catalog.programmes[programme])
             case .programme:
-                painter.choices(title: .programmeTitle, context.config.catalog.programmes.map { $0.name[language] },
-                                cursor: cursor)
+                painter.choices(title: .programmeTitle, catalog.programmes.map { $0.title(language) }, cursor: cursor)
             case .service:
-                let services = context.config.catalog.programme(draft.programmeID)?.services ?? []
+                let services = catalog.programme(draft.programmeID)?.services ?? []
                 painter.choices(title: .serviceTitle, services.map { $0.name[language] }, cursor: cursor)
             case let .question(number):
                 let question = context.config.assessment.questions[number]
@@ -43,8 +49,7 @@ extension FrontState {
                                 prompt: "\(number + 1)/\(context.config.assessment.questions.count)  \(question.prompt[language])")
             case let .field(field):
                 if field.isChoice {
-                    painter.choices(title: .contactTitle, choiceNames(field, context), cursor: cursor,
-                                    prompt: context.text(field.label, language))
+                    painter.choices(title: field.title, choiceNames(field, context), cursor: cursor)
                 } else {
                     painter.textField(field, input: input, error: fieldError)
                 }
@@ -61,15 +66,19 @@ extension FrontState {
         if let seconds = countdownSeconds(context) {
             painter.statusLine(context.text(.idleCountdown, language).replacingOccurrences(of: "{seconds}", with: String(seconds)))
         }
-        painter.helpLine(showsBack: step != .welcome && step != .receipt && step != .submitting && step != .declined)
+        let typing = if case let .field(field) = step, !field.isChoice, !showingEmergency { true } else { false }
+        painter.helpLine(typing ? .helpLineText : .helpLine,
+                         showsBack: step != .welcome && step != .receipt && step != .submitting && step != .declined)
         return Frame(buffer: painter.buffer, targets: painter.targets)
     }
 
+    /// The options of a list field, in the order of `choiceCodes`, "not sure" last.
     func choiceNames(_ field: ContactField, _ context: FrontContext) -> [String] {
         switch field {
-        case .street: return context.config.areas.map { $0.name[language] }
+        case .street: return context.config.areas.map { $0.name[language] } + [context.text(.streetUnsure, language)]
         case .community:
-            return context.config.areas.first { $0.code == draft.street }?.communities.map { $0.name[language] } ?? []
+            return (context.config.areas.first { $0.code == draft.street }?.communities.map { $0.name[language] } ?? [])
+                + [context.text(.communityUnsure, language)]
         default: return []
         }
     }
@@ -104,8 +113,11 @@ struct Painter {
         buffer.fill(row: 0, from: 0, to: columns, style: .reverse)
         let switchLabel = " F2 \(text(.languageSwitch)) "
         let start = columns - CharacterWidth.of(switchLabel)
-        buffer.write(" " + context.config.centre.name[language].truncated(toColumns: max(1, start - 2)), column: 0, row: 0,
-                     style: [.reverse, .bold])
+        // The full name when it fits, else the short one (English names run long).
+        let centre = context.config.centre
+        var name = centre.name[language]
+        if CharacterWidth.of(name) > start - 2, let short = centre.shortName { name = short[language] }
+        buffer.write(" " + name.truncated(toColumns: max(1, start - 2)), column: 0, row: 0, style: [.reverse, .bold])
         buffer.write(switchLabel, column: start, row: 0, style: [.reverse])
         targets.append(TapTarget(row: 0, columns: start..<columns, action: .toggleLanguage))
     }
@@ -128,9 +140,35 @@ struct Painter {
     mutating func welcome() {
         row = roomy ? 6 : 3
         title(text(.welcomeTitle))
-        paragraph(text(.welcomeBody))
+        paragraph(text(context.printsReceipts ? .welcomeBody : .welcomeBodyNoPrinter))
         row += 1
-        options([text(.welcomeStart), text(.languageSwitch)], cursor: 0)
+        options([text(.welcomeStart), text(.languageSwitch), text(.welcomeConsult)], cursor: 0)
+    }
+
+    /// Fills `{number}` with the district's assistance hotline.
+    func withHotline(_ key: ScreenTexts.Key) -> String {
+        text(key).replacingOccurrences(of: "{number}", with: context.config.assistanceHotline.number)
+    }
+
+    /// A programme for a resident browsing: what it is, then its services.
+    mutating func consultProgramme(_ programme: Programme, cursor: Int) {
+        title(programme.title(language))
+        if let description = programme.description { paragraph(description[language]) }
+        row += 1
+        paragraph(text(.consultServices), style: .bold)
+        options(programme.services.map { $0.name[language] }, cursor: cursor)
+    }
+
+    /// One service: what it is and how to ask, and one key to apply.
+    mutating func consultService(_ service: Service, in programme: Programme) {
+        paragraph(programme.title(language))
+        row += 1
+        title(service.name[language])
+        if let description = service.description { paragraph(description[language]) }
+        row += 1
+        paragraph(withHotline(.consultAsk))
+        row += 1
+        options([text(.consultApply)], cursor: 0)
     }
 
     mutating func choices(title key: ScreenTexts.Key, _ names: [String], cursor: Int, prompt: String? = nil) {
@@ -158,9 +196,20 @@ struct Painter {
     }
 
     mutating func textField(_ field: ContactField, input: String, error: ValidationError?) {
-        title(text(.contactTitle))
-        let label = text(field.label) + (field.isOptional ? " " + text(.optional) : "")
-        paragraph(label, style: .bold)
+        title(text(field.title) + (field.isOptional ? " " + text(.optional) : ""))
+        // What the field takes, said before the resident types.
+        let range = Applicant.householdSizes
+        switch field {
+        case .phone: paragraph(text(.hintPhone))
+        case .residentID: paragraph(text(.hintResidentID))
+        case .householdSize:
+            paragraph(text(.hintHouseholdSize).replacingOccurrences(of: "{min}", with: String(range.lowerBound))
+                .replacingOccurrences(of: "{max}", with: String(range.upperBound)))
+        case .description:
+            paragraph(text(.hintCount).replacingOccurrences(of: "{count}", with: String(input.count))
+                .replacingOccurrences(of: "{max}", with: String(field.inputLimit)))
+        default: break
+        }
         row += 1
         // The typed text, last lines when long, underlined to show the field.
         let boxWidth = min(width - 2, 60)
@@ -196,7 +245,7 @@ struct Painter {
         let lines = [
             "\(programme) · \(service)",
             "\(text(.fieldName)): \(draft.name)   \(text(.fieldPhone)): \(draft.phone)",
-            "\(area?.name[language] ?? "") \(community?.name[language] ?? "") \(draft.addressDetail)",
+            "\(area?.name[language] ?? text(.streetUnsure)) \(community?.name[language] ?? "") \(draft.addressDetail)",
             "\(text(.fieldHouseholdSize)): \(draft.householdSize)"
                 + (draft.residentID.isEmpty ? "" : "   \(text(.fieldResidentID)): \(draft.residentID.prefix(6))********\(draft.residentID.suffix(4))"),
         ] + (draft.description.isEmpty ? [] : [draft.description])
@@ -215,8 +264,11 @@ struct Painter {
         buffer.fill(row: row, from: 0, to: columns, style: .reverse)
         buffer.write(" ⚠ " + text(.emergencyTitle), column: margin, row: row, style: [.reverse, .bold])
         row += 2
+        // Numbers in one column, padded to the longest, labels aligned after.
+        let numberWidth = context.config.hotlines.map { $0.number.count }.max() ?? 0
         for hotline in context.config.hotlines where row < contentEnd {
-            let next = buffer.write(hotline.number, column: margin + 2, row: row, style: [.bold, .reverse])
+            let number = " " + hotline.number.padding(toLength: numberWidth, withPad: " ", startingAt: 0) + " "
+            let next = buffer.write(number, column: margin + 2, row: row, style: [.bold, .reverse])
             buffer.write("  " + hotline.label[language], column: next, row: row, style: .bold)
             row += roomy ? 2 : 1
         }
@@ -234,13 +286,23 @@ struct Painter {
         paragraph(context.config.centre.name[language], style: .bold)
         paragraph(context.config.centre.address[language])
         paragraph(context.config.centre.hours[language])
+        row += 1
+        paragraph(text(.declinedHotlines))
+        hotlineList()
+    }
+
+    /// The hotlines, numbers aligned in one column.
+    mutating func hotlineList() {
+        let numberWidth = context.config.hotlines.map { $0.number.count }.max() ?? 0
+        for hotline in context.config.hotlines where row < contentEnd {
+            let number = hotline.number.padding(toLength: numberWidth, withPad: " ", startingAt: 0)
+            paragraph("\(number)  \(hotline.label[language])", style: .bold)
+        }
     }
 
     mutating func submitFailed() {
         title(text(.submitFailed))
-        for hotline in context.config.hotlines where row < contentEnd {
-            paragraph("\(hotline.number)  \(hotline.label[language])", style: .bold)
-        }
+        hotlineList()
     }
 
     mutating func message(_ key: ScreenTexts.Key) {
@@ -274,10 +336,11 @@ struct Painter {
         case .queued: say(text(.printQueued))
         case .printed: say(text(.printDone), style: .bold)
         case .failed: say("⚠" + text(.printFailed), style: [.bold, .reverse])
+        case .noPrinter: say(text(.receiptNoPrinter), style: .bold)
         }
         row += 1
         // The second slip carries personal data: the resident must know to take it.
-        if context.config.receipt.printsCentreCopy, progress != .failed {
+        if context.config.receipt.printsCentreCopy, progress == .queued || progress == .printed {
             say(text(.receiptCentreCopyNote), style: .bold)
             row += 1
         }
@@ -314,13 +377,13 @@ struct Painter {
         buffer.write(value.truncated(toColumns: width), column: margin, row: rows - 3, style: [.bold, .reverse])
     }
 
-    mutating func helpLine(showsBack: Bool) {
+    mutating func helpLine(_ key: ScreenTexts.Key, showsBack: Bool) {
         if showsBack {
             let label = "[Esc \(text(.back))]"
             let start = columns - margin - CharacterWidth.of(label)
             buffer.write(label, column: start, row: rows - 2, style: .bold)
             targets.append(TapTarget(row: rows - 2, columns: start..<(start + CharacterWidth.of(label)), action: .back))
         }
-        buffer.write(text(.helpLine).truncated(toColumns: columns - 2), column: 1, row: rows - 1)
+        buffer.write(text(key).truncated(toColumns: columns - 2), column: 1, row: rows - 1)
     }
 }
