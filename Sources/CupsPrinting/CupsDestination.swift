@@ -34,7 +34,12 @@ public final class CupsDestination {
 
     /// Sends one PDF document as a new job; returns the CUPS job id once
     /// cupsd has accepted the whole document.
-    public func submit(pdf: Data, title: String) throws(PrintError) -> Int32 {
+    /// Sends one PDF as a job. `pageMM` (width, length) asks for media of
+    /// exactly the receipt's size (the roll, cut at its length) when the
+    /// printer offers it; otherwise the queue's default media is used, since a
+    /// size the printer refuses would cancel the job.
+    public func submit(pdf: Data, title: String, pageMM: (width: Double, length: Double)? = nil) throws(PrintError)
+        -> Int32 {
         let queue = self.queue
         return try withDestination { dest throws(PrintError) -> Int32 in
             guard let info = cupsCopyDestInfo(nil, dest) else {
@@ -42,7 +47,14 @@ public final class CupsDestination {
             }
             defer { cupsFreeDestInfo(info) }
             var jobID: Int32 = 0
-            guard cupsCreateDestJob(nil, dest, info, &jobID, title, 0, nil) == IPP_STATUS_OK, jobID > 0 else {
+            var options: UnsafeMutablePointer<cups_option_t>?
+            var optionCount: Int32 = 0
+            if let pageMM, let media = Self.media(dest, info, pageMM) {
+                optionCount = cupsAddOption("media", media, optionCount, &options)
+            }
+            defer { cupsFreeOptions(optionCount, options) }
+            guard cupsCreateDestJob(nil, dest, info, &jobID, title, optionCount, options) == IPP_STATUS_OK, jobID > 0
+            else {
                 throw Self.lastError("cupsCreateDestJob(\(queue))")
             }
             guard cupsStartDestDocument(nil, dest, info, jobID, title, CUPS_FORMAT_PDF, 0, nil, 1)
@@ -113,6 +125,20 @@ public final class CupsDestination {
             options[String(cString: option.name)] = String(cString: option.value)
         }
         return options
+    }
+
+    /// The printer's name for media of exactly this size (a custom size
+    /// within its roll's range counts), or nil.
+    static func media(_ dest: UnsafeMutablePointer<cups_dest_t>, _ info: OpaquePointer,
+                      _ pageMM: (width: Double, length: Double)) -> String? {
+        var size = cups_size_t()
+        let found = cupsGetDestMediaBySize(nil, dest, info, Int32((pageMM.width * 100).rounded()),
+                                           Int32((pageMM.length * 100).rounded(.up)),
+                                           UInt32(CUPS_MEDIA_FLAGS_EXACT), &size)
+        guard found != 0 else { return nil }
+        return withUnsafeBytes(of: size.media) { bytes in
+            String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+        }
     }
 
     private static func lastError(_ call: String) -> PrintError {

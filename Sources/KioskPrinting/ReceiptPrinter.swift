@@ -140,11 +140,11 @@ public final class ReceiptPrinter {
                 log(job, .canceled)
                 continue
             }
-            let pdf: Data
+            let page: ReceiptPDFRenderer.Page
             let title: String
             do {
                 let document = try self.document(for: job, now: now)
-                pdf = try ReceiptPDFRenderer.render(document)
+                page = try ReceiptPDFRenderer.renderPage(document)
                 title = document.title
             } catch {
                 release(job)
@@ -153,7 +153,8 @@ public final class ReceiptPrinter {
                 continue
             }
             do {
-                let cupsID = try destination.submit(pdf: pdf, title: title)
+                let cupsID = try destination.submit(pdf: page.pdf, title: title,
+                                                            pageMM: (page.widthMM, page.heightMM))
                 try store.recordCupsJob(id, cupsJobID: cupsID, now: now)
                 release(job)
                 logger.info("receipt sent to printer", metadata: [

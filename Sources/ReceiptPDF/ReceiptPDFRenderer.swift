@@ -16,7 +16,19 @@ public enum ReceiptPDFRenderer {
         public let description: String
     }
 
+    /// A rendered receipt and its page: the roll's width, the receipt's length
+    /// (the print job asks for media of this size).
+    public struct Page: Sendable {
+        public var pdf: Data
+        public var widthMM: Double
+        public var heightMM: Double
+    }
+
     public static func render(_ document: ReceiptDocument) throws(RenderError) -> Data {
+        try renderPage(document).pdf
+    }
+
+    public static func renderPage(_ document: ReceiptDocument) throws(RenderError) -> Page {
         let width = document.rollWidthMM * pointsPerMM
         let textWidth = document.printableWidthMM * pointsPerMM
         let sink = PDFSink()
@@ -79,7 +91,7 @@ public enum ReceiptPDFRenderer {
         guard cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS else {
             throw RenderError(description: "cairo failed to write the PDF: \(String(cString: cairo_status_to_string(cairo_surface_status(surface))))")
         }
-        return sink.data
+        return Page(pdf: sink.data, widthMM: document.rollWidthMM, heightMM: height / pointsPerMM)
     }
 
     /// The module size: as large as fits `max_width_mm` with the quiet zone,
@@ -114,6 +126,8 @@ public enum ReceiptPDFRenderer {
     }
 
     /// A pango layout of plain text (`pango_layout_set_text`, never markup).
+    /// A last line holding one character alone is not left so: the break
+    /// before it moves back until the line holds two.
     static func makeLayout(_ cr: OpaquePointer, text: String, style: ReceiptLayout.Style, family: String,
                            width: Double) -> OpaquePointer? {
         let layout = pango_cairo_create_layout(cr)
@@ -126,8 +140,24 @@ public enum ReceiptPDFRenderer {
         pango_layout_set_width(layout, Int32(width * Double(kiosk_pango_scale())))
         pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR)
         pango_layout_set_alignment(layout, PANGO_ALIGN_CENTER)
-        pango_layout_set_text(layout, text, -1)
+        var shown = text
+        pango_layout_set_text(layout, shown, -1)
+        for _ in 0..<4 where lastLineCharacters(layout, shown) == 1 {
+            shown = ReceiptText.joiningOneMoreAtTheEnd(shown)
+            pango_layout_set_text(layout, shown, -1)
+        }
         return layout
+    }
+
+    /// Visible characters on the layout's last line, when it has more than one line.
+    static func lastLineCharacters(_ layout: OpaquePointer?, _ text: String) -> Int? {
+        let count = pango_layout_get_line_count(layout)
+        guard count > 1, let line = pango_layout_get_line_readonly(layout, count - 1) else { return nil }
+        let bytes = Array(text.utf8)
+        let start = Int(line.pointee.start_index), end = min(bytes.count, start + Int(line.pointee.length))
+        guard start < end else { return nil }
+        let tail = String(decoding: bytes[start..<end], as: UTF8.self)
+        return tail.filter { $0 != ReceiptText.wordJoiner && !$0.isWhitespace }.count
     }
 }
 

@@ -100,7 +100,7 @@ public struct ReceiptComposer: Sendable {
             case .testNotice:
                 return [.text("\(config.texts[.receiptTestPage].chinese) · \(config.identity.kioskCode)", style)]
             case .issuedAt: return [.text(timestamp(now), style)]
-            case .hotlines: return [.text(hotlines(.chinese), style)]
+            case .hotlines: return hotlines(.chinese).map { .text($0, style) }
             default: return []
             }
         }
@@ -120,7 +120,7 @@ public struct ReceiptComposer: Sendable {
                         token: ReceiptToken, matrix: QRMatrix) -> [ReceiptDocument.Block] {
         let texts = config.texts
         let style = entry.style.flatMap { layout.styles[$0] } ?? ReceiptLayout.Style(size: 9)
-        func text(_ value: String) -> [ReceiptDocument.Block] { [.text(value, style)] }
+        func text(_ value: String) -> [ReceiptDocument.Block] { [.text(ReceiptText.keepingNumbersWhole(value), style)] }
         switch entry.block {
         case .rule: return [.rule]
         case .qr: return [.qr(matrix)]
@@ -128,7 +128,10 @@ public struct ReceiptComposer: Sendable {
         case .title: return text(texts[.receiptTitle, language])
         case .copyMarker: return text(texts[.receiptCentreCopy, language])
         case .receiptNumberLabel: return text(texts[.receiptNumber, language])
-        case .receiptNumber: return text(content.receiptNumber.description)
+        // A receipt number too long for a narrow roll breaks at its hyphens.
+        // (Pango reads "261130-0001" as one number; a zero-width space allows the break.)
+        case .receiptNumber:
+            return [.text(content.receiptNumber.description.replacingOccurrences(of: "-", with: "-\u{200B}"), style)]
         case .issuedAt: return text("\(texts[.receiptIssuedAt, language]) \(timestamp(content.createdAt))")
         case .request:
             let programme = config.catalog.programme(content.programmeID)
@@ -136,7 +139,9 @@ public struct ReceiptComposer: Sendable {
             return text("\(texts[.receiptRequest, language]): \(programme?.name[language] ?? content.programmeID) · \(service?.name[language] ?? content.serviceID)")
         case .qrHint: return text(texts[.receiptQRHint, language])
         case .nextSteps: return text(texts[.receiptNextSteps, language])
-        case .hotlines: return text(hotlines(language))
+        case .hotlines: return hotlines(language).map { .text($0, style) }
+        case .noCall:
+            return text(texts[.receiptNoCall, language].replacingOccurrences(of: "{number}", with: config.assistanceHotline.number))
         case .centreAddress:
             return text("\(texts[.receiptCentre, language]): \(config.centre.address[language]) · \(config.centre.hours[language])")
         case .hardship:
@@ -158,9 +163,12 @@ public struct ReceiptComposer: Sendable {
         }
     }
 
-    private func hotlines(_ language: Language) -> String {
-        config.texts[.receiptHotlines, language] + ": "
-            + config.hotlines.map { "\($0.label[language]) \($0.number)" }.joined(separator: " · ")
+    /// A heading, then one hotline a line, number first. Where a line is too
+    /// narrow it breaks between number and label, or between the label's
+    /// words, never inside a number or a Chinese word.
+    private func hotlines(_ language: Language) -> [String] {
+        [config.texts[.receiptHotlines, language]]
+            + config.hotlines.map { "\(ReceiptText.unbreakable($0.number)) \(ReceiptText.unbreakable($0.label[language]))" }
     }
 
     private func timestamp(_ date: Date) -> String {
