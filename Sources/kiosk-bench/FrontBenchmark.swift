@@ -34,7 +34,10 @@ struct FrontBenchmark: ParsableCommand {
         // Keystrokes into the name field: update, view, diff, write.
         var state = FrontState(now: clock.now)
         for key in [InputEvent.enter, .character("3"), .character("1")] { _ = state.update(.input(key), at: clock.now, context: context) }
-        for _ in configuration.assessment.questions { _ = state.update(.input(.character("1")), at: clock.now, context: context) }
+        // Every question, then consent: the name field.
+        for _ in 0...configuration.assessment.questions.count {
+            _ = state.update(.input(.character("1")), at: clock.now, context: context)
+        }
         var renderer = Renderer()
         let fullRedraw = renderer.frame(state.view(columns: 80, rows: 24, context: context).buffer)
         var keystroke = Samples()

@@ -1,7 +1,6 @@
 import Foundation
 import KioskDomain
 import TestSupport
-import TestSupport
 import Testing
 @testable import KioskFront
 
@@ -26,9 +25,9 @@ import Testing
             $0.toContact(); $0.type("王小明"); $0.keys(.enter); $0.type("13800138000")
             $0.keys(.enter, .enter, .character("1"), .character("2")); $0.type("武定路1号"); $0.keys(.enter)
         }),
-        ("10-consent", { $0.toReview(); $0.keys(.escape) }),
+        ("10-consent", { $0.toConsent() }),
         ("11-review", { $0.toReview() }),
-        ("12-declined", { $0.toReview(); $0.keys(.escape, .character("2")) }),
+        ("12-declined", { $0.toConsent(); $0.keys(.character("2")) }),
         ("13-submitting", { $0.toReview(); $0.keys(.character("1")) }),
         ("14-receipt", {
             $0.toReview(); $0.keys(.character("1"))
@@ -42,6 +41,16 @@ import Testing
         }),
         ("16-submit-failed", { $0.toReview(); $0.keys(.character("1")); $0.send(.submitFailed) }),
         ("17-idle-countdown", { $0.keys(.enter); $0.wait(shippedConfiguration.session.idleTimeout - .seconds(10)) }),
+        ("18-story", { $0.toReview(); $0.keys(.escape); $0.type("腿脚不便") }),
+        ("19-consult", { $0.keys(.character("3")) }),
+        ("20-consult-programme", { $0.keys(.character("3"), .character("3")) }),
+        ("21-consult-service", { $0.keys(.character("3"), .character("3"), .character("1")) }),
+        ("22-receipt-no-printer", {
+            $0.context = FrontContext(config: shippedConfiguration, printsReceipts: false)
+            $0.toReview(); $0.keys(.character("1"))
+            $0.send(.submitted(ReceiptInfo(submissionID: UUID(), number: ReceiptNumber(kioskCode: "JA0301", day: "261129", sequence: 42),
+                                           token: "t", qr: sampleQR)))
+        }),
     ]
 
     @Test(arguments: [Language.chinese, .english], [(80, 24), (120, 40)])

@@ -41,22 +41,23 @@ func askForHelp(on front: TmuxFront, questions: Int) throws -> String {
         try front.waitFor("\(number)/\(questions)")
         try front.keys("1")
     }
-    for (label, text) in [("姓名", Applicant.name), ("联系电话", Applicant.phone), ("身份证号码", Applicant.residentID)] {
+    try front.waitFor("同意并继续")
+    try front.keys("1")
+    for (label, text) in [("请问您怎么称呼", Applicant.name), ("我们打哪个电话", Applicant.phone),
+                          ("您的身份证号码", Applicant.residentID)] {
         try front.waitFor(label)
         try front.type(text)
         try front.keys("Enter")
     }
-    try front.waitFor("所在街道")
+    try front.waitFor("您住在哪个街道")
     try front.keys("1")
     try front.waitFor("武定居民区")
     try front.keys("2")
-    for (label, text) in [("详细地址", Applicant.address), ("家庭人数", "3"), ("想告诉我们的情况", Applicant.story)] {
+    for (label, text) in [("您的详细地址", Applicant.address), ("您家里一共几口人", "3"), ("还有什么想告诉我们", Applicant.story)] {
         try front.waitFor(label)
         try front.type(text)
         try front.keys("Enter")
     }
-    try front.waitFor("同意并继续")
-    try front.keys("1")
     try front.waitFor("请核对您的申请")
     try front.keys("1")
     return try front.waitFor("已收到您的申请")

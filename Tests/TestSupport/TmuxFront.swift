@@ -81,6 +81,10 @@ public final class TmuxFront {
     }
 
     public func keys(_ keys: String...) throws {
+        try self.keys(keys)
+    }
+
+    public func keys(_ keys: [String]) throws {
         try tmux(["send-keys", "-t", session] + keys)
     }
 

@@ -196,7 +196,9 @@ struct Painter {
     }
 
     mutating func textField(_ field: ContactField, input: String, error: ValidationError?) {
-        title(text(field.title) + (field.isOptional ? " " + text(.optional) : ""))
+        // Chinese puts no space before its full-width bracket.
+        let optional = text(.optional)
+        title(text(field.title) + (field.isOptional ? (optional.hasPrefix("（") ? "" : " ") + optional : ""))
         // What the field takes, said before the resident types.
         let range = Applicant.householdSizes
         switch field {
