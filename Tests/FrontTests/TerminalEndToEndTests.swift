@@ -38,6 +38,16 @@ func decodeQR(fromScreen screen: String) throws -> String? {
     return try readQR(modules: modules)
 }
 
+/// From welcome to the name field: older people · meals, calm answers, consent given.
+func reachTheName(_ front: TmuxFront) throws {
+    try front.waitFor("社区救助自助申请")
+    try front.keys("Enter", "3", "1")
+    for _ in shippedConfiguration.assessment.questions { try front.keys("1") }
+    try front.waitFor("同意并继续")
+    try front.keys("1")
+    try front.waitFor("请问您怎么称呼")
+}
+
 @Suite struct TerminalEndToEndTests {
     /// The resident's whole flow in Chinese, to the receipt on screen.
     @Test func aChineseFlowReachesTheReceiptAndIsStoredExactly() throws {
@@ -151,12 +161,7 @@ func decodeQR(fromScreen screen: String) throws -> String? {
     /// and review comes back with "change" highlighted, not "send".
     @Test func aPhoneNumberIsChangedFromTheReviewScreen() throws {
         let front = try TmuxFront()
-        try front.waitFor("社区救助自助申请")
-        try front.keys("Enter", "3", "1")
-        for _ in shippedConfiguration.assessment.questions { try front.keys("1") }
-        try front.waitFor("同意并继续")
-        try front.keys("1")
-        try front.waitFor("请问您怎么称呼")
+        try reachTheName(front)
         try front.type("欧阳明华")
         try front.keys("Enter")
         try front.waitFor("我们打哪个电话联系您")
@@ -215,12 +220,7 @@ func decodeQR(fromScreen screen: String) throws -> String? {
             ("kiosk.yaml", "idle_timeout_seconds: 90", "idle_timeout_seconds: 10"),
             ("kiosk.yaml", "countdown_seconds: 15", "countdown_seconds: 5"),
         ])
-        try front.waitFor("社区救助自助申请")
-        try front.keys("Enter", "1", "1")
-        for _ in shippedConfiguration.assessment.questions { try front.keys("1") }
-        try front.waitFor("同意并继续")
-        try front.keys("1")
-        try front.waitFor("请问您怎么称呼")
+        try reachTheName(front)
         try front.type("司马长风")
         try front.waitFor("司马长风")
         try front.waitFor("秒后将清除本次填写", timeout: 15)

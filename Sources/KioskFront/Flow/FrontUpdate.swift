@@ -232,7 +232,7 @@ extension FrontState {
                 if draft.programmeID != id { draft.serviceID = "" }
                 draft.programmeID = id
                 go(.service, context)
-            } else if action == .back { leaveGroup(.service, orGo: .welcome, context) }
+            } else if action == .back { finishGroup(.service, orGo: .welcome, context) }
         case .service:
             let services = catalog.programme(draft.programmeID)?.services ?? []
             if case let .choose(index) = action, index < services.count {
@@ -251,7 +251,7 @@ extension FrontState {
                 }
                 return advanceFromQuestion(context)
             } else if action == .back {
-                if number > 0 { go(.question(number - 1), context) } else { leaveGroup(.answers, orGo: .service, context) }
+                if number > 0 { go(.question(number - 1), context) } else { finishGroup(.answers, orGo: .service, context) }
             }
         case .consent:
             if action == .choose(0) || action == .next {
@@ -296,18 +296,14 @@ extension FrontState {
         return []
     }
 
-    /// The last screen of a part: back to review when changing it from
-    /// there, with that part's "change" highlighted (never "send"); else on.
+    /// Leaving a part at either end (past its last screen, or Back from its
+    /// first): back to review when changing it from there, with that part's
+    /// "change" highlighted (never "send"); else on to `next`.
     private mutating func finishGroup(_ group: ReviewGroup, orGo next: Step, _ context: FrontContext) {
         guard editing == group else { go(next, context); return }
         editing = nil
         go(.review, context)
         cursor = group.rawValue
-    }
-
-    /// Back from the first screen of a part being changed returns to review.
-    private mutating func leaveGroup(_ group: ReviewGroup, orGo previous: Step, _ context: FrontContext) {
-        finishGroup(group, orGo: previous, context)
     }
 
     private mutating func advanceFromQuestion(_ context: FrontContext) -> [FrontEffect] {
@@ -324,7 +320,7 @@ extension FrontState {
         -> [FrontEffect] {
         if action == .back {
             if field == .name {
-                leaveGroup(.contact, orGo: .consent, context)
+                finishGroup(.contact, orGo: .consent, context)
             } else if field == .addressDetail, draft.street.isEmpty {
                 go(.field(.street), context) // no community was asked
             } else if let previous = field.previous {

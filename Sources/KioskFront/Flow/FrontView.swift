@@ -266,12 +266,9 @@ struct Painter {
         buffer.fill(row: row, from: 0, to: columns, style: .reverse)
         buffer.write(" ⚠ " + text(.emergencyTitle), column: margin, row: row, style: [.reverse, .bold])
         row += 2
-        // Numbers in one column, padded to the longest, labels aligned after.
-        let numberWidth = context.config.hotlines.map { $0.number.count }.max() ?? 0
-        for hotline in context.config.hotlines where row < contentEnd {
-            let number = " " + hotline.number.padding(toLength: numberWidth, withPad: " ", startingAt: 0) + " "
-            let next = buffer.write(number, column: margin + 2, row: row, style: [.bold, .reverse])
-            buffer.write("  " + hotline.label[language], column: next, row: row, style: .bold)
+        for (number, label) in hotlines() where row < contentEnd {
+            let next = buffer.write(" \(number) ", column: margin + 2, row: row, style: [.bold, .reverse])
+            buffer.write("  " + label, column: next, row: row, style: .bold)
             row += roomy ? 2 : 1
         }
         row += 1
@@ -293,12 +290,19 @@ struct Painter {
         hotlineList()
     }
 
-    /// The hotlines, numbers aligned in one column.
+    /// The hotlines, one a line, numbers aligned in one column.
     mutating func hotlineList() {
-        let numberWidth = context.config.hotlines.map { $0.number.count }.max() ?? 0
-        for hotline in context.config.hotlines where row < contentEnd {
-            let number = hotline.number.padding(toLength: numberWidth, withPad: " ", startingAt: 0)
-            paragraph("\(number)  \(hotline.label[language])", style: .bold)
+        for (number, label) in hotlines() where row < contentEnd {
+            paragraph("\(number)  \(label)", style: .bold)
+        }
+    }
+
+    /// Each hotline's number padded to the longest, so labels line up; the
+    /// assistance line first (the configuration reads it so).
+    func hotlines() -> [(number: String, label: String)] {
+        let numberWidth = context.config.hotlines.map(\.number.count).max() ?? 0
+        return context.config.hotlines.map {
+            ($0.number.padding(toLength: numberWidth, withPad: " ", startingAt: 0), $0.label[language])
         }
     }
 
