@@ -68,4 +68,5 @@ public struct RequestSigner: Sendable {
 public enum IntakePaths {
     public static let submissions = "/api/v1/submissions"
     public static func heartbeat(_ code: String) -> String { "/api/v1/kiosks/\(code)/heartbeat" }
+    public static func progress(_ code: String) -> String { "/api/v1/kiosks/\(code)/progress" }
 }

@@ -40,6 +40,31 @@ extension ScreenTexts.Key {
         case .consultAsk:
             return text("想了解更多，可以拨打 {number}，或到服务中心窗口咨询。",
                         "To learn more, call {number} or ask at the centre's window.")
+        case .welcomeProgress: return text("查询申请进度", "Check a request's progress")
+        case .progressTitle: return text("申请进度", "Progress of your request")
+        case .progressEnter: return text("请输入回执上的编号（例如 {example}），或把回执上的二维码对准扫码口。", "Type the number on your receipt (for example {example}), or hold the receipt's QR code to the scanner.")
+        case .progressFormat: return text("编号的样子不对，请按回执上的样子输入，例如 {example}", "That is not a receipt number. Type it as printed, for example {example}")
+        case .progressCheck: return text("编号有误：有一个字符不对，或两个字符顺序颠倒了，请再核对一下。", "This number has a mistake: one character is wrong or two are swapped. Please check it.")
+        case .progressNotThisKiosk: return text("这张回执不是这台机器打印的，请到打印它的自助机或服务中心窗口查询。", "This receipt was not printed by this kiosk. Please check at the kiosk that printed it, or at the centre's window.")
+        case .progressUnknown: return text("这台机器上找不到这个编号。请核对编号，或带上回执到服务中心窗口询问。", "This kiosk has no request with this number. Please check the number, or bring your receipt to the centre's window.")
+        case .progressWaiting: return text("还没有送到服务中心：这台机器联网后会自动发送，您的申请不会丢失。", "Not yet sent to the centre: this kiosk sends it as soon as it can, and your request will not be lost.")
+        case .progressSent: return text("已送到服务中心，正在等待处理。", "Sent to the centre; waiting to be dealt with.")
+        case .progressSetAside: return text("这份申请没能送到服务中心。请带上回执到服务中心窗口，工作人员会帮您处理。", "This request could not reach the centre. Please bring your receipt to the centre's window; the staff will help you.")
+        case .progressReceived: return text("服务中心已收到", "Received by the centre")
+        case .progressAccepted: return text("已受理", "Accepted")
+        case .progressAssigned: return text("已安排社区救助顾问", "An adviser has been assigned")
+        case .progressContacted: return text("顾问已和您联系", "The adviser has spoken with you")
+        case .progressReferred: return text("已转介给：{partner}", "Referred to: {partner}")
+        case .progressInService: return text("正在为您提供帮助", "Help is under way")
+        case .progressClosed: return text("已办结：{outcome}", "Closed: {outcome}")
+        case .outcomeHelped: return text("已为您提供帮助", "you were helped")
+        case .outcomeReferredConfirmed: return text("转介单位已接手", "the partner organisation has taken it on")
+        case .outcomeNotEligible: return text("不符合这项救助的条件，可到服务中心窗口了解其他帮助", "not eligible for this help; ask at the centre's window about other help")
+        case .outcomeWithdrawn: return text("申请已撤回", "the request was withdrawn")
+        case .outcomeUnreachable: return text("多次联系不上您，请拨打 {number} 重新联系", "we could not reach you; please call {number}")
+        case .outcomeDuplicate: return text("与您的另一份申请合并办理", "dealt with together with your other request")
+        case .receiptProgressHint: return text("凭二维码或回执编号，可在这台自助机上查询办理进度", "Check your request's progress at this kiosk with the QR code or the receipt number")
+        case .anyKeyReturns: return text("按任意键返回", "Press any key to go back")
         default: return nil
         }
     }

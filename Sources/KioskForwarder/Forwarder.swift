@@ -86,6 +86,7 @@ public final class Forwarder: Sendable {
                 if heartbeatIdle.compareExchange(expected: true, desired: false, ordering: .acquiringAndReleasing).exchanged {
                     heartbeat = Task {
                         await self.sendHeartbeat()
+                        await self.fetchProgress()
                         self.heartbeatIdle.store(true, ordering: .releasing)
                     }
                 }
@@ -264,6 +265,32 @@ public final class Forwarder: Sendable {
                                                      detail: Self.describe(error)))
             logger.warning("heartbeat not delivered", metadata: ["error": "\(Self.describe(error))"])
             notifier.status("queue \((try? store.queueSummary().pending) ?? 0) · centre unreachable")
+        }
+    }
+
+    /// What became of this kiosk's requests at the centre since the last
+    /// change held, page by page (at most 20 a turn, the rest next turn).
+    /// Failures are logged, never fatal: the queue comes first.
+    func fetchProgress() async {
+        do {
+            for _ in 0..<20 {
+                let query = ProgressQuery(kioskCode: kioskCode, after: try store.progressCursor())
+                let (status, body) = try await signedPost(path: IntakePaths.progress(kioskCode), body: try query.encoded(),
+                                                          idempotencyKey: nil)
+                // A centre from before progress existed answers 404: nothing to fetch yet.
+                guard status == 200 else {
+                    if status != 404 { logger.warning("progress not fetched", metadata: ["http.status": "\(status)"]) }
+                    return
+                }
+                let page = try ProgressPage.decode(body)
+                try store.recordProgress(page.changes)
+                if !page.changes.isEmpty {
+                    logger.info("progress fetched", metadata: ["progress.changes": "\(page.changes.count)"])
+                }
+                if !page.more { return }
+            }
+        } catch {
+            logger.warning("progress not fetched", metadata: ["error": "\(Self.describe(error))"])
         }
     }
 

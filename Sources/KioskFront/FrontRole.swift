@@ -64,6 +64,8 @@ public final class FrontRole {
         var state = FrontState(now: clock.now)
         var renderer = Renderer()
         var decoder = InputDecoder()
+        var scanner = ScanDetector(urlPrefix: context.config.receipt.urlPrefix)
+        var lastInput = clock.now
         var size = terminal.size()
         var frame = state.view(columns: size.columns, rows: size.rows, context: context)
         var lastHeartbeat: ContinuousClock.Instant?
@@ -90,6 +92,7 @@ public final class FrontRole {
             var deadline = lastHeartbeat! + heartbeatInterval
             if let flow = state.nextDeadline(context) { deadline = min(deadline, flow) }
             if decoder.hasPending { deadline = min(deadline, clock.now + .milliseconds(30)) }
+            if scanner.hasPending { deadline = min(deadline, lastInput + Self.scannerPause) }
             if let watchdog = notifier.watchdogInterval { deadline = min(deadline, clock.now + watchdog) }
             let wait = max(Duration.zero, deadline - clock.now)
             var fds = [pollfd(fd: terminal.input, events: Int16(POLLIN), revents: 0),
@@ -112,17 +115,21 @@ public final class FrontRole {
             }
             if fds[0].revents & Int16(POLLIN) != 0 {
                 let input = try terminal.read()
+                lastInput = clock.now
                 if input.isEmpty {
                     logger.notice("front stopping: terminal closed")
                     return
                 }
-                events += decoder.feed(input).map { translate($0, frame) }
+                events += scanner.feed(decoder.feed(input)).map { translate($0, frame) }
             } else if fds[0].revents & Int16(POLLHUP | POLLERR) != 0 {
                 logger.notice("front stopping: terminal hung up")
                 return
             }
             if ready == 0 {
-                events += decoder.flushPending().map { translate($0, frame) }
+                events += scanner.feed(decoder.flushPending()).map { translate($0, frame) }
+                if clock.now - lastInput >= Self.scannerPause {
+                    events += scanner.flushPending().map { translate($0, frame) }
+                }
                 events.append(.tick)
             }
             for event in events {
@@ -137,12 +144,21 @@ public final class FrontRole {
         }
     }
 
-    /// A tap becomes the action of the region under it in the frame on screen.
+    /// A scanner types a whole code in a few milliseconds; a pause this long is a person.
+    static let scannerPause: Duration = .milliseconds(150)
+
+    /// A tap becomes the action of the region under it in the frame on
+    /// screen; a scanned code, the receipt number it proves (checked with
+    /// this kiosk's receipt key, so a forged or another kiosk's code opens nothing).
     private func translate(_ input: InputEvent, _ frame: Frame) -> FrontEvent {
-        if case let .tap(column, row) = input {
+        switch input {
+        case let .tap(column, row):
             return frame.action(atColumn: column, row: row).map { .tap($0) } ?? .input(input)
+        case let .scanned(text):
+            return .scanned(try? ReceiptToken(verifying: text, key: receiptKey).receiptNumber)
+        default:
+            return .input(input)
         }
-        return .input(input)
     }
 
     private func perform(_ effect: FrontEffect, renderer: inout Renderer, decoder: inout InputDecoder) -> FrontEvent? {
@@ -156,6 +172,13 @@ public final class FrontRole {
             return submit(draft)
         case let .checkPrint(id):
             return .printProgress(printProgress(id))
+        case let .lookUpProgress(number):
+            do {
+                return .progressFound(try store.progress(of: number))
+            } catch {
+                logger.error("cannot read a receipt's progress", metadata: ["error": "\(error)"])
+                return .progressFound(ReceiptProgress(receiptNumber: number, here: .unknown, steps: []))
+            }
         }
     }
 

@@ -138,6 +138,7 @@ public struct ReceiptComposer: Sendable {
             let service = config.catalog.service(content.serviceID, in: content.programmeID)
             return text("\(texts[.receiptRequest, language]): \(programme?.name[language] ?? content.programmeID) · \(service?.name[language] ?? content.serviceID)")
         case .qrHint: return text(texts[.receiptQRHint, language])
+        case .progressHint: return text(texts[.receiptProgressHint, language])
         case .nextSteps: return text(texts[.receiptNextSteps, language])
         case .hotlines: return hotlines(language).map { .text($0, style) }
         case .noCall:

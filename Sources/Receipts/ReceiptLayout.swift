@@ -23,7 +23,7 @@ public struct ReceiptLayout: Sendable, Decodable {
         case receiptNumberLabel = "receipt_number_label", receiptNumber = "receipt_number"
         case issuedAt = "issued_at", request, qr, qrHint = "qr_hint", nextSteps = "next_steps"
         case hotlines, centreAddress = "centre_address", hardship, contact, rule, testNotice = "test_notice"
-        case noCall = "no_call"
+        case noCall = "no_call", progressHint = "progress_hint"
     }
 
     public struct Entry: Sendable, Decodable {

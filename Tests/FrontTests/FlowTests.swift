@@ -1,5 +1,7 @@
 import Foundation
+import IntakeProtocol
 import KioskDomain
+import KioskStore
 import Testing
 @testable import KioskFront
 
@@ -288,6 +290,83 @@ import Testing
         flow.type("1"); flow.keys(.enter, .enter)
         #expect(flow.state.step == .review)
         _ = try flow.state.draft.validate(in: shippedConfiguration.validationContext(now: Date()))
+    }
+
+    /// Door 2 by typed number: a typo is caught by the check character and
+    /// said plainly; the right number is looked up; its steps show in words.
+    @Test func aTypedReceiptNumberIsCheckedThenItsProgressShown() throws {
+        var flow = FlowDriver()
+        flow.keys(.character("4"))
+        #expect(flow.state.step == .progressEntry)
+        let number = ReceiptNumber(kioskCode: "JA0301", day: "261130", sequence: 7)
+        var typo = Array(number.description)
+        typo[typo.count - 3] = typo[typo.count - 3] == "7" ? "8" : "7"
+        flow.type(String(typo))
+        flow.keys(.enter)
+        #expect(flow.state.progressProblem == .checkCharacter && flow.effects.isEmpty)
+        #expect(flow.screen(100, 30).contains("有一个字符不对"))
+        flow.type("X")
+        #expect(flow.state.progressProblem == nil, "typing clears the message")
+        for _ in 0...typo.count { flow.keys(.backspace) }
+        flow.type("ja0301-261130")
+        flow.keys(.enter)
+        #expect(flow.state.progressProblem == .format && flow.screen(100, 30).contains("JA0301-261130-0042"))
+        for _ in 0..<20 { flow.keys(.backspace) }
+        flow.type(number.description.lowercased())
+        flow.keys(.enter)
+        #expect(flow.effects == [.lookUpProgress(number)])
+        flow.send(.progressFound(ReceiptProgress(receiptNumber: number, here: .sent(Date()), steps: [
+            ProgressChange(id: 1, receiptNumber: number, state: .received, at: Date()),
+            ProgressChange(id: 2, receiptNumber: number, state: .closed, at: Date(), outcome: .unreachable),
+        ])))
+        #expect(flow.state.step == .progress)
+        let screen = flow.screen(100, 30)
+        #expect(screen.contains("服务中心已收到") && screen.contains("已办结：多次联系不上您，请拨打 12345 重新联系"))
+        flow.keys(.enter)
+        #expect(flow.state.step == .welcome && flow.state.progress == nil)
+
+        var waiting = FlowDriver()
+        waiting.keys(.character("4"))
+        waiting.type(number.description)
+        waiting.keys(.enter)
+        waiting.send(.progressFound(ReceiptProgress(receiptNumber: number, here: .waiting, steps: [])))
+        #expect(waiting.screen(100, 30).contains("还没有送到服务中心"))
+    }
+
+    /// A scanned code opens progress from inside a request, which waits
+    /// untouched; a code this kiosk did not sign is said to be another's.
+    @Test func aScannedCodeOpensProgressAndTheRequestWaits() {
+        var flow = FlowDriver()
+        flow.keys(.enter, .character("3"), .character("2"))
+        #expect(flow.state.step == .question(0))
+        let number = ReceiptNumber(kioskCode: "JA0301", day: "261130", sequence: 7)
+        flow.send(.scanned(number))
+        #expect(flow.state.step == .progressEntry && flow.effects.last == .lookUpProgress(number))
+        flow.send(.progressFound(ReceiptProgress(receiptNumber: number, here: .unknown, steps: [])))
+        #expect(flow.screen(100, 30).contains("这台机器上找不到这个编号"))
+        flow.keys(.character("x"))
+        #expect(flow.state.step == .question(0) && flow.state.draft.serviceID == "home-care", "back to the request")
+        flow.send(.scanned(nil))
+        #expect(flow.state.progressProblem == .notThisKiosk && flow.screen(100, 30).contains("不是这台机器打印的"))
+        flow.keys(.escape)
+        #expect(flow.state.step == .welcome)
+    }
+
+    @Test func theScannerTypesATokenAndEnterAndNothingElseIsHeld() {
+        let token = "K1.JA0301-261130-0007-X.T4M2KW.qL3bW0c1xYp9RZk2"
+        var scanner = ScanDetector(urlPrefix: "")
+        let typed = (token + "\r").map { $0 == "\r" ? InputEvent.enter : .character($0) }
+        #expect(scanner.feed(typed) == [.scanned(token)] && !scanner.hasPending)
+        // A person's keys pass: digits at once, a K held only until the next key shows it is no token.
+        #expect(scanner.feed([.character("1"), .character("2")]) == [.character("1"), .character("2")])
+        #expect(scanner.feed([.character("K")]).isEmpty && scanner.hasPending)
+        #expect(scanner.feed([.character("a")]) == [.character("K"), .character("a")])
+        #expect(scanner.feed([.character("K"), .character("1")]).isEmpty)
+        #expect(scanner.flushPending() == [.character("K"), .character("1")], "a pause lets held keys through")
+        #expect(scanner.feed([.character("K"), .enter]) == [.character("K"), .enter])
+        var prefixed = ScanDetector(urlPrefix: "https://jingan.example.gov.cn/r/")
+        let url = "https://jingan.example.gov.cn/r/" + token
+        #expect(prefixed.feed((url + "\r").map { $0 == "\r" ? InputEvent.enter : .character($0) }) == [.scanned(url)])
     }
 
     /// The district's assistance line leads the emergency screen, numbers aligned;

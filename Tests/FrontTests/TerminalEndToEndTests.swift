@@ -215,6 +215,59 @@ func reachTheName(_ front: TmuxFront) throws {
         try front.waitFor("1/\(shippedConfiguration.assessment.questions.count)")
     }
 
+    /// Door 2: a receipt number typed with a typo is caught by its check
+    /// character; typed right, its steps show. A scanned code (the
+    /// scanner types the token and Enter) opens progress from a choice
+    /// screen without choosing anything there, and a key returns to it.
+    @Test func theProgressDoorByTypedNumberAndByScannedCode() throws {
+        let front = try TmuxFront()
+        try reachTheName(front)
+        try front.type("欧阳明华")
+        try front.keys("Enter")
+        try front.type("13912345678")
+        try front.keys("Enter", "Enter", "1", "2", "Enter")
+        try front.type("2")
+        try front.keys("Enter", "Enter")
+        try front.waitFor("请核对您的申请")
+        try front.keys("1")
+        try front.waitFor("已收到您的申请")
+        let store = try front.openStore()
+        let record = try #require(try store.records(in: .queued).first)
+        let number = try ReceiptNumber(parsing: record.receiptNumber)
+        // As the forwarder stores what the centre says (ProgressTests covers that path).
+        try store.recordProgress([
+            ProgressChange(id: 11, receiptNumber: number, state: .received, at: Date()),
+            ProgressChange(id: 12, receiptNumber: number, state: .referred, at: Date(),
+                           partner: LocalizedText(chinese: "市慈善基金会", english: "City Charity Foundation")),
+        ])
+        try front.keys("Enter")
+        try front.waitFor("查询申请进度")
+        try front.keys("4")
+        try front.waitFor("回执上的编号")
+        var typo = Array(number.description)
+        typo[typo.count - 3] = typo[typo.count - 3] == "1" ? "2" : "1"
+        try front.type(String(typo))
+        try front.keys("Enter")
+        try front.waitFor("编号有误")
+        try front.keys(Array(repeating: "BSpace", count: typo.count))
+        try front.type(number.description.lowercased())
+        try front.keys("Enter")
+        let progress = try front.waitFor("已转介给：市慈善基金会")
+        #expect(progress.contains("服务中心已收到") && !progress.contains("欧阳明华"))
+
+        try front.keys("Enter")
+        try front.waitFor("查询申请进度")
+        try front.keys("Enter")
+        try front.waitFor("需要帮助的是谁")
+        let token = ReceiptToken(receiptNumber: number, issuedAt: Date(), key: try front.receiptKey())
+        try front.type(token.description)
+        try front.keys("Enter")
+        try front.waitFor("已转介给：市慈善基金会")
+        try front.keys("Escape")
+        let back = try front.waitFor("需要帮助的是谁")
+        #expect(back.contains("▶ 1."), "the scan's digits chose nothing on the programme screen")
+    }
+
     @Test func anIdleSessionIsWipedFromScreenAndScrollback() throws {
         let front = try TmuxFront(configEdits: [
             ("kiosk.yaml", "idle_timeout_seconds: 90", "idle_timeout_seconds: 10"),

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import IntakeProtocol
+import KioskDomain
 import Logging
 import NIOCore
 
@@ -26,7 +27,9 @@ public enum IntakeServer {
     public typealias Context = IntakeContext
 
     /// The router, with any extra middleware (tests add fault injection here).
+    /// `partners` words a referral's partner for the kiosks' progress screens.
     public static func router(store: CenterStore, logger: Logger, limits: IntakeLimits = .standard,
+                              partners: [Partner] = [],
                               middleware: [any MiddlewareProtocol<Request, Response, Context>] = []) -> Router<Context> {
         let router = Router(context: Context.self)
         for item in middleware { router.add(middleware: item) }
@@ -38,8 +41,33 @@ public enum IntakeServer {
             await heartbeat(request, code: context.parameters.get("code") ?? "", peer: context.peer, store: store,
                             guards: guards, logger: logger)
         }
+        let partnerNames = Dictionary(partners.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+        router.post("api/v1/kiosks/:code/progress") { request, context in
+            await progress(request, code: context.parameters.get("code") ?? "", peer: context.peer, store: store,
+                           guards: guards, partnerNames: partnerNames, logger: logger)
+        }
         router.get("health") { _, _ in Response(status: .ok) }
         return router
+    }
+
+    /// A kiosk asks what became of its requests since its last change.
+    static func progress(_ request: Request, code: String, peer: String, store: CenterStore, guards: Guards,
+                         partnerNames: [String: LocalizedText], logger: Logger) async -> Response {
+        let body: Data
+        switch await authenticate(request, path: IntakePaths.progress(code), peer: peer, store: store, guards: guards) {
+        case let .failure(response): return response
+        case let .success(data, _): body = data
+        }
+        guard let query = try? ProgressQuery.decode(body), query.kioskCode == code,
+              request.headers[HTTPField.Name(RequestSigner.codeHeader)!] == code, query.after >= 0,
+              (1...ProgressQuery.maxLimit).contains(query.limit)
+        else { return problem(400, "Malformed progress query") }
+        do {
+            return json(200, try store.progress(kiosk: code, after: query.after, limit: query.limit) { partnerNames[$0] })
+        } catch {
+            logger.error("cannot read progress", metadata: ["error": "\(error)"])
+            return problem(503, "Cannot read now")
+        }
     }
 
     static func submit(_ request: Request, peer: String, store: CenterStore, guards: Guards, logger: Logger) async -> Response {
@@ -203,6 +231,12 @@ public enum IntakeServer {
             defer { group.cancelAll() }
             return try await group.next()!
         }
+    }
+
+    static func json(_ status: Int, _ page: ProgressPage) -> Response {
+        let data = (try? page.encoded()) ?? Data()
+        return Response(status: .init(code: status), headers: [.contentType: "application/json"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     static func json<T: Encodable>(_ status: Int, _ value: T) -> Response {

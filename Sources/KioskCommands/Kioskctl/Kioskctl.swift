@@ -6,7 +6,7 @@ public struct Kioskctl: ParsableCommand {
         commandName: "kioskctl",
         abstract: "Look after a help-request kiosk: configuration, receipts, printer, retention.",
         subcommands: [StatusCommand.self, MetricsCommand.self, ConfigCommand.self, CatalogCommand.self, CredentialsCommand.self, PurgeCommand.self,
-                      VerifyCommand.self, PrinterCommand.self, ReprintCommand.self, QueueCommand.self, ExportCommand.self])
+                      VerifyCommand.self, PrinterCommand.self, ReprintCommand.self, QueueCommand.self, ProgressCommand.self, ExportCommand.self])
 
     public init() {}
 }

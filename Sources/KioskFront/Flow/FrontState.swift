@@ -1,5 +1,6 @@
 import Foundation
 import KioskDomain
+import KioskStore
 import QRCode
 
 /// Which screen the resident is on.
@@ -10,6 +11,9 @@ public enum Step: Sendable, Hashable {
     case consultProgrammes
     case consultServices(programme: Int)
     case consultService(programme: Int, service: Int)
+    /// Checking a request: typing its receipt number, then its progress.
+    case progressEntry
+    case progress
     case programme
     case service
     case question(Int)
@@ -67,6 +71,16 @@ public enum FrontEvent: Sendable {
     case submitted(ReceiptInfo)
     case submitFailed
     case printProgress(PrintProgress)
+    /// A receipt's QR code was scanned: its number when the token is this
+    /// kiosk's and genuine, nil when not.
+    case scanned(ReceiptNumber?)
+    /// The answer to `.lookUpProgress`.
+    case progressFound(ReceiptProgress)
+}
+
+/// Why a typed or scanned receipt number was not looked up.
+public enum ProgressProblem: Sendable, Hashable {
+    case format, checkCharacter, notThisKiosk
 }
 
 /// What the front asks its loop to do; `update` itself stays pure.
@@ -77,6 +91,8 @@ public enum FrontEffect: Sendable, Hashable {
     case wipeScreen
     /// Read the resident's print job and answer with `.printProgress`.
     case checkPrint(UUID)
+    /// Read a receipt's progress and answer with `.progressFound`.
+    case lookUpProgress(ReceiptNumber)
 }
 
 /// The whole state of the front: the screen, the half-entered request and
@@ -99,6 +115,11 @@ public struct FrontState: Sendable {
     /// The part being changed from the review screen: its last screen returns there.
     public var editing: ReviewGroup?
     public var receipt: ReceiptInfo?
+    /// The progress screen's content, and why a number was not looked up.
+    public var progress: ReceiptProgress?
+    public var progressProblem: ProgressProblem?
+    /// Where a scan interrupted a request: the progress screen returns there.
+    public var resumeStep: Step?
     public var printProgress: PrintProgress = .queued
     /// The last time the resident did anything; idle time counts from here.
     public var lastActivity: ContinuousClock.Instant

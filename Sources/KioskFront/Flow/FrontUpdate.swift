@@ -27,6 +27,15 @@ extension FrontState {
         case let .printProgress(progress):
             printProgress = progress
             return []
+        case let .scanned(number):
+            let wipe = expired(context) ? endSession() : []
+            lastActivity = now
+            return wipe + scanned(number, context)
+        case let .progressFound(found):
+            guard step == .progressEntry else { return [] }
+            progress = found
+            step = .progress
+            return []
         case let .input(input):
             // A key after the session timed out starts afresh, never revives it.
             if expired(context) { return endSession() }
@@ -101,6 +110,10 @@ extension FrontState {
             return endSession()
         case .submitting:
             return []
+        case .progress:
+            return leaveProgress(context)
+        case .progressEntry:
+            return handleReceiptNumber(input, context)
         case let .field(field) where !field.isChoice:
             return handleText(input, field: field, context)
         default:
@@ -203,8 +216,14 @@ extension FrontState {
             case .choose(0), .next: go(.programme, context)
             case .choose(1): return handle(.toggleLanguage, context)
             case .choose(2): go(.consultProgrammes, context)
+            case .choose(3): go(.progressEntry, context)
             default: break
             }
+        case .progressEntry:
+            if action == .next || action == .choose(0) { return lookUp(context) }
+            if action == .back { go(.welcome, context) }
+        case .progress:
+            return leaveProgress(context)
         case .consultProgrammes:
             if case let .choose(index) = action, index < catalog.programmes.count {
                 go(.consultServices(programme: index), context)
@@ -306,6 +325,74 @@ extension FrontState {
         cursor = group.rawValue
     }
 
+    // MARK: - Progress
+
+    /// A receipt number typed in: letters, digits and hyphens, upper-cased.
+    private mutating func handleReceiptNumber(_ key: InputEvent, _ context: FrontContext) -> [FrontEffect] {
+        switch key {
+        case let .character(character) where character.isASCII && (character.isLetter || character.isNumber || character == "-"):
+            if input.count < 24 { input.append(Character(character.uppercased())) }
+            progressProblem = nil
+        case .backspace:
+            if !input.isEmpty { input.removeLast() }
+            progressProblem = nil
+        case .enter, .tab:
+            return lookUp(context)
+        case .escape:
+            go(.welcome, context)
+        default:
+            break
+        }
+        return []
+    }
+
+    /// The check character catches a typo before anything is looked up.
+    private mutating func lookUp(_ context: FrontContext) -> [FrontEffect] {
+        do {
+            return [.lookUpProgress(try ReceiptNumber(parsing: input))]
+        } catch {
+            progressProblem = error == .checkCharacter ? .checkCharacter : .format
+            return []
+        }
+    }
+
+    /// A scanned receipt opens its progress from any screen; a request being
+    /// filled in waits, untouched, until the resident goes back to it.
+    private mutating func scanned(_ number: ReceiptNumber?, _ context: FrontContext) -> [FrontEffect] {
+        var effects: [FrontEffect] = []
+        switch step {
+        case .submitting:
+            return []
+        case .receipt, .declined, .submitFailed:
+            // The last session's screen goes, as after any key there.
+            self = wiped(language: language)
+            effects.append(.wipeScreen)
+        case .welcome, .consultProgrammes, .consultServices, .consultService:
+            resumeStep = nil
+        case .progress, .progressEntry:
+            break
+        default:
+            if resumeStep == nil { resumeStep = step }
+        }
+        showingEmergency = false
+        go(.progressEntry, context)
+        guard let number else {
+            progressProblem = .notThisKiosk
+            return effects
+        }
+        input = number.description
+        return effects + [.lookUpProgress(number)]
+    }
+
+    /// Back from progress: to the request a scan interrupted, or to welcome.
+    private mutating func leaveProgress(_ context: FrontContext) -> [FrontEffect] {
+        progress = nil
+        let resume = resumeStep ?? .welcome
+        resumeStep = nil
+        go(resume, context)
+        return []
+    }
+
     private mutating func advanceFromQuestion(_ context: FrontContext) -> [FrontEffect] {
         guard case let .question(number) = step else { return [] }
         if number + 1 < context.config.assessment.questions.count {
@@ -398,6 +485,7 @@ extension FrontState {
         step = next
         cursor = 0
         fieldError = nil
+        progressProblem = nil
         input = ""
         let catalog = context.config.catalog
         switch next {
@@ -443,7 +531,7 @@ extension FrontState {
     /// How many options the current screen offers (for keys and arrows).
     func optionCount(_ context: FrontContext) -> Int {
         switch step {
-        case .welcome: 3
+        case .welcome: 4
         case .consultProgrammes: context.config.catalog.programmes.count
         case let .consultServices(programme): context.config.catalog.programmes[programme].services.count
         case .consultService: 1

@@ -1,5 +1,8 @@
+import Foundation
+import IntakeProtocol
 import KioskConfig
 import KioskDomain
+import KioskStore
 import QRCode
 
 /// A region of the screen a tap acts on.
@@ -38,6 +41,8 @@ extension FrontState {
                 painter.consultProgramme(catalog.programmes[index], cursor: cursor)
             case let .consultService(programme, service):
                 painter.consultService(catalog.programmes[programme].services[service], in: catalog.programmes[programme])
+            case .progressEntry: painter.receiptNumberEntry(input: input, problem: progressProblem)
+            case .progress: painter.progress(progress)
             case .programme:
                 painter.choices(title: .programmeTitle, catalog.programmes.map { $0.title(language) }, cursor: cursor)
             case .service:
@@ -66,9 +71,13 @@ extension FrontState {
         if let seconds = countdownSeconds(context) {
             painter.statusLine(context.text(.idleCountdown, language).replacingOccurrences(of: "{seconds}", with: String(seconds)))
         }
-        let typing = if case let .field(field) = step, !field.isChoice, !showingEmergency { true } else { false }
+        let typing = switch step {
+        case let .field(field): !field.isChoice && !showingEmergency
+        case .progressEntry: true
+        default: false
+        }
         painter.helpLine(typing ? .helpLineText : .helpLine,
-                         showsBack: step != .welcome && step != .receipt && step != .submitting && step != .declined)
+                         showsBack: ![.welcome, .receipt, .submitting, .declined, .progress].contains(step))
         return Frame(buffer: painter.buffer, targets: painter.targets)
     }
 
@@ -142,7 +151,80 @@ struct Painter {
         title(text(.welcomeTitle))
         paragraph(text(context.printsReceipts ? .welcomeBody : .welcomeBodyNoPrinter))
         row += 1
-        options([text(.welcomeStart), text(.languageSwitch), text(.welcomeConsult)], cursor: 0)
+        options([text(.welcomeStart), text(.languageSwitch), text(.welcomeConsult), text(.welcomeProgress)], cursor: 0)
+    }
+
+    /// A receipt number to type, the example built from this kiosk's code.
+    mutating func receiptNumberEntry(input: String, problem: ProgressProblem?) {
+        title(text(.progressTitle))
+        let example = ReceiptNumber(kioskCode: context.config.identity.kioskCode, day: "261130", sequence: 42).description
+        paragraph(text(.progressEnter).replacingOccurrences(of: "{example}", with: example))
+        row += 1
+        buffer.write("> ", column: margin, row: row, style: .bold)
+        buffer.fill(row: row, from: margin + 2, to: margin + 2 + min(width - 2, 30), style: .underline)
+        buffer.write(input + "▏", column: margin + 2, row: row, style: .underline)
+        row += 2
+        if let problem {
+            let key: ScreenTexts.Key = switch problem {
+            case .format: .progressFormat
+            case .checkCharacter: .progressCheck
+            case .notThisKiosk: .progressNotThisKiosk
+            }
+            paragraph("⚠ " + text(key).replacingOccurrences(of: "{example}", with: example), style: [.bold, .reverse])
+        }
+        button(text(.next), action: .next, row: min(row + 1, contentEnd - 1))
+    }
+
+    /// A request's progress: where it stands here, then each step at the
+    /// centre with its date. Nothing personal: the kiosk has none to show.
+    mutating func progress(_ progress: ReceiptProgress?) {
+        guard let progress else { return }
+        title(text(.progressTitle))
+        paragraph(progress.receiptNumber.description, style: [.bold, .reverse])
+        row += 1
+        switch progress.here {
+        case .waiting: paragraph(text(.progressWaiting), style: .bold)
+        case .setAside: paragraph(text(.progressSetAside), style: .bold)
+        case .unknown where progress.steps.isEmpty: paragraph(text(.progressUnknown), style: .bold)
+        case let .sent(at) where progress.steps.isEmpty: paragraph("\(day(at))  \(text(.progressSent))")
+        default: break
+        }
+        for step in progress.steps {
+            paragraph("\(day(step.at))  \(words(for: step))", style: step == progress.steps.last ? .bold : [])
+        }
+        row += 1
+        paragraph(text(.anyKeyReturns))
+    }
+
+    func words(for step: ProgressChange) -> String {
+        switch step.state {
+        case .received: return text(.progressReceived)
+        case .accepted: return text(.progressAccepted)
+        case .assigned: return text(.progressAssigned)
+        case .contacted: return text(.progressContacted)
+        case .inService: return text(.progressInService)
+        case .referred:
+            return text(.progressReferred).replacingOccurrences(of: "{partner}", with: step.partner?[language] ?? "—")
+        case .closed:
+            let outcome: String = switch step.outcome {
+            case .helped?: text(.outcomeHelped)
+            case .referredConfirmed?: text(.outcomeReferredConfirmed)
+            case .notEligible?: text(.outcomeNotEligible)
+            case .withdrawn?: text(.outcomeWithdrawn)
+            case .unreachable?: withHotline(.outcomeUnreachable)
+            case .duplicate?: text(.outcomeDuplicate)
+            case nil: "—"
+            }
+            return text(.progressClosed).replacingOccurrences(of: "{outcome}", with: outcome)
+        }
+    }
+
+    /// A date in the kiosk's own time zone, as the resident's receipt shows it.
+    func day(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = context.config.identity.timeZone
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
     }
 
     /// Fills `{number}` with the district's assistance hotline.

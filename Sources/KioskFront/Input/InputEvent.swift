@@ -9,4 +9,6 @@ public enum InputEvent: Sendable, Hashable {
     case paste(String)
     /// A tap or click at a cell (0-based), from SGR 1006 mouse reports.
     case tap(column: Int, row: Int)
+    /// The text of a QR code the receipt scanner typed (`ScanDetector`), not yet checked.
+    case scanned(String)
 }

@@ -147,6 +147,26 @@ enum Migrations {
                     WHERE state = 'dead' AND purged_at IS NULL;
                 """)
         }
+        migrator.registerMigration("v3-progress-from-the-centre") { db in
+            // What became of this kiosk's requests at the centre, as the
+            // forwarder fetched it: receipt number, state, time, partner,
+            // outcome. Nothing personal; kept after requests are purged, so
+            // a resident can still check months later.
+            try db.execute(sql: """
+                CREATE TABLE progress (
+                    centre_id INTEGER PRIMARY KEY,
+                    receipt_number TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('received', 'accepted', 'assigned', 'contacted', 'referred',
+                                                         'in_service', 'closed')),
+                    at INTEGER NOT NULL,
+                    partner_zh TEXT,
+                    partner_en TEXT,
+                    outcome TEXT,
+                    CHECK ((partner_zh IS NULL) = (partner_en IS NULL))
+                );
+                CREATE INDEX progress_by_receipt ON progress (receipt_number, centre_id);
+                """)
+        }
         return migrator
     }
 }
