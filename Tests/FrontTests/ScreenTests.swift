@@ -54,6 +54,19 @@ import Testing
         #expect(String(decoding: typed, as: UTF8.self).contains("明"))
     }
 
+    /// Seen on the real screen: going from "您的详细地址" to "您家里一共几口人"
+    /// left 您 clipped, since only the cells after it were redrawn.
+    @Test func aChangeRightAfterAWideCharacterRewritesThatCharacter() {
+        var before = ScreenBuffer(columns: 20, rows: 1)
+        before.write("您的详细", column: 2, row: 0)
+        var after = ScreenBuffer(columns: 20, rows: 1)
+        after.write("您家里", column: 2, row: 0)
+        var renderer = Renderer()
+        _ = renderer.frame(before)
+        let change = String(decoding: renderer.frame(after), as: UTF8.self)
+        #expect(change.hasPrefix("\u{1B}[1;3H您家里"), "\(change.debugDescription)")
+    }
+
     @Test func anUnchangedFrameWritesNothingAndAWipeClearsTheScrollback() {
         let flow = FlowDriver()
         let buffer = flow.state.view(columns: 80, rows: 24, context: flow.context).buffer

@@ -27,11 +27,18 @@ public struct Renderer: Sendable {
         for row in 0..<next.rows {
             var column = 0
             while column < next.columns {
-                let cell = next[column, row]
+                var cell = next[column, row]
                 let changed = full ? (cell != .blank) : (cell != previous![column, row])
                 if !changed || cell.isContinuation {
                     column += 1
                     continue
+                }
+                // A run that starts just after a wide character rewrites that
+                // character too: foot clips a wide glyph drawn wider than its
+                // two cells when only its right neighbour is redrawn.
+                if !full, column >= 2, next[column - 1, row].isContinuation, cursor.map({ $0 != (column, row) }) ?? true {
+                    column -= 2
+                    cell = next[column, row]
                 }
                 if cursor == nil || cursor! != (column, row) {
                     out += Array("\u{1B}[\(row + 1);\(column + 1)H".utf8)
