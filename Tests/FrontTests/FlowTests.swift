@@ -102,6 +102,18 @@ import Testing
         #expect(flow.state.input.count == TextRule.name.maxCharacters)
     }
 
+    /// The figure the issue set: a whole request in at most 25 keys besides
+    /// typed text, every screen with a way back or on.
+    @Test func aWholeRequestTakesTwentyOneScreensAndTwentyKeys() {
+        var flow = FlowDriver()
+        flow.toReview()
+        flow.keys(.character("1"))
+        flow.send(.submitted(ReceiptInfo(submissionID: UUID(), number: ReceiptNumber(kioskCode: "JA0301", day: "261130", sequence: 1),
+                                         token: "K1.x", qr: nil)))
+        #expect(flow.screens.filter { $0 != .submitting }.count == 21, "\(flow.screens)")
+        #expect(flow.keysPressed == 20)
+    }
+
     /// Bug: "change contact" opened only the name, then review with "send"
     /// highlighted. Now it leads through every contact screen, each showing
     /// its earlier answer, and back to review on "change contact".

@@ -16,6 +16,9 @@ struct FlowDriver {
     var elapsed: Duration = .zero
     var state: FrontState
     var effects: [FrontEffect] = []
+    /// Keys other than typed text, and each screen on the way (for the flow's length).
+    var keysPressed = 0
+    var screens: [Step] = [.welcome]
 
     init() {
         state = FrontState(now: start)
@@ -24,11 +27,17 @@ struct FlowDriver {
     var now: ContinuousClock.Instant { start + elapsed }
 
     mutating func send(_ events: FrontEvent...) {
-        for event in events { effects += state.update(event, at: now, context: context) }
+        for event in events {
+            effects += state.update(event, at: now, context: context)
+            if state.step != screens.last { screens.append(state.step) }
+        }
     }
 
     mutating func keys(_ events: InputEvent...) {
-        for event in events { send(.input(event)) }
+        for event in events {
+            keysPressed += 1
+            send(.input(event))
+        }
     }
 
     mutating func type(_ text: String) {
