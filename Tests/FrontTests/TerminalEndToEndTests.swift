@@ -48,6 +48,20 @@ func reachTheName(_ front: TmuxFront) throws {
     try front.waitFor("请问您怎么称呼")
 }
 
+/// On to review with a short request: 欧阳明华, 13912345678, no ID, 武定, two people, no story.
+func reachTheReview(_ front: TmuxFront) throws {
+    try reachTheName(front)
+    try front.type("欧阳明华")
+    try front.keys("Enter")
+    try front.waitFor("我们打哪个电话联系您")
+    try front.type("13912345678")
+    try front.keys("Enter", "Enter", "1", "2", "Enter")
+    try front.waitFor("您家里一共几口人")
+    try front.type("2")
+    try front.keys("Enter", "Enter")
+    try front.waitFor("请核对您的申请")
+}
+
 @Suite struct TerminalEndToEndTests {
     /// The resident's whole flow in Chinese, to the receipt on screen.
     @Test func aChineseFlowReachesTheReceiptAndIsStoredExactly() throws {
@@ -161,16 +175,7 @@ func reachTheName(_ front: TmuxFront) throws {
     /// and review comes back with "change" highlighted, not "send".
     @Test func aPhoneNumberIsChangedFromTheReviewScreen() throws {
         let front = try TmuxFront()
-        try reachTheName(front)
-        try front.type("欧阳明华")
-        try front.keys("Enter")
-        try front.waitFor("我们打哪个电话联系您")
-        try front.type("13912345678")
-        try front.keys("Enter", "Enter", "1", "2", "Enter")
-        try front.waitFor("您家里一共几口人")
-        try front.type("2")
-        try front.keys("Enter", "Enter")
-        try front.waitFor("请核对您的申请")
+        try reachTheReview(front)
         try front.keys("4")
         try front.waitFor("请问您怎么称呼")
         try front.keys("Enter")
@@ -221,14 +226,7 @@ func reachTheName(_ front: TmuxFront) throws {
     /// screen without choosing anything there, and a key returns to it.
     @Test func theProgressDoorByTypedNumberAndByScannedCode() throws {
         let front = try TmuxFront()
-        try reachTheName(front)
-        try front.type("欧阳明华")
-        try front.keys("Enter")
-        try front.type("13912345678")
-        try front.keys("Enter", "Enter", "1", "2", "Enter")
-        try front.type("2")
-        try front.keys("Enter", "Enter")
-        try front.waitFor("请核对您的申请")
+        try reachTheReview(front)
         try front.keys("1")
         try front.waitFor("已收到您的申请")
         let store = try front.openStore()

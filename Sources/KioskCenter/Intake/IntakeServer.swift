@@ -63,7 +63,8 @@ public enum IntakeServer {
               (1...ProgressQuery.maxLimit).contains(query.limit)
         else { return problem(400, "Malformed progress query") }
         do {
-            return json(200, try store.progress(kiosk: code, after: query.after, limit: query.limit) { partnerNames[$0] })
+            let page = try store.progress(kiosk: code, after: query.after, limit: query.limit) { partnerNames[$0] }
+            return json(200, encoded: try page.encoded())
         } catch {
             logger.error("cannot read progress", metadata: ["error": "\(error)"])
             return problem(503, "Cannot read now")
@@ -233,10 +234,10 @@ public enum IntakeServer {
         }
     }
 
-    static func json(_ status: Int, _ page: ProgressPage) -> Response {
-        let data = (try? page.encoded()) ?? Data()
-        return Response(status: .init(code: status), headers: [.contentType: "application/json"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    /// A body the protocol encoded itself (its dates as milliseconds).
+    static func json(_ status: Int, encoded data: Data) -> Response {
+        Response(status: .init(code: status), headers: [.contentType: "application/json"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     static func json<T: Encodable>(_ status: Int, _ value: T) -> Response {
