@@ -76,7 +76,7 @@ extension FrontState {
         case .progressEntry: true
         default: false
         }
-        painter.helpLine(typing ? .helpLineText : .helpLine,
+        painter.helpLine(typing ? .helpLineText : step == .progress ? .anyKeyReturns : .helpLine,
                          showsBack: ![.welcome, .receipt, .submitting, .declined, .progress].contains(step))
         return Frame(buffer: painter.buffer, targets: painter.targets)
     }
@@ -192,8 +192,6 @@ struct Painter {
         for step in progress.steps {
             paragraph("\(day(step.at))  \(words(for: step))", style: step == progress.steps.last ? .bold : [])
         }
-        row += 1
-        paragraph(text(.anyKeyReturns))
     }
 
     func words(for step: ProgressChange) -> String {
