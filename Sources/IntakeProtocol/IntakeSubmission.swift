@@ -114,13 +114,21 @@ public struct IntakeSubmission: Codable, Sendable, Equatable {
         if HardshipLevel(rawValue: hardship.level) == nil { return "hardship.level must be red, yellow or green" }
         if Language(rawValue: language) == nil { return "language must be zh-Hans or en" }
         let free = [applicant.name, applicant.phone, applicant.addressDetail, description, applicant.residentId ?? ""]
-        let identifiers = [programme, service, applicant.street, applicant.community, consent.version]
+        let identifiers = [programme, service, consent.version]
             + answers.flatMap { [$0.question, $0.option] } + Array(hardship.scores.keys)
-        if (free + identifiers + hardship.reasons).contains(where: \.containsUnsafeScalars) {
+        // Street and community may be empty: the resident was not sure (a community only within a known street).
+        let area = [applicant.street, applicant.community]
+        if (free + identifiers + area + hardship.reasons).contains(where: \.containsUnsafeScalars) {
             return "a text field contains control characters"
         }
         if identifiers.contains(where: { $0.isEmpty || $0.count > Self.maxIdentifierCharacters }) {
             return "an identifier is empty or longer than \(Self.maxIdentifierCharacters) characters"
+        }
+        if area.contains(where: { $0.count > Self.maxIdentifierCharacters }) {
+            return "street or community is longer than \(Self.maxIdentifierCharacters) characters"
+        }
+        if applicant.street.isEmpty, !applicant.community.isEmpty {
+            return "a community is given without its street"
         }
         // A reason names a question and an option: "emergency food=none-today".
         if hardship.reasons.contains(where: { $0.isEmpty || $0.count > 3 * Self.maxIdentifierCharacters }) {

@@ -19,6 +19,11 @@ public struct CenterConfiguration: Sendable {
     public var assessment: Assessment
 
     public func partner(_ id: String) -> Partner? { partners.first { $0.id == id } }
+
+    /// A street's name for staff; "—" when the resident was not sure of it (an empty code).
+    public func streetName(_ code: String, _ language: Language) -> String {
+        code.isEmpty ? "—" : street(code)?.name[language] ?? code
+    }
     public func street(_ code: String) -> Area? { streets.first { $0.code == code } }
 }
 

@@ -24,7 +24,7 @@ extension ConsoleServer {
         data["hasReasons"] = !detail.reasons.isEmpty
         data["programme"] = programmeName(detail.programme, language)
         data["service"] = serviceName(detail.service, detail.programme, language)
-        data["street"] = streetName(detail.street, language)
+        data["street"] = config.streetName(detail.street, language)
         data["kiosk"] = detail.kioskCode
         data["askedAt"] = dateTime(detail.createdAt)
         data["receivedAt"] = dateTime(detail.receivedAt)
@@ -72,7 +72,7 @@ extension ConsoleServer {
         }
         return TemplateValues([
             "name": applicant.name, "phone": applicant.phone, "id": id, "canReveal": id != nil && !reveal,
-            "street": streetName(applicant.street, language),
+            "street": config.streetName(applicant.street, language),
             // Empty: the resident was not sure of their community.
             "community": area?.communities.first { $0.code == applicant.community }?.name[language]
                 ?? (applicant.community.isEmpty ? "—" : applicant.community),

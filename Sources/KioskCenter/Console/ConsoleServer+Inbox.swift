@@ -29,7 +29,7 @@ extension ConsoleServer {
                 levelName: texts["level_short_\(row.level.rawValue)"]!,
                 reasons: row.reasons.map { reasonText($0, language) }.joined(separator: "；"),
                 programme: programmeName(row.programme, language), service: serviceName(row.service, row.programme, language),
-                street: streetName(row.street, language), age: span(visit.now.timeIntervalSince(row.createdAt), texts),
+                street: config.streetName(row.street, language), age: span(visit.now.timeIntervalSince(row.createdAt), texts),
                 deadline: dateTime(row.dueAt), overdueText: row.isOverdue(at: visit.now) ? texts["overdue"] : nil,
                 assignee: row.assignee ?? "—", state: texts["state_\(row.state.rawValue)"] ?? row.state.rawValue)
         }
@@ -143,11 +143,6 @@ extension ConsoleServer {
 
     func serviceName(_ id: String, _ programme: String, _ language: Language) -> String {
         config.catalog.service(id, in: programme)?.name[language] ?? id
-    }
-
-    func streetName(_ code: String, _ language: Language) -> String {
-        // Empty: the resident was not sure of their street.
-        code.isEmpty ? "—" : config.street(code)?.name[language] ?? code
     }
 
     func partnerName(_ id: String, _ language: Language) -> String {

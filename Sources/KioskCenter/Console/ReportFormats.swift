@@ -41,7 +41,7 @@ public struct ReportLines: Sendable {
             lines.append(Line(section: section("服务", "Service"), item: name ?? entry.key, count: entry.count, detail: ""))
         }
         for entry in report.byStreet {
-            lines.append(Line(section: section("街道", "Street"), item: config.street(entry.key)?.name[language] ?? entry.key,
+            lines.append(Line(section: section("街道", "Street"), item: config.streetName(entry.key, language),
                               count: entry.count, detail: ""))
         }
         for entry in report.firstContact {
