@@ -85,8 +85,8 @@ public final class Forwarder: Sendable {
             if ContinuousClock.now >= nextHeartbeat {
                 if heartbeatIdle.compareExchange(expected: true, desired: false, ordering: .acquiringAndReleasing).exchanged {
                     heartbeat = Task {
-                        await self.sendHeartbeat()
-                        await self.fetchProgress()
+                        // A centre that did not take the heartbeat is not asked for progress (one warning, not two).
+                        if await self.sendHeartbeat() { await self.fetchProgress() }
                         self.heartbeatIdle.store(true, ordering: .releasing)
                     }
                 }
@@ -244,8 +244,9 @@ public final class Forwarder: Sendable {
     }
 
     /// The heartbeat: queue depth, oldest pending age, dead count, printer
-    /// state, last screen render, version. Failures are logged, never fatal.
-    func sendHeartbeat() async {
+    /// state, last screen render, version. Failures are logged, never fatal;
+    /// true when the centre took it.
+    func sendHeartbeat() async -> Bool {
         do {
             let summary = try store.queueSummary()
             let statuses = try store.statuses()
@@ -260,11 +261,13 @@ public final class Forwarder: Sendable {
                                                     state: status < 300 ? "reachable" : "answered \(status)"))
             let printer = statuses.first { $0.role == "printer" }?.state ?? "unknown"
             notifier.status("queue \(summary.pending) · printer \(printer) · centre \(status < 300 ? "ok" : "answered \(status)")")
+            return status < 300
         } catch {
             try? store.updateStatus(RoleStatusRecord(role: "centre", updatedAt: Date(), state: "unreachable",
                                                      detail: Self.describe(error)))
             logger.warning("heartbeat not delivered", metadata: ["error": "\(Self.describe(error))"])
             notifier.status("queue \((try? store.queueSummary().pending) ?? 0) · centre unreachable")
+            return false
         }
     }
 
