@@ -45,12 +45,12 @@ import Testing
     func exchange(_ setup: Setup, body: Data, code: String = "JA0301", secret: [UInt8]? = nil,
                   timestamp: Int64 = Int64(Date().timeIntervalSince1970), signed: Bool = true,
                   path: String = IntakePaths.submissions,
-                  contentType: String = "application/json")
+                  contentType: String = "application/json", idempotencyKey: String? = nil)
         async throws -> (status: Int, contentType: String, body: String, retryAfter: String?) {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(setup.centre.port)\(path)")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: contentType)
-        request.headers.add(name: RequestSigner.idempotencyHeader, value: setup.id)
+        request.headers.add(name: RequestSigner.idempotencyHeader, value: idempotencyKey ?? setup.id)
         if signed {
             let signer = RequestSigner(secret: secret ?? setup.kiosk.secret)
             request.headers.add(name: RequestSigner.codeHeader, value: code)
@@ -130,6 +130,22 @@ import Testing
         // The genuine request is then accepted once, and a resend gets the same answer.
         #expect(try await post(setup, body: setup.body).0 == 201)
         #expect(try await post(setup, body: setup.body).0 == 200)
+        #expect(try setup.centre.store.submissionCounts().total == 1)
+        try await setup.client.shutdown()
+        await setup.centre.stop()
+    }
+
+    /// A new request id with a receipt number the centre already holds (a
+    /// kiosk restored from an old backup numbers again from an old count):
+    /// 409 with the reason, nothing stored, so the kiosk sets it aside
+    /// instead of retrying for ever (it was 503 when a unique index failed).
+    @Test func aSecondRequestWithAHeldReceiptNumberIsRefusedWithTheReason() async throws {
+        let setup = try await setUp()
+        #expect(try await post(setup, body: setup.body).0 == 201)
+        let newID = UUID()
+        let clash = try altered(setup) { $0.submissionId = newID }
+        let answer = try await exchange(setup, body: clash, idempotencyKey: newID.uuidString.lowercased())
+        #expect(answer.status == 409 && answer.body.contains("already held by another request"), "\(answer.body)")
         #expect(try setup.centre.store.submissionCounts().total == 1)
         try await setup.client.shutdown()
         await setup.centre.stop()

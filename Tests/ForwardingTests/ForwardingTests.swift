@@ -202,6 +202,26 @@ final class InProcessCentre: @unchecked Sendable {
         #expect(try kiosk.store.records(in: .forwarded).count == 4)
     }
 
+    /// The centre holds another request under the first one's receipt
+    /// number (a kiosk restored from an old copy numbers again): that one is
+    /// set aside with the reason, the others go on, nothing is retried for ever.
+    @Test func aReceiptNumberTheCentreHoldsForAnotherRequestIsSetAside() async throws {
+        let centre = try InProcessCentre(state: try temporaryFolder("centre"))
+        try await centre.start()
+        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try centre.store.addKiosk("JA0301"))
+        let submissions = try kiosk.submit(3)
+        var earlier = IntakeSubmission(submissions[0])
+        earlier.submissionId = UUID()
+        _ = try await centre.store.accept(earlier)
+
+        #expect(try await kiosk.forwardUntilDrained(timeout: 30))
+        let dead = try kiosk.store.records(in: .dead)
+        #expect(dead.map(\.id) == [submissions[0].id.uuidString.lowercased()])
+        #expect(dead.first?.deadReason?.contains("already held by another request") == true, "\(dead)")
+        #expect(try kiosk.store.records(in: .forwarded).count == 2)
+        await centre.stop()
+    }
+
     @Test func killingTheForwarderAtRandomMomentsNeverLosesOrDuplicates() throws {
         let centre = try CenterProcess(state: try temporaryFolder("centre"))
         let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try centre.addKiosk("JA0301"))

@@ -14,7 +14,8 @@ import NIOCore
 /// rules (422). Too many failed authentications from one address, or too
 /// many requests from one kiosk, are answered 429 with `Retry-After`.
 /// Deduplicates by submission id: a resend gets the same
-/// reference (200); the same id with another body is refused (409).
+/// reference (200); the same id with another body is refused (409), and so
+/// is a new id with a receipt number the kiosk already used (409).
 /// Security: kiosk secrets stay in the centre's database, sealed; sealed
 /// bodies are opened here with the intake key and checked like plain ones;
 /// responses and logs carry ids and references, never personal data.
@@ -107,6 +108,14 @@ public enum IntakeServer {
             case .conflict:
                 logger.warning("submission id reused with another body", metadata: ["kiosk.code": "\(kiosk)", "receipt.number": "\(submission.receiptNumber)"])
                 return problem(409, "Conflict", detail: "this submission id was received with a different body")
+            case let .receiptClash(holder):
+                // Final, not a fault to retry: the kiosk sets it aside for a technician.
+                logger.warning("receipt number already held by another request", metadata: [
+                    "kiosk.code": "\(kiosk)", "receipt.number": "\(submission.receiptNumber)", "centre.reference": "\(holder)",
+                ])
+                return problem(409, "Receipt number already held",
+                               detail: "receipt \(submission.receiptNumber) is already held by another request (\(holder)); "
+                                   + "was the kiosk's database restored from an older copy?")
             }
         } catch {
             logger.error("cannot store submission", metadata: ["error": "\(error)"])

@@ -59,6 +59,10 @@ public final class CenterStore: Sendable {
         case created(String)
         case duplicate(String)
         case conflict
+        /// Another request from the same kiosk holds this receipt number
+        /// (its reference): a kiosk whose database was restored from an old
+        /// copy, or a tampered one. Never stored twice under one number.
+        case receiptClash(String)
     }
 
     /// A submission body as a kiosk sent it, sealed or (from kiosks before
@@ -85,6 +89,11 @@ public final class CenterStore: Sendable {
             if let row = try Row.fetchOne(db, sql: "SELECT reference, body_digest FROM submissions WHERE id = ?",
                                           arguments: [id]) {
                 return (row["body_digest"] as String) == digest ? .duplicate(row["reference"]) : .conflict
+            }
+            if let holder = try String.fetchOne(db, sql: """
+                SELECT reference FROM submissions WHERE kiosk_code = ? AND receipt_number = ?
+                """, arguments: [submission.kioskCode, submission.receiptNumber]) {
+                return .receiptClash(holder)
             }
             let seq = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) + 1 FROM submissions") ?? 1
             let reference = "C" + String(seq).leftPadded(to: 8)
@@ -181,6 +190,8 @@ public final class CenterStore: Sendable {
             case .duplicate: duplicates += 1
             case .conflict:
                 throw OfflineBundle.OpenError(description: "receipt \(submission.receiptNumber) was received with a different body")
+            case let .receiptClash(holder):
+                throw OfflineBundle.OpenError(description: "receipt \(submission.receiptNumber) is already held by another request (\(holder))")
             }
         }
         return (created, duplicates)
