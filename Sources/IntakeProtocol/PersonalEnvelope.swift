@@ -64,8 +64,8 @@ public enum PersonalEnvelope {
         }
         let publicKey = key.publicKey
         guard Data(bytes[1..<9]) == publicKey.keyID else {
-            throw SealingError("the personal data was sealed to another centre key (key id \(Self.hex(bytes[1..<9])), "
-                               + "this centre's is \(Self.hex(publicKey.keyID)))")
+            throw SealingError("the personal data was sealed to another centre key (key id \(bytes[1..<9].hexString), "
+                               + "this centre's is \(publicKey.keyID.hexString))")
         }
         do {
             var recipient = try HPKE.Recipient(privateKey: key.key, ciphersuite: suite, info: info,
@@ -75,10 +75,6 @@ public enum PersonalEnvelope {
             throw SealingError("the personal data does not open: damaged, or a plain field (level, programme, service, "
                                + "receipt number, times) was changed after sealing")
         }
-    }
-
-    static func hex<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {
-        bytes.map { String(format: "%02x", $0) }.joined()
     }
 }
 

@@ -22,13 +22,13 @@ public struct RequestSigner: Sendable {
     }
 
     public static func bodyDigest(_ body: Data) -> String {
-        SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: body).hexString
     }
 
     public func signature(method: String, path: String, timestamp: Int64, body: Data) -> String {
         let message = "\(method)\n\(path)\n\(timestamp)\n\(Self.bodyDigest(body))"
         let mac = HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: key)
-        return "v1=" + mac.map { String(format: "%02x", $0) }.joined()
+        return "v1=" + mac.hexString
     }
 
     /// Compares in constant time.
@@ -43,7 +43,7 @@ public struct RequestSigner: Sendable {
     /// misconfigured URL) never counts as delivery.
     public func acknowledgement(submissionID: String, reference: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data("ack\n\(submissionID)\n\(reference)".utf8), using: key)
-        return "v1=" + mac.map { String(format: "%02x", $0) }.joined()
+        return "v1=" + mac.hexString
     }
 
     /// Compares in constant time.
@@ -60,7 +60,7 @@ public struct RequestSigner: Sendable {
     /// A new random 32-byte secret as 64 hex digits (`kiosk-center kiosk add`).
     public static func newSecret() -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        return (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }.hexString
     }
 }
 

@@ -5,6 +5,14 @@ import Testing
 @testable import Receipts
 
 @Suite struct ReceiptTokenTests {
+    /// The wire's hex (body digests, signatures, acknowledgements), against
+    /// the SHA-256 test vector of FIPS 180-2 and bytes at both ends of a digit.
+    @Test func requestDigestsAreTheStandardHex() {
+        #expect(RequestSigner.bodyDigest(Data("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect([UInt8]([0x00, 0x0f, 0xa0, 0xff]).hexString == "000fa0ff")
+        #expect(RequestSigner.newSecret().count == 64)
+    }
+
     let key = ReceiptKey(bytes: Array(repeating: 7, count: 32))
     let receipt = ReceiptNumber(kioskCode: "JA0301", day: "261129", sequence: 42)
     let issued = Date(timeIntervalSince1970: 1_795_917_600)

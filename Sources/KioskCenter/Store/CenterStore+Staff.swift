@@ -220,18 +220,6 @@ extension CenterStore {
     }
 }
 
-extension Sequence where Element == UInt8 {
-    var hexString: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for byte in self {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-}
-
 extension Duration {
     var seconds: Double {
         let (seconds, attoseconds) = components
