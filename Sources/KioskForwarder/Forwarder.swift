@@ -332,6 +332,10 @@ public final class Forwarder: Sendable {
 
     static func describe(_ error: any Error) -> String {
         if let error = error as? HTTPClientError { return "\(error)" }
+        // NIO words a refused connect as "connection reset (error set): Connection refused".
+        if let error = error as? IOError {
+            return String(cString: strerror(error.errnoCode)).lowercased() + " (errno \(error.errnoCode))"
+        }
         return String(describing: error).prefix(200).description
     }
 }
@@ -362,6 +366,10 @@ extension Forwarder {
         configuration.timeout = .init(connect: .milliseconds(settings.timeout.milliseconds),
                                       read: .milliseconds(settings.timeout.milliseconds))
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: settings.concurrency)
+        // A refused connection is an answer: the centre is down. Retrying the
+        // connect until the timeout only hid it for that long (the queue's own
+        // backoff decides when to try again).
+        configuration.connectionPool.retryConnectionEstablishment = false
         // A redirect would carry the signed body elsewhere, perhaps from HTTPS
         // to plain HTTP: never followed, a 3xx is an error to fix in the URL.
         configuration.redirectConfiguration = .disallow

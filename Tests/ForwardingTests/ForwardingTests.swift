@@ -7,6 +7,7 @@ import KioskCenter
 import KioskForwarder
 import KioskStore
 import Logging
+import ServiceNotify
 import NIOCore
 import TestSupport
 import Testing
@@ -220,6 +221,26 @@ final class InProcessCentre: @unchecked Sendable {
         #expect(dead.first?.deadReason?.contains("already held by another request") == true, "\(dead)")
         #expect(try kiosk.store.records(in: .forwarded).count == 2)
         await centre.stop()
+    }
+
+    /// Nothing listens on the centre's port: the forwarder says so at once,
+    /// in those words, instead of retrying the connect until its timeout.
+    @Test func aRefusedConnectionIsReportedAsRefused() async throws {
+        // Port 1 on loopback: nothing listens there.
+        let kiosk = try KioskSide(centrePort: 1, centreKey: try CentrePrivateKey(rawBytes: Array(repeating: 9, count: 32)).publicKey,
+                                  secret: RequestSigner.newSecret())
+        let submission = try kiosk.submit(1)[0]
+        let client = try Forwarder.makeClient(kiosk.configuration.forwarder)
+        let forwarder = Forwarder(store: kiosk.store, settings: kiosk.configuration.forwarder,
+                                  kioskCode: kiosk.configuration.identity.kioskCode, secret: kiosk.secret, client: client,
+                                  logger: Logger(label: "test"), stop: StopFlag(), notifier: ServiceNotifier(environment: [:]))
+        let outcome = await forwarder.post(try #require(try kiosk.store.sealedSubmission(id: submission.id)))
+        try await client.shutdown()
+        guard case let .retry(reason) = outcome else {
+            Issue.record("a refused connection is retried later: \(outcome)")
+            return
+        }
+        #expect(reason.contains("connection refused"), "\(reason)")
     }
 
     @Test func killingTheForwarderAtRandomMomentsNeverLosesOrDuplicates() throws {
