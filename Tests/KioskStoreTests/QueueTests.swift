@@ -128,6 +128,48 @@ import Testing
             }
         }
     }
+
+    /// The counts the triggers keep equal a full count after every kind of
+    /// move, on a database that already held requests before the counts existed.
+    @Test func queueCountsStayExactWithoutScanningTheTable() throws {
+        let fixture = try StoreFixture()
+        do {
+            let queue = try DatabaseQueue(path: fixture.databasePath)
+            try Migrations.migrator.migrate(queue, upTo: "v3-progress-from-the-centre")
+            try queue.write { db in
+                try db.execute(sql: """
+                    INSERT INTO submissions (id, receipt_number, receipt_day, receipt_sequence, created_at, language,
+                        programme_id, service_id, hardship, priority, consent_version, consented_at, sealed_personal,
+                        state, attempts, next_attempt_at, dead_reason, dead_at)
+                    VALUES ('00000000-0000-0000-0000-000000000001', 'JA0301-261101-0001-M', '261101', 1, 1, 'zh-Hans',
+                        'p', 's', 'green', 2, 'consent-v1', 1, x'00', 'dead', 1, 1, '409: conflict', 1);
+                    """)
+            }
+        }
+        let store = try fixture.open()
+        func fullCount() throws -> [QueueState: Int] {
+            try store.read { db in
+                Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM submissions GROUP BY state")
+                    .map { (QueueState(rawValue: $0["state"])!, $0["n"] as Int) })
+            }
+        }
+        #expect(try store.queueSummary().counts == [.dead: 1], "counted from the rows already there")
+        var submitted: [Submission] = []
+        for minute in 0..<6 {
+            submitted.append(try store.submit(try fixture.request(emergency: minute == 0), now: morning.addingTimeInterval(Double(minute) * 60)))
+        }
+        let claims = try store.claim(limit: 4, leaseFor: .seconds(30), now: morning.addingTimeInterval(600))
+        #expect(try store.queueSummary().counts == fullCount())
+        #expect(try store.markForwarded(claims[0].record.id, reference: "C-1", now: morning))
+        #expect(try store.markDead(claims[1].record.id, reason: "409", now: morning))
+        #expect(try store.reschedule(claims[2].record.id, error: "503", retryAt: morning, now: morning))
+        #expect(try store.retryDead("00000000-0000-0000-0000-000000000001", now: morning))
+        _ = try store.releaseLeases(all: true)
+        let summary = try store.queueSummary()
+        #expect(summary.counts == (try fullCount()))
+        #expect(summary.counts == [.queued: 5, .forwarded: 1, .dead: 1])
+        #expect(summary.oldestPending == Date(timeIntervalSince1970: 0.001), "the old dead request, queued again, is the oldest")
+    }
 }
 
 @Suite struct RetentionTests {

@@ -167,6 +167,34 @@ enum Migrations {
                 CREATE INDEX progress_by_receipt ON progress (receipt_number, centre_id);
                 """)
         }
+        migrator.registerMigration("v4-queue-counts") { db in
+            // Counts per state kept by triggers, so status, metrics and the
+            // heartbeats read four rows instead of scanning every request
+            // ever taken (forwarded rows stay, purged or not). A migration
+            // that rebuilds `submissions` must create these triggers again.
+            try db.execute(sql: """
+                CREATE TABLE queue_counts (
+                    state TEXT PRIMARY KEY NOT NULL,
+                    n INTEGER NOT NULL CHECK (n >= 0)
+                ) WITHOUT ROWID;
+                INSERT INTO queue_counts (state, n)
+                    SELECT column1, (SELECT COUNT(*) FROM submissions WHERE state = column1)
+                    FROM (VALUES ('queued'), ('sending'), ('forwarded'), ('dead'));
+                CREATE TRIGGER queue_counts_insert AFTER INSERT ON submissions BEGIN
+                    UPDATE queue_counts SET n = n + 1 WHERE state = NEW.state;
+                END;
+                CREATE TRIGGER queue_counts_update AFTER UPDATE OF state ON submissions
+                WHEN OLD.state != NEW.state BEGIN
+                    UPDATE queue_counts SET n = n - 1 WHERE state = OLD.state;
+                    UPDATE queue_counts SET n = n + 1 WHERE state = NEW.state;
+                END;
+                CREATE TRIGGER queue_counts_delete AFTER DELETE ON submissions BEGIN
+                    UPDATE queue_counts SET n = n - 1 WHERE state = OLD.state;
+                END;
+                -- The oldest pending request by index, not by scan.
+                CREATE INDEX submissions_pending_age ON submissions (created_at) WHERE state IN ('queued', 'sending');
+                """)
+        }
         return migrator
     }
 }
