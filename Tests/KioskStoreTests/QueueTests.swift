@@ -133,19 +133,13 @@ import Testing
     /// move, on a database that already held requests before the counts existed.
     @Test func queueCountsStayExactWithoutScanningTheTable() throws {
         let fixture = try StoreFixture()
-        do {
-            let queue = try DatabaseQueue(path: fixture.databasePath)
-            try Migrations.migrator.migrate(queue, upTo: "v3-progress-from-the-centre")
-            try queue.write { db in
-                try db.execute(sql: """
-                    INSERT INTO submissions (id, receipt_number, receipt_day, receipt_sequence, created_at, language,
-                        programme_id, service_id, hardship, priority, consent_version, consented_at, sealed_personal,
-                        state, attempts, next_attempt_at, dead_reason, dead_at)
-                    VALUES ('00000000-0000-0000-0000-000000000001', 'JA0301-261101-0001-M', '261101', 1, 1, 'zh-Hans',
-                        'p', 's', 'green', 2, 'consent-v1', 1, x'00', 'dead', 1, 1, '409: conflict', 1);
-                    """)
-            }
-        }
+        try fixture.databaseAt("v3-progress-from-the-centre", holding: """
+            INSERT INTO submissions (id, receipt_number, receipt_day, receipt_sequence, created_at, language,
+                programme_id, service_id, hardship, priority, consent_version, consented_at, sealed_personal,
+                state, attempts, next_attempt_at, dead_reason, dead_at)
+            VALUES ('00000000-0000-0000-0000-000000000001', 'JA0301-261101-0001-M', '261101', 1, 1, 'zh-Hans',
+                'p', 's', 'green', 2, 'consent-v1', 1, x'00', 'dead', 1, 1, '409: conflict', 1);
+            """)
         let store = try fixture.open()
         func fullCount() throws -> [QueueState: Int] {
             try store.read { db in
@@ -224,25 +218,29 @@ import Testing
     /// entry, and are purged from then on.
     @Test func theMigrationDatesExistingDeadRequestsFromTheirAuditEntry() throws {
         let fixture = try StoreFixture()
-        do {
-            // The old schema, with one request set aside by the old code.
-            let queue = try DatabaseQueue(path: fixture.databasePath)
-            try Migrations.migrator.migrate(queue, upTo: "v1-queue-print-audit-status")
-            try queue.write { db in
-                try db.execute(sql: """
-                    INSERT INTO submissions (id, receipt_number, receipt_day, receipt_sequence, created_at, language,
-                        programme_id, service_id, hardship, priority, consent_version, consented_at, sealed_personal,
-                        state, attempts, next_attempt_at, dead_reason)
-                    VALUES ('00000000-0000-0000-0000-000000000001', 'JA0301-261101-0001-M', '261101', 1, 1, 'zh-Hans',
-                        'p', 's', 'green', 2, 'consent-v1', 1, x'00', 'dead', 1, 1, '409: conflict');
-                    INSERT INTO audit_log (at, actor, event, submission_id, detail)
-                    VALUES (1761955200000, 'forwarder', 'dead', '00000000-0000-0000-0000-000000000001', '409: conflict');
-                    """)
-            }
-        }
+        // The old schema, with one request set aside by the old code.
+        try fixture.databaseAt("v1-queue-print-audit-status", holding: """
+            INSERT INTO submissions (id, receipt_number, receipt_day, receipt_sequence, created_at, language,
+                programme_id, service_id, hardship, priority, consent_version, consented_at, sealed_personal,
+                state, attempts, next_attempt_at, dead_reason)
+            VALUES ('00000000-0000-0000-0000-000000000001', 'JA0301-261101-0001-M', '261101', 1, 1, 'zh-Hans',
+                'p', 's', 'green', 2, 'consent-v1', 1, x'00', 'dead', 1, 1, '409: conflict');
+            INSERT INTO audit_log (at, actor, event, submission_id, detail)
+            VALUES (1761955200000, 'forwarder', 'dead', '00000000-0000-0000-0000-000000000001', '409: conflict');
+            """)
         let store = try fixture.open()
         let dead = try #require(try store.records(in: .dead).first)
         #expect(dead.deadAt == 1_761_955_200_000 && dead.deadReason == "409: conflict")
         #expect(try store.purgePersonalData(acknowledgedMoreThan: 30, now: Date(timeIntervalSince1970: 1_761_955_200 + 31 * 86_400)) == 1)
+    }
+}
+
+extension StoreFixture {
+    /// The fixture's database as an older version left it: migrated up to
+    /// `migration`, with the rows `sql` inserts.
+    func databaseAt(_ migration: String, holding sql: String) throws {
+        let queue = try DatabaseQueue(path: databasePath)
+        try Migrations.migrator.migrate(queue, upTo: migration)
+        try queue.write { try $0.execute(sql: sql) }
     }
 }

@@ -51,10 +51,7 @@ struct ProgressCommand: ParsableCommand {
             Report.Step(state: $0.state.rawValue, at: $0.at, partner: $0.partner?.chinese, outcome: $0.outcome?.rawValue)
         })
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            encoder.dateEncodingStrategy = .iso8601
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            try JSONOutput.print(report)
             return
         }
         let formatter = ISO8601DateFormatter()

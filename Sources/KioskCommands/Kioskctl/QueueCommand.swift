@@ -36,10 +36,7 @@ struct QueueCommand: ParsableCommand {
     static func printEntries(_ records: [SubmissionRecord], json: Bool) throws {
         let entries = records.map(Entry.init)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            encoder.dateEncodingStrategy = .iso8601
-            print(String(decoding: try encoder.encode(entries), as: UTF8.self))
+            try JSONOutput.print(entries)
             return
         }
         for entry in entries {
