@@ -103,6 +103,8 @@ public enum IntakeServer {
                 return json(201, IntakeReceipt(reference: reference,
                                                acknowledgement: signer.acknowledgement(submissionID: key, reference: reference)))
             case let .duplicate(reference):
+                // A resend: the kiosk did not record the first answer (it was cut off or killed).
+                logger.info("submission already held; answered with its reference", metadata: ["kiosk.code": "\(kiosk)", "receipt.number": "\(submission.receiptNumber)", "centre.reference": "\(reference)"])
                 return json(200, IntakeReceipt(reference: reference,
                                                acknowledgement: signer.acknowledgement(submissionID: key, reference: reference)))
             case .conflict:

@@ -19,6 +19,8 @@ public final class CenterStore: Sendable {
     /// First-contact deadlines, set on each case as it arrives.
     let deadlines: FirstContactDeadlines
     let timeZone: TimeZone
+    /// Requests from kiosks that arrive together are stored in one commit.
+    let intakeCommits: GroupCommit<Outcome>
 
     public init(path: String, sealKey: [UInt8], intakeKey: CentrePrivateKey? = nil,
                 deadlines: FirstContactDeadlines = .standard,
@@ -39,6 +41,7 @@ public final class CenterStore: Sendable {
         self.intakeKey = intakeKey
         self.deadlines = deadlines
         self.timeZone = timeZone
+        intakeCommits = GroupCommit(pool: pool, label: "centre.intake-commits")
         try pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
             let problems = try String.fetchAll(db, sql: "PRAGMA quick_check")
@@ -77,6 +80,8 @@ public final class CenterStore: Sendable {
     /// request is a conflict. Requests compare in their opened, canonical
     /// form, so one sent plain before a kiosk's upgrade and sealed after
     /// (each envelope is sealed afresh) is still the same request.
+    /// Requests arriving together share one commit; each returns once the
+    /// commit that holds it is durable.
     public func accept(_ submission: IntakeSubmission, source: String = "http",
                        now: Date = Date()) async throws -> Outcome {
         let body = try submission.encoded()
@@ -85,7 +90,7 @@ public final class CenterStore: Sendable {
         let sealed = try sealer.seal(body, boundTo: submission.submissionId)
         let reasons = try sealReasons(submission)
         let level = HardshipLevel(rawValue: submission.hardship.level) ?? .green
-        return try await pool.write { db in
+        return try await intakeCommits.perform { db in
             if let row = try Row.fetchOne(db, sql: "SELECT reference, body_digest FROM submissions WHERE id = ?",
                                           arguments: [id]) {
                 return (row["body_digest"] as String) == digest ? .duplicate(row["reference"]) : .conflict
