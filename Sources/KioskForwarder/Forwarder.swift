@@ -34,8 +34,12 @@ public final class Forwarder: Sendable {
     let logger: Logger
     let stop: StopFlag
     let notifier: ServiceNotifier
-    /// No heartbeat to the centre is in flight.
-    let heartbeatIdle = Atomic<Bool>(true)
+    /// When the next heartbeat is due, and the one in flight.
+    let heartbeats = Mutex<HeartbeatSchedule>(HeartbeatSchedule())
+    /// Rung by new work in the database and by a stop.
+    let wakeup = Wakeup()
+    /// Answers, written as they arrive.
+    let answers: AnswerBook
     /// When the loop last recorded itself running (ms since 1970).
     let lastRunningRecord = Atomic<Int64>(0)
 
@@ -50,6 +54,16 @@ public final class Forwarder: Sendable {
         self.logger = logger
         self.stop = stop
         self.notifier = notifier
+        answers = AnswerBook(store: store, logger: logger)
+    }
+
+    /// How often an idle forwarder looks at the queue though nothing woke
+    /// it: a fallback only, new work wakes it at once.
+    static let idlePoll: Duration = .seconds(10)
+
+    struct HeartbeatSchedule {
+        var next = ContinuousClock.now
+        var running: Task<Void, Never>?
     }
 
     /// What one attempt came to.
@@ -60,7 +74,7 @@ public final class Forwarder: Sendable {
     }
 
     /// Runs until `stop` is set; the requests in flight finish first (at
-    /// most one HTTP timeout), the rest of the batch goes back to the queue.
+    /// most one HTTP timeout), the claimed ones not yet sent go back to the queue.
     public func run() async {
         do {
             let released = try store.releaseLeases(all: true)
@@ -68,62 +82,45 @@ public final class Forwarder: Sendable {
         } catch {
             logger.error("cannot release leases", metadata: ["error": "\(error)"])
         }
+        // New work wakes the loop: any write to the database (the front's
+        // new request, `kioskctl queue retry`), and so does a stop.
+        let watch = DatabaseWatch(path: store.path) { [wakeup] in wakeup.signal() }
+        if watch == nil { logger.warning("cannot watch the database for new requests: looking every second instead") }
+        let idlePoll: Duration = watch == nil ? .seconds(1) : Self.idlePoll
+        stop.whenSet { [wakeup] in wakeup.signal() }
         var centreDown = false
         var failedProbes = 0
-        var nextHeartbeat = ContinuousClock.now
-        // The heartbeat to the centre runs beside the loop, one at a time, so
-        // a centre that does not answer never holds up the queue.
-        var heartbeat: Task<Void, Never>?
         notifier.ready(status: "forwarding to \(settings.centreURL.host ?? "centre")")
         store.verifyInBackground { [logger] problem in
             logger.critical("the database is damaged", metadata: ["database.problem": "\(problem)"])
         }
         while !stop.isSet {
             // The drain loop itself pings the watchdog and records that it
-            // runs (also while it pauses): if it hangs, both stop.
+            // runs (also while it waits): if it hangs, both stop.
             loopTurned()
-            if ContinuousClock.now >= nextHeartbeat {
-                if heartbeatIdle.compareExchange(expected: true, desired: false, ordering: .acquiringAndReleasing).exchanged {
-                    heartbeat = Task {
-                        // A centre that did not take the heartbeat is not asked for progress (one warning, not two).
-                        if await self.sendHeartbeat() { await self.fetchProgress() }
-                        self.heartbeatIdle.store(true, ordering: .releasing)
-                    }
-                }
-                nextHeartbeat = ContinuousClock.now + settings.heartbeatInterval
-            }
-            let claims: [Claim]
-            do {
-                // While the centre is down, a single probe; otherwise a batch.
-                claims = try store.claim(limit: centreDown ? 1 : settings.concurrency * 8,
-                                         leaseFor: settings.timeout * 3 + .seconds(30))
-            } catch {
-                logger.error("cannot claim from the queue", metadata: ["error": "\(error)"])
-                await pause(.seconds(1))
-                continue
-            }
-            if claims.isEmpty {
-                await pause(.milliseconds(500))
-                continue
-            }
-            let outcomes = await send(claims)
-            let transient = record(claims, outcomes)
-            if transient {
+            heartbeatIfDue()
+            // While the centre is down, a single probe; otherwise a stream of requests.
+            let turn = await drain(probing: centreDown)
+            if turn.transient {
                 failedProbes += 1
                 if !centreDown { logger.warning("centre unreachable: probing with one request at a time") }
                 centreDown = true
                 await pause(backoff(attempt: failedProbes))
-            } else if centreDown, outcomes.contains(where: { if case .forwarded = $0 { true } else { false } }) {
+            } else if centreDown, turn.forwarded > 0 {
                 logger.notice("centre reachable again")
                 centreDown = false
                 failedProbes = 0
+            } else if turn.sent == 0 {
+                await waitForWork(poll: idlePoll)
             }
         }
+        watch?.stop()
         notifier.stopping()
+        let heartbeat = heartbeats.withLock { $0.running }
         heartbeat?.cancel()
         await heartbeat?.value
         do {
-            // What the stop kept from being sent goes back to the queue now.
+            // Leases a failed write left behind go back to the queue now.
             try store.releaseLeases(all: true)
         } catch {
             logger.error("cannot return leases", metadata: ["error": "\(error)"])
@@ -133,62 +130,68 @@ public final class Forwarder: Sendable {
         logger.notice("forwarder stopped")
     }
 
-    /// Sends claims with at most `concurrency` in flight; outcomes in claim
-    /// order, nil for those not sent because the forwarder is stopping.
-    func send(_ claims: [Claim]) async -> [Outcome?] {
-        await withTaskGroup(of: (Int, Outcome).self) { group in
-            var outcomes = [Outcome?](repeating: nil, count: claims.count)
-            var next = 0
-            for _ in 0..<min(settings.concurrency, claims.count) {
-                let index = next
-                group.addTask { (index, await self.post(claims[index].sealed)) }
-                next += 1
-            }
-            for await (index, outcome) in group {
-                // Each answer (or timeout) is the loop moving: a batch of
-                // hanging requests pings once per HTTP timeout, not once per batch.
-                loopTurned()
-                outcomes[index] = outcome
-                if next < claims.count, !stop.isSet {
-                    let index = next
-                    group.addTask { (index, await self.post(claims[index].sealed)) }
-                    next += 1
-                }
-            }
-            return outcomes
-        }
+    /// What one drain came to.
+    struct Turn: Sendable, Equatable {
+        var sent = 0
+        var forwarded = 0
+        /// An answer that may pass later (the centre may be down).
+        var transient = false
     }
 
-    /// Applies outcomes to the queue; returns whether any may pass later.
-    func record(_ claims: [Claim], _ outcomes: [Outcome?]) -> Bool {
-        var acknowledged: [(id: String, reference: String)] = []
-        var transient = false
-        let now = Date()
-        for (claim, outcome) in zip(claims, outcomes) {
-            let id = claim.record.id
-            do {
-                switch outcome {
-                case nil:
-                    continue // not sent; its lease returns when the forwarder stops
-                case let .forwarded(reference):
-                    acknowledged.append((id, reference))
-                case let .refused(reason):
-                    try store.markDead(id, reason: reason, now: now)
-                    logger.error("centre refused a request; set aside", metadata: ["receipt.number": "\(claim.record.receiptNumber)", "reason": "\(reason)"])
-                case let .retry(reason):
-                    transient = true
-                    let delay = backoff(attempt: claim.record.attempts)
-                    try store.reschedule(id, error: reason, retryAt: now.addingTimeInterval(delay.seconds), now: now)
+    /// Sends what is due until nothing is, at most `concurrency` in flight,
+    /// claiming more as slots free, so one slow request holds one slot and
+    /// nothing else. Each answer is recorded as it arrives. A probe sends one
+    /// request. Stops sending at a transient answer or a stop; what was
+    /// claimed and not sent goes back to the queue.
+    func drain(probing: Bool) async -> Turn {
+        await send(ClaimStream(batch: probing ? 1 : settings.concurrency * 8, once: probing) { [self] in claim(limit: $0) })
+    }
+
+    /// Sends what `claims` hands out, with at most `concurrency` in flight.
+    func send(_ claims: ClaimStream) async -> Turn {
+        let turn = await withTaskGroup(of: Outcome.self) { group in
+            var turn = Turn()
+            var inFlight = 0
+            while true {
+                while inFlight < settings.concurrency, !stop.isSet, !turn.transient, let claim = claims.next() {
+                    group.addTask {
+                        let outcome = await self.post(claim.sealed)
+                        self.answers.record(claim, outcome, backoff: self.backoff(attempt: claim.record.attempts))
+                        return outcome
+                    }
+                    inFlight += 1
+                    turn.sent += 1
                 }
-            } catch {
-                logger.error("cannot record an outcome", metadata: ["receipt.number": "\(claim.record.receiptNumber)", "error": "\(error)"])
+                guard inFlight > 0, let outcome = await group.next() else { break }
+                inFlight -= 1
+                // Each answer (or timeout) is the loop moving: a hanging
+                // request pings once per HTTP timeout.
+                loopTurned()
+                heartbeatIfDue()
+                switch outcome {
+                case .forwarded: turn.forwarded += 1
+                case .retry: turn.transient = true
+                case .refused: break
+                }
             }
+            return turn
         }
-        do { try store.markForwarded(acknowledged, now: now) } catch {
-            // The leases run out and the centre answers the resend with the same reference.
-            logger.error("cannot record acknowledgements", metadata: ["error": "\(error)"])
+        // Claimed but not sent (a stop, or the centre went away): back as they were.
+        do { try store.returnClaims(claims.rest().map(\.record.id)) } catch {
+            logger.error("cannot return claims", metadata: ["error": "\(error)"])
         }
-        return transient
+        return turn
+    }
+
+    /// Leases due requests; nothing when the queue cannot be read (logged,
+    /// the loop waits and tries again).
+    private func claim(limit: Int) -> [Claim] {
+        do {
+            return try store.claim(limit: limit, leaseFor: settings.timeout * 3 + .seconds(30))
+        } catch {
+            logger.error("cannot claim from the queue", metadata: ["error": "\(error)"])
+            return []
+        }
     }
 
     /// One signed POST of one request: its plain fields and its envelope as
@@ -318,11 +321,41 @@ public final class Forwarder: Sendable {
                                                  pid: getpid(), version: KioskVersion.current))
     }
 
+    /// Sends the heartbeat when it is due, beside the loop and one at a
+    /// time, so a centre that does not answer never holds up the queue.
+    private func heartbeatIfDue() {
+        heartbeats.withLock { schedule in
+            guard ContinuousClock.now >= schedule.next, schedule.running == nil else { return }
+            schedule.next = ContinuousClock.now + settings.heartbeatInterval
+            schedule.running = Task {
+                // A centre that did not take the heartbeat is not asked for progress (one warning, not two).
+                if await self.sendHeartbeat() { await self.fetchProgress() }
+                self.heartbeats.withLock { $0.running = nil }
+            }
+        }
+    }
+
+    /// Waits for new work: a write to the database, the earliest retry
+    /// falling due, the next heartbeat, or `poll` at the latest; a stop ends it.
+    private func waitForWork(poll: Duration) async {
+        let now = ContinuousClock.now
+        var deadline = min(now + poll, heartbeats.withLock { $0.next })
+        if let due = try? store.nextAttemptDue() {
+            deadline = min(deadline, now + .milliseconds(max(0, Int64(due.timeIntervalSinceNow * 1000))))
+        }
+        await waitPingingWatchdog(until: deadline, wakesOnWork: true)
+    }
+
+    /// Waits out a backoff; only a stop ends it early.
     private func pause(_ duration: Duration) async {
-        let deadline = ContinuousClock.now + duration
+        await waitPingingWatchdog(until: ContinuousClock.now + duration, wakesOnWork: false)
+    }
+
+    private func waitPingingWatchdog(until deadline: ContinuousClock.Instant, wakesOnWork: Bool) async {
+        let ping = notifier.watchdogInterval ?? .seconds(3600)
         while !stop.isSet, ContinuousClock.now < deadline {
             loopTurned()
-            try? await Task.sleep(for: min(.milliseconds(100), deadline - ContinuousClock.now))
+            if await wakeup.wait(until: min(deadline, ContinuousClock.now + ping)), wakesOnWork { return }
         }
     }
 
@@ -340,16 +373,74 @@ public final class Forwarder: Sendable {
     }
 }
 
-/// Set once to ask the forwarder to stop after the batch in flight.
+/// Due requests, leased a batch at a time and handed out one by one, so
+/// the forwarder claims again as soon as it has a free slot and nothing left.
+final class ClaimStream {
+    private var waiting: [Claim]
+    private var exhausted = false
+    private let batch: Int
+    private let once: Bool
+    private let claim: (Int) -> [Claim]
+
+    /// - Parameters:
+    ///   - batch: how many to lease at a time.
+    ///   - once: lease one batch only (a probe, a test's given claims).
+    ///   - claim: leases up to that many; empty when nothing is due.
+    init(first: [Claim] = [], batch: Int, once: Bool = false, claim: @escaping (Int) -> [Claim]) {
+        waiting = first.reversed()
+        self.batch = batch
+        self.once = once
+        self.claim = claim
+    }
+
+    /// Hands out these claims only.
+    convenience init(_ claims: [Claim]) {
+        self.init(first: claims, batch: 0, once: true) { _ in [] }
+        exhausted = true
+    }
+
+    func next() -> Claim? {
+        if waiting.isEmpty, !exhausted {
+            waiting = claim(batch).reversed()
+            exhausted = waiting.isEmpty || once
+        }
+        return waiting.popLast()
+    }
+
+    /// Leased and not handed out.
+    func rest() -> [Claim] {
+        defer { waiting = [] }
+        return waiting
+    }
+}
+
+/// Set once to ask the forwarder to stop after the requests in flight.
 public final class StopFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var value = false
+    private var handlers: [@Sendable () -> Void] = []
 
     public init() {}
 
     public var isSet: Bool { lock.withLock { value } }
 
-    public func set() { lock.withLock { value = true } }
+    public func set() {
+        let handlers = lock.withLock {
+            value = true
+            defer { self.handlers = [] }
+            return self.handlers
+        }
+        for handler in handlers { handler() }
+    }
+
+    /// Runs `handler` when the flag is set (at once if it is already).
+    func whenSet(_ handler: @escaping @Sendable () -> Void) {
+        let already = lock.withLock {
+            if !value { handlers.append(handler) }
+            return value
+        }
+        if already { handler() }
+    }
 }
 
 extension String {

@@ -1,71 +1,131 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
+import GRDB
 import IntakeProtocol
-import Hummingbird
-import KioskCenter
 import KioskConfig
 import KioskDomain
 import KioskForwarder
 import KioskStore
-import Logging
-import NIOCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// `kiosk-bench drain`: a backlog of queued requests drained to a loopback
-/// centre, both sides durable (WAL, synchronous=FULL), against plain HTTP
-/// round trips to the same server with the same concurrency, same run.
+/// `kiosk-bench drain`: backlogs of queued requests drained by the real
+/// `kioskd forwarder` to the real `kiosk-center serve` on loopback, both
+/// sides durable (WAL, synchronous=FULL), against plain HTTP round trips to
+/// the same server with the same concurrency, same run. CPU per request is
+/// read for each process from /proc; the forwarder's idle CPU after the
+/// last drain too. `--baseline DIR` runs the same backlogs through another
+/// build's `kioskd` and `kiosk-center` in the same run, for before/after.
 struct DrainBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "drain", abstract: "Drain a backlog to a loopback centre (goal >= 500 requests/s; ratio: drain/plain HTTP).")
+        commandName: "drain",
+        abstract: "Drain backlogs to a loopback centre (goal >= 500 requests/s, <= 0.3 ms CPU a request; ratio: drain/plain HTTP at the middle backlog).")
 
-    @Option(help: "Queued requests to drain.")
-    var count = 10_000
+    @Option(help: "Backlogs to drain, comma-separated.")
+    var counts = "1000,10000,50000"
+
+    @Option(help: "Seconds the forwarder is watched idle after the last drain.")
+    var idleSeconds = 20
+
+    @Option(help: "A folder with another build's kioskd and kiosk-center (one from before queue counts) to compare with.")
+    var baseline: String?
 
     @Option(help: "Configuration folder (default: $KIOSK_CONFIG or ./kiosk-config).")
     var config: String?
 
     func run() async throws {
-        var configuration = try ConfigurationLoader.load(from: URL(fileURLWithPath:
-            config ?? ProcessInfo.processInfo.environment["KIOSK_CONFIG"] ?? "kiosk-config"))
+        let shipped = URL(fileURLWithPath: config ?? ProcessInfo.processInfo.environment["KIOSK_CONFIG"] ?? "kiosk-config")
+        let backlogs = counts.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !backlogs.isEmpty, backlogs.allSatisfy({ $0 > 0 }) else { throw ValidationError("--counts: positive numbers, comma-separated") }
+        let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let builds = [("this build", products)] + (baseline.map { [("baseline", URL(fileURLWithPath: $0))] } ?? [])
+        let concurrency = try ConfigurationLoader.load(from: shipped).forwarder.concurrency
+        print("kiosk-bench drain: kioskd forwarder → kiosk-center serve, loopback, concurrency \(concurrency), both sides synchronous=FULL")
+        print("build        backlog   drain/s   plain HTTP/s   ratio   CPU ms a request: forwarder  centre  both")
+        var results: [String: [Int: DrainResult]] = [:]
+        for backlog in backlogs {
+            for (name, folder) in builds {
+                let result = try await drain(backlog, build: folder, downgrade: name == "baseline", shipped: shipped,
+                                             idle: backlog == backlogs.last ? idleSeconds : 0)
+                results[name, default: [:]][backlog] = result
+                print(String(format: "%-12@ %7d   %7.0f   %12.0f   %5.2f   %30.3f  %6.3f  %5.3f", name as NSString, backlog,
+                             result.rate, result.plainRate, result.rate / result.plainRate, result.forwarderCPU * 1000,
+                             result.centreCPU * 1000, (result.forwarderCPU + result.centreCPU) * 1000))
+                if result.idlePercent >= 0 {
+                    print(String(format: "%-12@ idle forwarder CPU %.3f %% over %d s (goal <= 0.05 %%)", name as NSString,
+                                 result.idlePercent, idleSeconds))
+                }
+            }
+        }
+        if let ours = results["this build"], let theirs = results["baseline"] {
+            for backlog in backlogs {
+                print(String(format: "backlog %6d: %.1f× the baseline's rate (goal >= 4×)", backlog,
+                             ours[backlog]!.rate / theirs[backlog]!.rate))
+            }
+        }
+        let middle = results["this build"]![backlogs[backlogs.count / 2]]!
+        print(String(format: "ratio %.2f", middle.rate / middle.plainRate))
+    }
+
+    struct DrainResult {
+        var rate: Double
+        var plainRate: Double
+        /// CPU seconds a request.
+        var forwarderCPU: Double
+        var centreCPU: Double
+        /// Percent of one core while idle; -1 when not measured.
+        var idlePercent: Double
+    }
+
+    /// One backlog through one build's daemons.
+    func drain(_ count: Int, build: URL, downgrade: Bool, shipped: URL, idle: Int) async throws -> DrainResult {
         let folder = try scratchFolder(nil, "drain")
         defer { try? FileManager.default.removeItem(at: folder) }
-        var logger = Logger(label: "bench")
-        logger.logLevel = .critical
+        func tool(_ name: String) -> String { build.appendingPathComponent(name).path }
 
-        // The centre, in this process, on a free loopback port.
-        let intakeKey = try CentrePrivateKey(rawBytes: CentrePrivateKey.generate())
-        let centre = try CenterStore(path: folder.appendingPathComponent("center.sqlite").path,
-                                     sealKey: Array(repeating: 4, count: 32), intakeKey: intakeKey)
-        let secret = CredentialStore.hexBytes(try centre.addKiosk(configuration.identity.kioskCode))!
-        let (ports, portSink) = AsyncStream<Int>.makeStream()
-        let app = Application(router: IntakeServer.router(store: centre, logger: logger),
-                              configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { portSink.yield($0.localAddress?.port ?? 0) }, logger: logger)
-        let server = Task { try await app.run() }
-        var port = 0
-        for await bound in ports { port = bound; break }
-        configuration.forwarder.centreURL = URL(string: "http://127.0.0.1:\(port)")!
+        // The centre and this kiosk's enrolment.
+        let centreState = folder.appendingPathComponent("centre")
+        let centreArguments = LoopbackCentre.arguments(state: centreState)
+        _ = try captureOutput([tool("kiosk-center"), "credentials", "init"] + centreArguments)
+        let code = try ConfigurationLoader.load(from: shipped).identity.kioskCode
+        let enrolment = try captureOutput([tool("kiosk-center"), "kiosk", "add", code] + centreArguments)
+            .split(separator: "\n").map(String.init)
+        let centreKey = try CentrePublicKey(text: enrolment.last ?? "")
+        let centre = try LoopbackCentre(tool: tool("kiosk-center"), state: centreState)
+        defer { centre.stop() }
 
-        // The backlog.
-        let store = try KioskStore(
-            path: folder.appendingPathComponent("kiosk.sqlite").path, centreKey: intakeKey.publicKey,
-            issuer: ReceiptIssuer(kioskCode: configuration.identity.kioskCode, timeZone: configuration.identity.timeZone))
-        let draft = SubmitBenchmark().sampleDraft(configuration)
-        for _ in 0..<count {
-            _ = try store.submit(try draft().validate(in: configuration.validationContext(now: Date())))
+        // The backlog, through the store as the front stores requests.
+        let state = folder.appendingPathComponent("state")
+        let config = try StartupBenchmark().configCopy(shipped, into: folder.appendingPathComponent("config"), centrePort: centre.port)
+        let configuration = try ConfigurationLoader.load(from: config)
+        let credentials = CredentialStore(directory: state.appendingPathComponent("credentials"))
+        try credentials.writeCentrePublicKey(centreKey, named: configuration.credentials.centrePublicKey)
+        try credentials.createKeyIfMissing(named: configuration.credentials.receiptKey)
+        try credentials.write(CredentialStore.hexBytes(enrolment.first ?? "") ?? [], named: configuration.credentials.centreSecret)
+        let database = state.appendingPathComponent("kiosk.sqlite").path
+        do {
+            let store = try KioskStore(path: database, centreKey: centreKey,
+                                       issuer: ReceiptIssuer(kioskCode: code, timeZone: configuration.identity.timeZone))
+            let draft = SubmitBenchmark().sampleDraft(configuration)
+            for _ in 0..<count {
+                _ = try store.submit(try draft().validate(in: configuration.validationContext(now: Date())))
+            }
         }
+        if downgrade { try Self.downgradeForBaseline(database) }
 
         // Plain round trips to the same server, same concurrency.
         let client = try Forwarder.makeClient(configuration.forwarder)
         let plainCount = 4000
         let concurrency = configuration.forwarder.concurrency
-        let serverPort = port
+        let port = centre.port
         let plainStart = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in 0..<concurrency {
                 group.addTask {
                     for _ in stride(from: worker, to: plainCount, by: concurrency) {
-                        let response = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(serverPort)/health"),
+                        let response = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/health"),
                                                                 timeout: .seconds(10))
                         _ = try await response.body.collect(upTo: 1024)
                     }
@@ -74,27 +134,99 @@ struct DrainBenchmark: AsyncParsableCommand {
             try await group.waitForAll()
         }
         let plainRate = Double(plainCount) / (ContinuousClock.now - plainStart).seconds
-
-        // The drain.
-        let stop = StopFlag()
-        let forwarder = Forwarder(store: store, settings: configuration.forwarder, kioskCode: configuration.identity.kioskCode,
-                                  secret: secret, client: client, logger: logger, stop: stop)
-        let drainStart = ContinuousClock.now
-        let running = Task { await forwarder.run() }
-        while try store.queueSummary().pending > 0 { try await Task.sleep(for: .milliseconds(20)) }
-        let drainSeconds = (ContinuousClock.now - drainStart).seconds
-        stop.set()
-        await running.value
         try await client.shutdown()
-        server.cancel()
-        _ = await server.result
 
-        let counts = try centre.submissionCounts()
-        let drainRate = Double(count) / drainSeconds
-        print("kiosk-bench drain: \(count) requests, concurrency \(configuration.forwarder.concurrency), loopback, both sides synchronous=FULL")
-        print(String(format: "drain                         %.1f s, %.0f requests/s (goal >= 500)", drainSeconds, drainRate))
-        print(String(format: "plain HTTP round trips        %.0f requests/s", plainRate))
-        print("centre holds                  \(counts.total) (distinct ids \(counts.distinctIDs))")
-        print(String(format: "ratio %.2f", drainRate / plainRate))
+        // The drain, timed and measured from the forwarder's READY=1.
+        let environment = ["KIOSK_CONFIG": config.path, "KIOSK_STATE": state.path, "LANG": "C.UTF-8"]
+        let socket = try NotifyListener()
+        let forwarder = try DaemonProcess([tool("kioskd"), "forwarder"], environment: environment,
+                                          notifySocket: socket.path, terminal: false)
+        defer { forwarder.stop() }
+        guard socket.waitFor("READY=1", timeout: 30) else { throw ValidationError("kioskd forwarder did not say READY=1") }
+        let start = ContinuousClock.now
+        let cpu = CPUSampler([forwarder.pid, centre.daemon.pid])
+        let queue = try DatabaseQueue(path: database, configuration: { var c = Configuration(); c.readonly = true; return c }())
+        while try Self.pending(queue) > 0 {
+            if forwarder.hasExited { throw ValidationError("kioskd forwarder stopped during the drain") }
+            cpu.sample()
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let seconds = (ContinuousClock.now - start).seconds
+        cpu.sample()
+        let (forwarderCPU, centreCPU) = (cpu.seconds(forwarder.pid), cpu.seconds(centre.daemon.pid))
+        let centreDatabase = try DatabaseQueue(path: centreState.appendingPathComponent("center.sqlite").path,
+                                               configuration: { var c = Configuration(); c.readonly = true; return c }())
+        let held = try await centreDatabase.read { try Int.fetchOne($0, sql: "SELECT COUNT(DISTINCT id) FROM submissions") ?? 0 }
+        guard held == count else { throw ValidationError("the centre holds \(held) of \(count) requests") }
+
+        var idlePercent = -1.0
+        if idle > 0 {
+            try await Task.sleep(for: .seconds(2))
+            let idleCPU = CPUSampler([forwarder.pid])
+            for _ in 0..<idle {
+                try await Task.sleep(for: .seconds(1))
+                idleCPU.sample()
+            }
+            idlePercent = idleCPU.seconds(forwarder.pid) / Double(idle) * 100
+        }
+        return DrainResult(rate: Double(count) / seconds, plainRate: plainRate, forwarderCPU: forwarderCPU / Double(count),
+                           centreCPU: centreCPU / Double(count), idlePercent: idlePercent)
+    }
+
+    /// Requests not yet forwarded, read the way either build keeps them.
+    static func pending(_ queue: DatabaseQueue) throws -> Int {
+        try queue.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM submissions WHERE state IN ('queued', 'sending')") ?? 0
+        }
+    }
+
+    /// A baseline from before queue counts refuses a database with newer
+    /// migrations: take this build's additions out again (the rows stay).
+    static func downgradeForBaseline(_ path: String) throws {
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(sql: """
+                DROP TRIGGER IF EXISTS queue_counts_insert;
+                DROP TRIGGER IF EXISTS queue_counts_update;
+                DROP TRIGGER IF EXISTS queue_counts_delete;
+                DROP TABLE IF EXISTS queue_counts;
+                DROP INDEX IF EXISTS submissions_pending_age;
+                DROP INDEX IF EXISTS submissions_due;
+                DELETE FROM grdb_migrations WHERE identifier IN ('v4-queue-counts', 'v5-queue-due-times');
+                """)
+        }
+    }
+}
+
+/// CPU time processes use over a window, to the nanosecond: each thread's
+/// schedstat, sampled now and then (clock ticks are too coarse for an idle
+/// daemon). A thread that ends between samples loses only its time since
+/// the last sample.
+final class CPUSampler {
+    private var last: [pid_t: [String: Int]] = [:]
+    private var used: [pid_t: Int] = [:]
+
+    init(_ pids: [pid_t]) {
+        for pid in pids { last[pid] = Self.threads(pid) }
+    }
+
+    func sample() {
+        for (pid, before) in last {
+            let now = Self.threads(pid)
+            for (thread, nanoseconds) in now { used[pid, default: 0] += nanoseconds - (before[thread] ?? 0) }
+            last[pid] = now
+        }
+    }
+
+    /// CPU seconds `pid` used between the first and the last sample.
+    func seconds(_ pid: pid_t) -> Double { Double(used[pid] ?? 0) / 1e9 }
+
+    private static func threads(_ pid: pid_t) -> [String: Int] {
+        var times: [String: Int] = [:]
+        for thread in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? [] {
+            guard let text = try? String(contentsOfFile: "/proc/\(pid)/task/\(thread)/schedstat", encoding: .utf8),
+                  let first = text.split(separator: " ").first, let value = Int(first) else { continue }
+            times[thread] = value
+        }
+        return times
     }
 }

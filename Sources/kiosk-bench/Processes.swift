@@ -94,6 +94,14 @@ final class DaemonProcess {
         return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
+    /// Whether the process has ended (it is reaped if so).
+    var hasExited: Bool {
+        guard !reaped else { return true }
+        var status: Int32 = 0
+        if waitpid(pid, &status, WNOHANG) == pid { reaped = true }
+        return reaped
+    }
+
     func stop() {
         guard !reaped else { return }
         kill(pid, SIGTERM)

@@ -32,7 +32,7 @@ struct KioskSide {
     ///   - caBundle: forwarder.ca_bundle (a test CA for an HTTPS centre).
     ///   - centreKey: the centre's public key the kiosk seals to.
     init(centrePort: Int, centreKey: CentrePublicKey, secret: String, timeoutSeconds: Int = 2, centreURL: String? = nil,
-         caBundle: String? = nil) throws {
+         caBundle: String? = nil, heartbeatSeconds: Int = 5) throws {
         let root = try temporaryFolder("kiosk")
         state = root.appendingPathComponent("state")
         config = root.appendingPathComponent("config")
@@ -45,7 +45,7 @@ struct KioskSide {
             .replacingOccurrences(of: "timeout_seconds: 10", with: "timeout_seconds: \(timeoutSeconds)")
             .replacingOccurrences(of: "backoff_initial_seconds: 5", with: "backoff_initial_seconds: 1")
             .replacingOccurrences(of: "backoff_max_seconds: 600", with: "backoff_max_seconds: 2")
-            .replacingOccurrences(of: "heartbeat_seconds: 60", with: "heartbeat_seconds: 5")
+            .replacingOccurrences(of: "heartbeat_seconds: 60", with: "heartbeat_seconds: \(heartbeatSeconds)")
             .write(to: kiosk, atomically: true, encoding: .utf8)
         configuration = try ConfigurationLoader.load(from: config)
         let credentials = CredentialStore(stateDirectory: state, environment: [:])

@@ -52,6 +52,46 @@ struct FaultMiddleware: RouterMiddleware {
     }
 }
 
+/// Lets the first submission through to the store, then holds its answer
+/// until opened: one request hangs while the others are answered.
+actor AnswerGate {
+    private var holding = false
+    private var opened = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    /// True for the first request only.
+    func holdsThis() -> Bool {
+        defer { holding = true }
+        return !holding
+    }
+
+    var isHolding: Bool { holding && !opened }
+
+    func waitUntilOpen() async {
+        if opened { return }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func open() {
+        opened = true
+        waiting.forEach { $0.resume() }
+        waiting = []
+    }
+}
+
+struct HoldFirstAnswer: RouterMiddleware {
+    typealias Context = IntakeServer.Context
+    let gate: AnswerGate
+
+    func handle(_ request: Request, context: Context,
+                next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.uri.path.hasSuffix("/submissions"), await gate.holdsThis() else { return try await next(request, context) }
+        let response = try await next(request, context)
+        await gate.waitUntilOpen()
+        return response
+    }
+}
+
 /// The intake server running inside the test, so faults can be injected;
 /// it can be stopped and started again on the same port.
 final class InProcessCentre: @unchecked Sendable {
@@ -243,6 +283,58 @@ final class InProcessCentre: @unchecked Sendable {
         #expect(reason.contains("connection refused"), "\(reason)")
     }
 
+    @Test func oneHangingRequestDoesNotHoldBackTheOthersAcknowledgements() async throws {
+        let state = try temporaryFolder("centre")
+        let credentials = CredentialStore(stateDirectory: state, environment: [:])
+        try credentials.createKeyIfMissing(named: "center-seal.key")
+        let intakeKey = try CentrePrivateKey(rawBytes: CentrePrivateKey.generate())
+        let store = try CenterStore(path: state.appendingPathComponent("center.sqlite").path,
+                                    sealKey: try credentials.key(named: "center-seal.key"), intakeKey: intakeKey)
+        var logger = Logger(label: "test-centre")
+        logger.logLevel = .critical
+        let gate = AnswerGate()
+        let (server, port) = await runOnLoopback(IntakeServer.router(store: store, logger: logger, middleware: [HoldFirstAnswer(gate: gate)]),
+                                                 port: 0, logger: logger)
+        let kiosk = try KioskSide(centrePort: port, centreKey: intakeKey.publicKey, secret: try store.addKiosk("JA0301"),
+                                  timeoutSeconds: 60)
+        try kiosk.submit(40)
+        let forwarder = try kiosk.startForwarder()
+
+        // The other 39 are answered and recorded while the first still hangs.
+        var summary = try kiosk.store.queueSummary()
+        let deadline = Date().addingTimeInterval(30)
+        while summary[.forwarded] < 39, Date() < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            summary = try kiosk.store.queueSummary()
+        }
+        #expect(await gate.isHolding)
+        #expect(summary[.forwarded] == 39 && summary[.sending] == 1, "\(summary.counts)")
+
+        await gate.open()
+        #expect(await kiosk.drained(timeout: 30))
+        #expect(try kiosk.store.queueSummary()[.forwarded] == 40)
+        #expect(try store.submissionCounts().total == 40)
+        try await forwarder.stop()
+        server.cancel()
+        _ = await server.result
+    }
+
+    @Test func aRequestStoredWhileTheForwarderIdlesIsSentAtOnce() async throws {
+        let centre = try CenterProcess(state: try temporaryFolder("centre"))
+        // No heartbeat due for ten minutes: only the new request can wake the forwarder.
+        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try centre.addKiosk("JA0301"),
+                                  heartbeatSeconds: 600)
+        let forwarder = try kiosk.startForwarder()
+        try await Task.sleep(for: .seconds(1))  // the queue is empty: it waits for work
+        try kiosk.submit(1)
+        // Well before the fallback look at the queue (every 10 s).
+        #expect(await kiosk.drained(timeout: 4))
+        try kiosk.submit(1)
+        #expect(await kiosk.drained(timeout: 4))
+        try await forwarder.stop()
+        #expect(try centre.openStore().submissionCounts().total == 2)
+    }
+
     @Test func killingTheForwarderAtRandomMomentsNeverLosesOrDuplicates() throws {
         let centre = try CenterProcess(state: try temporaryFolder("centre"))
         let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try centre.addKiosk("JA0301"))
@@ -268,6 +360,13 @@ final class InProcessCentre: @unchecked Sendable {
         #expect(try kiosk.store.records(in: .forwarded, limit: 2000).count == 1000)
         #expect(try kiosk.store.integrityCheck() == ["ok"])
         #expect(try centreStore.integrityCheck() == ["ok"])
+        // Answers are written as they arrive: a kill loses at most those in
+        // flight and those in the write under way, not a whole batch's.
+        let log = try String(contentsOf: URL(fileURLWithPath: centre.log.path + ".err"), encoding: .utf8)
+        #expect(log.components(separatedBy: "submission received").count - 1 == 1000)
+        let resends = log.components(separatedBy: "submission already held; answered with its reference").count - 1
+        let concurrency = kiosk.configuration.forwarder.concurrency
+        #expect(resends <= 50 * 2 * concurrency, "\(resends) requests were sent again after a kill")
     }
 }
 

@@ -99,8 +99,7 @@ import Testing
     /// One pass of the forwarder's own loop: the request is back in the queue, not forwarded.
     func confirmNotForwarded(_ forwarder: Forwarder, _ kiosk: KioskSide) async throws {
         let claims = try kiosk.store.claim(limit: 1, leaseFor: .seconds(30))
-        let outcomes = await forwarder.send(claims)
-        _ = forwarder.record(claims, outcomes)
+        _ = await forwarder.send(ClaimStream(claims))
         let summary = try kiosk.store.queueSummary()
         #expect(summary[.forwarded] == 0 && summary[.queued] == 1)
         let waiting = try #require(try kiosk.store.records(in: .queued).first)

@@ -9,9 +9,6 @@ import ServiceNotify
 import Glibc
 #endif
 
-/// Set by the SIGTERM/SIGINT handler; read by the forwarder command's watcher.
-private let terminationRequested = Atomic<Bool>(false)
-
 extension Kioskd {
     /// The forwarder role: queued requests to the centre, and heartbeats.
     struct Forwarder: ParsableCommand {
@@ -35,23 +32,21 @@ extension Kioskd {
                 store: environment.store, settings: settings, kioskCode: environment.config.identity.kioskCode,
                 secret: secret, client: client, logger: logger, stop: stop, notifier: ServiceNotifier())
 
-            // SIGTERM and SIGINT ask for a graceful stop: the handler only
-            // sets an atomic flag (async-signal-safe); a watcher passes it on.
+            // SIGTERM and SIGINT ask for a graceful stop, delivered by a
+            // dispatch source rather than a handler (no timer polls a flag).
             // A parent may have left the signals blocked (posix_spawn keeps the mask).
             var unblock = sigset_t()
             sigemptyset(&unblock)
+            var sources: [any DispatchSourceSignal] = []
             for number in [SIGTERM, SIGINT] {
-                var action = sigaction()
-                action.__sigaction_handler.sa_handler = { _ in terminationRequested.store(true, ordering: .relaxed) }
-                sigemptyset(&action.sa_mask)
-                sigaction(number, &action, nil)
+                signal(number, SIG_IGN)
                 sigaddset(&unblock, number)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                source.setEventHandler { stop.set() }
+                source.resume()
+                sources.append(source)
             }
             pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
-            let watcher = Task {
-                while !terminationRequested.load(ordering: .relaxed) { try? await Task.sleep(for: .milliseconds(50)) }
-                stop.set()
-            }
             logger.notice("forwarder ready", metadata: ["centre.url": "\(settings.centreURL.absoluteString)"])
             let done = DispatchSemaphore(value: 0)
             Task {
@@ -60,7 +55,7 @@ extension Kioskd {
                 done.signal()
             }
             done.wait()
-            watcher.cancel()
+            sources.forEach { $0.cancel() }
         }
     }
 }

@@ -53,58 +53,14 @@ extension KioskStore {
     /// Only a row this forwarder still leases moves; returns whether it did.
     @discardableResult
     public func markForwarded(_ id: String, reference: String, now: Date = Date()) throws(StoreError) -> Bool {
-        try write { db in
-            try db.execute(sql: """
-                UPDATE submissions
-                SET state = 'forwarded', lease_until = NULL, centre_reference = ?, forwarded_at = ?, last_error = NULL
-                WHERE id = ? AND state = 'sending'
-                """, arguments: [reference, now.millisecondsSince1970, id])
-            guard db.changesCount == 1 else { return false }
-            try Self.audit(db, at: now, actor: .forwarder, event: "forwarded", submissionID: id,
-                           detail: "centre reference \(reference)")
-            return true
-        }
-    }
-
-    /// Many acknowledgements in one transaction (one fsync): the forwarder
-    /// records a whole batch at once. Returns how many rows moved.
-    @discardableResult
-    public func markForwarded(_ acknowledged: [(id: String, reference: String)], now: Date = Date()) throws(StoreError) -> Int {
-        guard !acknowledged.isEmpty else { return 0 }
-        return try write { db in
-            var moved = 0
-            let update = try db.cachedStatement(sql: """
-                UPDATE submissions
-                SET state = 'forwarded', lease_until = NULL, centre_reference = ?, forwarded_at = ?, last_error = NULL
-                WHERE id = ? AND state = 'sending'
-                """)
-            for (id, reference) in acknowledged {
-                try update.execute(arguments: [reference, now.millisecondsSince1970, id])
-                guard db.changesCount == 1 else { continue }
-                moved += 1
-                try Self.audit(db, at: now, actor: .forwarder, event: "forwarded", submissionID: id,
-                               detail: "centre reference \(reference)")
-            }
-            return moved
-        }
+        try record([(id, .forwarded(reference: reference))], now: now)[0]
     }
 
     /// Sending failed in a way that may pass (5xx, timeout, connection):
     /// back to the queue, not before `retryAt`.
     @discardableResult
     public func reschedule(_ id: String, error: String, retryAt: Date, now: Date = Date()) throws(StoreError) -> Bool {
-        // Often the centre's own words: kept fit for the technician's terminal.
-        let error = error.sanitizedForDisplay()
-        return try write { db in
-            try db.execute(sql: """
-                UPDATE submissions
-                SET state = 'queued', lease_until = NULL, next_attempt_at = ?, last_error = ?
-                WHERE id = ? AND state = 'sending'
-                """, arguments: [retryAt.millisecondsSince1970, error, id])
-            guard db.changesCount == 1 else { return false }
-            try Self.audit(db, at: now, actor: .forwarder, event: "rescheduled", submissionID: id, detail: error)
-            return true
-        }
+        try record([(id, .retry(error: error, at: retryAt))], now: now)[0]
     }
 
     /// The centre will never accept this request as it is (409, other 4xx,
@@ -112,16 +68,83 @@ extension KioskStore {
     @discardableResult
     public func markDead(_ id: String, reason: String, actor: Actor = .forwarder,
                          now: Date = Date()) throws(StoreError) -> Bool {
-        let reason = reason.sanitizedForDisplay()
+        try write { db in try Self.setAside(id, reason: reason, actor: actor, now: now, in: db) }
+    }
+
+    /// Many answers in one transaction (one fsync): the forwarder records
+    /// the answers that came in while its last commit ran. Returns, for each,
+    /// whether its row moved (a row no longer leased stays as it is).
+    @discardableResult
+    public func record(_ answers: [(id: String, answer: QueueAnswer)], now: Date = Date()) throws(StoreError) -> [Bool] {
+        guard !answers.isEmpty else { return [] }
         return try write { db in
-            try db.execute(sql: """
-                UPDATE submissions
-                SET state = 'dead', lease_until = NULL, dead_reason = ?, dead_at = ?, last_error = ?
-                WHERE id = ? AND state IN ('queued', 'sending')
-                """, arguments: [reason, now.millisecondsSince1970, reason, id])
-            guard db.changesCount == 1 else { return false }
-            try Self.audit(db, at: now, actor: actor, event: "dead", submissionID: id, detail: reason)
-            return true
+            try answers.map { id, answer in
+                switch answer {
+                case let .forwarded(reference):
+                    try db.cachedStatement(sql: """
+                        UPDATE submissions
+                        SET state = 'forwarded', lease_until = NULL, centre_reference = ?, forwarded_at = ?, last_error = NULL
+                        WHERE id = ? AND state = 'sending'
+                        """).execute(arguments: [reference, now.millisecondsSince1970, id])
+                    guard db.changesCount == 1 else { return false }
+                    try Self.audit(db, at: now, actor: .forwarder, event: "forwarded", submissionID: id,
+                                   detail: "centre reference \(reference)")
+                    return true
+                case let .dead(reason):
+                    return try Self.setAside(id, reason: reason, actor: .forwarder, now: now, in: db)
+                case let .retry(error, retryAt):
+                    // Often the centre's own words: kept fit for the technician's terminal.
+                    let error = error.sanitizedForDisplay()
+                    try db.cachedStatement(sql: """
+                        UPDATE submissions
+                        SET state = 'queued', lease_until = NULL, next_attempt_at = ?, last_error = ?
+                        WHERE id = ? AND state = 'sending'
+                        """).execute(arguments: [retryAt.millisecondsSince1970, error, id])
+                    guard db.changesCount == 1 else { return false }
+                    try Self.audit(db, at: now, actor: .forwarder, event: "rescheduled", submissionID: id, detail: error)
+                    return true
+                }
+            }
+        }
+    }
+
+    static func setAside(_ id: String, reason: String, actor: Actor, now: Date, in db: Database) throws -> Bool {
+        let reason = reason.sanitizedForDisplay()
+        try db.cachedStatement(sql: """
+            UPDATE submissions
+            SET state = 'dead', lease_until = NULL, dead_reason = ?, dead_at = ?, last_error = ?
+            WHERE id = ? AND state IN ('queued', 'sending')
+            """).execute(arguments: [reason, now.millisecondsSince1970, reason, id])
+        guard db.changesCount == 1 else { return false }
+        try audit(db, at: now, actor: actor, event: "dead", submissionID: id, detail: reason)
+        return true
+    }
+
+    /// Claimed requests the forwarder did not send after all (it stopped, or
+    /// the centre went away mid-batch): back to the queue as they were, the
+    /// claim's attempt not counted.
+    @discardableResult
+    public func returnClaims(_ ids: [String]) throws(StoreError) -> Int {
+        guard !ids.isEmpty else { return 0 }
+        return try write { db in
+            var returned = 0
+            for id in ids {
+                try db.cachedStatement(sql: """
+                    UPDATE submissions SET state = 'queued', lease_until = NULL, attempts = MAX(0, attempts - 1)
+                    WHERE id = ? AND state = 'sending'
+                    """).execute(arguments: [id])
+                returned += db.changesCount
+            }
+            return returned
+        }
+    }
+
+    /// When the earliest queued request falls due (a retry's time), or nil
+    /// when nothing is queued: the idle forwarder sleeps until then.
+    public func nextAttemptDue() throws(StoreError) -> Date? {
+        try read { db in
+            try Int64.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM submissions WHERE state = 'queued'")
+                .map(Date.init(millisecondsSince1970:))
         }
     }
 
@@ -186,6 +209,16 @@ extension KioskStore {
                 .fetchAll(db)
         }
     }
+}
+
+/// What one answer from the centre (or its absence) does to a request.
+public enum QueueAnswer: Sendable, Hashable {
+    /// Acknowledged, with the centre's reference.
+    case forwarded(reference: String)
+    /// Refused for good: set aside with the reason.
+    case dead(reason: String)
+    /// May pass later: back to the queue, due at `at`.
+    case retry(error: String, at: Date)
 }
 
 public struct QueueSummary: Sendable, Hashable {
