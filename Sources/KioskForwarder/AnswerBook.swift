@@ -4,12 +4,14 @@ import KioskStore
 import Logging
 import Synchronization
 
-/// Writes the centre's answers to the queue as they arrive. The first
-/// answer is written at once; answers that arrive during that write go
-/// together in the next one (one fsync for all of them). So one slow
-/// request never holds back the others' acknowledgements, and a `kill -9`
-/// loses at most the answers of the write in progress (the centre answers
-/// their resend with the same reference).
+/// Writes the centre's answers to the queue as they arrive, on a queue of
+/// its own so the slot that got the answer sends the next request at once.
+/// The first answer is written at once; answers that arrive during that
+/// write go together in the next one (one fsync, and each index page written
+/// once, for all of them). So one slow request never holds back the others'
+/// acknowledgements, and a `kill -9` loses at most the answers of the write
+/// in progress and those waiting for it (the centre answers their resend
+/// with the same reference).
 final class AnswerBook: Sendable {
     private struct Answer {
         var id: String
@@ -25,14 +27,14 @@ final class AnswerBook: Sendable {
     private let store: KioskStore
     private let logger: Logger
     private let waiting = Mutex(Waiting())
+    private let queue = DispatchQueue(label: "forwarder.answers")
 
     init(store: KioskStore, logger: Logger) {
         self.store = store
         self.logger = logger
     }
 
-    /// Records what `outcome` means for `claim`; returns once it is written,
-    /// or handed to the write in progress, which writes it before it ends.
+    /// Hands what `outcome` means for `claim` to the writer.
     func record(_ claim: Claim, _ outcome: Forwarder.Outcome, backoff: Duration) {
         let answer: QueueAnswer
         switch outcome {
@@ -50,7 +52,15 @@ final class AnswerBook: Sendable {
             state.writing = true
             return true
         }
-        guard writes else { return }
+        if writes { queue.async { self.writeUntilNoneWait() } }
+    }
+
+    /// Returns once every answer handed over so far is written (or failed).
+    func flush() {
+        queue.sync {}
+    }
+
+    private func writeUntilNoneWait() {
         while true {
             let group = waiting.withLock { state in
                 defer { state.answers = [] }

@@ -176,6 +176,8 @@ public final class Forwarder: Sendable {
             }
             return turn
         }
+        // What this turn learnt is in the queue before the loop decides on it.
+        answers.flush()
         // Claimed but not sent (a stop, or the centre went away): back as they were.
         do { try store.returnClaims(claims.rest().map(\.record.id)) } catch {
             logger.error("cannot return claims", metadata: ["error": "\(error)"])
