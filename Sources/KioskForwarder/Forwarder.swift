@@ -327,8 +327,11 @@ public final class Forwarder: Sendable {
     /// time, so a centre that does not answer never holds up the queue.
     private func heartbeatIfDue() {
         heartbeats.withLock { schedule in
-            guard ContinuousClock.now >= schedule.next, schedule.running == nil else { return }
+            guard ContinuousClock.now >= schedule.next else { return }
+            // One still in flight (a slow centre): this beat is skipped, and
+            // the next falls due an interval from now, not at once again.
             schedule.next = ContinuousClock.now + settings.heartbeatInterval
+            guard schedule.running == nil else { return }
             schedule.running = Task {
                 // A centre that did not take the heartbeat is not asked for progress (one warning, not two).
                 if await self.sendHeartbeat() { await self.fetchProgress() }

@@ -42,31 +42,37 @@ struct DrainBenchmark: AsyncParsableCommand {
         let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         let builds = [("this build", products)] + (baseline.map { [("baseline", URL(fileURLWithPath: $0))] } ?? [])
         let concurrency = try ConfigurationLoader.load(from: shipped).forwarder.concurrency
-        print("kiosk-bench drain: kioskd forwarder → kiosk-center serve, loopback, concurrency \(concurrency), both sides synchronous=FULL")
-        print("build        backlog   drain/s   plain HTTP/s   ratio   CPU ms a request: forwarder  centre  both")
+        emit("kiosk-bench drain: kioskd forwarder → kiosk-center serve, loopback, concurrency \(concurrency), both sides synchronous=FULL")
+        emit("build        backlog   drain/s   plain HTTP/s   ratio   CPU ms a request: forwarder  centre  both")
         var results: [String: [Int: DrainResult]] = [:]
         for backlog in backlogs {
             for (name, folder) in builds {
                 let result = try await drain(backlog, build: folder, downgrade: name == "baseline", shipped: shipped,
                                              idle: backlog == backlogs.last ? idleSeconds : 0)
                 results[name, default: [:]][backlog] = result
-                print(String(format: "%-12@ %7d   %7.0f   %12.0f   %5.2f   %30.3f  %6.3f  %5.3f", name as NSString, backlog,
+                emit(String(format: "%-12@ %7d   %7.0f   %12.0f   %5.2f   %30.3f  %6.3f  %5.3f", name as NSString, backlog,
                              result.rate, result.plainRate, result.rate / result.plainRate, result.forwarderCPU * 1000,
                              result.centreCPU * 1000, (result.forwarderCPU + result.centreCPU) * 1000))
                 if result.idlePercent >= 0 {
-                    print(String(format: "%-12@ idle forwarder CPU %.3f %% over %d s (goal <= 0.05 %%)", name as NSString,
+                    emit(String(format: "%-12@ idle forwarder CPU %.3f %% over %d s (goal <= 0.05 %%)", name as NSString,
                                  result.idlePercent, idleSeconds))
                 }
             }
         }
         if let ours = results["this build"], let theirs = results["baseline"] {
             for backlog in backlogs {
-                print(String(format: "backlog %6d: %.1f× the baseline's rate (goal >= 4×)", backlog,
+                emit(String(format: "backlog %6d: %.1f× the baseline's rate (goal >= 4×)", backlog,
                              ours[backlog]!.rate / theirs[backlog]!.rate))
             }
         }
         let middle = results["this build"]![backlogs[backlogs.count / 2]]!
-        print(String(format: "ratio %.2f", middle.rate / middle.plainRate))
+        emit(String(format: "ratio %.2f", middle.rate / middle.plainRate))
+    }
+
+    /// A line out at once, even to a file: a full run takes minutes.
+    func emit(_ line: String) {
+        print(line)
+        fflush(nil)
     }
 
     struct DrainResult {
@@ -173,10 +179,14 @@ struct DrainBenchmark: AsyncParsableCommand {
                            centreCPU: centreCPU / Double(count), idlePercent: idlePercent)
     }
 
-    /// Requests not yet forwarded, read the way either build keeps them.
+    /// Requests not yet forwarded, read the way either build keeps them:
+    /// from the kept counts, or (a baseline without them) by counting.
     static func pending(_ queue: DatabaseQueue) throws -> Int {
         try queue.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM submissions WHERE state IN ('queued', 'sending')") ?? 0
+            if try db.tableExists("queue_counts") {
+                return try Int.fetchOne(db, sql: "SELECT SUM(n) FROM queue_counts WHERE state IN ('queued', 'sending')") ?? 0
+            }
+            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM submissions WHERE state IN ('queued', 'sending')") ?? 0
         }
     }
 

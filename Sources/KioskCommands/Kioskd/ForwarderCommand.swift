@@ -9,6 +9,9 @@ import ServiceNotify
 import Glibc
 #endif
 
+/// Where the SIGTERM/SIGINT handler writes: the forwarder command's signal pipe.
+private let terminationPipe = Atomic<Int32>(-1)
+
 extension Kioskd {
     /// The forwarder role: queued requests to the centre, and heartbeats.
     struct Forwarder: ParsableCommand {
@@ -32,21 +35,33 @@ extension Kioskd {
                 store: environment.store, settings: settings, kioskCode: environment.config.identity.kioskCode,
                 secret: secret, client: client, logger: logger, stop: stop, notifier: ServiceNotifier())
 
-            // SIGTERM and SIGINT ask for a graceful stop, delivered by a
-            // dispatch source rather than a handler (no timer polls a flag).
+            // SIGTERM and SIGINT ask for a graceful stop. The handler only
+            // writes a byte to a pipe (async-signal-safe); a thread that waits
+            // on the pipe passes it on. Nothing polls.
             // A parent may have left the signals blocked (posix_spawn keeps the mask).
+            var ends: [Int32] = [0, 0]
+            guard pipe(&ends) == 0 else { throw CommandFailure(description: "cannot create a pipe for signals") }
+            terminationPipe.store(ends[1], ordering: .releasing)
             var unblock = sigset_t()
             sigemptyset(&unblock)
-            var sources: [any DispatchSourceSignal] = []
             for number in [SIGTERM, SIGINT] {
-                signal(number, SIG_IGN)
+                var action = sigaction()
+                action.__sigaction_handler.sa_handler = { _ in
+                    var byte: UInt8 = 1
+                    _ = write(terminationPipe.load(ordering: .acquiring), &byte, 1)
+                }
+                sigemptyset(&action.sa_mask)
+                sigaction(number, &action, nil)
                 sigaddset(&unblock, number)
-                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-                source.setEventHandler { stop.set() }
-                source.resume()
-                sources.append(source)
             }
             pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+            let readEnd = ends[0]
+            let waiter = Thread {
+                var byte: UInt8 = 0
+                while read(readEnd, &byte, 1) < 0, errno == EINTR {}
+                stop.set()
+            }
+            waiter.start()
             logger.notice("forwarder ready", metadata: ["centre.url": "\(settings.centreURL.absoluteString)"])
             let done = DispatchSemaphore(value: 0)
             Task {
@@ -55,7 +70,6 @@ extension Kioskd {
                 done.signal()
             }
             done.wait()
-            sources.forEach { $0.cancel() }
         }
     }
 }
