@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import IntakeProtocol
 import KioskCenter
+import KioskDomain
 import KioskForwarder
 import KioskStore
 import Logging
@@ -104,9 +105,13 @@ final class InProcessCentre: @unchecked Sendable {
     let publicKey: CentrePublicKey
 
     let limits: IntakeLimits
+    /// Run after the fault plan's middleware (a test's own fault).
+    let middleware: [any MiddlewareProtocol<Request, Response, IntakeServer.Context>]
 
-    init(state: URL, limits: IntakeLimits = .standard) throws {
+    init(state: URL, limits: IntakeLimits = .standard,
+         middleware: [any MiddlewareProtocol<Request, Response, IntakeServer.Context>] = []) throws {
         self.limits = limits
+        self.middleware = middleware
         let credentials = CredentialStore(stateDirectory: state, environment: [:])
         try credentials.createKeyIfMissing(named: "center-seal.key")
         let intakeKey = try CentrePrivateKey(rawBytes: CentrePrivateKey.generate())
@@ -119,7 +124,7 @@ final class InProcessCentre: @unchecked Sendable {
         var logger = Logger(label: "test-centre")
         logger.logLevel = .critical
         let router = IntakeServer.router(store: store, logger: logger, limits: limits,
-                                         middleware: [FaultMiddleware(plan: plan)])
+                                         middleware: [FaultMiddleware(plan: plan)] + middleware)
         (task, port) = await runOnLoopback(router, port: port, logger: logger)
     }
 
@@ -127,6 +132,17 @@ final class InProcessCentre: @unchecked Sendable {
         task?.cancel()
         _ = await task?.result
         task = nil
+    }
+
+    /// Started, with kiosk JA0301 enrolled and `count` requests in its queue.
+    static func withKiosk(submitting count: Int, timeoutSeconds: Int = 2,
+                          middleware: [any MiddlewareProtocol<Request, Response, IntakeServer.Context>] = [])
+        async throws -> (InProcessCentre, KioskSide, [Submission]) {
+        let centre = try InProcessCentre(state: try temporaryFolder("centre"), middleware: middleware)
+        try await centre.start()
+        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey,
+                                  secret: try centre.store.addKiosk("JA0301"), timeoutSeconds: timeoutSeconds)
+        return (centre, kiosk, try kiosk.submit(count))
     }
 }
 
@@ -226,10 +242,7 @@ final class InProcessCentre: @unchecked Sendable {
     }
 
     @Test func aReusedIdWithAnotherBodyIsSetAsideAndTheOthersGoOn() async throws {
-        let centre = try InProcessCentre(state: try temporaryFolder("centre"))
-        try await centre.start()
-        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try centre.store.addKiosk("JA0301"))
-        let submissions = try kiosk.submit(5)
+        let (centre, kiosk, submissions) = try await InProcessCentre.withKiosk(submitting: 5)
         // The centre already holds the first id with different content.
         var altered = IntakeSubmission(submissions[0])
         altered.description = "something else"
@@ -247,10 +260,7 @@ final class InProcessCentre: @unchecked Sendable {
     /// number (a kiosk restored from an old copy numbers again): that one is
     /// set aside with the reason, the others go on, nothing is retried for ever.
     @Test func aReceiptNumberTheCentreHoldsForAnotherRequestIsSetAside() async throws {
-        let centre = try InProcessCentre(state: try temporaryFolder("centre"))
-        try await centre.start()
-        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try centre.store.addKiosk("JA0301"))
-        let submissions = try kiosk.submit(3)
+        let (centre, kiosk, submissions) = try await InProcessCentre.withKiosk(submitting: 3)
         var earlier = IntakeSubmission(submissions[0])
         earlier.submissionId = UUID()
         _ = try await centre.store.accept(earlier)
@@ -284,20 +294,9 @@ final class InProcessCentre: @unchecked Sendable {
     }
 
     @Test func oneHangingRequestDoesNotHoldBackTheOthersAcknowledgements() async throws {
-        let state = try temporaryFolder("centre")
-        let credentials = CredentialStore(stateDirectory: state, environment: [:])
-        try credentials.createKeyIfMissing(named: "center-seal.key")
-        let intakeKey = try CentrePrivateKey(rawBytes: CentrePrivateKey.generate())
-        let store = try CenterStore(path: state.appendingPathComponent("center.sqlite").path,
-                                    sealKey: try credentials.key(named: "center-seal.key"), intakeKey: intakeKey)
-        var logger = Logger(label: "test-centre")
-        logger.logLevel = .critical
         let gate = AnswerGate()
-        let (server, port) = await runOnLoopback(IntakeServer.router(store: store, logger: logger, middleware: [HoldFirstAnswer(gate: gate)]),
-                                                 port: 0, logger: logger)
-        let kiosk = try KioskSide(centrePort: port, centreKey: intakeKey.publicKey, secret: try store.addKiosk("JA0301"),
-                                  timeoutSeconds: 60)
-        try kiosk.submit(40)
+        let (centre, kiosk, _) = try await InProcessCentre.withKiosk(submitting: 40, timeoutSeconds: 60,
+                                                                     middleware: [HoldFirstAnswer(gate: gate)])
         let forwarder = try kiosk.startForwarder()
 
         // The other 39 are answered and recorded while the first still hangs.
@@ -313,10 +312,9 @@ final class InProcessCentre: @unchecked Sendable {
         await gate.open()
         #expect(await kiosk.drained(timeout: 30))
         #expect(try kiosk.store.queueSummary()[.forwarded] == 40)
-        #expect(try store.submissionCounts().total == 40)
+        #expect(try centre.store.submissionCounts().total == 40)
         try await forwarder.stop()
-        server.cancel()
-        _ = await server.result
+        await centre.stop()
     }
 
     @Test func aRequestStoredWhileTheForwarderIdlesIsSentAtOnce() async throws {
