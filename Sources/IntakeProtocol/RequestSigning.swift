@@ -67,6 +67,7 @@ public struct RequestSigner: Sendable {
 /// The intake API's paths (`docs/intake-api.yaml`).
 public enum IntakePaths {
     public static let submissions = "/api/v1/submissions"
+    public static let submissionBatch = "/api/v1/submissions/batch"
     public static func heartbeat(_ code: String) -> String { "/api/v1/kiosks/\(code)/heartbeat" }
     public static func progress(_ code: String) -> String { "/api/v1/kiosks/\(code)/progress" }
 }

@@ -236,10 +236,11 @@ extension ConfigurationLoader {
 extension ConfigurationLoader {
     static func readForwarder(_ node: YAMLNode) -> ForwarderSettings? {
         guard let map = node.mapping("forwarder", keys: [
-            "centre_url", "concurrency", "timeout_seconds", "backoff_initial_seconds", "backoff_max_seconds",
+            "centre_url", "concurrency", "batch_size", "timeout_seconds", "backoff_initial_seconds", "backoff_max_seconds",
             "heartbeat_seconds", "ca_bundle", "allow_plain_http",
         ]) else { return nil }
         let concurrency = map.required("concurrency")?.int("forwarder.concurrency", in: 1...64)
+        let batchSize = map.optional("batch_size").map { $0.int("forwarder.batch_size", in: ForwarderSettings.batchSizes) }
         let timeout = map.required("timeout_seconds")?.int("forwarder.timeout_seconds", in: 1...300)
         let initial = map.required("backoff_initial_seconds")?.int("forwarder.backoff_initial_seconds", in: 1...3600)
         let most = map.required("backoff_max_seconds")?.int("forwarder.backoff_max_seconds", in: 1...86_400)
@@ -270,8 +271,9 @@ extension ConfigurationLoader {
                 urlNode.problem("forwarder.centre_url '\(text)' is not an http(s) URL")
             }
         }
-        guard let url, let concurrency, let timeout, let initial, let most, let heartbeat, let plain else { return nil }
-        return ForwarderSettings(centreURL: url, concurrency: concurrency, timeout: .seconds(timeout),
+        guard let url, let concurrency, let timeout, let initial, let most, let heartbeat, let plain,
+              let batchSize = batchSize ?? ForwarderSettings.standardBatchSize else { return nil }
+        return ForwarderSettings(centreURL: url, concurrency: concurrency, batchSize: batchSize, timeout: .seconds(timeout),
                                  backoffInitial: .seconds(initial), backoffMax: .seconds(most),
                                  heartbeatInterval: .seconds(heartbeat), caBundle: bundle, allowsPlainHTTP: plain)
     }

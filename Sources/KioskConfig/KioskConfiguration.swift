@@ -120,6 +120,9 @@ public struct CredentialNames: Sendable, Hashable {
 public struct ForwarderSettings: Sendable, Hashable {
     public var centreURL: URL
     public var concurrency: Int
+    /// Requests sent together in one POST (1: one at a time, as centres
+    /// before batches take them).
+    public var batchSize: Int = ForwarderSettings.standardBatchSize
     public var timeout: Duration
     public var backoffInitial: Duration
     public var backoffMax: Duration
@@ -127,6 +130,10 @@ public struct ForwarderSettings: Sendable, Hashable {
     /// PEM file of trusted CAs; nil: the system's.
     public var caBundle: String?
     public var allowsPlainHTTP: Bool
+
+    public static let standardBatchSize = 32
+    /// As many as the centre takes in one batch.
+    public static let batchSizes = 1...64
 }
 
 /// How receipts look.

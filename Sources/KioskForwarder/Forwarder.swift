@@ -40,6 +40,8 @@ public final class Forwarder: Sendable {
     let wakeup = Wakeup()
     /// Answers, written as they arrive.
     let answers: AnswerBook
+    /// Until when batches go one request at a time (a centre that answered 404 to one).
+    let batchesRefusedUntil = Mutex<ContinuousClock.Instant?>(nil)
     /// When the loop last recorded itself running (ms since 1970).
     let lastRunningRecord = Atomic<Int64>(0)
 
@@ -144,34 +146,42 @@ public final class Forwarder: Sendable {
     /// request. Stops sending at a transient answer or a stop; what was
     /// claimed and not sent goes back to the queue.
     func drain(probing: Bool) async -> Turn {
-        await send(ClaimStream(batch: probing ? 1 : settings.concurrency * 8, once: probing) { [self] in claim(limit: $0) })
+        let lease = settings.concurrency * max(8, settings.batchSize)
+        return await send(ClaimStream(batch: probing ? 1 : lease, once: probing) { [self] in claim(limit: $0) })
     }
 
-    /// Sends what `claims` hands out, with at most `concurrency` in flight.
+    /// Sends what `claims` hands out, up to `batchSize` in one POST and at
+    /// most `concurrency` POSTs in flight.
     func send(_ claims: ClaimStream) async -> Turn {
-        let turn = await withTaskGroup(of: Outcome.self) { group in
+        let turn = await withTaskGroup(of: [Outcome].self) { group in
             var turn = Turn()
             var inFlight = 0
             while true {
-                while inFlight < settings.concurrency, !stop.isSet, !turn.transient, let claim = claims.next() {
+                while inFlight < settings.concurrency, !stop.isSet, !turn.transient {
+                    let batch = claims.next(upTo: settings.batchSize)
+                    if batch.isEmpty { break }
                     group.addTask {
-                        let outcome = await self.post(claim.sealed)
-                        self.answers.record(claim, outcome, backoff: self.backoff(attempt: claim.record.attempts))
-                        return outcome
+                        let outcomes = await self.post(batch)
+                        for (claim, outcome) in zip(batch, outcomes) {
+                            self.answers.record(claim, outcome, backoff: self.backoff(attempt: claim.record.attempts))
+                        }
+                        return outcomes
                     }
                     inFlight += 1
-                    turn.sent += 1
+                    turn.sent += batch.count
                 }
-                guard inFlight > 0, let outcome = await group.next() else { break }
+                guard inFlight > 0, let outcomes = await group.next() else { break }
                 inFlight -= 1
                 // Each answer (or timeout) is the loop moving: a hanging
                 // request pings once per HTTP timeout.
                 loopTurned()
                 heartbeatIfDue()
-                switch outcome {
-                case .forwarded: turn.forwarded += 1
-                case .retry: turn.transient = true
-                case .refused: break
+                for outcome in outcomes {
+                    switch outcome {
+                    case .forwarded: turn.forwarded += 1
+                    case .retry: turn.transient = true
+                    case .refused: break
+                    }
                 }
             }
             return turn
@@ -196,6 +206,83 @@ public final class Forwarder: Sendable {
         }
     }
 
+    /// Sends requests together in one batch POST, or one at a time to a
+    /// centre that does not take batches (or refused this one as a whole,
+    /// so that each gets an answer of its own). One outcome per request,
+    /// in order.
+    public func post(_ claims: [Claim]) async -> [Outcome] {
+        if claims.count > 1, batchesTaken, let outcomes = await postBatch(claims.map(\.sealed)) { return outcomes }
+        var outcomes: [Outcome] = []
+        for claim in claims {
+            let outcome = await post(claim.sealed)
+            outcomes.append(outcome)
+            // The centre is away: the rest wait for the next turn rather than each time out.
+            if case .retry = outcome {
+                outcomes += Array(repeating: outcome, count: claims.count - outcomes.count)
+                break
+            }
+        }
+        return outcomes
+    }
+
+    /// One signed POST of several requests; nil when they should go one at
+    /// a time instead (the centre predates batches, refused the batch as a
+    /// whole, or it would be too large).
+    func postBatch(_ submissions: [SealedSubmission]) async -> [Outcome]? {
+        guard let encoded = try? submissions.map({ try $0.encoded() }) else { return nil }
+        let body = SubmissionBatch.body(encoded)
+        guard body.count <= SubmissionBatch.maxBodyBytes else { return nil }
+        let ids = submissions.map { $0.submissionId.uuidString.lowercased() }
+        do {
+            let (status, answer) = try await signedPost(path: IntakePaths.submissionBatch, body: body, idempotencyKey: nil)
+            switch status {
+            case 200:
+                guard let results = try? JSONDecoder().decode(SubmissionBatchAnswer.self, from: answer).results else {
+                    return ids.map { _ in .retry(reason: "centre answered the batch without results") }
+                }
+                let byID = Dictionary(results.map { ($0.submissionId, $0) }, uniquingKeysWith: { first, _ in first })
+                return ids.map { id in
+                    guard let result = byID[id] else { return .retry(reason: "centre's answer to the batch left this request out") }
+                    let receipt = result.reference.flatMap { reference in
+                        result.acknowledgement.map { IntakeReceipt(reference: reference, acknowledgement: $0) }
+                    }
+                    return judge(result.status, receipt: receipt, detail: result.detail ?? result.title ?? "no detail",
+                                 submissionID: id)
+                }
+            case 404, 405:
+                refuseBatchesForAWhile(status)
+                return nil
+            case 300..<400, 401, 408, 429, 500...:
+                // Whatever it is holds for each request of the batch.
+                let outcome = judge(status, receipt: nil, detail: Self.detail(answer), submissionID: "")
+                return ids.map { _ in outcome }
+            default:
+                logger.warning("centre refused a batch as a whole: sending its requests one at a time",
+                               metadata: ["http.status": "\(status)", "batch.size": "\(submissions.count)"])
+                return nil
+            }
+        } catch {
+            return ids.map { _ in .retry(reason: "cannot reach the centre: \(Self.describe(error))") }
+        }
+    }
+
+    /// A centre before batches answers 404 for their path: one request at a
+    /// time for the next ten minutes (it may be upgraded meanwhile).
+    private func refuseBatchesForAWhile(_ status: Int) {
+        let first = batchesRefusedUntil.withLock { until in
+            defer { until = ContinuousClock.now + .seconds(600) }
+            return until == nil
+        }
+        if first {
+            logger.notice("centre does not take batches: sending one request at a time",
+                          metadata: ["http.status": "\(status)"])
+        }
+    }
+
+    private var batchesTaken: Bool {
+        batchesRefusedUntil.withLock { until in until.map { ContinuousClock.now >= $0 } ?? true }
+    }
+
     /// One signed POST of one request: its plain fields and its envelope as
     /// stored (the forwarder cannot open it).
     public func post(_ submission: SealedSubmission) async -> Outcome {
@@ -203,31 +290,34 @@ public final class Forwarder: Sendable {
         do { body = try submission.encoded() } catch {
             return .refused(reason: "cannot encode the request: \(error)")
         }
+        let id = submission.submissionId.uuidString.lowercased()
         do {
-            let (status, answer) = try await signedPost(path: IntakePaths.submissions, body: body,
-                                                      idempotencyKey: submission.submissionId.uuidString.lowercased())
-            switch status {
-            case 200, 201:
-                guard let receipt = try? JSONDecoder().decode(IntakeReceipt.self, from: answer) else {
-                    return .retry(reason: "centre answered \(status) without a signed acknowledgement")
-                }
-                // Only the centre holds this kiosk's secret: anything else that
-                // answers 2xx (a proxy, a wrong URL) has not stored the request.
-                guard signer.verifyAcknowledgement(receipt.acknowledgement, submissionID: submission.submissionId.uuidString.lowercased(),
-                                                   reference: receipt.reference)
-                else { return .retry(reason: "centre answered \(status) with an acknowledgement not signed with this kiosk's secret") }
-                return .forwarded(reference: receipt.reference)
-            case 300..<400:
-                return .retry(reason: "centre answered \(status) (a redirect, not followed): check forwarder.centre_url")
-            case 401, 408, 429:
-                return .retry(reason: "centre answered \(status): \(Self.detail(answer))")
-            case 400..<500:
-                return .refused(reason: "centre refused with \(status): \(Self.detail(answer))")
-            default:
-                return .retry(reason: "centre answered \(status)")
-            }
+            let (status, answer) = try await signedPost(path: IntakePaths.submissions, body: body, idempotencyKey: id)
+            let receipt = (200..<300).contains(status) ? try? JSONDecoder().decode(IntakeReceipt.self, from: answer) : nil
+            return judge(status, receipt: receipt, detail: Self.detail(answer), submissionID: id)
         } catch {
             return .retry(reason: "cannot reach the centre: \(Self.describe(error))")
+        }
+    }
+
+    /// What the centre's answer to one request means, alone or in a batch.
+    func judge(_ status: Int, receipt: IntakeReceipt?, detail: String, submissionID: String) -> Outcome {
+        switch status {
+        case 200, 201:
+            guard let receipt else { return .retry(reason: "centre answered \(status) without a signed acknowledgement") }
+            // Only the centre holds this kiosk's secret: anything else that
+            // answers 2xx (a proxy, a wrong URL) has not stored the request.
+            guard signer.verifyAcknowledgement(receipt.acknowledgement, submissionID: submissionID, reference: receipt.reference)
+            else { return .retry(reason: "centre answered \(status) with an acknowledgement not signed with this kiosk's secret") }
+            return .forwarded(reference: receipt.reference)
+        case 300..<400:
+            return .retry(reason: "centre answered \(status) (a redirect, not followed): check forwarder.centre_url")
+        case 401, 408, 429:
+            return .retry(reason: "centre answered \(status): \(detail)")
+        case 400..<500:
+            return .refused(reason: "centre refused with \(status): \(detail)")
+        default:
+            return .retry(reason: "centre answered \(status)")
         }
     }
 
@@ -402,6 +492,13 @@ final class ClaimStream {
     convenience init(_ claims: [Claim]) {
         self.init(first: claims, batch: 0, once: true) { _ in [] }
         exhausted = true
+    }
+
+    /// Up to `count` claims (fewer when nothing more is due).
+    func next(upTo count: Int) -> [Claim] {
+        var taken: [Claim] = []
+        while taken.count < count, let claim = next() { taken.append(claim) }
+        return taken
     }
 
     func next() -> Claim? {

@@ -35,14 +35,21 @@ struct DrainBenchmark: AsyncParsableCommand {
     @Option(help: "Configuration folder (default: $KIOSK_CONFIG or ./kiosk-config).")
     var config: String?
 
+    @Option(help: "forwarder.batch_size for this build (default: the configuration's; 1 sends one request a POST).")
+    var batchSize: Int?
+
     func run() async throws {
         let shipped = URL(fileURLWithPath: config ?? ProcessInfo.processInfo.environment["KIOSK_CONFIG"] ?? "kiosk-config")
         let backlogs = counts.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !backlogs.isEmpty, backlogs.allSatisfy({ $0 > 0 }) else { throw ValidationError("--counts: positive numbers, comma-separated") }
         let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         let builds = [("this build", products)] + (baseline.map { [("baseline", URL(fileURLWithPath: $0))] } ?? [])
-        let concurrency = try ConfigurationLoader.load(from: shipped).forwarder.concurrency
-        emit("kiosk-bench drain: kioskd forwarder → kiosk-center serve, loopback, concurrency \(concurrency), both sides synchronous=FULL")
+        let forwarder = try ConfigurationLoader.load(from: shipped).forwarder
+        if let batchSize, !ForwarderSettings.batchSizes.contains(batchSize) {
+            throw ValidationError("--batch-size: \(ForwarderSettings.batchSizes.lowerBound) to \(ForwarderSettings.batchSizes.upperBound)")
+        }
+        emit("kiosk-bench drain: kioskd forwarder → kiosk-center serve, loopback, concurrency \(forwarder.concurrency), "
+            + "batches of \(batchSize ?? forwarder.batchSize) (the baseline: one a POST), both sides synchronous=FULL")
         emit("build        backlog   drain/s   plain HTTP/s   ratio   CPU ms a request: forwarder  centre  both")
         var results: [String: [Int: DrainResult]] = [:]
         for backlog in backlogs {
@@ -67,6 +74,17 @@ struct DrainBenchmark: AsyncParsableCommand {
         }
         let middle = results["this build"]![backlogs[backlogs.count / 2]]!
         emit(String(format: "ratio %.2f", middle.rate / middle.plainRate))
+    }
+
+    /// Sets forwarder.batch_size in a configuration copy, or takes it out
+    /// for a baseline from before batches (which refuses keys it does not know).
+    static func setBatchSize(_ size: Int?, removed: Bool, in file: URL) throws {
+        guard size != nil || removed else { return }
+        let lines = try String(contentsOf: file, encoding: .utf8).components(separatedBy: "\n").compactMap { line -> String? in
+            guard line.trimmingCharacters(in: .whitespaces).hasPrefix("batch_size:") else { return line }
+            return size.map { "  batch_size: \($0)" }
+        }
+        try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
     }
 
     /// A line out at once, even to a file: a full run takes minutes.
@@ -105,6 +123,7 @@ struct DrainBenchmark: AsyncParsableCommand {
         // The backlog, through the store as the front stores requests.
         let state = folder.appendingPathComponent("state")
         let config = try StartupBenchmark().configCopy(shipped, into: folder.appendingPathComponent("config"), centrePort: centre.port)
+        try Self.setBatchSize(downgrade ? nil : batchSize, removed: downgrade, in: config.appendingPathComponent("kiosk.yaml"))
         let configuration = try ConfigurationLoader.load(from: config)
         let credentials = CredentialStore(directory: state.appendingPathComponent("credentials"))
         try credentials.writeCentrePublicKey(centreKey, named: configuration.credentials.centrePublicKey)

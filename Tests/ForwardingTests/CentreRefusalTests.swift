@@ -171,6 +171,77 @@ import Testing
         await setup.centre.stop()
     }
 
+    /// Several requests in one signed POST: each is answered as the single
+    /// endpoint would have answered it (a resend 200, a new one 201, an
+    /// edited one 422), each acknowledgement signed for its own id; what
+    /// would refuse every request in it refuses the batch as a whole.
+    @Test func aBatchAnswersEachOfItsRequestsOnItsOwn() async throws {
+        let setup = try await setUp()
+        let ids = [UUID(uuidString: setup.id)!] + (try setup.kiosk.submit(3)).map(\.id)
+        let sealed = try ids.map { try #require(try setup.kiosk.store.sealedSubmission(id: $0)) }
+        #expect(try await post(setup, body: try sealed[0].encoded()).0 == 201)
+        var edited = sealed[2]
+        edited.hardship = edited.hardship == "red" ? "green" : "red"
+        let items = [sealed[0], sealed[1], edited, sealed[3]]
+
+        let answer = try await exchange(setup, body: SubmissionBatch.body(try items.map { try $0.encoded() }),
+                                        path: IntakePaths.submissionBatch)
+        #expect(answer.status == 200 && answer.contentType == "application/json")
+        let results = try JSONDecoder().decode(SubmissionBatchAnswer.self, from: Data(answer.body.utf8)).results
+        #expect(results.map(\.submissionId) == items.map { $0.submissionId.uuidString.lowercased() })
+        #expect(results.map(\.status) == [200, 201, 422, 201])
+        #expect(results[2].title == "Sealed part does not open" && results[2].reference == nil)
+        let signer = RequestSigner(secret: setup.kiosk.secret)
+        for result in results where result.status < 300 {
+            #expect(signer.verifyAcknowledgement(result.acknowledgement ?? "", submissionID: result.submissionId,
+                                                 reference: result.reference ?? ""))
+        }
+        #expect(!answer.body.contains("居民"), "no personal data in the answer")
+        #expect(try setup.centre.store.submissionCounts().total == 3)
+
+        let good = try sealed[1].encoded()
+        let plain = try IntakeSubmission.decode(setup.body).encoded()
+        let batch = IntakePaths.submissionBatch
+        let cases: [(String, Int, () async throws -> (Int, String))] = [
+            ("unsigned", 401, { try await post(setup, body: SubmissionBatch.body([good]), signed: false, path: batch) }),
+            ("signed for the single path", 401, {
+                let body = SubmissionBatch.body([good])
+                let stamp = Int64(Date().timeIntervalSince1970)
+                let signature = RequestSigner(secret: setup.kiosk.secret)
+                    .signature(method: "POST", path: IntakePaths.submissions, timestamp: stamp, body: body)
+                return try await exchangeWithSignature(setup, body: body, path: batch, timestamp: stamp, signature: signature)
+            }),
+            ("not a batch", 400, { try await post(setup, body: good, path: batch) }),
+            ("an empty batch", 400, { try await post(setup, body: SubmissionBatch.body([]), path: batch) }),
+            ("65 in one batch", 400, { try await post(setup, body: SubmissionBatch.body(Array(repeating: good, count: 65)), path: batch) }),
+            ("a plain request in a batch", 400, { try await post(setup, body: SubmissionBatch.body([plain]), path: batch) }),
+            ("over 2 MiB", 413, { try await post(setup, body: Data(repeating: 0x20, count: 3 << 20), path: batch) }),
+        ]
+        for (name, expected, send) in cases {
+            let (status, type) = try await send()
+            #expect(status == expected, "\(name)")
+            #expect(type == "application/problem+json", "\(name)")
+        }
+        #expect(try setup.centre.store.submissionCounts().total == 3)
+        try await setup.client.shutdown()
+        await setup.centre.stop()
+    }
+
+    /// A POST with a given signature (made for another path, say).
+    func exchangeWithSignature(_ setup: Setup, body: Data, path: String, timestamp: Int64,
+                               signature: String) async throws -> (Int, String) {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(setup.centre.port)\(path)")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: RequestSigner.codeHeader, value: "JA0301")
+        request.headers.add(name: RequestSigner.timestampHeader, value: String(timestamp))
+        request.headers.add(name: RequestSigner.signatureHeader, value: signature)
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let response = try await setup.client.execute(request, timeout: .seconds(10))
+        _ = try await response.body.collect(upTo: 1 << 20)
+        return (Int(response.status.code), response.headers.first(name: "Content-Type") ?? "")
+    }
+
     /// One address that keeps failing to authenticate, and one kiosk that
     /// sends too much, are answered 429 with Retry-After; the rest go on.
     @Test func repeatedFailuresFromAnAddressAndFloodsFromAKioskAreAnswered429() async throws {

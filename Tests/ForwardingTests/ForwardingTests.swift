@@ -5,6 +5,7 @@ import Hummingbird
 import IntakeProtocol
 import KioskCenter
 import KioskDomain
+import KioskConfig
 import KioskForwarder
 import KioskStore
 import Logging
@@ -86,10 +87,28 @@ struct HoldFirstAnswer: RouterMiddleware {
 
     func handle(_ request: Request, context: Context,
                 next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.uri.path.hasSuffix("/submissions"), await gate.holdsThis() else { return try await next(request, context) }
+        guard request.uri.path.contains("/submissions"), await gate.holdsThis() else { return try await next(request, context) }
         let response = try await next(request, context)
         await gate.waitUntilOpen()
         return response
+    }
+}
+
+/// A centre from before batches: their path is not found (404).
+struct NoBatches: RouterMiddleware {
+    typealias Context = IntakeServer.Context
+    let refused = RefusalCount()
+
+    actor RefusalCount {
+        private(set) var value = 0
+        func add() { value += 1 }
+    }
+
+    func handle(_ request: Request, context: Context,
+                next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.uri.path.hasSuffix("/batch") else { return try await next(request, context) }
+        await refused.add()
+        return Response(status: .notFound)
     }
 }
 
@@ -135,13 +154,14 @@ final class InProcessCentre: @unchecked Sendable {
     }
 
     /// Started, with kiosk JA0301 enrolled and `count` requests in its queue.
-    static func withKiosk(submitting count: Int, timeoutSeconds: Int = 2,
+    static func withKiosk(submitting count: Int, timeoutSeconds: Int = 2, batchSize: Int = ForwarderSettings.standardBatchSize,
                           middleware: [any MiddlewareProtocol<Request, Response, IntakeServer.Context>] = [])
         async throws -> (InProcessCentre, KioskSide, [Submission]) {
         let centre = try InProcessCentre(state: try temporaryFolder("centre"), middleware: middleware)
         try await centre.start()
         let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey,
-                                  secret: try centre.store.addKiosk("JA0301"), timeoutSeconds: timeoutSeconds)
+                                  secret: try centre.store.addKiosk("JA0301"), timeoutSeconds: timeoutSeconds,
+                                  batchSize: batchSize)
         return (centre, kiosk, try kiosk.submit(count))
     }
 }
@@ -184,10 +204,10 @@ final class InProcessCentre: @unchecked Sendable {
         await centre.plan.set(.fail500)
         let forwarder = try kiosk.startForwarder()
 
-        // The centre fails: after the first batch (each of the 30 tried
-        // once), one probe at a time.
+        // The centre fails: after the first turn (the 30 in one batch POST),
+        // one probe at a time.
         let firstBatchDeadline = ContinuousClock.now + .seconds(20)
-        while await centre.plan.total < 30, ContinuousClock.now < firstBatchDeadline {
+        while await centre.plan.total < 1, ContinuousClock.now < firstBatchDeadline {
             try await Task.sleep(for: .milliseconds(50))
         }
         try await Task.sleep(for: .milliseconds(200))
@@ -294,26 +314,45 @@ final class InProcessCentre: @unchecked Sendable {
     }
 
     @Test func oneHangingRequestDoesNotHoldBackTheOthersAcknowledgements() async throws {
+        // Batches of 4: the first POST (4 requests) hangs, the other 36 go on around it.
         let gate = AnswerGate()
-        let (centre, kiosk, _) = try await InProcessCentre.withKiosk(submitting: 40, timeoutSeconds: 60,
+        let (centre, kiosk, _) = try await InProcessCentre.withKiosk(submitting: 40, timeoutSeconds: 60, batchSize: 4,
                                                                      middleware: [HoldFirstAnswer(gate: gate)])
         let forwarder = try kiosk.startForwarder()
 
-        // The other 39 are answered and recorded while the first still hangs.
+        // The other 36 are answered and recorded while the first batch still hangs.
         var summary = try kiosk.store.queueSummary()
         let deadline = Date().addingTimeInterval(30)
-        while summary[.forwarded] < 39, Date() < deadline {
+        while summary[.forwarded] < 36, Date() < deadline {
             try await Task.sleep(for: .milliseconds(50))
             summary = try kiosk.store.queueSummary()
         }
         #expect(await gate.isHolding)
-        #expect(summary[.forwarded] == 39 && summary[.sending] == 1, "\(summary.counts)")
+        #expect(summary[.forwarded] == 36 && summary[.sending] == 4, "\(summary.counts)")
 
         await gate.open()
         #expect(await kiosk.drained(timeout: 30))
         #expect(try kiosk.store.queueSummary()[.forwarded] == 40)
         #expect(try centre.store.submissionCounts().total == 40)
         try await forwarder.stop()
+        await centre.stop()
+    }
+
+    /// A centre not yet upgraded answers 404 to a batch: the forwarder
+    /// sends the same requests one at a time, and does not try a batch
+    /// again on every turn.
+    @Test func aCentreWithoutBatchesGetsTheRequestsOneAtATime() async throws {
+        let noBatches = NoBatches()
+        let (centre, kiosk, _) = try await InProcessCentre.withKiosk(submitting: 20, middleware: [noBatches])
+        let forwarder = try kiosk.startForwarder()
+        #expect(await kiosk.drained(timeout: 30))
+        try kiosk.submit(20)
+        #expect(await kiosk.drained(timeout: 30))
+        try await forwarder.stop()
+        #expect(try kiosk.store.queueSummary()[.forwarded] == 40)
+        let counts = try centre.store.submissionCounts()
+        #expect(counts.total == 40 && counts.distinctIDs == 40)
+        #expect(await noBatches.refused.value == 1, "one refused batch, then one at a time")
         await centre.stop()
     }
 
@@ -333,9 +372,14 @@ final class InProcessCentre: @unchecked Sendable {
         #expect(try centre.openStore().submissionCounts().total == 2)
     }
 
-    @Test func killingTheForwarderAtRandomMomentsNeverLosesOrDuplicates() throws {
+    /// One request a POST, and batches as configured: in both, what the
+    /// centre answered is recorded as it comes, so a kill resends at most
+    /// what was in flight (and in the answer write under way).
+    @Test(arguments: [1, ForwarderSettings.standardBatchSize])
+    func killingTheForwarderAtRandomMomentsNeverLosesOrDuplicates(batchSize: Int) throws {
         let centre = try CenterProcess(state: try temporaryFolder("centre"))
-        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try centre.addKiosk("JA0301"))
+        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try centre.addKiosk("JA0301"),
+                                  batchSize: batchSize)
         try kiosk.submit(1000)
         var generator = SystemRandomNumberGenerator()
         let kioskd = productsDirectory().appendingPathComponent("kioskd").path
@@ -359,12 +403,12 @@ final class InProcessCentre: @unchecked Sendable {
         #expect(try kiosk.store.integrityCheck() == ["ok"])
         #expect(try centreStore.integrityCheck() == ["ok"])
         // Answers are written as they arrive: a kill loses at most those in
-        // flight and those in the write under way, not a whole batch's.
+        // flight and those in the write under way, not a whole lease's.
         let log = try String(contentsOf: URL(fileURLWithPath: centre.log.path + ".err"), encoding: .utf8)
         #expect(log.components(separatedBy: "submission received").count - 1 == 1000)
         let resends = log.components(separatedBy: "submission already held; answered with its reference").count - 1
-        let concurrency = kiosk.configuration.forwarder.concurrency
-        #expect(resends <= 50 * 2 * concurrency, "\(resends) requests were sent again after a kill")
+        let inFlight = kiosk.configuration.forwarder.concurrency * batchSize
+        #expect(resends <= 50 * 2 * inFlight, "\(resends) requests were sent again after a kill")
     }
 }
 

@@ -206,6 +206,19 @@ func problems(_ folder: URL) -> [ConfigProblem] {
         #expect(try ConfigurationLoader.load(from: folder).display == .standard)
     }
 
+    /// Without `batch_size` (a kiosk.yaml from before batches) the standard
+    /// batch; outside 1 to 64 a problem with its line.
+    @Test func theBatchSizeHasADefaultAndLimits() throws {
+        #expect(try ConfigurationLoader.load(from: shippedConfig).forwarder.batchSize == ForwarderSettings.standardBatchSize)
+        let before = try copyOfShippedConfig()
+        try edit(before, "kiosk.yaml", replacing: "  batch_size: 32\n", with: "")
+        #expect(try ConfigurationLoader.load(from: before).forwarder.batchSize == ForwarderSettings.standardBatchSize)
+        let wrong = try copyOfShippedConfig()
+        try edit(wrong, "kiosk.yaml", replacing: "batch_size: 32", with: "batch_size: 65")
+        let found = problems(wrong)
+        #expect(found.contains { $0.message.contains("forwarder.batch_size must be between 1 and 64") && $0.line > 0 }, "\(found)")
+    }
+
     @Test func aSizeOutOfRangeOrAFontWithASizeIsNamedWithItsLine() throws {
         let folder = try copyOfShippedConfig()
         try edit(folder, "kiosk.yaml", replacing: "font_size: 24", with: "font_size: 200")

@@ -38,6 +38,9 @@ public enum IntakeServer {
         router.post("api/v1/submissions") { request, context in
             await submit(request, peer: context.peer, store: store, guards: guards, logger: logger)
         }
+        router.post("api/v1/submissions/batch") { request, context in
+            await submitBatch(request, peer: context.peer, store: store, guards: guards, logger: logger)
+        }
         router.post("api/v1/kiosks/:code/heartbeat") { request, context in
             await heartbeat(request, code: context.parameters.get("code") ?? "", peer: context.peer, store: store,
                             guards: guards, logger: logger)
@@ -96,32 +99,118 @@ public enum IntakeServer {
         if let issue = submission.problem(headerKiosk: kiosk, idempotencyKey: key) {
             return problem(422, "Invalid submission", detail: issue)
         }
-        do {
-            switch try await store.accept(submission) {
-            case let .created(reference):
-                logger.info("submission received", metadata: ["kiosk.code": "\(kiosk)", "receipt.number": "\(submission.receiptNumber)", "centre.reference": "\(reference)"])
-                return json(201, IntakeReceipt(reference: reference,
-                                               acknowledgement: signer.acknowledgement(submissionID: key, reference: reference)))
-            case let .duplicate(reference):
-                // A resend: the kiosk did not record the first answer (it was cut off or killed).
-                logger.info("submission already held; answered with its reference", metadata: ["kiosk.code": "\(kiosk)", "receipt.number": "\(submission.receiptNumber)", "centre.reference": "\(reference)"])
-                return json(200, IntakeReceipt(reference: reference,
-                                               acknowledgement: signer.acknowledgement(submissionID: key, reference: reference)))
-            case .conflict:
-                logger.warning("submission id reused with another body", metadata: ["kiosk.code": "\(kiosk)", "receipt.number": "\(submission.receiptNumber)"])
-                return problem(409, "Conflict", detail: "this submission id was received with a different body")
-            case let .receiptClash(holder):
-                // Final, not a fault to retry: the kiosk sets it aside for a technician.
-                logger.warning("receipt number already held by another request", metadata: [
-                    "kiosk.code": "\(kiosk)", "receipt.number": "\(submission.receiptNumber)", "centre.reference": "\(holder)",
-                ])
-                return problem(409, "Receipt number already held",
-                               detail: "receipt \(submission.receiptNumber) is already held by another request (\(holder)); "
-                                   + "was the kiosk's database restored from an older copy?")
+        let outcome: Result<CenterStore.Outcome, any Error>
+        do { outcome = .success(try await store.accept(submission)) } catch { outcome = .failure(error) }
+        let answer = answer(to: submission, outcome, kiosk: kiosk, signer: signer, logger: logger)
+        if let receipt = answer.receipt { return json(answer.status, receipt) }
+        return problem(answer.status, answer.title, detail: answer.detail)
+    }
+
+    /// Several sealed submissions from one kiosk in one signed POST: one
+    /// signature check and one commit for all, an answer for each. The
+    /// batch as a whole is refused only for what would refuse every
+    /// request in it (signature, size, a body that is not a batch); the
+    /// kiosk then sends them one at a time.
+    static func submitBatch(_ request: Request, peer: String, store: CenterStore, guards: Guards,
+                            logger: Logger) async -> Response {
+        let body: Data, signer: RequestSigner
+        switch await authenticate(request, path: IntakePaths.submissionBatch, peer: peer, store: store,
+                                  guards: guards, maxBytes: SubmissionBatch.maxBodyBytes) {
+        case let .failure(response): return response
+        case let .success(data, kioskSigner): (body, signer) = (data, kioskSigner)
+        }
+        guard let batch = SubmissionBatch.decode(body) else {
+            return problem(400, "Malformed batch", detail: "the body is not {\"submissions\": [1 to \(SubmissionBatch.maxCount) sealed submissions]}")
+        }
+        let kiosk = request.headers[HTTPField.Name(RequestSigner.codeHeader)!] ?? ""
+        // The kiosk's allowance counts requests, not POSTs (one was taken for the POST).
+        if batch.count > 1, let wait = guards.kiosks.take(kiosk, amount: Double(batch.count - 1)) {
+            return tooMany(wait, detail: "too many requests from kiosk \(kiosk.prefix(12))")
+        }
+        // Each opened and checked on its own: one bad submission is refused alone.
+        var answers = [SubmissionAnswer?](repeating: nil, count: batch.count)
+        var acceptable: [(index: Int, submission: IntakeSubmission)] = []
+        for (index, sealed) in batch.enumerated() {
+            let id = sealed.submissionId.uuidString.lowercased()
+            do {
+                let submission = try store.openSubmission(sealed)
+                if let issue = submission.problem(headerKiosk: kiosk, idempotencyKey: id) {
+                    answers[index] = SubmissionAnswer(status: 422, title: "Invalid submission", detail: issue)
+                } else {
+                    acceptable.append((index, submission))
+                }
+            } catch {
+                // The kiosk's database was edited, or it seals to another centre's key.
+                logger.warning("sealed submission does not open", metadata: ["kiosk.code": "\(kiosk)"])
+                let reason = switch error { case let .sealing(reason): reason; case .malformed: "not a sealed submission" }
+                answers[index] = SubmissionAnswer(status: 422, title: "Sealed part does not open", detail: reason)
             }
-        } catch {
+        }
+        let outcomes: [Result<CenterStore.Outcome, any Error>]
+        do { outcomes = try await store.acceptAll(acceptable.map(\.submission)) } catch {
+            outcomes = acceptable.map { _ in .failure(error) }
+        }
+        for ((index, submission), outcome) in zip(acceptable, outcomes) {
+            answers[index] = answer(to: submission, outcome, kiosk: kiosk, signer: signer, logger: logger)
+        }
+        let results = zip(batch, answers).map { sealed, answer in
+            let answer = answer!
+            return SubmissionBatchAnswer.Result(
+                submissionId: sealed.submissionId.uuidString.lowercased(), status: answer.status,
+                reference: answer.receipt?.reference, acknowledgement: answer.receipt?.acknowledgement,
+                title: answer.receipt == nil ? answer.title : nil, detail: answer.detail)
+        }
+        return json(200, SubmissionBatchAnswer(results: results))
+    }
+
+    /// What one submission gets, alone or in a batch: its status, and a
+    /// signed receipt or a problem's words.
+    struct SubmissionAnswer {
+        var status: Int
+        var receipt: IntakeReceipt?
+        var title = ""
+        var detail: String?
+
+        init(status: Int, receipt: IntakeReceipt) {
+            self.status = status
+            self.receipt = receipt
+        }
+
+        init(status: Int, title: String, detail: String? = nil) {
+            self.status = status
+            self.title = title
+            self.detail = detail
+        }
+    }
+
+    /// The answer to a stored (or not stored) submission, logged by ids only.
+    static func answer(to submission: IntakeSubmission, _ outcome: Result<CenterStore.Outcome, any Error>, kiosk: String,
+                       signer: RequestSigner, logger: Logger) -> SubmissionAnswer {
+        let key = submission.submissionId.uuidString.lowercased()
+        switch outcome {
+        case let .success(.created(reference)):
+            logger.info("submission received", metadata: ["kiosk.code": "\(kiosk)", "receipt.number": "\(submission.receiptNumber)", "centre.reference": "\(reference)"])
+            return SubmissionAnswer(status: 201, receipt: IntakeReceipt(
+                reference: reference, acknowledgement: signer.acknowledgement(submissionID: key, reference: reference)))
+        case let .success(.duplicate(reference)):
+            // A resend: the kiosk did not record the first answer (it was cut off or killed).
+            logger.info("submission already held; answered with its reference", metadata: ["kiosk.code": "\(kiosk)", "receipt.number": "\(submission.receiptNumber)", "centre.reference": "\(reference)"])
+            return SubmissionAnswer(status: 200, receipt: IntakeReceipt(
+                reference: reference, acknowledgement: signer.acknowledgement(submissionID: key, reference: reference)))
+        case .success(.conflict):
+            logger.warning("submission id reused with another body", metadata: ["kiosk.code": "\(kiosk)", "receipt.number": "\(submission.receiptNumber)"])
+            return SubmissionAnswer(status: 409, title: "Conflict", detail: "this submission id was received with a different body")
+        case let .success(.receiptClash(holder)):
+            // Final, not a fault to retry: the kiosk sets it aside for a technician.
+            logger.warning("receipt number already held by another request", metadata: [
+                "kiosk.code": "\(kiosk)", "receipt.number": "\(submission.receiptNumber)", "centre.reference": "\(holder)",
+            ])
+            return SubmissionAnswer(status: 409, title: "Receipt number already held",
+                                   detail: "receipt \(submission.receiptNumber) is already held by another request (\(holder)); "
+                                       + "was the kiosk's database restored from an older copy?")
+        case let .failure(error):
             logger.error("cannot store submission", metadata: ["error": "\(error)"])
-            return problem(503, "Cannot store now", detail: "try again later")
+            return SubmissionAnswer(status: 503, title: "Cannot store now", detail: "try again later")
         }
     }
 
@@ -168,11 +257,11 @@ public enum IntakeServer {
     /// spent it), then media type, size limit, signature, kiosk
     /// registration, the timestamp window, and the kiosk's own rate.
     static func authenticate(_ request: Request, path: String, peer: String, store: CenterStore,
-                             guards: Guards) async -> Authenticated {
+                             guards: Guards, maxBytes: Int = maxBodyBytes) async -> Authenticated {
         if let wait = guards.failures.wait(for: peer) {
             return .failure(tooMany(wait, detail: "too many failed requests from this address"))
         }
-        let outcome = await verify(request, path: path, store: store)
+        let outcome = await verify(request, path: path, store: store, maxBytes: maxBytes)
         switch outcome {
         case .failure:
             _ = guards.failures.take(peer)
@@ -194,7 +283,7 @@ public enum IntakeServer {
 
     /// Media type, size limit, then signature, kiosk registration and the
     /// timestamp window.
-    static func verify(_ request: Request, path: String, store: CenterStore) async -> Authenticated {
+    static func verify(_ request: Request, path: String, store: CenterStore, maxBytes: Int) async -> Authenticated {
         // JSON only (a charset parameter aside): nothing else is ever parsed.
         let mediaType = request.headers[.contentType]?.split(separator: ";").first
             .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
@@ -203,11 +292,11 @@ public enum IntakeServer {
         }
         let buffer: ByteBuffer
         do {
-            buffer = try await collect(request, within: bodyTimeout)
+            buffer = try await collect(request, upTo: maxBytes, within: bodyTimeout)
         } catch is BodyTimeout {
             return .failure(problem(408, "Body too slow", detail: "send the body within \(bodyTimeout)"))
         } catch {
-            return .failure(problem(413, "Body too large", detail: "at most \(maxBodyBytes) bytes"))
+            return .failure(problem(413, "Body too large", detail: "at most \(maxBytes) bytes"))
         }
         let body = Data(buffer.readableBytesView)
         guard let code = request.headers[HTTPField.Name(RequestSigner.codeHeader)!],
@@ -231,11 +320,11 @@ public enum IntakeServer {
 
     struct BodyTimeout: Error {}
 
-    /// The body, up to `maxBodyBytes`, or `BodyTimeout` when it has not all
+    /// The body, up to `maxBytes`, or `BodyTimeout` when it has not all
     /// arrived within `limit`.
-    static func collect(_ request: Request, within limit: Duration) async throws -> ByteBuffer {
+    static func collect(_ request: Request, upTo maxBytes: Int, within limit: Duration) async throws -> ByteBuffer {
         try await withThrowingTaskGroup(of: ByteBuffer.self) { group in
-            group.addTask { try await request.body.collect(upTo: maxBodyBytes) }
+            group.addTask { try await request.body.collect(upTo: maxBytes) }
             group.addTask {
                 try await Task.sleep(for: limit)
                 throw BodyTimeout()

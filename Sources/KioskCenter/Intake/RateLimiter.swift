@@ -32,10 +32,10 @@ public final class RateLimiter: Sendable {
     /// How many keys it remembers now.
     public var trackedKeys: Int { buckets.withLock { $0.count } }
 
-    /// Spends one token of `key`: nil when there was one, else how long
-    /// until there is.
-    public func take(_ key: String, now: ContinuousClock.Instant = .now) -> Duration? {
-        spend(key, amount: 1, now: now)
+    /// Spends `amount` tokens of `key` (one by default): nil when there was
+    /// one, else how long until there is.
+    public func take(_ key: String, amount: Double = 1, now: ContinuousClock.Instant = .now) -> Duration? {
+        spend(key, amount: amount, now: now)
     }
 
     /// Whether `key` could spend a token now, without spending it.

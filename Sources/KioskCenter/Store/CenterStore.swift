@@ -20,7 +20,7 @@ public final class CenterStore: Sendable {
     let deadlines: FirstContactDeadlines
     let timeZone: TimeZone
     /// Requests from kiosks that arrive together are stored in one commit.
-    let intakeCommits: GroupCommit<Outcome>
+    let intakeCommits: GroupCommit<[Result<Outcome, any Error>]>
 
     public init(path: String, sealKey: [UInt8], intakeKey: CentrePrivateKey? = nil,
                 deadlines: FirstContactDeadlines = .standard,
@@ -75,6 +75,12 @@ public final class CenterStore: Sendable {
         return try IntakeBody.decode(body, intakeKey: intakeKey)
     }
 
+    /// One submission of a batch, opened with the intake key.
+    public func openSubmission(_ sealed: SealedSubmission) throws(IntakeBody.Failure) -> IntakeSubmission {
+        guard let intakeKey else { throw .sealing("this process was started without the centre's intake key") }
+        do { return IntakeSubmission(try sealed.opened(with: intakeKey)) } catch { throw .sealing(error.description) }
+    }
+
     /// Stores a submission once and opens its case: the same id with the
     /// same request gives the same reference; the same id with another
     /// request is a conflict. Requests compare in their opened, canonical
@@ -84,37 +90,78 @@ public final class CenterStore: Sendable {
     /// commit that holds it is durable.
     public func accept(_ submission: IntakeSubmission, source: String = "http",
                        now: Date = Date()) async throws -> Outcome {
-        let body = try submission.encoded()
-        let digest = RequestSigner.bodyDigest(body)
-        let id = submission.submissionId.uuidString.lowercased()
-        let sealed = try sealer.seal(body, boundTo: submission.submissionId)
-        let reasons = try sealReasons(submission)
-        let level = HardshipLevel(rawValue: submission.hardship.level) ?? .green
-        return try await intakeCommits.perform { db in
-            // Cached statements: compiling each statement again cost more than running it.
-            if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT reference, body_digest FROM submissions WHERE id = ?"),
-                                          arguments: [id]) {
-                return (row["body_digest"] as String) == digest ? .duplicate(row["reference"]) : .conflict
-            }
-            if let holder = try String.fetchOne(db.cachedStatement(sql: """
-                SELECT reference FROM submissions WHERE kiosk_code = ? AND receipt_number = ?
-                """), arguments: [submission.kioskCode, submission.receiptNumber]) {
-                return .receiptClash(holder)
-            }
-            let seq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(seq), 0) + 1 FROM submissions")) ?? 1
-            let reference = "C" + String(seq).leftPadded(to: 8)
-            try db.cachedStatement(sql: """
-                INSERT INTO submissions (seq, id, reference, kiosk_code, receipt_number, hardship, priority, programme,
-                    service, created_at, received_at, body_digest, sealed_body, source)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [seq, id, reference, submission.kioskCode, submission.receiptNumber,
-                                 level.rawValue, level.priority, submission.programme, submission.service,
-                                 submission.createdAt.millisecondsSince1970, now.millisecondsSince1970, digest, sealed,
-                                 source])
-            try self.openCase(seq: seq, level: level, street: submission.applicant.street, createdAt: submission.createdAt,
-                              receivedAt: now, sealedReasons: reasons, kiosk: submission.kioskCode, in: db)
-            return .created(reference)
+        try await acceptAll([submission], source: source, now: now)[0].get()
+    }
+
+    /// `accept` for each of a kiosk's batch, in one commit: each in its own
+    /// savepoint, so one that fails leaves the others stored. The outcomes
+    /// are in the order given.
+    public func acceptAll(_ submissions: [IntakeSubmission], source: String = "http",
+                          now: Date = Date()) async throws -> [Result<Outcome, any Error>] {
+        // Encoding and sealing happen here, on the caller's task, not on the writer's queue.
+        let prepared = submissions.map { submission in
+            Result { try PreparedSubmission(submission, sealer: sealer, reasons: try sealReasons(submission)) }
         }
+        let stored = try await intakeCommits.perform { db in
+            prepared.map { item in
+                Result {
+                    let item = try item.get()
+                    var outcome: Outcome?
+                    try db.inSavepoint {
+                        outcome = try self.store(item, source: source, now: now, in: db)
+                        return .commit
+                    }
+                    return outcome!
+                }
+            }
+        }
+        return stored
+    }
+
+    /// A submission ready to store: its canonical body's digest, sealed body and reasons.
+    struct PreparedSubmission: Sendable {
+        var submission: IntakeSubmission
+        var id: String
+        var digest: String
+        var sealed: Data
+        var reasons: Data
+
+        init(_ submission: IntakeSubmission, sealer: Sealer, reasons: Data) throws {
+            let body = try submission.encoded()
+            self.submission = submission
+            id = submission.submissionId.uuidString.lowercased()
+            digest = RequestSigner.bodyDigest(body)
+            sealed = try sealer.seal(body, boundTo: submission.submissionId)
+            self.reasons = reasons
+        }
+    }
+
+    private func store(_ item: PreparedSubmission, source: String, now: Date, in db: Database) throws -> Outcome {
+        let submission = item.submission
+        let level = HardshipLevel(rawValue: submission.hardship.level) ?? .green
+        // Cached statements: compiling each statement again cost more than running it.
+        if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT reference, body_digest FROM submissions WHERE id = ?"),
+                                      arguments: [item.id]) {
+            return (row["body_digest"] as String) == item.digest ? .duplicate(row["reference"]) : .conflict
+        }
+        if let holder = try String.fetchOne(db.cachedStatement(sql: """
+            SELECT reference FROM submissions WHERE kiosk_code = ? AND receipt_number = ?
+            """), arguments: [submission.kioskCode, submission.receiptNumber]) {
+            return .receiptClash(holder)
+        }
+        let seq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(seq), 0) + 1 FROM submissions")) ?? 1
+        let reference = "C" + String(seq).leftPadded(to: 8)
+        try db.cachedStatement(sql: """
+            INSERT INTO submissions (seq, id, reference, kiosk_code, receipt_number, hardship, priority, programme,
+                service, created_at, received_at, body_digest, sealed_body, source)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [seq, item.id, reference, submission.kioskCode, submission.receiptNumber,
+                             level.rawValue, level.priority, submission.programme, submission.service,
+                             submission.createdAt.millisecondsSince1970, now.millisecondsSince1970, item.digest,
+                             item.sealed, source])
+        try openCase(seq: seq, level: level, street: submission.applicant.street, createdAt: submission.createdAt,
+                     receivedAt: now, sealedReasons: item.reasons, kiosk: submission.kioskCode, in: db)
+        return .created(reference)
     }
 
     func sealReasons(_ submission: IntakeSubmission) throws -> Data {
