@@ -62,10 +62,9 @@ public enum PersonalEnvelope {
         guard bytes.count > 1 + 8 + 32, bytes[0] == format else {
             throw SealingError("the personal data is not in a sealed form this centre knows")
         }
-        let publicKey = key.publicKey
-        guard Data(bytes[1..<9]) == publicKey.keyID else {
+        guard Data(bytes[1..<9]) == key.keyID else {
             throw SealingError("the personal data was sealed to another centre key (key id \(bytes[1..<9].hexString), "
-                               + "this centre's is \(publicKey.keyID.hexString))")
+                               + "this centre's is \(key.keyID.hexString))")
         }
         do {
             var recipient = try HPKE.Recipient(privateKey: key.key, ciphersuite: suite, info: info,
@@ -134,6 +133,11 @@ public struct CentrePublicKey: Sendable, Equatable, CustomStringConvertible {
         self.rawRepresentation = rawRepresentation
     }
 
+    /// The public half of a private key (valid by construction).
+    init(derived key: Curve25519.KeyAgreement.PublicKey) {
+        rawRepresentation = key.rawRepresentation
+    }
+
     /// Parses `x25519:<base64>` (white space ignored), as `kiosk-center` prints it.
     public init(text: String) throws(SealingError) {
         let compact = text.filter { !$0.isWhitespace }
@@ -159,20 +163,22 @@ public struct CentrePublicKey: Sendable, Equatable, CustomStringConvertible {
 /// centre's intake service holds it.
 public struct CentrePrivateKey: Sendable {
     private let raw: [UInt8]
+    /// Worked out once: each envelope opened compares its key id, and an
+    /// X25519 base multiplication per request cost a few per cent of the centre's intake CPU.
+    public let publicKey: CentrePublicKey
+    let keyID: Data
 
     public init(rawBytes: [UInt8]) throws(SealingError) {
-        guard rawBytes.count == 32, (try? Curve25519.KeyAgreement.PrivateKey(rawRepresentation: rawBytes)) != nil else {
+        guard rawBytes.count == 32, let key = try? Curve25519.KeyAgreement.PrivateKey(rawRepresentation: rawBytes) else {
             throw SealingError("a centre private key is 32 bytes")
         }
         raw = rawBytes
+        publicKey = CentrePublicKey(derived: key.publicKey)
+        keyID = publicKey.keyID
     }
 
     var key: Curve25519.KeyAgreement.PrivateKey {
         try! Curve25519.KeyAgreement.PrivateKey(rawRepresentation: raw)
-    }
-
-    public var publicKey: CentrePublicKey {
-        try! CentrePublicKey(rawRepresentation: key.publicKey.rawRepresentation)
     }
 
     /// A new private key's 32 bytes.

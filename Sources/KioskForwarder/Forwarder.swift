@@ -367,12 +367,14 @@ public final class Forwarder: Sendable {
     }
 
     /// What became of this kiosk's requests at the centre since the last
-    /// change held, page by page (at most 20 a turn, the rest next turn).
+    /// change held, page by page until it has caught up (after a backlog of
+    /// 50,000, a hundred pages: this runs beside the queue, never in its way).
     /// Failures are logged, never fatal: the queue comes first.
     func fetchProgress() async {
         do {
-            for _ in 0..<20 {
-                let query = ProgressQuery(kioskCode: kioskCode, after: try store.progressCursor())
+            var cursor = try store.progressCursor()
+            while !stop.isSet {
+                let query = ProgressQuery(kioskCode: kioskCode, after: cursor)
                 let (status, body) = try await signedPost(path: IntakePaths.progress(kioskCode), body: try query.encoded(),
                                                           idempotencyKey: nil)
                 // A centre from before progress existed answers 404: nothing to fetch yet.
@@ -385,7 +387,10 @@ public final class Forwarder: Sendable {
                 if !page.changes.isEmpty {
                     logger.info("progress fetched", metadata: ["progress.changes": "\(page.changes.count)"])
                 }
-                if !page.more { return }
+                // A page that moved nothing on ends the turn too, or this would ask for it for ever.
+                let next = try store.progressCursor()
+                if !page.more || next <= cursor { return }
+                cursor = next
             }
         } catch {
             logger.warning("progress not fetched", metadata: ["error": "\(Self.describe(error))"])
@@ -558,7 +563,10 @@ extension Forwarder {
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
         configuration.timeout = .init(connect: .milliseconds(settings.timeout.milliseconds),
                                       read: .milliseconds(settings.timeout.milliseconds))
-        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: settings.concurrency)
+        // A connection outlives the gap between heartbeats: an idle kiosk
+        // does not set up a connection (a TLS handshake) every minute.
+        let idle = max(60, settings.heartbeatInterval.components.seconds + 30)
+        configuration.connectionPool = .init(idleTimeout: .seconds(idle), concurrentHTTP1ConnectionsPerHostSoftLimit: settings.concurrency)
         // A refused connection is an answer: the centre is down. Retrying the
         // connect until the timeout only hid it for that long (the queue's own
         // backoff decides when to try again).

@@ -186,6 +186,11 @@ struct DrainBenchmark: AsyncParsableCommand {
 
         var idlePercent = -1.0
         if idle > 0 {
+            // What became of each request reaches the kiosk with the next
+            // heartbeat: real work, not idling, so the window starts after it.
+            if try await !Self.progressCaughtUp(kiosk: queue, centre: centreDatabase, within: .seconds(150)) {
+                emit("(the forwarder was still fetching progress after 150 s: the idle figure includes it)")
+            }
             try await Task.sleep(for: .seconds(2))
             let idleCPU = CPUSampler([forwarder.pid])
             for _ in 0..<idle {
@@ -196,6 +201,24 @@ struct DrainBenchmark: AsyncParsableCommand {
         }
         return DrainResult(rate: Double(count) / seconds, plainRate: plainRate, forwarderCPU: forwarderCPU / Double(count),
                            centreCPU: centreCPU / Double(count), idlePercent: idlePercent)
+    }
+
+    /// Whether the kiosk has fetched every change the centre has for it
+    /// (the same changes the centre's progress answer holds), waiting up to `limit`.
+    static func progressCaughtUp(kiosk: DatabaseQueue, centre: DatabaseQueue, within limit: Duration) async throws -> Bool {
+        let last = try await centre.read { db in
+            try Int64.fetchOne(db, sql: """
+                SELECT MAX(id) FROM case_events
+                WHERE from_state IS NULL OR from_state != to_state OR action = 'refer'
+                """) ?? 0
+        }
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            let held = try await kiosk.read { try Int64.fetchOne($0, sql: "SELECT MAX(centre_id) FROM progress") ?? 0 }
+            if held >= last { return true }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        return false
     }
 
     /// Requests not yet forwarded, read the way either build keeps them:
