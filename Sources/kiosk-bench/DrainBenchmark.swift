@@ -76,10 +76,8 @@ struct DrainBenchmark: AsyncParsableCommand {
         emit(String(format: "ratio %.2f", middle.rate / middle.plainRate))
     }
 
-    /// Sets forwarder.batch_size in a configuration copy, or takes it out
-    /// for a baseline from before batches (which refuses keys it does not know).
-    static func setBatchSize(_ size: Int?, removed: Bool, in file: URL) throws {
-        guard size != nil || removed else { return }
+    /// Sets forwarder.batch_size in a configuration copy; nil takes it out.
+    static func setBatchSize(_ size: Int?, in file: URL) throws {
         let lines = try String(contentsOf: file, encoding: .utf8).components(separatedBy: "\n").compactMap { line -> String? in
             guard line.trimmingCharacters(in: .whitespaces).hasPrefix("batch_size:") else { return line }
             return size.map { "  batch_size: \($0)" }
@@ -123,7 +121,10 @@ struct DrainBenchmark: AsyncParsableCommand {
         // The backlog, through the store as the front stores requests.
         let state = folder.appendingPathComponent("state")
         let config = try StartupBenchmark().configCopy(shipped, into: folder.appendingPathComponent("config"), centrePort: centre.port)
-        try Self.setBatchSize(downgrade ? nil : batchSize, removed: downgrade, in: config.appendingPathComponent("kiosk.yaml"))
+        // A baseline from before batches refuses a key it does not know.
+        if downgrade || batchSize != nil {
+            try Self.setBatchSize(downgrade ? nil : batchSize, in: config.appendingPathComponent("kiosk.yaml"))
+        }
         let configuration = try ConfigurationLoader.load(from: config)
         let credentials = CredentialStore(directory: state.appendingPathComponent("credentials"))
         try credentials.writeCentrePublicKey(centreKey, named: configuration.credentials.centrePublicKey)

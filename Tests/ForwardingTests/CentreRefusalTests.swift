@@ -28,9 +28,10 @@ import Testing
 
     func post(_ setup: Setup, body: Data, code: String = "JA0301", secret: [UInt8]? = nil,
               timestamp: Int64 = Int64(Date().timeIntervalSince1970), signed: Bool = true,
-              path: String = IntakePaths.submissions, contentType: String = "application/json") async throws -> (Int, String) {
+              path: String = IntakePaths.submissions, signedFor signedPath: String? = nil,
+              contentType: String = "application/json") async throws -> (Int, String) {
         let answer = try await exchange(setup, body: body, code: code, secret: secret, timestamp: timestamp,
-                                        signed: signed, path: path, contentType: contentType)
+                                        signed: signed, path: path, signedFor: signedPath, contentType: contentType)
         return (answer.status, answer.contentType)
     }
 
@@ -41,10 +42,11 @@ import Testing
         return try submission.encoded()
     }
 
-    /// One signed (or not) POST; the answer with its body.
+    /// One signed (or not) POST to `path`, signed for `signedPath` when
+    /// given (a replay to another endpoint); the answer with its body.
     func exchange(_ setup: Setup, body: Data, code: String = "JA0301", secret: [UInt8]? = nil,
                   timestamp: Int64 = Int64(Date().timeIntervalSince1970), signed: Bool = true,
-                  path: String = IntakePaths.submissions,
+                  path: String = IntakePaths.submissions, signedFor signedPath: String? = nil,
                   contentType: String = "application/json", idempotencyKey: String? = nil)
         async throws -> (status: Int, contentType: String, body: String, retryAfter: String?) {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(setup.centre.port)\(path)")
@@ -56,7 +58,7 @@ import Testing
             request.headers.add(name: RequestSigner.codeHeader, value: code)
             request.headers.add(name: RequestSigner.timestampHeader, value: String(timestamp))
             request.headers.add(name: RequestSigner.signatureHeader,
-                                value: signer.signature(method: "POST", path: path, timestamp: timestamp, body: body))
+                                value: signer.signature(method: "POST", path: signedPath ?? path, timestamp: timestamp, body: body))
         }
         request.body = .bytes(ByteBuffer(bytes: body))
         let response = try await setup.client.execute(request, timeout: .seconds(10))
@@ -205,11 +207,7 @@ import Testing
         let cases: [(String, Int, () async throws -> (Int, String))] = [
             ("unsigned", 401, { try await post(setup, body: SubmissionBatch.body([good]), signed: false, path: batch) }),
             ("signed for the single path", 401, {
-                let body = SubmissionBatch.body([good])
-                let stamp = Int64(Date().timeIntervalSince1970)
-                let signature = RequestSigner(secret: setup.kiosk.secret)
-                    .signature(method: "POST", path: IntakePaths.submissions, timestamp: stamp, body: body)
-                return try await exchangeWithSignature(setup, body: body, path: batch, timestamp: stamp, signature: signature)
+                try await post(setup, body: SubmissionBatch.body([good]), path: batch, signedFor: IntakePaths.submissions)
             }),
             ("not a batch", 400, { try await post(setup, body: good, path: batch) }),
             ("an empty batch", 400, { try await post(setup, body: SubmissionBatch.body([]), path: batch) }),
@@ -225,21 +223,6 @@ import Testing
         #expect(try setup.centre.store.submissionCounts().total == 3)
         try await setup.client.shutdown()
         await setup.centre.stop()
-    }
-
-    /// A POST with a given signature (made for another path, say).
-    func exchangeWithSignature(_ setup: Setup, body: Data, path: String, timestamp: Int64,
-                               signature: String) async throws -> (Int, String) {
-        var request = HTTPClientRequest(url: "http://127.0.0.1:\(setup.centre.port)\(path)")
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: RequestSigner.codeHeader, value: "JA0301")
-        request.headers.add(name: RequestSigner.timestampHeader, value: String(timestamp))
-        request.headers.add(name: RequestSigner.signatureHeader, value: signature)
-        request.body = .bytes(ByteBuffer(bytes: body))
-        let response = try await setup.client.execute(request, timeout: .seconds(10))
-        _ = try await response.body.collect(upTo: 1 << 20)
-        return (Int(response.status.code), response.headers.first(name: "Content-Type") ?? "")
     }
 
     /// One address that keeps failing to authenticate, and one kiosk that

@@ -12,14 +12,14 @@ import Testing
         try await centre.start()
         await centre.plan.set(.storeThenHang) // answers after 4 s; the kiosk gives up after 2 s
         let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try centre.store.addKiosk("JA0301"), timeoutSeconds: 2)
-        try kiosk.submit(40) // more than one batch (concurrency 4 × 8)
+        try kiosk.submit(40)
         let socket = try NotifySocket(folder: try temporaryFolder("notify"), abstract: true)
         let watchdog = 6.0
         let notifier = ServiceNotifier(environment: ["NOTIFY_SOCKET": socket.name,
                                                      "WATCHDOG_USEC": String(Int(watchdog * 1_000_000))])
         let forwarder = try kiosk.startForwarder(notifier: notifier)
 
-        // 8 rounds of 2 s timeouts: 16 s for the first batch alone.
+        // Every POST times out after 2 s, then probes and backoffs: 18 s of waiting on the centre.
         var pings: [Date] = []
         let end = Date().addingTimeInterval(18)
         while Date() < end {
