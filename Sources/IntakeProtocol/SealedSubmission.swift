@@ -85,13 +85,18 @@ public enum IntakeBody {
             guard let sealed = try? IntakeSubmission.decoder.decode(SealedSubmission.self, from: body) else {
                 throw .malformed
             }
-            do {
-                return IntakeSubmission(try sealed.opened(with: intakeKey))
-            } catch {
-                throw .sealing(error.description)
-            }
+            return try open(sealed, intakeKey: intakeKey)
         default:
             throw .malformed
+        }
+    }
+
+    /// A sealed submission (alone or one of a batch), opened and rebuilt.
+    public static func open(_ sealed: SealedSubmission, intakeKey: CentrePrivateKey) throws(Failure) -> IntakeSubmission {
+        do {
+            return IntakeSubmission(try sealed.opened(with: intakeKey))
+        } catch {
+            throw .sealing(error.description)
         }
     }
 }

@@ -78,7 +78,7 @@ public final class CenterStore: Sendable {
     /// One submission of a batch, opened with the intake key.
     public func openSubmission(_ sealed: SealedSubmission) throws(IntakeBody.Failure) -> IntakeSubmission {
         guard let intakeKey else { throw .sealing("this process was started without the centre's intake key") }
-        do { return IntakeSubmission(try sealed.opened(with: intakeKey)) } catch { throw .sealing(error.description) }
+        return try IntakeBody.open(sealed, intakeKey: intakeKey)
     }
 
     /// Stores a submission once and opens its case: the same id with the
