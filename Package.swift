@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // MARK: C libraries
@@ -60,6 +62,8 @@ let package = Package(
         .target(name: "CupsPrinting", dependencies: ["CCups"]),
         .target(name: "KioskPrinting", dependencies: [
             "KioskDomain", "KioskConfig", "KioskStore", "Receipts", "ReceiptPDF", "CupsPrinting", "IntakeProtocol",
+            "KioskMetrics",
+            .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Running under systemd: the notify protocol and journald-form logs.
@@ -71,7 +75,9 @@ let package = Package(
         ]),
         // The centre: intake, case store and workflow, staff console.
         .target(name: "KioskCenter", dependencies: [
-            "IntakeProtocol", "KioskStore", "KioskConfig", "KioskDomain",
+            "IntakeProtocol", "KioskStore", "KioskConfig", "KioskDomain", "KioskMetrics",
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -80,18 +86,26 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Counting through swift-metrics; the services' registry and its file.
+        .target(name: "KioskMetrics", dependencies: [
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
         .target(name: "KioskForwarder", dependencies: [
-            "IntakeProtocol", "KioskStore", "KioskConfig", "KioskDomain", "ServiceNotify",
+            "IntakeProtocol", "KioskStore", "KioskConfig", "KioskDomain", "ServiceNotify", "KioskMetrics",
+            .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "KioskFront", dependencies: [
             "KioskDomain", "KioskConfig", "KioskStore", "Receipts", "QRCode", "KioskPrinting", "ServiceNotify", "IntakeProtocol",
+            "KioskMetrics",
+            .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "KioskCommands", dependencies: [
-            "KioskFront", "KioskForwarder", "ServiceNotify",
+            "KioskFront", "KioskForwarder", "ServiceNotify", "KioskMetrics",
             "KioskDomain", "KioskConfig", "KioskStore", "Receipts", "KioskPrinting", "CupsPrinting", "IntakeProtocol",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -101,7 +115,7 @@ let package = Package(
         .executableTarget(name: "kioskd", dependencies: ["KioskCommands"]),
         .executableTarget(name: "kioskctl", dependencies: ["KioskCommands"]),
         .executableTarget(name: "kiosk-center", dependencies: [
-            "KioskCenter", "IntakeProtocol", "KioskStore", "KioskConfig", "ServiceNotify",
+            "KioskCenter", "IntakeProtocol", "KioskStore", "KioskConfig", "ServiceNotify", "KioskMetrics",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -137,7 +151,8 @@ let package = Package(
         // Spawning our executables, a loopback centre and a front in tmux, shared by the test targets.
         .target(name: "TestSupport", dependencies: ["KioskConfig", "KioskDomain", "KioskStore", "Receipts", "IntakeProtocol"],
                 path: "Tests/TestSupport"),
-        .testTarget(name: "CommandTests", dependencies: ["KioskCommands", "ServiceNotify", "TestSupport"]),
+        .testTarget(name: "CommandTests", dependencies: ["KioskCommands", "ServiceNotify", "TestSupport", "KioskMetrics",
+                                                        "KioskFront", "KioskDomain", "KioskConfig"]),
         .testTarget(name: "ForwardingTests", dependencies: [
             "KioskForwarder", "KioskCenter", "IntakeProtocol", "KioskStore", "KioskConfig", "KioskDomain",
             .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,7 +1,7 @@
 /// A printer's state as the kiosk shows it: a short summary for the screen
 /// and the technician, and the raw IPP reasons behind it.
 public struct PrinterStatus: Sendable, Hashable, Codable, CustomStringConvertible {
-    public enum Condition: String, Sendable, Codable {
+    public enum Condition: String, Sendable, Codable, CaseIterable {
         case ready
         case printing
         case paperOut = "paper-out"

@@ -3,6 +3,7 @@ import Foundation
 import IntakeProtocol
 import KioskConfig
 import KioskDomain
+import KioskMetrics
 import KioskStore
 import Logging
 import NIOCore
@@ -164,6 +165,7 @@ public final class Forwarder: Sendable {
                         let outcomes = await self.post(batch)
                         for (claim, outcome) in zip(batch, outcomes) {
                             self.answers.record(claim, outcome, backoff: self.backoff(attempt: claim.record.attempts))
+                            Self.count(outcome)
                         }
                         return outcomes
                     }
@@ -193,6 +195,26 @@ public final class Forwarder: Sendable {
             logger.error("cannot return claims", metadata: ["error": "\(error)"])
         }
         return turn
+    }
+
+    /// The label a POST is counted under: no kiosk code or id, the path's kind only.
+    static func endpointName(_ path: String) -> String {
+        switch path {
+        case IntakePaths.submissions: "submission"
+        case IntakePaths.submissionBatch: "batch"
+        default: path.hasSuffix("/heartbeat") ? "heartbeat" : "progress"
+        }
+    }
+
+    /// Each request's answer, counted by outcome (a refused one is set aside: dead).
+    static func count(_ outcome: Outcome) {
+        switch outcome {
+        case .forwarded: KioskMetric.forwardRequests.counter([("outcome", "forwarded")]).increment()
+        case .retry: KioskMetric.forwardRequests.counter([("outcome", "retry")]).increment()
+        case .refused:
+            KioskMetric.forwardRequests.counter([("outcome", "refused")]).increment()
+            KioskMetric.requestsDead.counter().increment()
+        }
     }
 
     /// Leases due requests; nothing when the queue cannot be read (logged,
@@ -322,6 +344,10 @@ public final class Forwarder: Sendable {
     }
 
     func signedPost(path: String, body: Data, idempotencyKey: String?) async throws -> (Int, Data) {
+        let started = ContinuousClock.now
+        let endpoint = [("endpoint", Self.endpointName(path))]
+        KioskMetric.forwardPosts.counter(endpoint).increment()
+        defer { KioskMetric.forwardDuration.timer(endpoint).record(duration: ContinuousClock.now - started) }
         var request = HTTPClientRequest(url: settings.centreURL.absoluteString.trimmingSuffix("/") + path)
         request.method = .POST
         let timestamp = Int64(Date().timeIntervalSince1970)

@@ -2,6 +2,7 @@ import IntakeProtocol
 import Dispatch
 import Foundation
 import KioskDomain
+import KioskMetrics
 import KioskPrinting
 import KioskStore
 import Logging
@@ -135,11 +136,23 @@ public final class FrontRole {
             for event in events {
                 var queue = [event]
                 while !queue.isEmpty {
-                    let effects = state.update(queue.removeFirst(), at: clock.now, context: context)
+                    let event = queue.removeFirst(), before = state.step
+                    let effects = state.update(event, at: clock.now, context: context)
+                    count(SessionCount.changes(event: event, before: before, after: state.step, effects: effects))
                     for effect in effects {
                         if let answer = perform(effect, renderer: &renderer, decoder: &decoder) { queue.append(answer) }
                     }
                 }
+            }
+        }
+    }
+
+    private func count(_ changes: [SessionCount]) {
+        for change in changes {
+            switch change {
+            case .started: KioskMetric.sessionsStarted.counter().increment()
+            case .completed: KioskMetric.sessionsCompleted.counter().increment()
+            case .wipedIdle: KioskMetric.sessionsWipedIdle.counter().increment()
             }
         }
     }
@@ -186,8 +199,11 @@ public final class FrontRole {
     /// shows; printing is queued after and happens on the print thread.
     func submit(_ draft: SubmissionDraft) -> FrontEvent {
         do {
+            let started = ContinuousClock.now
             let request = try draft.validate(in: context.config.validationContext(now: Date()))
             let submission = try store.submit(request)
+            KioskMetric.submitDuration.timer().record(duration: ContinuousClock.now - started)
+            KioskMetric.submissions.counter().increment()
             let token = ReceiptToken(receiptNumber: submission.receiptNumber, issuedAt: submission.createdAt,
                                      key: receiptKey)
             let qr = try? composer.qrMatrix(for: token)
@@ -207,6 +223,7 @@ public final class FrontRole {
                                           token: token.description, qr: qr))
         } catch {
             logger.error("request could not be stored", metadata: ["error": "\(error)"])
+            KioskMetric.submissionsFailed.counter().increment()
             return .submitFailed
         }
     }

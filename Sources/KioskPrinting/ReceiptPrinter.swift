@@ -3,6 +3,7 @@ import CupsPrinting
 import Foundation
 import KioskConfig
 import KioskDomain
+import KioskMetrics
 import KioskStore
 import Logging
 import Synchronization
@@ -222,7 +223,9 @@ public final class ReceiptPrinter {
         heldForCentreCopy.withLock { $0[id] = nil }
     }
 
+    /// Every finished job passes here: logged and counted by outcome.
     private func log(_ job: PrintJobRecord, _ state: PrintJobState) {
+        KioskMetric.printJobs.counter([("outcome", state.rawValue)]).increment()
         let level: Logger.Level = state == .completed ? .info : .warning
         logger.log(level: level, "print job \(state.rawValue)", metadata: [
             "print.job": "\(job.id ?? 0)", "print.copy": "\(job.copy)", "cups.job": "\(job.cupsJobId.map(String.init) ?? "-")",

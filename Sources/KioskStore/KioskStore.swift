@@ -34,17 +34,24 @@ public final class KioskStore: Sendable {
     ///     purge, kioskctl), which only moves sealed envelopes around.
     ///   - issuer: the kiosk code and time zone that receipt numbers carry.
     ///   - check: how an existing file is checked before use.
+    ///   - access: whether this process may create and migrate the file
+    ///     (the services) or only use one that is there and up to date (tools).
     public init(path: String, centreKey: CentrePublicKey?, issuer: ReceiptIssuer,
-                check: StartupCheck = .quick) throws(StoreError) {
+                check: StartupCheck = .quick, access: Access = .service) throws(StoreError) {
         self.path = path
         self.centreKey = centreKey
         self.issuer = issuer
         let url = URL(fileURLWithPath: path)
         let exists = FileManager.default.fileExists(atPath: path)
-        do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        } catch {
-            throw .cannotOpen(path, "cannot create its folder: \(error.localizedDescription)")
+        if access == .tool {
+            guard exists else { throw .missing(path) }
+        } else {
+            do {
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(),
+                                                        withIntermediateDirectories: true)
+            } catch {
+                throw .cannotOpen(path, "cannot create its folder: \(error.localizedDescription)")
+            }
         }
 
         var configuration = Configuration()
@@ -78,7 +85,13 @@ public final class KioskStore: Sendable {
                     throw StoreError.schemaNewer(path, unknown)
                 }
             }
-            try migrator.migrate(pool)
+            if access == .tool {
+                let applied = try pool.read { db in try migrator.appliedIdentifiers(db) }
+                let pending = migrator.migrations.filter { !applied.contains($0) }
+                if !pending.isEmpty { throw StoreError.schemaOlder(path, pending) }
+            } else {
+                try migrator.migrate(pool)
+            }
         } catch let error as StoreError {
             throw error
         } catch let error as DatabaseError where [.SQLITE_NOTADB, .SQLITE_CORRUPT].contains(error.resultCode) {
@@ -88,6 +101,13 @@ public final class KioskStore: Sendable {
         }
         // The first request need not wait for the key agreement either.
         prepareNextEnvelope()
+    }
+
+    /// Who opens the file: the services create and migrate it, as the kiosk
+    /// user; a technician's tool (kioskctl, often run as root) only opens a
+    /// database that is there and migrated.
+    public enum Access: Sendable {
+        case service, tool
     }
 
     /// Runs a write transaction, turning database errors into `StoreError`.

@@ -4,6 +4,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     enum Kind: Sendable {
         case corrupt
         case schemaNewer
+        case schemaOlder
+        case missing
         case cannotOpen
         case credential
         case sealing
@@ -26,6 +28,19 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     /// The database was migrated by a newer kiosk version.
     public static func schemaNewer(_ path: String, _ unknown: [String]) -> StoreError {
         StoreError(kind: .schemaNewer, message: "database \(path) has a newer schema than this program knows (migrations \(unknown.joined(separator: ", "))); install the newer version instead of downgrading")
+    }
+
+    /// A tool found a database its services have not migrated yet; tools
+    /// never migrate (the file must stay the kiosk user's).
+    public static func schemaOlder(_ path: String, _ pending: [String]) -> StoreError {
+        StoreError(kind: .schemaOlder, message: "database \(path) is not migrated to this version yet (pending \(pending.joined(separator: ", "))); start the kiosk's services or run `kioskd migrate` as the kiosk user")
+    }
+
+    /// A tool found no database: only the services create it, as the kiosk
+    /// user, so a technician's command run as root never leaves a file the
+    /// services cannot write.
+    public static func missing(_ path: String) -> StoreError {
+        StoreError(kind: .missing, message: "no database at \(path) yet: the kiosk's services create it when they first start (or `kioskd migrate`, as the kiosk user)")
     }
 
     public static func cannotOpen(_ path: String, _ detail: String) -> StoreError {
@@ -63,6 +78,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 
     public var isCorrupt: Bool { kind == .corrupt }
     public var isSchemaNewer: Bool { kind == .schemaNewer }
+    public var isMissing: Bool { kind == .missing }
     public var isNotFound: Bool { kind == .notFound }
     public var isLegacySeal: Bool { kind == .legacySeal }
     public var isInvalidTransition: Bool { kind == .invalidTransition }

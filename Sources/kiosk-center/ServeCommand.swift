@@ -7,6 +7,7 @@ import NIOSSL
 import NIOCore
 import KioskCenter
 import KioskConfig
+import KioskMetrics
 import Logging
 import ServiceLifecycle
 import ServiceNotify
@@ -47,6 +48,8 @@ struct Serve: AsyncParsableCommand {
                 """)
         }
         LoggingSystem.bootstrap(JournalLogHandler.init)
+        // Counted from the first request on, read at GET /metrics.
+        ProcessMetrics.bootstrap()
         let logger = Logger(label: "kiosk-center")
         let config = try options.loadConfiguration()
         let store = try options.open(config, intake: true)

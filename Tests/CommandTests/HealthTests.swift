@@ -112,6 +112,47 @@ import Testing
         #expect(text.status == 2 && text.stdout.contains("down") && text.stdout.contains("centre-public.key"), "\(text.stdout)")
     }
 
+    /// A technician's command run as root before the first boot must not
+    /// leave a root-owned database the services cannot write: only the
+    /// services (and `kioskd migrate`) create it. No command here needs a key.
+    @Test func theToolsNeverCreateTheDatabaseAndNeedNoKey() throws {
+        let state = try temporaryFolder("state")
+        let environment = ["KIOSK_CONFIG": shippedConfig.path, "KIOSK_STATE": state.path,
+                           "CUPS_SERVER": state.appendingPathComponent("no-cupsd.sock").path]
+        let database = state.appendingPathComponent("kiosk.sqlite").path
+        let status = try run("kioskctl", ["status"], environment: environment)
+        #expect(status.status == 2 && status.stdout.contains("no database at \(database) yet"), "\(status.stdout)")
+        let metrics = try run("kioskctl", ["metrics"], environment: environment)
+        #expect(metrics.status == 2 && metrics.stdout.contains("kiosk_health 2\n"), "\(metrics.stdout)")
+        let textfile = state.appendingPathComponent("kiosk.prom")
+        #expect(try run("kioskctl", ["metrics", "--textfile", textfile.path], environment: environment).status == 2)
+        #expect(try String(contentsOf: textfile, encoding: .utf8).contains("kiosk_health 2\n"), "written even when down")
+        for arguments in [["queue", "list"], ["queue", "dead"], ["progress", "JA0301-261129-0042-2"]] {
+            let result = try run("kioskctl", arguments, environment: environment)
+            #expect(result.status == 1 && result.stderr.contains("the kiosk's services create it"), "\(arguments): \(result.stderr)")
+        }
+        // The printer's state comes from CUPS alone (unreachable here: exit 1, said plainly).
+        let printer = try run("kioskctl", ["printer", "status", "--json"], environment: environment)
+        #expect(printer.status == 1 && printer.stdout.contains("\"condition\":\"cups-unreachable\""), "\(printer.stdout)")
+        #expect(printer.stdout.contains("\"can_print\":false"), "one key style: snake_case")
+        #expect(!FileManager.default.fileExists(atPath: database), "a tool created the database")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: state.path).allSatisfy { !$0.hasPrefix("kiosk.sqlite") })
+    }
+
+    @Test func aConfigurationThatCannotBeReadIsDown() throws {
+        let state = try temporaryFolder("state")
+        let environment = ["KIOSK_CONFIG": state.appendingPathComponent("no-such-folder").path, "KIOSK_STATE": state.path]
+        let text = try run("kioskctl", ["status"], environment: environment)
+        #expect(text.status == 2 && text.stdout.contains("kiosk: down") && text.stdout.contains("kiosk.yaml"), "\(text.stdout)")
+        let json = try run("kioskctl", ["status", "--json"], environment: environment)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(json.status == 2 && report["overall"] as? String == "down")
+        // The same keys as a full report, unknown ones null.
+        for key in ["kiosk", "queue", "centre", "printer", "last_forward", "last_screen_render", "disk"] {
+            #expect(report[key] is NSNull, "\(key)")
+        }
+    }
+
     @Test func aNewKioskBeforeItsRolesStartIsDown() throws {
         let state = try temporaryFolder("state")
         let environment = ["KIOSK_CONFIG": shippedConfig.path, "KIOSK_STATE": state.path]
@@ -124,5 +165,11 @@ import Testing
         #expect(result.status == 2)
         #expect(result.stdout.contains("front is down (never started)"))
         #expect(result.stdout.contains("forwarder is down (never started)"))
+        // Unset values are null, not missing: a role never seen has no pid.
+        let json = try run("kioskctl", ["status", "--json"], environment: environment)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let front = try #require((report["roles"] as? [String: Any])?["front"] as? [String: Any])
+        #expect(front["pid"] is NSNull && front["last_seen"] is NSNull, "\(front)")
+        #expect(report["last_forward"] is NSNull)
     }
 }

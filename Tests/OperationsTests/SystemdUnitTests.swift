@@ -7,7 +7,8 @@ import Testing
 @Suite struct SystemdUnitTests {
     static let folder = repositoryRoot.appendingPathComponent("systemd")
     static let services = ["kiosk-front.service", "kiosk-display.service", "kiosk-forwarder.service",
-                           "kiosk-center.service", "kiosk-migrate.service", "kiosk-purge.service"]
+                           "kiosk-center.service", "kiosk-migrate.service", "kiosk-purge.service",
+                           "kiosk-metrics.service"]
 
     func unit(_ name: String) throws -> String {
         try String(contentsOf: Self.folder.appendingPathComponent(name), encoding: .utf8)

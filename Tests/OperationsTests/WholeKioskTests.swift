@@ -147,12 +147,40 @@ struct StatusOutput: Decodable {
         #expect(metrics.status == 0)
         #expect(metrics.stdout.contains("kiosk_role_up{role=\"front\"} 1"))
         #expect(metrics.stdout.contains("kiosk_queue_requests{state=\"forwarded\"} 1"))
-        #expect(metrics.stdout.contains("kiosk_centre_reachable 1"))
+        #expect(metrics.stdout.contains("kiosk_centre_state{state=\"reachable\"} 1"))
+        #expect(metrics.stdout.contains("kiosk_centre_state{state=\"unknown\"} 0"))
+        let lint = try promtoolCheckMetrics(metrics.stdout)
+        #expect(lint.status == 0, "promtool: \(lint.stdout)\(lint.stderr)")
+        // The front's counters reach its file within its write interval (10 s).
+        var counted = metrics
+        #expect(try eventually(timeout: 15) {
+            counted = try runToEnd([product("kioskctl"), "metrics"], environment: kiosk)
+            return counted.stdout.contains("kiosk_submissions_total 1")
+        }, "the front's counters: \(counted.stdout)")
+        for series in ["kiosk_front_sessions_started_total 1", "kiosk_front_sessions_completed_total 1",
+                       "kiosk_submit_duration_seconds_count 1"] {
+            #expect(counted.stdout.contains(series), "\(series)")
+        }
+        // The centre counts the request it took, on the console's listener only.
+        let centreMetrics = try httpGet(centre.consoleURL + "/metrics")
+        #expect(centreMetrics.status == 200 && centreMetrics.body.contains("kiosk_center_intake_requests_total{outcome=\"created\"} 1"),
+                "\(centreMetrics.body)")
+        #expect(centreMetrics.body.contains("kiosk_center_open_cases{state=\"new\"} 1"))
+        let centreLint = try promtoolCheckMetrics(centreMetrics.body)
+        #expect(centreLint.status == 0, "promtool: \(centreLint.stdout)\(centreLint.stderr)")
+        #expect(try httpGet("http://127.0.0.1:\(centre.port)/metrics").status == 404, "not on the kiosks' API")
+        let health = try httpGet(centre.consoleURL + "/health")
+        #expect(health.status == 200 && health.body.contains("\"database\":\"ok\""), "\(health.body)")
 
         // SIGTERM: the forwarder stops cleanly, and status calls the kiosk down.
         forwarder.signal(SIGTERM)
         forwarder.wait()
         #expect(forwarder.exitCode == 0)
+        // Its counters were written as it stopped.
+        let forwarderCounts = try runToEnd([product("kioskctl"), "metrics"], environment: kiosk).stdout
+        #expect(forwarderCounts.contains("kiosk_forward_requests_total{outcome=\"forwarded\"} 1"), "\(forwarderCounts)")
+        #expect(forwarderCounts.contains("kiosk_forward_posts_total{endpoint=\"heartbeat\"}"))
+        #expect(try promtoolCheckMetrics(forwarderCounts).status == 0)
         let stopped = try runToEnd([product("kioskctl"), "status", "--json"], environment: kiosk)
         let afterStop = try StatusOutput.decode(stopped.stdout)
         #expect(stopped.status == 2 && afterStop.overall == "down")
@@ -175,7 +203,7 @@ struct StatusOutput: Decodable {
                     "\(name): every line carries a syslog priority")
         }
         let everything = [frontLog, forwarderLog, centreLog, centreErrors, status.stdout, status.stderr, text.stdout,
-                          metrics.stdout, stopped.stdout].joined(separator: "\n")
+                          metrics.stdout, counted.stdout, centreMetrics.body, stopped.stdout].joined(separator: "\n")
         for secret in Applicant.all {
             #expect(!everything.contains(secret), "personal data in the output: \(secret.prefix(2))…")
         }

@@ -39,12 +39,14 @@ public struct ConsoleServer: Sendable {
     /// The console's routes, after any extra middleware (the benchmark times pages with one).
     public func router(middleware: [any MiddlewareProtocol<Request, Response, Context>] = []) -> Router<Context> {
         let router = Router(context: Context.self)
+        router.add(middleware: ResponseMetricsMiddleware(listener: "console"))
         for item in middleware { router.add(middleware: item) }
         router.get("static/console.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
                      body: .init(byteBuffer: ByteBuffer(string: views.stylesheet)))
         }
-        router.get("health") { _, _ in Response(status: .ok) }
+        OperationsEndpoints.addHealth(to: router, store: store, logger: logger)
+        OperationsEndpoints.addMetrics(to: router, store: store, logger: logger)
         router.get("login") { request, _ in signInPage(request) }
         router.post("login") { request, _ in try await signIn(request) }
         router.get("language") { request, _ in switchLanguage(request) }

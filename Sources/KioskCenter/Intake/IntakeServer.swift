@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import IntakeProtocol
 import KioskDomain
+import KioskMetrics
 import Logging
 import NIOCore
 
@@ -33,6 +34,7 @@ public enum IntakeServer {
                               partners: [Partner] = [],
                               middleware: [any MiddlewareProtocol<Request, Response, Context>] = []) -> Router<Context> {
         let router = Router(context: Context.self)
+        router.add(middleware: ResponseMetricsMiddleware(listener: "intake"))
         for item in middleware { router.add(middleware: item) }
         let guards = Guards(limits)
         router.post("api/v1/submissions") { request, context in
@@ -50,7 +52,7 @@ public enum IntakeServer {
             await progress(request, code: context.parameters.get("code") ?? "", peer: context.peer, store: store,
                            guards: guards, partnerNames: partnerNames, logger: logger)
         }
-        router.get("health") { _, _ in Response(status: .ok) }
+        OperationsEndpoints.addHealth(to: router, store: store, logger: logger)
         return router
     }
 
@@ -92,16 +94,19 @@ public enum IntakeServer {
             case let .sealing(reason):
                 // The kiosk's database was edited, or it seals to another centre's key.
                 logger.warning("sealed submission does not open", metadata: ["kiosk.code": "\(request.headers[HTTPField.Name(RequestSigner.codeHeader)!] ?? "")"])
+                count(422)
                 return problem(422, "Sealed part does not open", detail: reason)
             }
         }
         let kiosk = request.headers[HTTPField.Name(RequestSigner.codeHeader)!] ?? ""
         if let issue = submission.problem(headerKiosk: kiosk, idempotencyKey: key) {
+            count(422)
             return problem(422, "Invalid submission", detail: issue)
         }
         let outcome: Result<CenterStore.Outcome, any Error>
         do { outcome = .success(try await store.accept(submission)) } catch { outcome = .failure(error) }
         let answer = answer(to: submission, outcome, kiosk: kiosk, signer: signer, logger: logger)
+        count(answer.status)
         if let receipt = answer.receipt { return json(answer.status, receipt) }
         return problem(answer.status, answer.title, detail: answer.detail)
     }
@@ -155,12 +160,25 @@ public enum IntakeServer {
         }
         let results = zip(batch, answers).map { sealed, answer in
             let answer = answer!
+            count(answer.status)
             return SubmissionBatchAnswer.Result(
                 submissionId: sealed.submissionId.uuidString.lowercased(), status: answer.status,
                 reference: answer.receipt?.reference, acknowledgement: answer.receipt?.acknowledgement,
                 title: answer.receipt == nil ? answer.title : nil, detail: answer.detail)
         }
         return json(200, SubmissionBatchAnswer(results: results))
+    }
+
+    /// Each request's outcome, alone or in a batch, counted once.
+    static func count(_ status: Int) {
+        let outcome = switch status {
+        case 201: "created"
+        case 200: "duplicate"
+        case 409: "conflict"
+        case 422: "invalid"
+        default: "unavailable"
+        }
+        KioskMetric.centreIntakeRequests.counter([("outcome", outcome)]).increment()
     }
 
     /// What one submission gets, alone or in a batch: its status, and a

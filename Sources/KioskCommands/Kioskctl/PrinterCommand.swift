@@ -21,8 +21,9 @@ struct PrinterCommand: ParsableCommand {
         var json = false
 
         func run() throws {
-            let environment = try KioskEnvironment.open(options)
-            let status = CupsDestination(queue: environment.config.printer.queue).status()
+            // Only the configuration: asking CUPS needs no database and no key.
+            let queue = try KioskEnvironment.configuration(options).printer.queue
+            let status = CupsDestination(queue: queue).status()
             let jobFiles = JobFileRetention.ofServer()
             if json {
                 struct Output: Encodable {
@@ -32,14 +33,10 @@ struct PrinterCommand: ParsableCommand {
                     var canPrint: Bool
                     var warnings: [String]
                 }
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(Output(
-                    queue: environment.config.printer.queue, condition: status.condition.rawValue,
-                    reasons: status.reasons, canPrint: status.canPrint,
-                    warnings: jobFiles.warning.map { [$0] } ?? [])), as: UTF8.self))
+                try JSONOutput.print(Output(queue: queue, condition: status.condition.rawValue, reasons: status.reasons,
+                                            canPrint: status.canPrint, warnings: jobFiles.warning.map { [$0] } ?? []))
             } else {
-                print("printer \(environment.config.printer.queue): \(status)")
+                print("printer \(queue): \(status)")
                 if let warning = jobFiles.warning { print("warning: \(warning)") }
             }
             if !status.canPrint { throw ExitCode(1) }

@@ -20,19 +20,15 @@ struct ProgressCommand: ParsableCommand {
         struct Step: Encodable {
             var state: String
             var at: Date
-            var partner: String?
-            var outcome: String?
+            @NullWhenUnset var partner: String?
+            @NullWhenUnset var outcome: String?
         }
 
         var receiptNumber: String
         /// waiting, sent, set_aside or unknown: where it stands on this kiosk.
         var here: String
-        var sentAt: Date?
+        @NullWhenUnset var sentAt: Date?
         var steps: [Step]
-
-        enum CodingKeys: String, CodingKey {
-            case receiptNumber = "receipt_number", here, sentAt = "sent_at", steps
-        }
     }
 
     func run() throws {

@@ -16,9 +16,9 @@ struct QueueCommand: ParsableCommand {
         var hardship: String
         var createdAt: Date
         var attempts: Int
-        var nextAttemptAt: Date?
-        var centreReference: String?
-        var reason: String?
+        @NullWhenUnset var nextAttemptAt: Date?
+        @NullWhenUnset var centreReference: String?
+        @NullWhenUnset var reason: String?
 
         init(_ record: SubmissionRecord) {
             receipt = record.receiptNumber
@@ -46,15 +46,54 @@ struct QueueCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Requests not yet forwarded, red first.")
+        static let configuration = CommandConfiguration(
+            abstract: "Requests not yet forwarded, red first; with --all or --since, recent ones in every state, newest first.")
         @OptionGroup var options: GlobalOptions
+        @Flag(help: "Every state (forwarded and set aside too), newest first.") var all = false
+        @Option(help: ArgumentHelp(
+            "Only requests made since then, in every state: an age (30m, 24h, 7d) or a date (2026-11-29).",
+            valueName: "WHEN"))
+        var since: String?
+        @Option(help: "At most this many requests.") var limit = 1000
         @Flag(help: "Print JSON.") var json = false
+
+        func validate() throws {
+            if let since, QueueCommand.moment(since, now: Date()) == nil {
+                throw ValidationError("--since \(since.prefix(32)): give an age such as 30m, 24h or 7d, or a date such as 2026-11-29")
+            }
+            guard (1...100_000).contains(limit) else { throw ValidationError("--limit must be between 1 and 100000") }
+        }
 
         func run() throws {
             let store = try KioskEnvironment.open(options).store
-            try QueueCommand.printEntries(try store.records(in: .sending, limit: 1000) + store.records(in: .queued, limit: 1000),
-                                          json: json)
+            if all || since != nil {
+                let from = since.flatMap { QueueCommand.moment($0, now: Date()) }
+                try QueueCommand.printEntries(try store.recentRecords(since: from, limit: limit), json: json)
+            } else {
+                try QueueCommand.printEntries(
+                    try Array((store.records(in: .sending, limit: limit) + store.records(in: .queued, limit: limit)).prefix(limit)),
+                    json: json)
+            }
         }
+    }
+
+    /// `30m`, `24h`, `7d` before now, or the start of a day (`2026-11-29`, in
+    /// this machine's time zone); nil for anything else.
+    static func moment(_ text: String, now: Date) -> Date? {
+        if let unit = text.last, let count = Int(text.dropLast()), count >= 0 {
+            let seconds: Int? = switch unit {
+            case "m": 60
+            case "h": 3600
+            case "d": 86400
+            default: nil
+            }
+            if let seconds { return now.addingTimeInterval(-Double(count * seconds)) }
+        }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyy-MM-dd"
+        formatter.isLenient = false
+        return formatter.date(from: text)
     }
 
     struct Dead: ParsableCommand {
@@ -77,16 +116,38 @@ struct QueueCommand: ParsableCommand {
         func run() throws {
             let store = try KioskEnvironment.open(options).store
             let record = try QueueCommand.find(receipt, in: store)
-            try QueueCommand.printEntries([record], json: json)
-            for entry in try store.auditTrail(submissionID: record.id) {
-                print("  \(Date(timeIntervalSince1970: Double(entry.at) / 1000))  \(entry.actor) \(entry.event)\(entry.detail.map { ": \($0.sanitizedForDisplay())" } ?? "")")
-            }
             if reveal {
                 // Earlier versions could show it here; now only the centre can.
                 throw CommandFailure(description: """
                     the personal data of \(record.receiptNumber) is sealed to the centre's public key: nothing on this \
                     kiosk can open it. Staff see it in the centre's console, where each view is audited
                     """)
+            }
+            let trail = try store.auditTrail(submissionID: record.id).map(AuditLine.init)
+            if json {
+                // One object: the request and its trail (a script parses it whole).
+                struct Output: Encodable { var request: Entry; var audit: [AuditLine] }
+                try JSONOutput.print(Output(request: Entry(record), audit: trail))
+                return
+            }
+            try QueueCommand.printEntries([record], json: false)
+            for line in trail {
+                print("  \(line.at)  \(line.actor) \(line.event)\(line.detail.map { ": \($0)" } ?? "")")
+            }
+        }
+
+        /// One audit row: who did what to the request, and when.
+        struct AuditLine: Encodable {
+            var at: Date
+            var actor: String
+            var event: String
+            @NullWhenUnset var detail: String?
+
+            init(_ record: AuditRecord) {
+                at = Date(timeIntervalSince1970: Double(record.at) / 1000)
+                actor = record.actor
+                event = record.event
+                detail = record.detail?.sanitizedForDisplay()
             }
         }
     }

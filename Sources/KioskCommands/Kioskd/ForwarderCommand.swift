@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import KioskMetrics
 import KioskForwarder
 import Logging
 import Synchronization
@@ -23,11 +24,12 @@ extension Kioskd {
         func run() throws {
             ProcessHardening.forbidMemoryAccess()
             let logger = Logger(label: "kioskd-forwarder")
-            let environment = try KioskEnvironment.open(options)
+            let environment = try KioskEnvironment.open(options, access: .service)
             let secret: [UInt8]
             do { secret = try environment.credentials.key(named: environment.config.credentials.centreSecret) } catch {
                 throw CommandFailure(description: "refusing to start: \(error.description)")
             }
+            let metrics = options.startMetrics(role: "forwarder", logger: logger)
             let settings = environment.config.forwarder
             let client = try KioskForwarder.Forwarder.makeClient(settings)
             let stop = StopFlag()
@@ -70,6 +72,7 @@ extension Kioskd {
                 done.signal()
             }
             done.wait()
+            metrics.flush()
         }
     }
 }

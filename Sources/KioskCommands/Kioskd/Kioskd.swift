@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KioskMetrics
 import KioskFront
 import KioskPrinting
 import KioskStore
@@ -38,7 +39,8 @@ public struct Kioskd: ParsableCommand {
                 if logFd != STDERR_FILENO { close(logFd) }
             }
             let logger = Logger(label: "kioskd-front")
-            let environment = try KioskEnvironment.open(options, sealing: true)
+            let environment = try KioskEnvironment.open(options, sealing: true, access: .service)
+            let metrics = options.startMetrics(role: "front", logger: logger)
             try environment.store.releaseLeases()
             let layout = try environment.receiptLayout()
             let key = try environment.receiptKey()
@@ -53,6 +55,7 @@ public struct Kioskd: ParsableCommand {
                                  layout: layout, receiptKey: key, printer: printer, logger: logger,
                                  notifier: ServiceNotifier())
             try role.run(terminal: terminal)
+            metrics.flush()
         }
     }
 
@@ -68,7 +71,7 @@ public struct Kioskd: ParsableCommand {
 
         func run() throws {
             let logger = Logger(label: "kioskd")
-            let environment = try KioskEnvironment.open(options, check: .full)
+            let environment = try KioskEnvironment.open(options, check: .full, access: .service)
             // The forwarder (its own user, in the kiosk group) shares the files.
             let shared = environment.store.shareWithGroup()
             let released = try environment.store.releaseLeases()

@@ -1,3 +1,4 @@
+import CupsPrinting
 import Foundation
 
 extension KioskHealth {
@@ -34,13 +35,9 @@ extension KioskHealth {
         return lines.joined(separator: "\n")
     }
 
-    /// JSON with sorted keys and ISO 8601 times, for monitoring.
+    /// JSON as every `--json` writes it (snake_case, nulls), for monitoring.
     public func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
+        try JSONOutput.string(self, pretty: true)
     }
 
     /// Prometheus text exposition (version 0.0.4): counts, states and times only.
@@ -74,12 +71,19 @@ extension KioskHealth {
             metric("kiosk_last_forward_timestamp_seconds", "When a request last reached the centre.",
                    [("", lastForward.timeIntervalSince1970.rounded())])
         }
-        metric("kiosk_centre_reachable", "Whether the last heartbeat reached the centre.",
-               [("", centre.reachable ? 1 : 0)])
+        // One series per state, 1 for the current one: an alert matches a
+        // state by label, and a state no longer current drops to 0 rather than
+        // vanishing. "unknown" (never checked) is not "unreachable".
+        // "answered 401" and the like: the centre is there but refuses this kiosk.
+        let centreState = centre.state.hasPrefix("answered") ? "refusing" : centre.state
+        metric("kiosk_centre_state", "How the centre took the last heartbeat (1 for the current state, 0 for the others).",
+               Self.centreStates.map { (label(("state", $0)), centreState == $0 ? 1 : 0) })
         metric("kiosk_printer_ready", "Whether the receipt printer can print now.",
                [("", ["ready", "printing"].contains(printer.state) ? 1 : 0)])
-        metric("kiosk_printer_state", "The receipt printer's state (1 for the current one).",
-               [(label(("queue", printer.queue), ("state", printer.state)), 1)])
+        let printerStates = Self.printerStates.contains(printer.state) ? Self.printerStates
+            : Self.printerStates + [printer.state]
+        metric("kiosk_printer_state", "The receipt printer's state (1 for the current one, 0 for the others).",
+               printerStates.map { (label(("queue", printer.queue), ("state", $0)), printer.state == $0 ? 1 : 0) })
         metric("kiosk_print_jobs", "Print jobs kept by state.",
                printJobs.keys.sorted().map { (label(("state", $0)), Double(printJobs[$0]!)) })
         if let lastScreenRender {
@@ -93,6 +97,21 @@ extension KioskHealth {
                    [("", Double(disk.totalBytes))])
         }
         return out
+    }
+
+    /// What the forwarder records after each heartbeat; unknown until the first.
+    static let centreStates = ["reachable", "refusing", "unreachable", "unknown"]
+    /// CUPS's conditions as the front records them, and unknown before it has.
+    static let printerStates = PrinterStatus.Condition.allCases.map(\.rawValue) + ["unknown"]
+
+    /// What `kioskctl metrics` says when it cannot read the kiosk at all.
+    static func downMetrics() -> String {
+        """
+        # HELP kiosk_health Overall health: 0 ok, 1 degraded, 2 down (as kioskctl status exits).
+        # TYPE kiosk_health gauge
+        kiosk_health 2
+
+        """
     }
 
     static func row(_ name: String, _ value: String) -> String {

@@ -25,10 +25,10 @@ public struct KioskHealth: Sendable, Encodable, Equatable {
     public struct Role: Sendable, Encodable, Equatable {
         public var up: Bool
         public var state: String
-        public var lastSeen: Date?
-        public var ageSeconds: Int?
-        public var pid: Int32?
-        public var version: String?
+        @NullWhenUnset public var lastSeen: Date?
+        @NullWhenUnset public var ageSeconds: Int?
+        @NullWhenUnset public var pid: Int32?
+        @NullWhenUnset public var version: String?
     }
 
     public struct Queue: Sendable, Encodable, Equatable {
@@ -36,20 +36,20 @@ public struct KioskHealth: Sendable, Encodable, Equatable {
         public var sending: Int
         public var dead: Int
         public var forwarded: Int
-        public var oldestPendingSeconds: Int?
+        @NullWhenUnset public var oldestPendingSeconds: Int?
     }
 
     public struct Centre: Sendable, Encodable, Equatable {
         public var reachable: Bool
         public var state: String
-        public var checkedAt: Date?
+        @NullWhenUnset public var checkedAt: Date?
     }
 
     public struct Printer: Sendable, Encodable, Equatable {
         public var queue: String
         public var state: String
         public var reasons: [String]
-        public var checkedAt: Date?
+        @NullWhenUnset public var checkedAt: Date?
     }
 
     public struct Disk: Sendable, Encodable, Equatable {
@@ -69,11 +69,11 @@ public struct KioskHealth: Sendable, Encodable, Equatable {
     public var checkedAt: Date
     public var roles: [String: Role]
     public var queue: Queue
-    public var lastForward: Date?
+    @NullWhenUnset public var lastForward: Date?
     public var centre: Centre
     public var printer: Printer
-    public var lastScreenRender: Date?
-    public var disk: Disk?
+    @NullWhenUnset public var lastScreenRender: Date?
+    @NullWhenUnset public var disk: Disk?
     public var printJobs: [String: Int]
 }
 
@@ -83,7 +83,7 @@ public struct HealthFacts: Sendable {
     public var kiosk: String
     public var statuses: [RoleStatusRecord]
     public var queue: QueueSummary
-    public var lastForward: Date?
+    @NullWhenUnset public var lastForward: Date?
     public var printerQueue: String
     public var printJobs: [String: Int]
     public var disk: KioskHealth.Disk?

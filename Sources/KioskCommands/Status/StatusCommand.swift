@@ -1,7 +1,9 @@
 import ArgumentParser
 import CupsPrinting
 import Foundation
+import KioskDomain
 import KioskFront
+import KioskMetrics
 import KioskStore
 
 /// `kioskctl status [--json]`: is this kiosk taking and delivering requests?
@@ -19,45 +21,107 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         var health: KioskHealth
         do {
-            health = try KioskHealth.gather(try KioskEnvironment.open(options))
             // A key file missing keeps a role from starting at all.
-            let missing = try KioskEnvironment.credentialProblems(options)
-            if !missing.isEmpty {
-                health.problems = missing + health.problems
+            let missingKeys = try KioskEnvironment.credentialProblems(options)
+            do {
+                health = try KioskHealth.gather(try KioskEnvironment.open(options))
+            } catch let failure as CommandFailure {
+                throw CommandFailure(description: (missingKeys + [failure.description]).joined(separator: "\n"))
+            }
+            if !missingKeys.isEmpty {
+                health.problems = missingKeys + health.problems
                 health.overall = .down
             }
         } catch let failure as CommandFailure {
-            // No database, no keys or no configuration: nothing can run.
-            // Monitoring reading --json still gets JSON.
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                struct Down: Encodable { var overall = "down"; var problems: [String] }
-                let problems = failure.description.split(separator: "\n").map(String.init)
-                print(String(decoding: try encoder.encode(Down(problems: problems)), as: UTF8.self))
-            }
-            throw CommandFailure(description: "down: \(failure.description)", exitCode: KioskHealth.Overall.down.exitCode)
+            // No configuration or no database: nothing can run. Monitoring
+            // reading --json still gets JSON, in the shape of a full report.
+            let unreadable = KioskHealth.Unreadable(problems: failure.description.split(separator: "\n").map(String.init))
+            print(json ? try unreadable.json() : unreadable.text())
+            throw ExitCode(KioskHealth.Overall.down.exitCode)
         }
         print(json ? try health.json() : health.text())
         if health.overall != .ok { throw ExitCode(health.overall.exitCode) }
     }
 }
 
-/// `kioskctl metrics`: the same facts as Prometheus text (for a textfile
-/// collector or an exporter's script); personal data never appears.
+/// `kioskctl metrics`: the kiosk's health from its database and the
+/// counters its services wrote, as Prometheus text; no key, no personal data.
+/// `--textfile` writes it whole for node_exporter's textfile collector.
 struct MetricsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "metrics", abstract: "Print the kiosk's health as Prometheus text.")
+        commandName: "metrics",
+        abstract: "Print the kiosk's health and its services' counters as Prometheus text (exit 2 if it cannot be read).",
+        discussion: """
+            Without a readable configuration or database it still writes kiosk_health 2, so an alert fires \
+            instead of the series going stale.
+            """)
 
     @OptionGroup var options: GlobalOptions
 
+    @Option(help: ArgumentHelp(
+        "Write to this file instead (atomically, mode 0644), e.g. /var/lib/prometheus/node-exporter/kiosk.prom.",
+        valueName: "FILE"))
+    var textfile: String?
+
     func run() throws {
-        let environment = try KioskEnvironment.open(options)
-        print(try KioskHealth.gather(environment).prometheus(), terminator: "")
+        var text: String
+        var failure: CommandFailure?
+        do {
+            text = try KioskHealth.gather(try KioskEnvironment.open(options)).prometheus()
+        } catch let error as CommandFailure {
+            failure = error
+            text = KioskHealth.downMetrics()
+        }
+        text += MetricsCommand.serviceCounters(in: options.metricsDirectory)
+        if let textfile {
+            do { try MetricsFile.replace(URL(fileURLWithPath: textfile), with: Data(text.utf8)) } catch {
+                throw CommandFailure(description: "cannot write \(textfile): \(error.localizedDescription)")
+            }
+        } else {
+            print(text, terminator: "")
+        }
+        if let failure {
+            throw CommandFailure(description: "down: \(failure.description)", exitCode: KioskHealth.Overall.down.exitCode)
+        }
+    }
+
+    /// The `<role>.prom` files the services keep, joined in name order.
+    static func serviceCounters(in folder: URL) -> String {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
+            .filter { $0.hasSuffix(".prom") && !$0.hasPrefix(".") }.sorted()
+        return names.compactMap { name in
+            (try? String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)).map { text in
+                text.hasSuffix("\n") || text.isEmpty ? text : text + "\n"
+            }
+        }.joined()
     }
 }
 
 extension KioskHealth {
+    /// What `status --json` says when nothing could be read: the same keys
+    /// as a full report, unknown ones `null`, so monitoring parses one shape.
+    struct Unreadable: Encodable {
+        var overall = Overall.down
+        var problems: [String]
+        @NullWhenUnset var kiosk: String? = nil
+        var version = KioskVersion.current
+        var checkedAt = Date()
+        var roles: [String: Role] = [:]
+        @NullWhenUnset var queue: Queue? = nil
+        @NullWhenUnset var lastForward: Date? = nil
+        @NullWhenUnset var centre: Centre? = nil
+        @NullWhenUnset var printer: Printer? = nil
+        @NullWhenUnset var lastScreenRender: Date? = nil
+        @NullWhenUnset var disk: Disk? = nil
+        var printJobs: [String: Int] = [:]
+
+        func json() throws -> String { try JSONOutput.string(self, pretty: true) }
+
+        func text() -> String {
+            (["kiosk: down (kioskctl \(version))", "problems:"] + problems.map { "  - \($0)" }).joined(separator: "\n")
+        }
+    }
+
     /// Reads the facts from the store, the configuration and the file system.
     static func gather(_ environment: KioskEnvironment, now: Date = Date()) throws -> KioskHealth {
         let store = environment.store

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import KioskMetrics
 import KioskStore
+import Logging
 
 /// Options every command takes: where the district configuration is, and
 /// where the kiosk keeps its state (database, credentials outside systemd).
@@ -48,6 +50,21 @@ public struct GlobalOptions: ParsableArguments, Sendable {
 
     public var stateDirectory: URL {
         URL(fileURLWithPath: state ?? environment("KIOSK_STATE") ?? "/var/lib/kiosk", isDirectory: true)
+    }
+
+    /// Where each service writes its counters (`<role>.prom`) for
+    /// `kioskctl metrics`: env KIOSK_METRICS_DIR (the units: /run/kiosk/metrics,
+    /// a tmpfs), else `<state>/metrics`.
+    public var metricsDirectory: URL {
+        environment("KIOSK_METRICS_DIR").map { URL(fileURLWithPath: $0, isDirectory: true) }
+            ?? stateDirectory.appendingPathComponent("metrics", isDirectory: true)
+    }
+
+    /// Counting on for this service, written to its file in the metrics folder.
+    func startMetrics(role: String, logger: Logger) -> MetricsExport {
+        MetricsExport.start(role: role, folder: metricsDirectory) { problem in
+            logger.warning("metrics not written", metadata: ["error": "\(problem)"])
+        }
     }
 
     private func environment(_ name: String) -> String? {

@@ -1,5 +1,8 @@
 import IntakeProtocol
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import KioskConfig
 import KioskDomain
 import KioskPrinting
@@ -25,24 +28,33 @@ public struct KioskEnvironment: Sendable {
     ///   - sealing: whether this command seals personal data (the front
     ///     only); it then reads the centre's public key. Nothing on the kiosk
     ///     can open sealed data again.
+    ///   - access: `.tool` (kioskctl) opens only a database the services
+    ///     created and migrated; `.service` (kioskd) creates and migrates it.
     public static func open(_ options: GlobalOptions, check: StartupCheck = .none,
-                            sealing: Bool = false) throws -> KioskEnvironment {
-        let config: KioskConfiguration
-        do {
-            config = try ConfigurationLoader.load(from: options.configDirectory)
-        } catch {
-            throw CommandFailure(description: error.description + "\nrefusing to start: the configuration has problems")
-        }
+                            sealing: Bool = false, access: KioskStore.Access = .tool) throws -> KioskEnvironment {
+        let config = try configuration(options, access: access)
         let credentials = options.credentialStore
         do {
             let key = sealing ? try credentials.centrePublicKey(named: config.credentials.centrePublicKey) : nil
             let store = try KioskStore(
                 path: options.stateDirectory.appendingPathComponent(databaseName).path, centreKey: key,
                 issuer: ReceiptIssuer(kioskCode: config.identity.kioskCode, timeZone: config.identity.timeZone),
-                check: check)
+                check: check, access: access)
             return KioskEnvironment(options: options, config: config, credentials: credentials, store: store)
         } catch {
-            throw CommandFailure(description: "refusing to start: \(error.description)")
+            let verb = access == .service ? "refusing to start" : "cannot continue"
+            throw CommandFailure(description: "\(verb): \(error.description)")
+        }
+    }
+
+    /// The checked configuration alone, for commands that need no database.
+    public static func configuration(_ options: GlobalOptions,
+                                     access: KioskStore.Access = .tool) throws -> KioskConfiguration {
+        do {
+            return try ConfigurationLoader.load(from: options.configDirectory)
+        } catch {
+            let verb = access == .service ? "refusing to start: " : ""
+            throw CommandFailure(description: error.description + "\n\(verb)the configuration has problems")
         }
     }
 }
@@ -50,19 +62,23 @@ public struct KioskEnvironment: Sendable {
 extension KioskEnvironment {
     /// What keeps the kiosk's roles from starting for want of a key file:
     /// the receipt key and the centre's public key (front), the centre
-    /// secret (forwarder). Empty when all are there and usable.
+    /// secret (forwarder). Empty when all are there and usable, and for key
+    /// files this user may not read (monitoring runs without keys; the
+    /// services' own start says if one is bad).
     public static func credentialProblems(_ options: GlobalOptions) throws -> [String] {
-        let config: KioskConfiguration
-        do { config = try ConfigurationLoader.load(from: options.configDirectory) } catch {
-            throw CommandFailure(description: error.description + "\nrefusing to start: the configuration has problems")
-        }
+        let config = try configuration(options)
         let credentials = options.credentialStore
+        func readable(_ name: String) -> Bool {
+            Glibc.access(credentials.url(for: name).path, R_OK) == 0 || errno != EACCES
+        }
         var problems: [String] = []
-        for name in [config.credentials.receiptKey, config.credentials.centreSecret] {
+        for name in [config.credentials.receiptKey, config.credentials.centreSecret] where readable(name) {
             do { _ = try credentials.key(named: name) } catch { problems.append(error.description) }
         }
-        do { _ = try credentials.centrePublicKey(named: config.credentials.centrePublicKey) } catch {
-            problems.append(error.description)
+        if readable(config.credentials.centrePublicKey) {
+            do { _ = try credentials.centrePublicKey(named: config.credentials.centrePublicKey) } catch {
+                problems.append(error.description)
+            }
         }
         return problems
     }

@@ -200,6 +200,15 @@ extension KioskStore {
     }
 
     /// Rows in a state, red first then oldest, without opening sealed data.
+    /// Requests in every state, newest first, made at or after `since`.
+    public func recentRecords(since: Date?, limit: Int = 100) throws(StoreError) -> [SubmissionRecord] {
+        try read { db in
+            var request = SubmissionRecord.all()
+            if let since { request = request.filter(SubmissionRecord.Columns.createdAt >= since.millisecondsSince1970) }
+            return try request.order(SubmissionRecord.Columns.createdAt.desc).limit(limit).fetchAll(db)
+        }
+    }
+
     public func records(in state: QueueState, limit: Int = 100) throws(StoreError) -> [SubmissionRecord] {
         try read { db in
             try SubmissionRecord

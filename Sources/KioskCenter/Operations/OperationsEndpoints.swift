@@ -1,0 +1,111 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import KioskDomain
+import KioskMetrics
+import Logging
+import NIOCore
+
+/// What a monitoring system asks the centre: `GET /health` (on both
+/// listeners; 200 only when the database answers) and `GET /metrics`
+/// (Prometheus text, on the console's listener only: the kiosks' API carries
+/// kiosks' traffic and nothing else). No personal data, no references, no key.
+public enum OperationsEndpoints {
+    public static let prometheusContentType = "text/plain; version=0.0.4; charset=utf-8"
+
+    static func addHealth<Context: RequestContext>(to router: Router<Context>, store: CenterStore, logger: Logger) {
+        router.get("health") { _, _ in health(store: store, logger: logger) }
+    }
+
+    static func addMetrics<Context: RequestContext>(to router: Router<Context>, store: CenterStore, logger: Logger) {
+        router.get("metrics") { _, _ in
+            do {
+                let text = exposition(try store.gauges(), databaseUp: true) + ProcessMetrics.exposition()
+                return Response(status: .ok, headers: [.contentType: prometheusContentType, .cacheControl: "no-store"],
+                                body: .init(byteBuffer: ByteBuffer(string: text)))
+            } catch {
+                // Still an answer Prometheus can read: the database is down.
+                logger.error("metrics: cannot read the database", metadata: ["error": "\(error)"])
+                return Response(status: .ok, headers: [.contentType: prometheusContentType, .cacheControl: "no-store"],
+                                body: .init(byteBuffer: ByteBuffer(string: exposition(nil, databaseUp: false)
+                                                                   + ProcessMetrics.exposition())))
+            }
+        }
+    }
+
+    /// `{"status": "ok"|"down", "database": "ok"|"unreadable", "version": …}`.
+    static func health(store: CenterStore, logger: Logger) -> Response {
+        struct Health: Encodable { var status: String; var database: String; var version: String }
+        var healthy = true
+        do { try store.probe() } catch {
+            healthy = false
+            logger.error("health: the database does not answer", metadata: ["error": "\(error)"])
+        }
+        let body = Health(status: healthy ? "ok" : "down", database: healthy ? "ok" : "unreadable",
+                          version: KioskVersion.current)
+        let data = (try? JSONEncoder.sorted.encode(body)) ?? Data()
+        return Response(status: healthy ? .ok : .serviceUnavailable,
+                        headers: [.contentType: "application/json", .cacheControl: "no-store"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// The database's counts as gauges, each with its help and type.
+    static func exposition(_ gauges: CentreGauges?, databaseUp: Bool) -> String {
+        var out = ""
+        func metric(_ name: String, _ help: String, _ samples: [(String, Int)]) {
+            out += "# HELP \(name) \(help)\n# TYPE \(name) gauge\n"
+            for (labels, value) in samples { out += "\(name)\(labels.isEmpty ? "" : "{\(labels)}") \(value)\n" }
+        }
+        metric("kiosk_center_info", "The centre's version.", [("version=\"\(KioskVersion.current)\"", 1)])
+        metric("kiosk_center_database_up", "Whether the centre's database answered this scrape.", [("", databaseUp ? 1 : 0)])
+        guard let gauges else { return out }
+        metric("kiosk_center_open_cases", "Cases not yet closed, by state.",
+               CaseState.allCases.filter(\.isOpen).map { ("state=\"\($0.rawValue)\"", gauges.openCases[$0] ?? 0) })
+        metric("kiosk_center_overdue_cases", "Open cases past their first-contact deadline.", [("", gauges.overdueCases)])
+        metric("kiosk_center_submissions", "Requests the centre holds (each once).", [("", gauges.submissions)])
+        metric("kiosk_center_kiosks", "Kiosks by enrolment.",
+               [("state=\"enrolled\"", gauges.kiosksEnrolled), ("state=\"revoked\"", gauges.kiosksRevoked)])
+        return out
+    }
+}
+
+/// Counts and times every answer by listener, route and status: route as
+/// registered (`/api/v1/kiosks/{code}/heartbeat`), so no kiosk code, case
+/// reference or typed path becomes a label.
+public struct ResponseMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+    let listener: String
+
+    public init(listener: String) { self.listener = listener }
+
+    public func handle(_ request: Request, context: Context,
+                       next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        do {
+            let response = try await next(request, context)
+            record(context, status: response.status.code, since: started)
+            return response
+        } catch let error as HTTPResponseError {
+            record(context, status: error.status.code, since: started)
+            throw error
+        } catch {
+            record(context, status: 500, since: started)
+            throw error
+        }
+    }
+
+    private func record(_ context: Context, status: Int, since started: ContinuousClock.Instant) {
+        let route = context.endpointPath ?? "unmatched"
+        KioskMetric.centreResponses.counter([("listener", listener), ("route", route), ("code", String(status))])
+            .increment()
+        KioskMetric.centreResponseDuration.timer([("listener", listener), ("route", route)])
+            .record(duration: ContinuousClock.now - started)
+    }
+}
+
+extension JSONEncoder {
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }
+}

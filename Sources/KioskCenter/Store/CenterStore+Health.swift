@@ -1,0 +1,32 @@
+import Foundation
+import GRDB
+
+/// What the centre's `/metrics` and `/health` read from its database:
+/// counts only, never a name, a reference or a kiosk's secret.
+public struct CentreGauges: Sendable, Equatable {
+    public var openCases: [CaseState: Int]
+    public var overdueCases: Int
+    public var submissions: Int
+    public var kiosksEnrolled: Int
+    public var kiosksRevoked: Int
+}
+
+extension CenterStore {
+    public func gauges(now: Date = Date()) throws -> CentreGauges {
+        try pool.read { db in
+            var open: [CaseState: Int] = Dictionary(uniqueKeysWithValues: CaseState.allCases.filter(\.isOpen).map { ($0, 0) })
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM cases WHERE state != 'closed' GROUP BY state") {
+                if let state = CaseState(rawValue: row["state"]) { open[state] = row["n"] }
+            }
+            // Overdue as the inbox counts it: no first contact by the level's deadline.
+            let overdue = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cases c WHERE \(Self.overdueCondition)",
+                                           arguments: [Int64(now.timeIntervalSince1970 * 1000)]) ?? 0
+            let submissions = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM submissions") ?? 0
+            let kiosks = try Row.fetchOne(db, sql: """
+                SELECT COUNT(*) AS total, COUNT(revoked_at) AS revoked FROM kiosks
+                """)!
+            return CentreGauges(openCases: open, overdueCases: overdue, submissions: submissions,
+                                kiosksEnrolled: kiosks["total"] - kiosks["revoked"], kiosksRevoked: kiosks["revoked"])
+        }
+    }
+}
