@@ -115,7 +115,7 @@ let package = Package(
         .executableTarget(name: "kioskd", dependencies: ["KioskCommands"]),
         .executableTarget(name: "kioskctl", dependencies: ["KioskCommands"]),
         .executableTarget(name: "kiosk-center", dependencies: [
-            "KioskCenter", "IntakeProtocol", "KioskStore", "KioskConfig", "ServiceNotify", "KioskMetrics",
+            "KioskCenter", "IntakeProtocol", "KioskStore", "KioskConfig", "ServiceNotify", "KioskMetrics", "KioskDomain",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),

@@ -7,7 +7,7 @@ import KioskDomain
 /// verify offline, with no personal data.
 ///
 /// `K1.<receipt number>.<issue time>.<mac>`, e.g.
-/// `K1.JA0301-261129-0042-7.T4M2KW.qL3bW0c1xYp9RZk2`:
+/// `K1.JA0301-261129-0042-2.T4M2KW.qL3bW0c1xYp9RZk2`:
 /// - `K1`: the format version;
 /// - the receipt number, which carries the kiosk code;
 /// - the issue time, seconds since 1970 in base 36 (upper case);

@@ -182,7 +182,7 @@ public final class ReceiptPrinter {
                 defer { release(job) }
                 do {
                     let document = try self.document(for: job, now: now)
-                    // "JA0301-261129-0042-7 resident" → JA0301-261129-0042-7-resident-12.pdf
+                    // "JA0301-261129-0042-2 resident" → JA0301-261129-0042-2-resident-12.pdf
                     let name = document.title.replacingOccurrences(of: " ", with: "-")
                     let file = folder.appendingPathComponent("\(name)-\(id).pdf")
                     try ReceiptPDFRenderer.render(document).write(to: file, options: .atomic)

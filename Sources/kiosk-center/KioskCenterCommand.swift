@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import IntakeProtocol
 import KioskCenter
+import KioskDomain
 import KioskStore
 
 /// The community acceptance centre's side: the kiosks' intake API, the
@@ -10,6 +11,11 @@ import KioskStore
 struct KioskCenterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kiosk-center", abstract: "The centre's intake service and staff console for help-request kiosks.",
+        discussion: """
+            EXIT STATUS: 0 success; 1 the command failed (the reason is on standard error); \
+            64 a usage error (an unknown option, a missing or invalid argument).
+            """,
+        version: KioskVersion.current,
         subcommands: [Serve.self, KioskCommand.self, Import.self, StaffCommand.self, AuditCommand.self,
                       ReportCommand.self, ConfigCommand.self, CredentialsCommand.self, PurgeCommand.self])
 

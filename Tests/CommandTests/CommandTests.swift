@@ -1,4 +1,5 @@
 import Foundation
+import KioskDomain
 import TestSupport
 import Testing
 
@@ -71,7 +72,7 @@ func brokenConfigCopy() throws -> URL {
         let daemon = try run("kioskd", ["migrate", "--config", folder.path, "--state", state.path])
         #expect(daemon.status == 1)
         for line in check.stderr.split(separator: "\n") {
-            #expect(daemon.stderr.contains("<3>kioskd: \(line)"))
+            #expect(daemon.stderr.contains("kioskd: error: \(line)"))
         }
         #expect(daemon.stderr.contains("refusing to start"))
         #expect(!FileManager.default.fileExists(atPath: state.appendingPathComponent("kiosk.sqlite").path))
@@ -98,12 +99,50 @@ func brokenConfigCopy() throws -> URL {
         let env = ["KIOSK_CONFIG": shippedConfig.path, "KIOSK_STATE": state.path]
         let ready = try run("kioskd", ["migrate"], environment: env)
         #expect(ready.status == 0, "\(ready.stderr)")
-        #expect(ready.stderr.hasPrefix("<5>kioskd: database ready"))
+        #expect(ready.stderr.contains("kioskd-migrate: notice: database ready"), "\(ready.stderr)")
         let purge = try run("kioskctl", ["purge"], environment: env)
         #expect(purge.status == 0, "\(purge.stderr)")
         #expect(!FileManager.default.fileExists(atPath: state.appendingPathComponent("credentials").path), "no key made or read")
         let forwarder = try run("kioskd", ["forwarder"], environment: env)
         #expect(forwarder.status == 1)
         #expect(forwarder.stderr.contains("kioskctl credentials init"))
+    }
+}
+
+/// What every program says about itself: its version, and how it exits.
+@Suite struct ProgramConventionTests {
+    @Test(arguments: ["kioskd", "kioskctl", "kiosk-center"])
+    func versionHelpAndUsageErrors(program: String) throws {
+        let version = try run(program, ["--version"])
+        #expect(version.status == 0 && version.stdout == KioskVersion.current + "\n", "\(version.stdout)")
+        let help = try run(program, ["--help"])
+        #expect(help.status == 0 && help.stdout.contains("EXIT STATUS:") && help.stdout.contains("64"), "\(help.stdout)")
+        let wrong = try run(program, ["--no-such-option"])
+        #expect(wrong.status == 64, "a usage error is EX_USAGE: \(wrong.status)")
+    }
+}
+
+/// Every receipt number the project shows as an example (README, docs,
+/// help texts, the console's hints, assets) passes its own check character:
+/// a technician who copies one to try a command must not get "wrong check
+/// character" for the manual's mistake.
+@Suite struct DocumentedExamplesTests {
+    @Test func everyExampleReceiptNumberIsValid() throws {
+        let pattern = try NSRegularExpression(pattern: "\\b[A-Z]{2}[0-9]{4}-[0-9]{6}-[0-9]{4}-[0-9A-Z]\\b")
+        var checked = 0
+        for folder in ["README.md", "docs", "Sources", "assets", "kiosk-config", "center-config", "systemd", "packaging"] {
+            let root = repositoryRoot.appendingPathComponent(folder)
+            let files = FileManager.default.enumerator(atPath: root.path).map { $0.compactMap { $0 as? String } }
+                .map { $0.map { root.appendingPathComponent($0) } } ?? [root]
+            for file in files {
+                guard let text = try? String(contentsOf: file, encoding: .utf8) else { continue }
+                for match in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                    let example = String(text[Range(match.range, in: text)!])
+                    #expect((try? ReceiptNumber(parsing: example)) != nil, "\(file.lastPathComponent): \(example)")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked >= 5, "the examples were found (\(checked))")
     }
 }

@@ -31,12 +31,12 @@ import Testing
         #expect(messages.contains { $0.hasPrefix("READY=1") }, "start-up does not wait for the check")
         let deadline = Date().addingTimeInterval(15)
         while Date() < deadline, !forwarder.errorText.contains("the database is damaged") { Thread.sleep(forTimeInterval: 0.1) }
-        #expect(forwarder.errorText.contains("<2>kioskd-forwarder: the database is damaged"))
+        #expect(forwarder.errorText.contains("kioskd-forwarder: critical: the database is damaged"))
 
         let status = try runToEnd([product("kioskctl"), "status"], environment: environment)
         // Down, and why: the check's finding, or SQLite's own when status reads the damaged pages.
         #expect(status.status == 2, "\(status.stdout)\(status.stderr)")
-        #expect(status.stdout.contains("database damaged") || status.stderr.contains("malformed"), "\(status.stdout)\(status.stderr)")
+        #expect(status.stdout.contains("database damaged") || status.stdout.contains("malformed"), "\(status.stdout)\(status.stderr)")
         forwarder.signal(SIGKILL)
         forwarder.wait()
 

@@ -29,7 +29,7 @@ struct DisplayTests {
         try display.click(column: english.columns.lowerBound + 1, row: english.row)
         try display.waitForText(Self.shipped.texts[.welcomeTitle, .english], languages: "eng", name: "welcome-en")
         let log = try String(contentsOf: display.log, encoding: .utf8)
-        #expect(log.contains("kioskd-front: front ready"), "the front's logs go to the service's log, not the screen")
+        #expect(log.contains("kioskd-front: notice: front ready"), "the front's logs go to the service's log, not the screen")
     }
 
     @Test func theReceiptScreensQRCodeIsTheSignedTokenOnThePrintedReceipt() throws {

@@ -54,6 +54,15 @@ import Testing
         #expect(score <= 2.0, "\(name) scores \(score)")
     }
 
+    /// `journalctl -t kioskd-forwarder` shows the forwarder alone: every
+    /// service logs under a name of its own (the front and forwarder shared one).
+    @Test func eachServiceLogsUnderItsOwnSyslogIdentifier() throws {
+        let identifiers = try Self.services.map { try value("SyslogIdentifier", in: $0) }
+        #expect(identifiers.allSatisfy { $0 != nil }, "\(identifiers)")
+        #expect(Set(identifiers).count == Self.services.count, "\(identifiers)")
+        #expect(try value("SyslogIdentifier", in: "kiosk-forwarder.service") == "kioskd-forwarder")
+    }
+
     @Test func theFrontOwnsTheConsoleAndHasNoNetwork() throws {
         let front = "kiosk-front.service"
         for (key, expected) in [("TTYPath", "/dev/tty1"), ("StandardInput", "tty"), ("TTYReset", "yes"),

@@ -40,6 +40,7 @@ public struct ConsoleServer: Sendable {
     public func router(middleware: [any MiddlewareProtocol<Request, Response, Context>] = []) -> Router<Context> {
         let router = Router(context: Context.self)
         router.add(middleware: ResponseMetricsMiddleware(listener: "console"))
+        router.add(middleware: AllowedMethodsMiddleware(routes: [.init("health", [.get]), .init("metrics", [.get])]))
         for item in middleware { router.add(middleware: item) }
         router.get("static/console.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],

@@ -35,6 +35,11 @@ public enum IntakeServer {
                               middleware: [any MiddlewareProtocol<Request, Response, Context>] = []) -> Router<Context> {
         let router = Router(context: Context.self)
         router.add(middleware: ResponseMetricsMiddleware(listener: "intake"))
+        router.add(middleware: AllowedMethodsMiddleware(routes: [
+            .init("api/v1/submissions", [.post]), .init("api/v1/submissions/batch", [.post]),
+            .init("api/v1/kiosks/:code/heartbeat", [.post]), .init("api/v1/kiosks/:code/progress", [.post]),
+            .init("health", [.get]),
+        ]))
         for item in middleware { router.add(middleware: item) }
         let guards = Guards(limits)
         router.post("api/v1/submissions") { request, context in

@@ -109,3 +109,43 @@ extension JSONEncoder {
         return encoder
     }
 }
+
+/// A method a path does not take is answered 405 with the methods it does
+/// (`Allow`), not 404: a client learns it has the right path. TRACE is
+/// refused everywhere (it would echo a request's headers back).
+public struct AllowedMethodsMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// A route's path, `:name` for a parameter, and the methods it takes.
+    public struct Route: Sendable {
+        let segments: [Substring]
+        let methods: [HTTPRequest.Method]
+
+        public init(_ path: String, _ methods: [HTTPRequest.Method]) {
+            segments = path.split(separator: "/")
+            self.methods = methods.contains(.get) && !methods.contains(.head) ? methods + [.head] : methods
+        }
+
+        func matches(_ path: String) -> Bool {
+            let parts = path.split(separator: "/")
+            return parts.count == segments.count
+                && zip(parts, segments).allSatisfy { part, segment in segment.hasPrefix(":") || part == segment }
+        }
+    }
+
+    let routes: [Route]
+
+    public init(routes: [Route]) { self.routes = routes }
+
+    public func handle(_ request: Request, context: Context,
+                       next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        let allowed = routes.filter { $0.matches(path) }.flatMap(\.methods)
+        if request.method == .trace || (!allowed.isEmpty && !allowed.contains(request.method)) {
+            let allow = allowed.isEmpty ? "GET, HEAD, POST" : allowed.map(\.rawValue).joined(separator: ", ")
+            let body = #"{"status":405,"title":"Method not allowed","type":"about:blank"}"#
+            return Response(status: .methodNotAllowed,
+                            headers: [.allow: allow, .contentType: "application/problem+json"],
+                            body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+        return try await next(request, context)
+    }
+}

@@ -64,7 +64,7 @@ struct ReprintCommand: ParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    @Argument(help: "The receipt number, e.g. JA0301-261129-0042-7.")
+    @Argument(help: "The receipt number, e.g. JA0301-261129-0042-2.")
     var receipt: String
 
     func run() throws {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KioskMetrics
+import KioskDomain
 import KioskFront
 import KioskPrinting
 import KioskStore
@@ -11,6 +12,8 @@ import ServiceNotify
 public struct Kioskd: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "kioskd", abstract: "The help-request kiosk daemon.",
+        discussion: ExitStatus.kioskd,
+        version: KioskVersion.current,
         subcommands: [Front.self, Display.self, Forwarder.self, Migrate.self])
 
     public init() {}
@@ -70,7 +73,7 @@ public struct Kioskd: ParsableCommand {
         @OptionGroup var options: GlobalOptions
 
         func run() throws {
-            let logger = Logger(label: "kioskd")
+            let logger = Logger(label: "kioskd-migrate")
             let environment = try KioskEnvironment.open(options, check: .full, access: .service)
             // The forwarder (its own user, in the kiosk group) shares the files.
             let shared = environment.store.shareWithGroup()
@@ -124,7 +127,7 @@ extension Kioskd {
             try command.run()
         } catch let failure as CommandFailure {
             for line in failure.description.split(separator: "\n") {
-                FileHandle.standardError.write(Data("<3>kioskd: \(line)\n".utf8))
+                JournalLogHandler.write(level: .error, label: "kioskd", message: String(line), fields: [])
             }
             Foundation.exit(failure.exitCode)
         } catch {

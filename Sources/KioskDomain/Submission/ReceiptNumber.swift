@@ -1,5 +1,5 @@
 /// The number on a resident's receipt: `<kiosk>-<yymmdd>-<sequence>-<check>`,
-/// e.g. `JA0301-261129-0042-7`.
+/// e.g. `JA0301-261129-0042-2`.
 ///
 /// Made on the kiosk with no central counter: the kiosk code makes it unique
 /// across the district, the local date and a daily sequence within the kiosk.
