@@ -19,11 +19,11 @@ DEBDIR   ?= .build-static
 KIOSK_PROGRAMS  := kioskd kioskctl
 CENTER_PROGRAMS := kiosk-center
 PROGRAMS := $(KIOSK_PROGRAMS) $(CENTER_PROGRAMS)
-# e.g. DEB_FLAGS=-Znone: the tests package debug binaries, where xz takes a minute.
+# e.g. DEB_FLAGS=-Zgzip: the tests package debug binaries, where xz takes minutes.
 DEB_FLAGS ?=
 
 # Its own scratch folder: the static build does not displace a developer's release build.
-SWIFT_BUILD = $(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-static
+SWIFT_BUILD = $(SWIFT) build -c release --static-swift-stdlib --disable-local-rpath --scratch-path .build-static
 
 ifeq ($(BIN),)
 BUILD_BIN = $(shell $(SWIFT_BUILD) --show-bin-path)
@@ -57,7 +57,7 @@ define package-docs
 	install -d $(MAN) $(BASHC) $(ZSHC) $(FISHC) $(DESTDIR)$(PREFIX)/share/doc/$(1)
 	for program in $(2); do \
 	  gzip -9n < docs/man/$$program.8 > $(MAN)/$$program.8.gz && chmod 0644 $(MAN)/$$program.8.gz; \
-	  "$(BUILD_BIN)/$$program" --generate-completion-script bash > $(BASHC)/$$program; \
+	  "$(BUILD_BIN)/$$program" --generate-completion-script bash | sed '1{/^#!/d}' > $(BASHC)/$$program; \
 	  "$(BUILD_BIN)/$$program" --generate-completion-script zsh > $(ZSHC)/_$$program; \
 	  "$(BUILD_BIN)/$$program" --generate-completion-script fish > $(FISHC)/$$program.fish; \
 	  chmod 0644 $(BASHC)/$$program $(ZSHC)/_$$program $(FISHC)/$$program.fish; \
@@ -66,6 +66,8 @@ define package-docs
 	gzip -9n < packaging/debian/changelog > $(DESTDIR)$(PREFIX)/share/doc/$(1)/changelog.gz
 	chmod 0644 $(DESTDIR)$(PREFIX)/share/doc/$(1)/changelog.gz
 	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/$(1)/
+	install -d $(DESTDIR)$(PREFIX)/share/lintian/overrides
+	install -m 0644 packaging/lintian/$(1) $(DESTDIR)$(PREFIX)/share/lintian/overrides/$(1)
 endef
 
 install: install-kiosk install-center

@@ -114,7 +114,7 @@ import Testing
         for line in logind.split(separator: "\n") where !line.hasPrefix("#") && line.contains("=") {
             #expect(known.contains("#\(line.prefix { $0 != "=" })="), "\(line)")
         }
-        let postinst = try String(contentsOf: repositoryRoot.appendingPathComponent("packaging/debian/postinst"), encoding: .utf8)
+        let postinst = try String(contentsOf: repositoryRoot.appendingPathComponent("packaging/debian/kiosk.postinst"), encoding: .utf8)
         #expect(postinst.contains("ln -s /dev/null /etc/systemd/system/ctrl-alt-del.target"))
     }
 
