@@ -14,7 +14,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -35,6 +34,9 @@ let package = Package(
             pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
         // Debian's libcups has no cups.pc: the module map links `cups` directly.
         .systemLibrary(name: "CCups", path: "Sources/CCups", providers: [.apt(["libcups2-dev"])]),
+        // The system's libyaml: linked, so the packages carry no copy of it.
+        .systemLibrary(
+            name: "CYAML", path: "Sources/CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         // Header only: prctl(2) behind a fixed-argument function.
         .systemLibrary(name: "CProcessHardening", path: "Sources/CProcessHardening"),
         .systemLibrary(
@@ -43,10 +45,8 @@ let package = Package(
 
         // MARK: Libraries
         .target(name: "KioskDomain"),
-        .target(name: "KioskConfig", dependencies: [
-            "KioskDomain",
-            .product(name: "Yams", package: "Yams"),
-        ]),
+        .target(name: "YAMLTree", dependencies: ["CYAML"]),
+        .target(name: "KioskConfig", dependencies: ["KioskDomain", "YAMLTree"]),
         .target(name: "KioskStore", dependencies: [
             "KioskDomain", "IntakeProtocol",
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -56,7 +56,6 @@ let package = Package(
         .target(name: "Receipts", dependencies: [
             "KioskDomain", "KioskConfig", "QRCode", "IntakeProtocol",
             .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "ReceiptPDF", dependencies: ["Receipts", "QRCode", "CPangoCairo"]),
         .target(name: "CupsPrinting", dependencies: ["CCups"]),
@@ -138,7 +137,7 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "KioskDomainTests", dependencies: ["KioskDomain"]),
-        .testTarget(name: "KioskConfigTests", dependencies: ["KioskConfig"],
+        .testTarget(name: "KioskConfigTests", dependencies: ["KioskConfig", "YAMLTree"],
                     resources: []),
         .testTarget(name: "KioskStoreTests", dependencies: [
             "KioskStore", "KioskConfig", "KioskDomain",

@@ -1,6 +1,6 @@
 import Foundation
 import KioskDomain
-import Yams
+import YAMLTree
 
 /// Reads a configuration folder (`kiosk.yaml`, `catalog.yaml`,
 /// `assessment.yaml`, `texts.yaml`) into a checked `KioskConfiguration`.
@@ -53,33 +53,16 @@ public enum ConfigurationLoader {
                 continue
             }
             do {
-                guard let node = try Yams.compose(yaml: text) else {
+                guard let node = try YAML.compose(text) else {
                     log.add(display, 1, "is empty")
                     continue
                 }
                 roots[name] = YAMLNode(node: node, file: display, log: log)
-            } catch let error as YamlError {
-                let (line, message) = describe(error)
-                log.add(display, line, message)
             } catch {
-                log.add(display, 1, "cannot parse YAML")
+                log.add(display, error.line, error.message)
             }
         }
 
         return roots
-    }
-
-    /// Yams reports marks on most errors; keep its line and a one-line problem.
-    package static func describe(_ error: YamlError) -> (Int, String) {
-        switch error {
-        case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
-            return (mark.line, "YAML syntax: \(problem)")
-        case let .duplicatedKeysInMapping(duplicates, context):
-            return (context.mark.line, "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", "))")
-        case let .reader(problem, _, _, _):
-            return (1, "YAML: \(problem)")
-        default:
-            return (1, "YAML: cannot parse")
-        }
     }
 }

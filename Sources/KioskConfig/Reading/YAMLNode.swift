@@ -1,5 +1,5 @@
 import KioskDomain
-import Yams
+import YAMLTree
 
 /// A YAML node with the file it came from, reading typed values out of it and
 /// logging a `file:line` problem for anything missing, mistyped or unknown.
@@ -17,7 +17,7 @@ package struct YAMLNode {
         self.log = log
     }
 
-    package var line: Int { node.mark?.line ?? 1 }
+    package var line: Int { node.line }
 
     package func problem(_ message: String) {
         log.add(file, line, message)
@@ -54,7 +54,7 @@ package struct YAMLNode {
         }
         return mapping.compactMap { key, value in
             guard let name = key.string else { return nil }
-            return (name, key.mark?.line ?? line, YAMLNode(node: value, file: file, log: log))
+            return (name, key.line, YAMLNode(node: value, file: file, log: log))
         }
     }
 
@@ -81,6 +81,19 @@ package struct YAMLNode {
     package func int(_ what: String, in range: ClosedRange<Int>) -> Int? {
         guard let value = node.int else {
             problem("\(what) must be a whole number")
+            return nil
+        }
+        guard range.contains(value) else {
+            problem("\(what) must be between \(range.lowerBound) and \(range.upperBound), not \(value)")
+            return nil
+        }
+        return value
+    }
+
+    /// A number, whole or with a fraction, within `range`.
+    package func number(_ what: String, in range: ClosedRange<Double>) -> Double? {
+        guard let value = node.double else {
+            problem("\(what) must be a number")
             return nil
         }
         guard range.contains(value) else {
