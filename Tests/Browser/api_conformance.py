@@ -198,6 +198,9 @@ def main():
     for path in ["/health"]:
         check("health", path, "GET", request(INTAKE, "GET", path), [200])
         check("health on the console", path, "GET", request(CONSOLE, "GET", path), [200])
+        status = request(INTAKE, "HEAD", path)[0]
+        if status != 200:
+            failures.append("HEAD /health -> %d: a load balancer's check gets the GET's status" % status)
     status, headers, text = request(CONSOLE, "GET", "/metrics")
     if status != 200 or not headers.get("Content-Type", "").startswith("text/plain"):
         failures.append("GET /metrics on the console -> %d %s" % (status, headers.get("Content-Type")))

@@ -15,6 +15,11 @@ public enum OperationsEndpoints {
 
     static func addHealth<Context: RequestContext>(to router: Router<Context>, store: CenterStore, logger: Logger) {
         router.get("health") { _, _ in health(store: store, logger: logger) }
+        // A load balancer's HEAD: the same status, no body.
+        router.head("health") { _, _ in
+            let response = health(store: store, logger: logger)
+            return Response(status: response.status, headers: response.headers)
+        }
     }
 
     static func addMetrics<Context: RequestContext>(to router: Router<Context>, store: CenterStore, logger: Logger) {
