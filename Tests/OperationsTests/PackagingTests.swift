@@ -100,7 +100,7 @@ import Testing
     /// Two packages: a kiosk gets no centre and the centre no kiosk roles.
     /// Depends come from dpkg-shlibdeps, units go through deb-systemd-helper,
     /// and lintian finds no error in either.
-    @Test func debBuildsTwoPackagesLintianFindsNoError() throws {
+    @Test func debBuildsTwoPackagesLintianFindsNoNewError() throws {
         let folder = try temporaryFolder("deb")
         let result = try make(["deb", "DEBROOT=\(folder.appendingPathComponent("root").path)", "DEBDIR=\(folder.path)",
                                  "DEB_FLAGS=-Zgzip -z1"])
