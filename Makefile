@@ -136,7 +136,7 @@ deb: build
 	$(call build-deb,kiosk-center,install-center)
 
 lint: deb
-	lintian --fail-on error --info \
+	lintian --fail-on error,warning --info \
 	  $(DEBDIR)/kiosk_$(VERSION)_$(ARCH).deb $(DEBDIR)/kiosk-center_$(VERSION)_$(ARCH).deb
 
 .PHONY: build check-static install install-kiosk install-center deb lint

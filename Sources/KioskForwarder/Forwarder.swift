@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import IntakeProtocol
 import KioskConfig
@@ -31,7 +30,7 @@ public final class Forwarder: Sendable {
     let settings: ForwarderSettings
     let kioskCode: String
     let signer: RequestSigner
-    let client: HTTPClient
+    let client: CentreClient
     let logger: Logger
     let stop: StopFlag
     let notifier: ServiceNotifier
@@ -47,7 +46,7 @@ public final class Forwarder: Sendable {
     let lastRunningRecord = Atomic<Int64>(0)
 
     public init(store: KioskStore, settings: ForwarderSettings, kioskCode: String, secret: [UInt8],
-                client: HTTPClient, logger: Logger, stop: StopFlag = StopFlag(),
+                client: CentreClient, logger: Logger, stop: StopFlag = StopFlag(),
                 notifier: ServiceNotifier = ServiceNotifier(environment: [:])) {
         self.store = store
         self.settings = settings
@@ -348,20 +347,14 @@ public final class Forwarder: Sendable {
         let endpoint = [("endpoint", Self.endpointName(path))]
         KioskMetric.forwardPosts.counter(endpoint).increment()
         defer { KioskMetric.forwardDuration.timer(endpoint).record(duration: ContinuousClock.now - started) }
-        var request = HTTPClientRequest(url: settings.centreURL.absoluteString.trimmingSuffix("/") + path)
-        request.method = .POST
         let timestamp = Int64(Date().timeIntervalSince1970)
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: RequestSigner.codeHeader, value: kioskCode)
-        request.headers.add(name: RequestSigner.timestampHeader, value: String(timestamp))
-        request.headers.add(name: RequestSigner.signatureHeader,
-                            value: signer.signature(method: "POST", path: path, timestamp: timestamp, body: body))
-        if let idempotencyKey { request.headers.add(name: RequestSigner.idempotencyHeader, value: idempotencyKey) }
-        request.body = .bytes(ByteBuffer(bytes: body))
-        let timeout = TimeAmount.milliseconds(settings.timeout.milliseconds)
-        let response = try await client.execute(request, timeout: timeout)
-        let answer = try await response.body.collect(upTo: 1 << 20)
-        return (Int(response.status.code), Data(answer.readableBytesView))
+        var headers = [("Content-Type", "application/json"), (RequestSigner.codeHeader, kioskCode),
+                       (RequestSigner.timestampHeader, String(timestamp)),
+                       (RequestSigner.signatureHeader,
+                        signer.signature(method: "POST", path: path, timestamp: timestamp, body: body))]
+        if let idempotencyKey { headers.append((RequestSigner.idempotencyHeader, idempotencyKey)) }
+        let answer = try await client.post(path: basePath + path, headers: headers, body: Array(body))
+        return (answer.status, answer.body)
     }
 
     /// The heartbeat: queue depth, oldest pending age, dead count, printer
@@ -489,13 +482,12 @@ public final class Forwarder: Sendable {
         (try? JSONDecoder().decode(Problem.self, from: body)).map { $0.detail ?? $0.title } ?? "no detail"
     }
 
-    static func describe(_ error: any Error) -> String {
-        if let error = error as? HTTPClientError { return "\(error)" }
-        // NIO words a refused connect as "connection reset (error set): Connection refused".
-        if let error = error as? IOError {
-            return String(cString: strerror(error.errnoCode)).lowercased() + " (errno \(error.errnoCode))"
-        }
-        return String(describing: error).prefix(200).description
+    static func describe(_ error: any Error) -> String { CentreClient.describe(error) }
+
+    /// A centre URL with a path (`https://host/kiosk-intake`) keeps it before the API's.
+    var basePath: String {
+        let path = settings.centreURL.path
+        return path == "/" ? "" : path.trimmingSuffix("/")
     }
 }
 
@@ -581,25 +573,16 @@ extension String {
 }
 
 extension Forwarder {
-    /// An HTTP client for the centre: the configured timeout, and the CA
-    /// bundle from configuration when one is set.
-    public static func makeClient(_ settings: ForwarderSettings) throws -> HTTPClient {
-        var tls = TLSConfiguration.makeClientConfiguration()
-        if let bundle = settings.caBundle { tls.trustRoots = .file(bundle) }
-        var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
-        configuration.timeout = .init(connect: .milliseconds(settings.timeout.milliseconds),
-                                      read: .milliseconds(settings.timeout.milliseconds))
+    /// The client for the centre: the configured timeout and CA bundle.
+    public static func makeClient(_ settings: ForwarderSettings) throws -> CentreClient {
         // A connection outlives the gap between heartbeats: an idle kiosk
         // does not set up a connection (a TLS handshake) every minute.
-        let idle = max(60, settings.heartbeatInterval.components.seconds + 30)
-        configuration.connectionPool = .init(idleTimeout: .seconds(idle), concurrentHTTP1ConnectionsPerHostSoftLimit: settings.concurrency)
-        // A refused connection is an answer: the centre is down. Retrying the
-        // connect until the timeout only hid it for that long (the queue's own
-        // backoff decides when to try again).
-        configuration.connectionPool.retryConnectionEstablishment = false
-        // A redirect would carry the signed body elsewhere, perhaps from HTTPS
-        // to plain HTTP: never followed, a 3xx is an error to fix in the URL.
-        configuration.redirectConfiguration = .disallow
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let idle = Duration.seconds(max(60, settings.heartbeatInterval.components.seconds + 30))
+        do {
+            return try CentreClient(url: settings.centreURL, caBundle: settings.caBundle, timeout: settings.timeout,
+                                    idleTimeout: idle, maxIdle: settings.concurrency)
+        } catch {
+            throw CentreClient.Failure(description: "cannot set up the connection to the centre: \(error)")
+        }
     }
 }

@@ -141,8 +141,9 @@ struct DrainBenchmark: AsyncParsableCommand {
         }
         if downgrade { try Self.downgradeForBaseline(database) }
 
-        // Plain round trips to the same server, same concurrency.
-        let client = try Forwarder.makeClient(configuration.forwarder)
+        // Plain round trips to the same server, same concurrency (a general
+        // HTTP client: the forwarder's own posts only).
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
         let plainCount = 4000
         let concurrency = configuration.forwarder.concurrency
         let port = centre.port

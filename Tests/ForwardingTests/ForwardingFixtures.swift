@@ -131,7 +131,7 @@ struct KioskSide {
 struct RunningForwarder {
     let flag: StopFlag
     let task: Task<Void, Never>
-    let client: HTTPClient
+    let client: CentreClient
 
     /// SIGTERM's path: the flag, the loop's end, then the HTTP client.
     func stop() async throws {

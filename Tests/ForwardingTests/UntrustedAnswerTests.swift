@@ -46,7 +46,7 @@ import Testing
     }
 
     /// A forwarder for a kiosk whose centre_url is `port`, and one queued request.
-    func forwarder(port: Int) throws -> (Forwarder, KioskSide, HTTPClient) {
+    func forwarder(port: Int) throws -> (Forwarder, KioskSide, CentreClient) {
         let kiosk = try KioskSide(centrePort: port, centreKey: try CentrePrivateKey(rawBytes: CentrePrivateKey.generate()).publicKey, secret: RequestSigner.newSecret())
         try kiosk.submit(1)
         let client = try Forwarder.makeClient(kiosk.configuration.forwarder)
