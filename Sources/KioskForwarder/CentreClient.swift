@@ -96,9 +96,10 @@ public final class CentreClient: Sendable {
     private func reusableConnection() -> Connection? {
         let now = ContinuousClock.now
         let (fresh, stale) = idle.withLock { kept -> (Connection?, [Connection]) in
-            let stale = kept.filter { now - $0.since > idleTimeout || !$0.connection.isActive }.map(\.connection)
-            kept.removeAll { now - $0.since > idleTimeout || !$0.connection.isActive }
-            return (kept.popLast()?.connection, stale)
+            let (usable, stale) = (kept.filter { now - $0.since <= idleTimeout && $0.connection.isActive },
+                                   kept.filter { now - $0.since > idleTimeout || !$0.connection.isActive })
+            kept = usable
+            return (kept.popLast()?.connection, stale.map(\.connection))
         }
         for connection in stale { connection.close() }
         return fresh

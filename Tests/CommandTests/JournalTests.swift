@@ -12,7 +12,7 @@ import Glibc
 /// test's own stands in for it, as for the notify protocol.
 @Suite(.serialized) struct JournalTests {
     /// `kioskd migrate` with standard error on a file the test names as the journal stream.
-    func migrate(socket: String?, journal: Bool) throws -> (stderr: String, folder: URL) {
+    func migrate(socket: String?, journal: Bool) throws -> String {
         let folder = try temporaryFolder("journal")
         let output = folder.appendingPathComponent("out")
         let errors = output.path + ".err"
@@ -25,12 +25,12 @@ import Glibc
         let process = try Subprocess([product("kioskd"), "migrate"], environment: environment, output: output)
         process.wait()
         #expect(process.exitCode == 0, "\(process.errorText)")
-        return (process.errorText, folder)
+        return process.errorText
     }
 
     @Test func onTheJournalEachLineGoesAsFieldsThroughTheNativeSocket() throws {
         let journald = try NotifySocket(folder: try temporaryFolder("journald"), abstract: false)
-        let (stderr, _) = try migrate(socket: journald.name, journal: true)
+        let stderr = try migrate(socket: journald.name, journal: true)
         let entries = journald.drain()
         let ready = try #require(entries.first { $0.contains("MESSAGE=database ready\n") }, "\(entries)")
         let fields = Set(ready.split(separator: "\n").map(String.init))
@@ -40,12 +40,12 @@ import Glibc
     }
 
     @Test func withoutTheSocketTheJournalGetsPriorityPrefixes() throws {
-        let (stderr, _) = try migrate(socket: "/nonexistent/journald.sock", journal: true)
+        let stderr = try migrate(socket: "/nonexistent/journald.sock", journal: true)
         #expect(stderr.contains("<5>kioskd-migrate: database ready"), "\(stderr)")
     }
 
     @Test func onATerminalOrAFileLinesSayTheLevelInWords() throws {
-        let (stderr, _) = try migrate(socket: nil, journal: false)
+        let stderr = try migrate(socket: nil, journal: false)
         #expect(stderr.contains("kioskd-migrate: notice: database ready"), "\(stderr)")
         #expect(!stderr.contains("<5>"))
     }

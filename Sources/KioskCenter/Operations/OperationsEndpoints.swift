@@ -24,17 +24,15 @@ public enum OperationsEndpoints {
 
     static func addMetrics<Context: RequestContext>(to router: Router<Context>, store: CenterStore, logger: Logger) {
         router.get("metrics") { _, _ in
-            do {
-                let text = exposition(try store.gauges(), databaseUp: true) + ProcessMetrics.exposition()
-                return Response(status: .ok, headers: [.contentType: prometheusContentType, .cacheControl: "no-store"],
-                                body: .init(byteBuffer: ByteBuffer(string: text)))
-            } catch {
+            let gauges: CentreGauges?
+            do { gauges = try store.gauges() } catch {
                 // Still an answer Prometheus can read: the database is down.
                 logger.error("metrics: cannot read the database", metadata: ["error": "\(error)"])
-                return Response(status: .ok, headers: [.contentType: prometheusContentType, .cacheControl: "no-store"],
-                                body: .init(byteBuffer: ByteBuffer(string: exposition(nil, databaseUp: false)
-                                                                   + ProcessMetrics.exposition())))
+                gauges = nil
             }
+            let text = exposition(gauges, databaseUp: gauges != nil) + ProcessMetrics.exposition()
+            return Response(status: .ok, headers: [.contentType: prometheusContentType, .cacheControl: "no-store"],
+                            body: .init(byteBuffer: ByteBuffer(string: text)))
         }
     }
 
