@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// One line of the access log: who did what to which case, never the data.
 public struct AuditEntry: Sendable, Equatable, Codable {
@@ -13,24 +12,24 @@ public struct AuditEntry: Sendable, Equatable, Codable {
 extension CenterStore {
     /// Appends to the access log inside the caller's transaction, so the log
     /// holds a line exactly when the thing it records happened.
-    static func audit(_ db: Database, actor: String, action: String, case reference: String? = nil,
+    static func audit(_ db: any SQLConnection, actor: String, action: String, case reference: String? = nil,
                       detail: String? = nil, at: Date) throws {
-        try db.execute(sql: "INSERT INTO audit_log (at, actor, action, case_reference, detail) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [at.millisecondsSince1970, actor, action, reference, detail])
+        try db.execute("INSERT INTO audit_log (at, actor, action, case_reference, detail) VALUES (?, ?, ?, ?, ?)",
+                       [at.millisecondsSince1970, actor, action, reference, detail])
     }
 
     /// Records something done outside a case change (an export, a report).
     public func audit(actor: String, action: String, case reference: String? = nil, detail: String? = nil,
                       now: Date = Date()) throws {
-        try pool.write { db in try Self.audit(db, actor: actor, action: action, case: reference, detail: detail, at: now) }
+        try database.write { db in try Self.audit(db, actor: actor, action: action, case: reference, detail: detail, at: now) }
     }
 
     /// The access log from `since` on, newest first, at most `limit` lines.
     public func auditEntries(since: Date? = nil, limit: Int = 10_000) throws -> [AuditEntry] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: """
+        try database.read { db in
+            try db.fetchAll("""
                 SELECT at, actor, action, case_reference, detail FROM audit_log WHERE at >= ? ORDER BY id DESC LIMIT ?
-                """, arguments: [since?.millisecondsSince1970 ?? 0, limit]).map { row in
+                """, [since?.millisecondsSince1970 ?? 0, limit]).map { row in
                 AuditEntry(at: Date(milliseconds: row["at"]), actor: row["actor"], action: row["action"],
                            caseReference: row["case_reference"], detail: row["detail"])
             }

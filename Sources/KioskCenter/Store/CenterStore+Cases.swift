@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import IntakeProtocol
 import KioskDomain
 
@@ -104,7 +103,7 @@ extension CenterStore {
     /// Red first, then yellow, then green, each oldest first.
     public func inbox(_ filter: InboxFilter, pageSize: Int, now: Date = Date()) throws -> InboxPage {
         var conditions: [String] = []
-        var arguments: [any DatabaseValueConvertible] = []
+        var arguments: [any SQLArgument] = []
         switch filter.scope {
         case .open: conditions.append("c.state != 'closed'")
         case .all: break
@@ -138,28 +137,27 @@ extension CenterStore {
         // the number of matches too, and a second pass over every case is spared.
         let countsAreMatches = filter.scope == .open && filter.street == nil && filter.assignee == nil
             && !filter.overdueOnly
-        let (rows, matching, counts, overdue) = try pool.read { db in
+        let (rows, matching, counts, overdue) = try database.read { db in
             var counts: [HardshipLevel: Int] = [:]
-            for row in try Row.fetchAll(db, sql: """
+            for row in try db.fetchAll("""
                 SELECT priority, COUNT(*) AS n FROM cases WHERE state != 'closed' GROUP BY priority
                 """) {
                 counts[HardshipLevel(priority: row["priority"])] = row["n"]
             }
             let matching = countsAreMatches
                 ? filter.level.map { counts[$0] ?? 0 } ?? counts.values.reduce(0, +)
-                : try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cases c \(whereClause)",
-                                   arguments: StatementArguments(arguments)) ?? 0
+                : try db.fetchValue("SELECT COUNT(*) FROM cases c \(whereClause)", arguments) ?? 0
             let page = max(1, min(filter.page, (matching + pageSize - 1) / pageSize))
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try db.fetchAll("""
                 SELECT s.reference, s.receipt_number, s.id, s.programme, s.service, c.priority, c.street, c.created_at,
                        c.due_at, c.first_contact_at, c.assignee, c.state, c.sealed_reasons
                 FROM cases c JOIN submissions s ON s.seq = c.seq
                 \(whereClause)
                 ORDER BY c.priority, c.created_at LIMIT ? OFFSET ?
-                """, arguments: StatementArguments(arguments + [pageSize, (page - 1) * pageSize]))
-            let overdue = try Int.fetchOne(db, sql: """
+                """, arguments + [pageSize, (page - 1) * pageSize])
+            let overdue: Int = try db.fetchValue("""
                 SELECT COUNT(*) FROM cases c WHERE \(Self.overdueCondition)
-                """, arguments: [now.millisecondsSince1970]) ?? 0
+                """, [now.millisecondsSince1970]) ?? 0
             return (rows, matching, counts, overdue)
         }
         let pageCount = max(1, (matching + pageSize - 1) / pageSize)
@@ -167,7 +165,7 @@ extension CenterStore {
                          page: max(1, min(filter.page, pageCount)), pageCount: pageCount)
     }
 
-    func inboxRow(_ row: Row) throws -> InboxRow {
+    func inboxRow(_ row: SQLRow) throws -> InboxRow {
         InboxRow(reference: row["reference"], receiptNumber: row["receipt_number"],
                  level: HardshipLevel(priority: row["priority"]),
                  reasons: try openReasons(row["sealed_reasons"], id: row["id"]),
@@ -187,9 +185,9 @@ extension CenterStore {
 
     /// The case a receipt number belongs to (the number carries its kiosk).
     public func caseReference(receipt: ReceiptNumber) throws -> String? {
-        try pool.read { db in
-            try String.fetchOne(db, sql: "SELECT reference FROM submissions WHERE kiosk_code = ? AND receipt_number = ?",
-                                arguments: [receipt.kioskCode, receipt.description])
+        try database.read { db in
+            try db.fetchValue("SELECT reference FROM submissions WHERE kiosk_code = ? AND receipt_number = ?",
+                              [receipt.kioskCode, receipt.description])
         }
     }
 
@@ -206,14 +204,14 @@ extension CenterStore {
     /// same transaction that reads the data. nil when there is no such case.
     public func caseDetail(_ reference: String, viewer: String, look: Look = .view,
                            now: Date = Date()) throws -> CaseDetail? {
-        try pool.write { db -> CaseDetail? in
-            guard let row = try Row.fetchOne(db, sql: """
+        try database.write { db -> CaseDetail? in
+            guard let row = try db.fetchOne("""
                 SELECT s.*, c.* FROM cases c JOIN submissions s ON s.seq = c.seq WHERE s.reference = ?
-                """, arguments: [reference]) else { return nil }
+                """, [reference]) else { return nil }
             try Self.audit(db, actor: viewer, action: look.rawValue, case: reference, at: now)
             let id = UUID(uuidString: row["id"])!
-            let timeline = try Row.fetchAll(db, sql: "SELECT * FROM case_events WHERE seq = ? ORDER BY id",
-                                            arguments: [row["seq"] as Int64]).map { event in
+            let timeline = try db.fetchAll("SELECT * FROM case_events WHERE seq = ? ORDER BY id",
+                                           [row["seq"] as Int64]).map { event in
                 CaseEvent(at: Date(milliseconds: event["at"]), actor: event["actor"], action: event["action"],
                           from: (event["from_state"] as String?).flatMap(CaseState.init(rawValue:)),
                           to: CaseState(rawValue: event["to_state"]) ?? .new, detail: event["detail"],
@@ -246,42 +244,44 @@ extension CenterStore {
     public func perform(_ action: CaseAction, on reference: String, by actor: String, role: StaffRole,
                         rules: CaseRules, partnerExists: (String) -> Bool,
                         now: Date = Date()) throws -> CaseChange {
-        try pool.write { db -> CaseChange in
-            guard let row = try Row.fetchOne(db, sql: """
+        try database.write { db -> CaseChange in
+            // The case row is locked until this commits: two advisers acting
+            // on one case through two centre processes act one after the other.
+            guard let row = try db.fetchOne("""
                 SELECT c.seq, c.state, c.assignee, c.unanswered_attempts, s.id FROM cases c
-                JOIN submissions s ON s.seq = c.seq WHERE s.reference = ?
-                """, arguments: [reference]) else { throw WorkflowError(reason: .unknownCase) }
+                JOIN submissions s ON s.seq = c.seq WHERE s.reference = ?\(db.dialect.forUpdate)
+                """, [reference]) else { throw WorkflowError(reason: .unknownCase) }
             let seq: Int64 = row["seq"]
             let snapshot = CaseSnapshot(state: CaseState(rawValue: row["state"]) ?? .new, assignee: row["assignee"],
                                         unansweredAttempts: row["unanswered_attempts"])
             if case let .markDuplicate(other) = action {
                 guard other != reference else { throw WorkflowError(reason: .duplicateOfItself) }
-                guard try Int.fetchOne(db, sql: "SELECT 1 FROM submissions WHERE reference = ?", arguments: [other]) != nil
+                guard try db.fetchOne("SELECT 1 FROM submissions WHERE reference = ?", [other]) != nil
                 else { throw WorkflowError(reason: .unknownCase) }
             }
-            let workers = Set(try String.fetchAll(db, sql: """
+            let workers = Set(try db.fetchColumn("""
                 SELECT username FROM staff WHERE disabled = 0 AND role IN ('adviser', 'supervisor')
-                """))
+                """) as [String])
             let change = try CaseWorkflow.change(action, on: snapshot, actor: actor, role: role, rules: rules,
                                                  staffCanTakeCases: workers.contains, partnerExists: partnerExists)
             let at = now.millisecondsSince1970
-            try db.execute(sql: """
+            try db.execute("""
                 UPDATE cases SET state = ?, assignee = ?, partner = COALESCE(?, partner), outcome = ?, duplicate_of = ?,
                     closed_at = CASE WHEN ? = 'closed' THEN ? END,
-                    first_contact_at = CASE WHEN ? AND first_contact_at IS NULL THEN ? ELSE first_contact_at END,
+                    first_contact_at = CASE WHEN ? = 1 AND first_contact_at IS NULL THEN ? ELSE first_contact_at END,
                     unanswered_attempts = unanswered_attempts + ?, updated_at = ?
                 WHERE seq = ?
-                """, arguments: [change.to.rawValue, change.assignee, change.partner, change.outcome?.rawValue,
+                """, [change.to.rawValue, change.assignee, change.partner, change.outcome?.rawValue,
                                  change.duplicateOf, change.to.rawValue, at, change.contact == .reached, at,
                                  change.contact == .noAnswer ? 1 : 0, at, seq])
             var sealedNote: Data?
             if case let .close(_, note) = action {
                 sealedNote = try self.sealer.seal(Data(note.utf8), boundTo: UUID(uuidString: row["id"])!)
             }
-            try db.execute(sql: """
+            try db.execute("""
                 INSERT INTO case_events (seq, at, actor, action, from_state, to_state, detail, sealed_note)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [seq, at, actor, action.name, change.from.rawValue, change.to.rawValue, change.detail,
+                """, [seq, at, actor, action.name, change.from.rawValue, change.to.rawValue, change.detail,
                                  sealedNote])
             try Self.audit(db, actor: actor, action: action.name, case: reference, detail: change.detail, at: now)
             return change

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// What the centre's `/metrics` and `/health` read from its database:
 /// counts only, never a name, a reference or a kiosk's secret.
@@ -13,16 +12,16 @@ public struct CentreGauges: Sendable, Equatable {
 
 extension CenterStore {
     public func gauges(now: Date = Date()) throws -> CentreGauges {
-        try pool.read { db in
+        try database.read { db in
             var open: [CaseState: Int] = Dictionary(uniqueKeysWithValues: CaseState.allCases.filter(\.isOpen).map { ($0, 0) })
-            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM cases WHERE state != 'closed' GROUP BY state") {
+            for row in try db.fetchAll("SELECT state, COUNT(*) AS n FROM cases WHERE state != 'closed' GROUP BY state") {
                 if let state = CaseState(rawValue: row["state"]) { open[state] = row["n"] }
             }
             // Overdue as the inbox counts it: no first contact by the level's deadline.
-            let overdue = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cases c WHERE \(Self.overdueCondition)",
-                                           arguments: [Int64(now.timeIntervalSince1970 * 1000)]) ?? 0
-            let submissions = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM submissions") ?? 0
-            let kiosks = try Row.fetchOne(db, sql: """
+            let overdue: Int = try db.fetchValue("SELECT COUNT(*) FROM cases c WHERE \(Self.overdueCondition)",
+                                                 [now.millisecondsSince1970]) ?? 0
+            let submissions: Int = try db.fetchValue("SELECT COUNT(*) FROM submissions") ?? 0
+            let kiosks = try db.fetchOne("""
                 SELECT COUNT(*) AS total, COUNT(revoked_at) AS revoked FROM kiosks
                 """)!
             return CentreGauges(openCases: open, overdueCases: overdue, submissions: submissions,

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import IntakeProtocol
 import KioskStore
 
@@ -26,12 +25,11 @@ extension CenterStore {
     /// Registers a kiosk with a new secret and returns it (shown once).
     public func addKiosk(_ code: String, actor: String = "command line", now: Date = Date()) throws -> String {
         let secret = RequestSigner.newSecret()
-        try pool.write { db in
-            guard try !Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM kiosks WHERE code = ?)", arguments: [code])! else {
+        try database.write { db in
+            guard try db.fetchOne("SELECT 1 FROM kiosks WHERE code = ?", [code]) == nil else {
                 throw CenterError(description: "kiosk \(code) is already registered; `kiosk-center kiosk rotate \(code)` gives it a new secret")
             }
-            try db.execute(sql: "INSERT INTO kiosks (code, created_at) VALUES (?, ?)",
-                           arguments: [code, now.millisecondsSince1970])
+            try db.execute("INSERT INTO kiosks (code, created_at) VALUES (?, ?)", [code, now.millisecondsSince1970])
             try self.insertSecret(secret, kiosk: code, generation: 1, now: now, in: db)
             try Self.audit(db, actor: actor, action: "kiosk_added", detail: code, at: now)
         }
@@ -42,15 +40,17 @@ extension CenterStore {
     /// stops working at once. Also lets a revoked kiosk back in.
     public func rotateKiosk(_ code: String, actor: String = "command line", now: Date = Date()) throws -> String {
         let secret = RequestSigner.newSecret()
-        try pool.write { db in
-            guard let generation = try Int.fetchOne(db, sql: """
-                SELECT MAX(generation) FROM kiosk_secrets WHERE kiosk_code = ?
-                """, arguments: [code]) else {
+        try database.write { db in
+            // Rotations of one kiosk from two places take their turns.
+            guard try db.fetchOne("SELECT code FROM kiosks WHERE code = ?\(db.dialect.forUpdate)", [code]) != nil,
+                  let generation: Int = try db.fetchValue("""
+                      SELECT MAX(generation) FROM kiosk_secrets WHERE kiosk_code = ?
+                      """, [code]) else {
                 throw CenterError(description: "kiosk \(code) is not registered")
             }
-            try db.execute(sql: "UPDATE kiosk_secrets SET retired_at = ? WHERE kiosk_code = ? AND retired_at IS NULL",
-                           arguments: [now.millisecondsSince1970, code])
-            try db.execute(sql: "UPDATE kiosks SET revoked_at = NULL WHERE code = ?", arguments: [code])
+            try db.execute("UPDATE kiosk_secrets SET retired_at = ? WHERE kiosk_code = ? AND retired_at IS NULL",
+                           [now.millisecondsSince1970, code])
+            try db.execute("UPDATE kiosks SET revoked_at = NULL WHERE code = ?", [code])
             try self.insertSecret(secret, kiosk: code, generation: generation + 1, now: now, in: db)
             try Self.audit(db, actor: actor, action: "kiosk_rotated", detail: "\(code) generation \(generation + 1)", at: now)
         }
@@ -60,22 +60,22 @@ extension CenterStore {
     /// Shuts a kiosk out (lost, stolen, retired): nothing signed with any of
     /// its secrets is taken from now on. Its receipts still verify.
     public func revokeKiosk(_ code: String, actor: String = "command line", now: Date = Date()) throws {
-        try pool.write { db in
-            try db.execute(sql: "UPDATE kiosks SET revoked_at = ? WHERE code = ? AND revoked_at IS NULL",
-                           arguments: [now.millisecondsSince1970, code])
-            guard db.changesCount == 1 else {
-                let known = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM kiosks WHERE code = ?)", arguments: [code])!
+        try database.write { db in
+            let revoked = try db.execute("UPDATE kiosks SET revoked_at = ? WHERE code = ? AND revoked_at IS NULL",
+                                         [now.millisecondsSince1970, code])
+            guard revoked == 1 else {
+                let known = try db.fetchOne("SELECT 1 FROM kiosks WHERE code = ?", [code]) != nil
                 throw CenterError(description: known ? "kiosk \(code) is already revoked" : "kiosk \(code) is not registered")
             }
-            try db.execute(sql: "UPDATE kiosk_secrets SET retired_at = ? WHERE kiosk_code = ? AND retired_at IS NULL",
-                           arguments: [now.millisecondsSince1970, code])
+            try db.execute("UPDATE kiosk_secrets SET retired_at = ? WHERE kiosk_code = ? AND retired_at IS NULL",
+                           [now.millisecondsSince1970, code])
             try Self.audit(db, actor: actor, action: "kiosk_revoked", detail: code, at: now)
         }
     }
 
     public func kiosks() throws -> [KioskEntry] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: """
+        try database.read { db in
+            try db.fetchAll("""
                 SELECT k.code, k.created_at, k.revoked_at, k.last_heartbeat_at,
                        (SELECT MAX(generation) FROM kiosk_secrets g WHERE g.kiosk_code = k.code) AS generation,
                        (SELECT COUNT(*) FROM submissions s WHERE s.kiosk_code = k.code) AS n
@@ -98,32 +98,31 @@ extension CenterStore {
     }
 
     private func secretNow(of code: String) throws -> [UInt8]? {
-        try pool.read { db in try self.currentSecret(of: code, in: db) }
+        try database.read { db in try self.currentSecret(of: code, in: db) }
     }
 
-    func currentSecret(of code: String, in db: Database) throws -> [UInt8]? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+    func currentSecret(of code: String, in db: any SQLConnection) throws -> [UInt8]? {
+        guard let row = try db.fetchOne("""
             SELECT g.generation, g.sealed_secret FROM kiosk_secrets g JOIN kiosks k ON k.code = g.kiosk_code
             WHERE g.kiosk_code = ? AND g.retired_at IS NULL AND k.revoked_at IS NULL
-            """), arguments: [code]) else { return nil }
+            """, [code]) else { return nil }
         return try openSecret(row["sealed_secret"], kiosk: code, generation: row["generation"])
     }
 
     /// Every secret a kiosk has had, newest first, revoked or not: receipts
     /// printed under any of them are genuine.
-    func allSecrets(of code: String, in db: Database) throws -> [[UInt8]] {
-        try Row.fetchAll(db, sql: """
+    func allSecrets(of code: String, in db: any SQLConnection) throws -> [[UInt8]] {
+        try db.fetchAll("""
             SELECT generation, sealed_secret FROM kiosk_secrets WHERE kiosk_code = ? ORDER BY generation DESC
-            """, arguments: [code]).map { row in
+            """, [code]).map { row in
             try openSecret(row["sealed_secret"], kiosk: code, generation: row["generation"])
         }
     }
 
     /// What may open a kiosk's USB bundle: any of its secrets, unless it was revoked.
     func bundleSecrets(of code: String) throws -> [[UInt8]] {
-        try pool.read { db in
-            let revoked = try Bool.fetchOne(db, sql: "SELECT revoked_at IS NOT NULL FROM kiosks WHERE code = ?",
-                                            arguments: [code]) ?? true
+        try database.read { db in
+            let revoked: Bool = try db.fetchValue("SELECT revoked_at IS NOT NULL FROM kiosks WHERE code = ?", [code]) ?? true
             return revoked ? [] : try self.allSecrets(of: code, in: db)
         }
     }
@@ -131,7 +130,7 @@ extension CenterStore {
     /// The keys a kiosk's receipt tokens may be signed with: one derived
     /// from each secret it has had, newest first; empty for an unknown kiosk.
     public func receiptKeys(kiosk code: String) throws -> [ReceiptKey] {
-        try pool.read { db in
+        try database.read { db in
             try self.allSecrets(of: code, in: db).map { ReceiptKey.derived(fromCentreSecret: $0, kioskCode: code) }
         }
     }
@@ -142,28 +141,29 @@ extension CenterStore {
     /// pages as they were, is checkpointed into the file and emptied.
     /// Runs at every start; does nothing once done.
     func sealKioskSecrets(now: Date = Date()) throws {
-        let pending = try pool.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM kiosks WHERE unsealed_secret IS NOT NULL") ?? 0
+        let pending: Int = try database.read { db in
+            try db.fetchValue("SELECT COUNT(*) FROM kiosks WHERE unsealed_secret IS NOT NULL") ?? 0
         }
         guard pending > 0 else { return }
-        try pool.write { db in
-            for row in try Row.fetchAll(db, sql: "SELECT code, unsealed_secret FROM kiosks WHERE unsealed_secret IS NOT NULL") {
+        try database.write { db in
+            for row in try db.fetchAll("SELECT code, unsealed_secret FROM kiosks WHERE unsealed_secret IS NOT NULL") {
                 let code: String = row["code"]
                 try self.insertSecret(row["unsealed_secret"], kiosk: code, generation: 1, now: now, in: db)
-                try db.execute(sql: "UPDATE kiosks SET unsealed_secret = NULL WHERE code = ?", arguments: [code])
+                try db.execute("UPDATE kiosks SET unsealed_secret = NULL WHERE code = ?", [code])
             }
         }
-        try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        try database.purgeErasedPages()
     }
 
-    private func insertSecret(_ hex: String, kiosk code: String, generation: Int, now: Date, in db: Database) throws {
+    private func insertSecret(_ hex: String, kiosk code: String, generation: Int, now: Date,
+                              in db: any SQLConnection) throws {
         guard let bytes = CredentialStore.hexBytes(hex), bytes.count == 32 else {
             throw CenterError(description: "the secret of kiosk \(code) is not 64 hex digits")
         }
         let sealed = try sealer.seal(Data(bytes), context: Self.secretContext(code, generation))
-        try db.execute(sql: """
+        try db.execute("""
             INSERT INTO kiosk_secrets (kiosk_code, generation, sealed_secret, created_at) VALUES (?, ?, ?, ?)
-            """, arguments: [code, generation, sealed, now.millisecondsSince1970])
+            """, [code, generation, sealed, now.millisecondsSince1970])
     }
 
     private func openSecret(_ sealed: Data, kiosk code: String, generation: Int) throws -> [UInt8] {

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import IntakeProtocol
 import KioskDomain
 
@@ -11,14 +10,15 @@ extension CenterStore {
     /// `partnerName` words a partner's id from the configuration.
     public func progress(kiosk: String, after: Int64, limit: Int,
                          partnerName: (String) -> LocalizedText?) throws -> ProgressPage {
-        let rows = try pool.read { db in
-            try Row.fetchAll(db, sql: """
+        let rows = try database.read { db in
+            try db.fetchAll("""
                 SELECT e.id, s.receipt_number, e.action, e.to_state, e.at, e.detail
                 FROM case_events e JOIN submissions s ON s.seq = e.seq
                 WHERE s.kiosk_code = ? AND e.id > ?
                   AND (e.from_state IS NULL OR e.from_state != e.to_state OR e.action = 'refer')
+                  AND \(db.dialect.settledEventsCondition)
                 ORDER BY e.id LIMIT ?
-                """, arguments: [kiosk, after, limit + 1])
+                """, [kiosk, after, limit + 1])
         }
         let changes = rows.prefix(limit).compactMap { row -> ProgressChange? in
             let action: String = row["action"], detail: String? = row["detail"]

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import KioskDomain
 
 /// A month at the centre, for the supervisor: how many asked for what, where
@@ -56,13 +55,13 @@ extension CenterStore {
         guard let (start, end) = Self.monthRange(month, timeZone: timeZone) else {
             throw CenterError(description: "month must be written yyyy-MM, e.g. 2026-11")
         }
-        let rows = try pool.read { db in
-            try Row.fetchAll(db, sql: """
+        let rows = try database.read { db in
+            try db.fetchAll("""
                 SELECT s.programme, s.service, c.priority, c.street, c.created_at, c.received_at, c.due_at,
                        c.first_contact_at, c.state, c.outcome
                 FROM cases c JOIN submissions s ON s.seq = c.seq
                 WHERE c.created_at >= ? AND c.created_at < ?
-                """, arguments: [start.millisecondsSince1970, end.millisecondsSince1970])
+                """, [start.millisecondsSince1970, end.millisecondsSince1970])
         }
         var programmes: [String: Int] = [:], services: [String: Int] = [:], levels: [String: Int] = [:]
         var streets: [String: Int] = [:], outcomes: [String: Int] = [:]

@@ -1,7 +1,6 @@
 // SHA256 for session digests; SymmetricKey is not marked Sendable in swift-crypto 3.
 @preconcurrency import Crypto
 import Foundation
-import GRDB
 import HummingbirdBcrypt
 
 /// A staff account as lists show it (never its password hash).
@@ -53,19 +52,19 @@ extension CenterStore {
                          now: Date = Date()) throws {
         guard Self.isStaffName(username) else { throw CenterError.badName }
         let hash = try Self.hashPassword(password)
-        try pool.write { db in
-            guard try Int.fetchOne(db, sql: "SELECT 1 FROM staff WHERE username = ?", arguments: [username]) == nil
+        try database.write { db in
+            guard try db.fetchOne("SELECT 1 FROM staff WHERE username = ?", [username]) == nil
             else { throw CenterError.nameTaken(username) }
-            try db.execute(sql: """
+            try db.execute("""
                 INSERT INTO staff (username, role, password_hash, created_at, password_changed_at) VALUES (?, ?, ?, ?, ?)
-                """, arguments: [username, role.rawValue, hash, now.millisecondsSince1970, now.millisecondsSince1970])
+                """, [username, role.rawValue, hash, now.millisecondsSince1970, now.millisecondsSince1970])
             try Self.audit(db, actor: actor, action: "staff_add", detail: "\(username) as \(role.rawValue)", at: now)
         }
     }
 
     public func staff() throws -> [StaffMember] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM staff ORDER BY username").map { row in
+        try database.read { db in
+            try db.fetchAll("SELECT * FROM staff ORDER BY username").map { row in
                 StaffMember(username: row["username"], role: StaffRole(rawValue: row["role"]) ?? .adviser,
                             disabled: row["disabled"], lockedUntil: (row["locked_until"] as Int64?).map(Date.init(milliseconds:)),
                             createdAt: Date(milliseconds: row["created_at"]))
@@ -75,8 +74,8 @@ extension CenterStore {
 
     /// Staff who can take cases (advisers and supervisors, not disabled).
     public func caseworkers() throws -> [String] {
-        try pool.read { db in
-            try String.fetchAll(db, sql: """
+        try database.read { db in
+            try db.fetchColumn("""
                 SELECT username FROM staff WHERE disabled = 0 AND role IN ('adviser', 'supervisor') ORDER BY username
                 """)
         }
@@ -84,10 +83,10 @@ extension CenterStore {
 
     /// Disables an account and ends its sessions at once.
     public func disableStaff(_ username: String, actor: String, now: Date = Date()) throws {
-        try pool.write { db in
-            try db.execute(sql: "UPDATE staff SET disabled = 1 WHERE username = ?", arguments: [username])
-            guard db.changesCount == 1 else { throw CenterError.unknown(username) }
-            try db.execute(sql: "DELETE FROM sessions WHERE username = ?", arguments: [username])
+        try database.write { db in
+            guard try db.execute("UPDATE staff SET disabled = 1 WHERE username = ?", [username]) == 1
+            else { throw CenterError.unknown(username) }
+            try db.execute("DELETE FROM sessions WHERE username = ?", [username])
             try Self.audit(db, actor: actor, action: "staff_disable", detail: username, at: now)
         }
     }
@@ -95,13 +94,13 @@ extension CenterStore {
     /// Sets a new password; also lifts a lockout and ends the account's sessions.
     public func setPassword(_ username: String, password: String, actor: String, now: Date = Date()) throws {
         let hash = try Self.hashPassword(password)
-        try pool.write { db in
-            try db.execute(sql: """
+        try database.write { db in
+            let changed = try db.execute("""
                 UPDATE staff SET password_hash = ?, failed_logins = 0, locked_until = NULL, password_changed_at = ?
                 WHERE username = ?
-                """, arguments: [hash, now.millisecondsSince1970, username])
-            guard db.changesCount == 1 else { throw CenterError.unknown(username) }
-            try db.execute(sql: "DELETE FROM sessions WHERE username = ?", arguments: [username])
+                """, [hash, now.millisecondsSince1970, username])
+            guard changed == 1 else { throw CenterError.unknown(username) }
+            try db.execute("DELETE FROM sessions WHERE username = ?", [username])
             try Self.audit(db, actor: actor, action: "staff_password", detail: username, at: now)
         }
     }
@@ -110,12 +109,12 @@ extension CenterStore {
     /// in a row lock the account for `lockout`; the count resets on success.
     public func signIn(_ username: String, password: String, settings: ConsoleSettings,
                        now: Date = Date()) throws -> SignIn {
-        let row = try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM staff WHERE username = ?", arguments: [username])
+        let row = try database.read { db in
+            try db.fetchOne("SELECT * FROM staff WHERE username = ?", [username])
         }
         guard let row else {
             _ = Bcrypt.verify(password, hash: Self.decoyHash)
-            try pool.write { db in
+            try database.write { db in
                 try Self.audit(db, actor: "unknown", action: "sign_in_failed", detail: "unknown name", at: now)
             }
             return .wrongPassword
@@ -124,31 +123,32 @@ extension CenterStore {
             return .locked(until: until)
         }
         let good = Bcrypt.verify(password, hash: row["password_hash"])
-        return try pool.write { db -> SignIn in
+        return try database.write { db -> SignIn in
             if (row["disabled"] as Bool) {
                 try Self.audit(db, actor: username, action: "sign_in_refused", detail: "account disabled", at: now)
                 return .disabled
             }
             guard good else {
-                let failures = (try Int.fetchOne(db, sql: "SELECT failed_logins FROM staff WHERE username = ?",
-                                                 arguments: [username]) ?? 0) + 1
+                // Counted in the row, not read then written: wrong passwords
+                // sent to two centre processes at once all count.
+                let failures: Int = try db.fetchValue("""
+                    UPDATE staff SET failed_logins = failed_logins + 1 WHERE username = ? RETURNING failed_logins
+                    """, [username]) ?? 1
                 if failures >= settings.lockoutAfterFailures {
                     let until = now.addingTimeInterval(settings.lockout.seconds)
-                    try db.execute(sql: "UPDATE staff SET failed_logins = 0, locked_until = ? WHERE username = ?",
-                                   arguments: [until.millisecondsSince1970, username])
+                    try db.execute("UPDATE staff SET failed_logins = 0, locked_until = ? WHERE username = ?",
+                                   [until.millisecondsSince1970, username])
                     try Self.audit(db, actor: username, action: "locked_out", detail: "\(failures) wrong passwords", at: now)
                     return .locked(until: until)
                 }
-                try db.execute(sql: "UPDATE staff SET failed_logins = ? WHERE username = ?", arguments: [failures, username])
                 try Self.audit(db, actor: username, action: "sign_in_failed", detail: "wrong password", at: now)
                 return .wrongPassword
             }
-            try db.execute(sql: "UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE username = ?",
-                           arguments: [username])
+            try db.execute("UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE username = ?", [username])
             let token = Self.randomToken(), csrf = Self.randomToken()
-            try db.execute(sql: """
+            try db.execute("""
                 INSERT INTO sessions (token_digest, username, csrf, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)
-                """, arguments: [Self.digest(token), username, csrf, now.millisecondsSince1970, now.millisecondsSince1970])
+                """, [Self.digest(token), username, csrf, now.millisecondsSince1970, now.millisecondsSince1970])
             try Self.audit(db, actor: username, action: "sign_in", at: now)
             let role = StaffRole(rawValue: row["role"]) ?? .adviser
             return .success(token: token, session: StaffSession(username: username, role: role, csrf: csrf))
@@ -159,26 +159,26 @@ extension CenterStore {
     /// clock (at most once a minute, so reading pages rarely writes).
     public func session(token: String, idle: Duration, now: Date = Date()) throws -> StaffSession? {
         let digest = Self.digest(token)
-        let row = try pool.read { db in
-            try Row.fetchOne(db, sql: """
+        let row = try database.read { db in
+            try db.fetchOne("""
                 SELECT s.username, s.csrf, s.last_seen_at, st.role FROM sessions s
                 JOIN staff st ON st.username = s.username AND st.disabled = 0
                 WHERE s.token_digest = ?
-                """, arguments: [digest])
+                """, [digest])
         }
         guard let row else { return nil }
         let lastSeen = Date(milliseconds: row["last_seen_at"])
         if now.timeIntervalSince(lastSeen) > idle.seconds {
-            try pool.write { db in
-                try db.execute(sql: "DELETE FROM sessions WHERE token_digest = ?", arguments: [digest])
+            try database.write { db in
+                try db.execute("DELETE FROM sessions WHERE token_digest = ?", [digest])
                 try Self.audit(db, actor: row["username"], action: "session_expired", at: now)
             }
             return nil
         }
         if now.timeIntervalSince(lastSeen) > 60 {
-            try pool.write { db in
-                try db.execute(sql: "UPDATE sessions SET last_seen_at = ? WHERE token_digest = ?",
-                               arguments: [now.millisecondsSince1970, digest])
+            _ = try database.write { db in
+                try db.execute("UPDATE sessions SET last_seen_at = ? WHERE token_digest = ?",
+                               [now.millisecondsSince1970, digest])
             }
         }
         return StaffSession(username: row["username"], role: StaffRole(rawValue: row["role"]) ?? .adviser,
@@ -186,10 +186,10 @@ extension CenterStore {
     }
 
     public func signOut(token: String, now: Date = Date()) throws {
-        try pool.write { db in
-            let username = try String.fetchOne(db, sql: "SELECT username FROM sessions WHERE token_digest = ?",
-                                               arguments: [Self.digest(token)])
-            try db.execute(sql: "DELETE FROM sessions WHERE token_digest = ?", arguments: [Self.digest(token)])
+        try database.write { db in
+            let username: String? = try db.fetchValue("SELECT username FROM sessions WHERE token_digest = ?",
+                                                      [Self.digest(token)])
+            try db.execute("DELETE FROM sessions WHERE token_digest = ?", [Self.digest(token)])
             if let username { try Self.audit(db, actor: username, action: "sign_out", at: now) }
         }
     }

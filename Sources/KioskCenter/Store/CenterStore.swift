@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import IntakeProtocol
 import KioskDomain
 import KioskStore
@@ -12,7 +11,7 @@ import KioskStore
 /// page view (`caseDetail`); what the inbox and reports need (level,
 /// programme, service, street, times, state) is kept plain beside it.
 public final class CenterStore: Sendable {
-    let pool: DatabasePool
+    let database: any CenterDatabase
     let sealer: Sealer
     /// Opens what kiosks sealed to the centre; only intake and import hold it.
     let intakeKey: CentrePrivateKey?
@@ -22,38 +21,34 @@ public final class CenterStore: Sendable {
     /// Requests from kiosks that arrive together are stored in one commit.
     let intakeCommits: GroupCommit<[Result<Outcome, any Error>]>
 
-    public init(path: String, sealKey: [UInt8], intakeKey: CentrePrivateKey? = nil,
+    /// Where the data is, for messages (a path or a URL without password).
+    public var location: String { database.location }
+    public var dialect: SQLDialect { database.dialect }
+
+    /// A street centre's store: one SQLite file at `path`.
+    public convenience init(path: String, sealKey: [UInt8], intakeKey: CentrePrivateKey? = nil,
+                            deadlines: FirstContactDeadlines = .standard,
+                            timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!) throws {
+        try self.init(database: try SQLiteCenterDatabase(path: path), sealKey: sealKey, intakeKey: intakeKey,
+                      deadlines: deadlines, timeZone: timeZone)
+    }
+
+    public init(database: any CenterDatabase, sealKey: [UInt8], intakeKey: CentrePrivateKey? = nil,
                 deadlines: FirstContactDeadlines = .standard,
                 timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!) throws {
-        try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(),
-                                                withIntermediateDirectories: true)
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
-        configuration.prepareDatabase { db in
-            // Erased personal data is overwritten, not only unlinked.
-            try db.execute(sql: "PRAGMA secure_delete = ON")
-            // Inbox pages count over every open case: read pages in place
-            // rather than copied in by a system call each.
-            try db.execute(sql: "PRAGMA mmap_size = 268435456")
-        }
-        pool = try DatabasePool(path: path, configuration: configuration)
+        self.database = database
         sealer = Sealer(keyBytes: sealKey)
         self.intakeKey = intakeKey
         self.deadlines = deadlines
         self.timeZone = timeZone
-        intakeCommits = GroupCommit(pool: pool, label: "centre.intake-commits")
-        try pool.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-            let problems = try String.fetchAll(db, sql: "PRAGMA quick_check")
-            guard problems == ["ok"] else { throw StoreError.corrupt(path, problems.joined(separator: "; ")) }
-        }
-        let migrator = CenterMigrations.migrator
-        if try pool.read({ try migrator.hasBeenSuperseded($0) }) {
-            throw StoreError.schemaNewer(path, [])
-        }
-        try migrator.migrate(pool)
+        intakeCommits = GroupCommit(database: database, label: "centre.intake-commits")
         try sealKioskSecrets()
         try openCasesForEarlierRequests()
+    }
+
+    /// Ends the database's connections (a PostgreSQL pool); the store is not used again.
+    public func close() {
+        database.close()
     }
 
     // MARK: Submissions
@@ -106,12 +101,17 @@ public final class CenterStore: Sendable {
             prepared.map { item in
                 Result {
                     let item = try item.get()
-                    var outcome: Outcome?
-                    try db.inSavepoint {
-                        outcome = try self.store(item, source: source, now: now, in: db)
-                        return .commit
+                    // Another centre process may store the same request at
+                    // the same moment: the loser's insert meets the winner's
+                    // row, is undone, and the next try finds it held.
+                    var attempt = 0
+                    while true {
+                        do {
+                            return try db.inSavepoint { try self.store(item, source: source, now: now, in: db) }
+                        } catch is SQLUniqueConflict where attempt < 3 {
+                            attempt += 1
+                        }
                     }
-                    return outcome!
                 }
             }
         }
@@ -136,26 +136,24 @@ public final class CenterStore: Sendable {
         }
     }
 
-    private func store(_ item: PreparedSubmission, source: String, now: Date, in db: Database) throws -> Outcome {
+    private func store(_ item: PreparedSubmission, source: String, now: Date, in db: any SQLConnection) throws -> Outcome {
         let submission = item.submission
         let level = HardshipLevel(rawValue: submission.hardship.level) ?? .green
-        // Cached statements: compiling each statement again cost more than running it.
-        if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT reference, body_digest FROM submissions WHERE id = ?"),
-                                      arguments: [item.id]) {
+        if let row = try db.fetchOne("SELECT reference, body_digest FROM submissions WHERE id = ?", [item.id]) {
             return (row["body_digest"] as String) == item.digest ? .duplicate(row["reference"]) : .conflict
         }
-        if let holder = try String.fetchOne(db.cachedStatement(sql: """
+        if let holder: String = try db.fetchValue("""
             SELECT reference FROM submissions WHERE kiosk_code = ? AND receipt_number = ?
-            """), arguments: [submission.kioskCode, submission.receiptNumber]) {
+            """, [submission.kioskCode, submission.receiptNumber]) {
             return .receiptClash(holder)
         }
-        let seq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(seq), 0) + 1 FROM submissions")) ?? 1
+        let seq: Int64 = try db.fetchValue(db.dialect.nextSubmissionNumber) ?? 1
         let reference = "C" + String(seq).leftPadded(to: 8)
-        try db.cachedStatement(sql: """
+        try db.execute("""
             INSERT INTO submissions (seq, id, reference, kiosk_code, receipt_number, hardship, priority, programme,
                 service, created_at, received_at, body_digest, sealed_body, source)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [seq, item.id, reference, submission.kioskCode, submission.receiptNumber,
+            """, [seq, item.id, reference, submission.kioskCode, submission.receiptNumber,
                              level.rawValue, level.priority, submission.programme, submission.service,
                              submission.createdAt.millisecondsSince1970, now.millisecondsSince1970, item.digest,
                              item.sealed, source])
@@ -171,17 +169,17 @@ public final class CenterStore: Sendable {
     /// A new case, due for first contact by its level's deadline counted
     /// from when the centre received it.
     func openCase(seq: Int64, level: HardshipLevel, street: String, createdAt: Date, receivedAt: Date,
-                  sealedReasons: Data, kiosk: String, in db: Database) throws {
+                  sealedReasons: Data, kiosk: String, in db: any SQLConnection) throws {
         let due = deadlines.due(level: level, from: receivedAt, timeZone: timeZone)
-        try db.cachedStatement(sql: """
+        try db.execute("""
             INSERT INTO cases (seq, priority, street, created_at, received_at, due_at, state, updated_at, sealed_reasons)
             VALUES (?, ?, ?, ?, ?, ?, 'new', ?, ?)
-            """).execute(arguments: [seq, level.priority, street, createdAt.millisecondsSince1970,
+            """, [seq, level.priority, street, createdAt.millisecondsSince1970,
                              receivedAt.millisecondsSince1970, due.millisecondsSince1970,
                              receivedAt.millisecondsSince1970, sealedReasons])
-        try db.cachedStatement(sql: """
+        try db.execute("""
             INSERT INTO case_events (seq, at, actor, action, from_state, to_state) VALUES (?, ?, ?, 'received', NULL, 'new')
-            """).execute(arguments: [seq, receivedAt.millisecondsSince1970, "kiosk " + kiosk])
+            """, [seq, receivedAt.millisecondsSince1970, "kiosk " + kiosk])
     }
 
     /// Requests received before cases existed (a database from an earlier
@@ -191,12 +189,12 @@ public final class CenterStore: Sendable {
         // Every request since has its case from the intake transaction, and
         // this runs as one transaction: equal counts mean nothing is missing,
         // and start-up reads two indexes instead of joining the tables.
-        let complete = try pool.read { db in
-            try Bool.fetchOne(db, sql: "SELECT (SELECT COUNT(*) FROM submissions) = (SELECT COUNT(*) FROM cases)") ?? false
+        let complete = try database.read { db in
+            try db.fetchValue("SELECT (SELECT COUNT(*) FROM submissions) = (SELECT COUNT(*) FROM cases)") ?? false
         }
         if complete { return }
-        try pool.write { db in
-            let rows = try Row.fetchAll(db, sql: """
+        try database.write { db in
+            let rows = try db.fetchAll("""
                 SELECT s.seq, s.id, s.sealed_body, s.received_at FROM submissions s
                 WHERE NOT EXISTS (SELECT 1 FROM cases c WHERE c.seq = s.seq)
                 """)
@@ -256,15 +254,15 @@ public final class CenterStore: Sendable {
     public func recordHeartbeat(_ heartbeat: KioskHeartbeat, body: Data, signature: String,
                                 now: Date = Date()) async throws -> Bool {
         let text = String(decoding: body, as: UTF8.self)
-        return try await pool.write { db in
+        return try database.write { db in
             let at = now.millisecondsSince1970
-            try db.execute(sql: """
+            let stored = try db.execute("""
                 INSERT INTO heartbeats (kiosk_code, received_at, body, signature) VALUES (?, ?, ?, ?)
                 ON CONFLICT (signature) WHERE signature IS NOT NULL DO NOTHING
-                """, arguments: [heartbeat.kioskCode, at, text, signature])
-            guard db.changesCount == 1 else { return false }
-            try db.execute(sql: "UPDATE kiosks SET last_heartbeat_at = ?, last_heartbeat = ? WHERE code = ?",
-                           arguments: [at, text, heartbeat.kioskCode])
+                """, [heartbeat.kioskCode, at, text, signature])
+            guard stored == 1 else { return false }
+            try db.execute("UPDATE kiosks SET last_heartbeat_at = ?, last_heartbeat = ? WHERE code = ?",
+                           [at, text, heartbeat.kioskCode])
             return true
         }
     }
@@ -273,17 +271,16 @@ public final class CenterStore: Sendable {
     /// in `kiosks`. Returns how many went.
     @discardableResult
     public func deleteHeartbeats(receivedBefore cutoff: Date) throws -> Int {
-        try pool.write { db in
-            try db.execute(sql: "DELETE FROM heartbeats WHERE received_at < ?", arguments: [cutoff.millisecondsSince1970])
-            return db.changesCount
+        try database.write { db in
+            try db.execute("DELETE FROM heartbeats WHERE received_at < ?", [cutoff.millisecondsSince1970])
         }
     }
 
     /// How many submissions the centre holds, by submission id: tests and
     /// `kiosk-center` use it to show nothing arrived twice.
     public func submissionCounts() throws -> (total: Int, distinctIDs: Int, distinctReceipts: Int) {
-        try pool.read { db in
-            let row = try Row.fetchOne(db, sql: """
+        try database.read { db in
+            let row = try db.fetchOne("""
                 SELECT COUNT(*) AS total, COUNT(DISTINCT id) AS ids, COUNT(DISTINCT kiosk_code || receipt_number) AS receipts
                 FROM submissions
                 """)!
@@ -293,9 +290,8 @@ public final class CenterStore: Sendable {
 
     /// One submission's body, opened (tests); nil when unknown or erased.
     public func body(ofReference reference: String) throws -> IntakeSubmission? {
-        try pool.read { db -> IntakeSubmission? in
-            guard let row = try Row.fetchOne(db, sql: "SELECT id, sealed_body FROM submissions WHERE reference = ?",
-                                             arguments: [reference]),
+        try database.read { db -> IntakeSubmission? in
+            guard let row = try db.fetchOne("SELECT id, sealed_body FROM submissions WHERE reference = ?", [reference]),
                   let id = UUID(uuidString: row["id"]) else { return nil }
             return try self.openBody(row["sealed_body"], id: id)
         }
@@ -308,17 +304,17 @@ public final class CenterStore: Sendable {
     }
 
     public func heartbeatCount(kiosk: String) throws -> Int {
-        try pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM heartbeats WHERE kiosk_code = ?", arguments: [kiosk]) ?? 0 }
+        try database.read { try $0.fetchValue("SELECT COUNT(*) FROM heartbeats WHERE kiosk_code = ?", [kiosk]) ?? 0 }
     }
 
     /// A read of the database that returns promptly when it is healthy (the
     /// service's watchdog pings only after one).
     public func probe() throws {
-        _ = try pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM kiosks") }
+        _ = try database.read { try $0.fetchValue("SELECT COUNT(*) FROM kiosks") as Int? }
     }
 
     public func integrityCheck() throws -> [String] {
-        try pool.read { try String.fetchAll($0, sql: "PRAGMA integrity_check") }
+        try database.integrityCheck()
     }
 }
 

@@ -1,4 +1,3 @@
-import GRDB
 import KioskStore
 
 /// Database work that arrives together shares one transaction, and so one
@@ -8,7 +7,7 @@ import KioskStore
 /// holds its work (or with the error that kept it out). One queue hop per
 /// commit, not per piece: the callers' tasks only wait.
 final class GroupCommit<Value: Sendable>: Sendable {
-    typealias Work = @Sendable (Database) throws -> Value
+    typealias Work = @Sendable (any SQLConnection) throws -> Value
 
     private struct Piece: Sendable {
         var work: Work
@@ -17,20 +16,13 @@ final class GroupCommit<Value: Sendable>: Sendable {
 
     private let writer: GroupWriter<Piece>
 
-    init(pool: DatabasePool, label: String) {
+    init(database: any CenterDatabase, label: String) {
         writer = GroupWriter(label: label) { group in
             let results: [Result<Value, any Error>]
             do {
-                results = try pool.write { db in
+                results = try database.write { db in
                     group.map { piece in
-                        Result {
-                            var value: Value?
-                            try db.inSavepoint {
-                                value = try piece.work(db)
-                                return .commit
-                            }
-                            return value!
-                        }
+                        Result { try db.inSavepoint { try piece.work(db) } }
                     }
                 }
             } catch {
