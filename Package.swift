@@ -159,20 +159,22 @@ let package = Package(
         // Spawning our executables, a loopback centre and a front in tmux, shared by the test targets.
         .target(name: "TestSupport", dependencies: ["KioskConfig", "KioskDomain", "KioskStore", "Receipts", "IntakeProtocol"],
                 path: "Tests/TestSupport"),
+        // A centre's database for tests: SQLite or the private PostgreSQL cluster.
+        .target(name: "CentreTestSupport", dependencies: ["KioskCenter", "TestSupport"], path: "Tests/CentreTestSupport"),
         .testTarget(name: "CommandTests", dependencies: ["KioskCommands", "ServiceNotify", "TestSupport", "KioskMetrics",
                                                         "KioskFront", "KioskDomain", "KioskConfig"]),
         .testTarget(name: "ForwardingTests", dependencies: [
             "KioskForwarder", "KioskCenter", "IntakeProtocol", "KioskStore", "KioskConfig", "KioskDomain",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "Logging", package: "swift-log"), "TestSupport", "ServiceNotify",
+            .product(name: "Logging", package: "swift-log"), "TestSupport", "CentreTestSupport", "ServiceNotify",
         ]),
         .testTarget(name: "OperationsTests", dependencies: [
             "TestSupport", "KioskStore", "KioskConfig", "KioskFront", "IntakeProtocol",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "CenterTests", dependencies: [
-            "KioskCenter", "IntakeProtocol", "KioskDomain", "KioskConfig", "KioskStore", "TestSupport",
+            "KioskCenter", "IntakeProtocol", "KioskDomain", "KioskConfig", "KioskStore", "TestSupport", "CentreTestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),

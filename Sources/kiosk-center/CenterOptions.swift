@@ -94,11 +94,39 @@ struct CenterOptions: ParsableArguments {
                                 + "create it once with `kiosk-center credentials init`")
         }
         do {
-            return try CenterStore(path: stateDirectory.appendingPathComponent("center.sqlite").path, sealKey: key,
-                                   intakeKey: intake ? try intakeKey() : nil, deadlines: configuration.deadlines, timeZone: configuration.timeZone)
+            return try CenterStore(database: try openDatabase(configuration.database), sealKey: key,
+                                   intakeKey: intake ? try intakeKey() : nil, deadlines: configuration.deadlines,
+                                   timeZone: configuration.timeZone)
         } catch let error as StoreError {
             throw CenterFailure(error.description)
+        } catch let error as DatabaseUnavailable {
+            throw CenterFailure(error.description)
         }
+    }
+
+    static let databasePasswordName = "center-database.password"
+
+    /// The database center.yaml names: a SQLite file (by default in the
+    /// state folder) or PostgreSQL with the password from the credential file.
+    func openDatabase(_ setting: DatabaseSetting) throws -> any CenterDatabase {
+        switch setting {
+        case let .sqlite(path):
+            let file = path.map { URL(fileURLWithPath: $0, relativeTo: stateDirectory) }
+                ?? stateDirectory.appendingPathComponent("center.sqlite")
+            return try SQLiteCenterDatabase(path: file.path)
+        case let .postgres(settings):
+            return try PostgresCenterDatabase(settings, password: try databasePassword())
+        }
+    }
+
+    /// nil when there is no credential file (a server that trusts this host).
+    func databasePassword() throws -> String? {
+        let file = credentialStore.url(for: Self.databasePasswordName)
+        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
+        guard let text = try? String(contentsOf: file, encoding: .utf8) else {
+            throw CenterFailure("\(file.path) cannot be read by this user")
+        }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Who a command line action is recorded as in the access log.

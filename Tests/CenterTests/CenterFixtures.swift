@@ -4,21 +4,25 @@ import KioskCenter
 import KioskConfig
 import KioskDomain
 import KioskStore
+import CentreTestSupport
 import TestSupport
 
-/// A centre store in a temporary folder with the shipped configuration.
+/// A centre store with the shipped configuration: a SQLite file in a
+/// temporary folder, or a new database in the test PostgreSQL cluster.
 struct CenterFixture {
     let folder: URL
+    let backend: CenterBackend
     let store: CenterStore
     let config: CenterConfiguration
     let sealKey: [UInt8] = Array(repeating: 7, count: 32)
     /// Kiosk JA0301's secret (hex): it is registered.
     let kioskSecret: String
 
-    init() throws {
+    init(_ backend: CenterBackend = .sqlite) throws {
+        self.backend = backend
         folder = try temporaryFolder("centre-store")
         config = try CenterConfigurationLoader.load(from: repositoryRoot.appendingPathComponent("center-config"))
-        store = try CenterStore(path: folder.appendingPathComponent("center.sqlite").path, sealKey: sealKey,
+        store = try CenterStore(database: try backend.makeDatabase(in: folder), sealKey: sealKey,
                                 deadlines: config.deadlines, timeZone: config.timeZone)
         kioskSecret = try store.addKiosk("JA0301")
     }

@@ -1,15 +1,15 @@
+import CentreTestSupport
 import Foundation
-import GRDB
 import IntakeProtocol
-import KioskCenter
+@testable import KioskCenter
 import KioskDomain
 import Testing
 
-/// The case store on a real SQLite file: ordering, the schema's state
+/// The case store on a real SQLite file and on PostgreSQL: ordering, the schema's state
 /// machine, the timeline and the access log, staff sign-in, retention.
 @Suite struct CenterStoreTests {
-    @Test func theInboxShowsRedFirstThenYellowThenGreenEachOldestFirst() async throws {
-        let centre = try CenterFixture()
+    @Test(arguments: CenterBackend.allCases) func theInboxShowsRedFirstThenYellowThenGreenEachOldestFirst(_ backend: CenterBackend) async throws {
+        let centre = try CenterFixture(backend)
         let start = Date().addingTimeInterval(-3600)
         let green = try await centre.receive(sequence: 1, level: .green, createdAt: start)
         let yellowLate = try await centre.receive(sequence: 2, level: .yellow, createdAt: start.addingTimeInterval(60))
@@ -29,8 +29,8 @@ import Testing
         #expect(try centre.store.inbox(filter, pageSize: 50).rows.isEmpty)
     }
 
-    @Test func aRedCaseNotContactedWithinFourHoursIsOverdue() async throws {
-        let centre = try CenterFixture()
+    @Test(arguments: CenterBackend.allCases) func aRedCaseNotContactedWithinFourHoursIsOverdue(_ backend: CenterBackend) async throws {
+        let centre = try CenterFixture(backend)
         let received = Date().addingTimeInterval(-5 * 3600)
         let late = try await centre.receive(sequence: 1, level: .red, createdAt: received, receivedAt: received)
         try await centre.receive(sequence: 2, level: .red)
@@ -42,8 +42,8 @@ import Testing
         #expect(try centre.store.inbox(filter, pageSize: 50).rows.map(\.reference) == [late])
     }
 
-    @Test func eachActionWritesItsTimelineLineAndItsAccessLogLine() async throws {
-        let centre = try CenterFixture()
+    @Test(arguments: CenterBackend.allCases) func eachActionWritesItsTimelineLineAndItsAccessLogLine(_ backend: CenterBackend) async throws {
+        let centre = try CenterFixture(backend)
         try centre.addStaff("li.adviser", .adviser)
         let reference = try await centre.receive(sequence: 1)
         try centre.perform(.accept, on: reference)
@@ -65,50 +65,71 @@ import Testing
         #expect(!log.contains("欧阳明华") && !log.contains("13912345678") && !log.contains("基金会已确认"))
     }
 
-    @Test func theSchemaRefusesAnIllegalMoveAndAnyChangeToTheAccessLog() async throws {
-        let centre = try CenterFixture()
+    @Test(arguments: CenterBackend.allCases) func theSchemaRefusesAnIllegalMoveAndAnyChangeToTheAccessLog(_ backend: CenterBackend) async throws {
+        let centre = try CenterFixture(backend)
         let reference = try await centre.receive(sequence: 1)
-        let database = try DatabaseQueue(path: centre.folder.appendingPathComponent("center.sqlite").path)
+        let database = centre.store.database
         // Every pair of states: the trigger refuses exactly what the rules call illegal.
         for from in CaseState.allCases {
             for to in CaseState.allCases where from != to {
-                let allowed = try await database.write { db -> Bool in
-                    // A row already in `from` (inserted: the trigger guards updates), CHECKs off, so
-                    // only the trigger decides; everything rolls back.
-                    var allowed = false
-                    try db.inSavepoint {
-                        try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
-                        try db.execute(sql: "DELETE FROM case_events WHERE seq = 1; DELETE FROM cases WHERE seq = 1")
-                        try db.execute(sql: """
-                            INSERT INTO cases (seq, priority, street, created_at, received_at, due_at, state, updated_at)
-                            VALUES (1, 1, 'x', 0, 0, 0, ?, 0)
-                            """, arguments: [from.rawValue])
-                        do {
-                            try db.execute(sql: "UPDATE cases SET state = ? WHERE seq = 1", arguments: [to.rawValue])
-                            allowed = true
-                        } catch {}
-                        return .rollback
-                    }
-                    try db.execute(sql: "PRAGMA ignore_check_constraints = OFF")
-                    return allowed
-                }
+                let allowed = try Self.triggerAllows(from: from, to: to, in: database)
                 #expect(allowed == CaseState.isLegal(from: from, to: to), "\(from) → \(to)")
             }
         }
         // A closed case must carry its outcome.
         #expect(throws: (any Error).self) {
-            try database.write { try $0.execute(sql: "UPDATE cases SET state = 'closed' WHERE seq = 1") }
+            try database.write { try $0.execute("UPDATE cases SET state = 'closed' WHERE seq = 1") }
         }
         _ = try centre.store.caseDetail(reference, viewer: "li")
-        #expect(throws: (any Error).self) { try database.write { try $0.execute(sql: "DELETE FROM audit_log") } }
+        #expect(throws: (any Error).self) { try database.write { try $0.execute("DELETE FROM audit_log") } }
         #expect(throws: (any Error).self) {
-            try database.write { try $0.execute(sql: "UPDATE audit_log SET actor = 'someone else'") }
+            try database.write { try $0.execute("UPDATE audit_log SET actor = 'someone else'") }
         }
         #expect(try centre.store.auditEntries().first?.action == "view_case")
     }
 
-    @Test func wrongPasswordsLockAnAccountAndANewPasswordLiftsTheLock() throws {
-        let centre = try CenterFixture()
+    /// Whether the state-machine trigger lets case 1 move `from` → `to`: a
+    /// row already in `from` (inserted: the trigger guards updates) with the
+    /// CHECKs off, so only the trigger decides; everything is undone.
+    static func triggerAllows(from: CaseState, to: CaseState, in database: any CenterDatabase) throws -> Bool {
+        struct Undo: Error { var allowed: Bool }
+        return try database.write { db in
+            if db.dialect == .sqlite { try db.execute("PRAGMA ignore_check_constraints = ON") }
+            defer { if db.dialect == .sqlite { _ = try? db.execute("PRAGMA ignore_check_constraints = OFF") } }
+            do {
+                try db.inSavepoint {
+                    if db.dialect == .postgres {
+                        // Dropped inside the savepoint: PostgreSQL's DDL is undone with it.
+                        try db.execute("""
+                            DO $$ DECLARE c record; BEGIN
+                                FOR c IN SELECT conname FROM pg_constraint WHERE conrelid = 'cases'::regclass AND contype = 'c' LOOP
+                                    EXECUTE 'ALTER TABLE cases DROP CONSTRAINT ' || quote_ident(c.conname);
+                                END LOOP;
+                            END $$
+                            """)
+                    }
+                    try db.execute("DELETE FROM case_events WHERE seq = 1")
+                    try db.execute("DELETE FROM cases WHERE seq = 1")
+                    try db.execute("""
+                        INSERT INTO cases (seq, priority, street, created_at, received_at, due_at, state, updated_at)
+                        VALUES (1, 1, 'x', 0, 0, 0, ?, 0)
+                        """, [from.rawValue])
+                    var allowed = false
+                    do {
+                        try db.inSavepoint { try db.execute("UPDATE cases SET state = ? WHERE seq = 1", [to.rawValue]) }
+                        allowed = true
+                    } catch {}
+                    throw Undo(allowed: allowed)
+                }
+            } catch let undo as Undo {
+                return undo.allowed
+            }
+            return false
+        }
+    }
+
+    @Test(arguments: CenterBackend.allCases) func wrongPasswordsLockAnAccountAndANewPasswordLiftsTheLock(_ backend: CenterBackend) throws {
+        let centre = try CenterFixture(backend)
         try centre.addStaff("li.adviser", .adviser)
         let settings = ConsoleSettings(sessionIdle: .seconds(900), lockoutAfterFailures: 3, lockout: .seconds(600),
                                        secureCookies: false, pageSize: 50)
@@ -136,8 +157,8 @@ import Testing
         #expect(try centre.store.signIn("nobody", password: "whatever it is", settings: settings) == .wrongPassword)
     }
 
-    @Test func retentionErasesClosedCasesPersonalDataAndKeepsTheCounts() async throws {
-        let centre = try CenterFixture()
+    @Test(arguments: CenterBackend.allCases) func retentionErasesClosedCasesPersonalDataAndKeepsTheCounts(_ backend: CenterBackend) async throws {
+        let centre = try CenterFixture(backend)
         let old = try await centre.receive(sequence: 1, level: .red, name: "独居老人甲")
         let open = try await centre.receive(sequence: 2, level: .green)
         let closedAt = Date().addingTimeInterval(-400 * 86400)
@@ -151,20 +172,20 @@ import Testing
         let month = String(LocalMonth.now(centre.config.timeZone))
         let report = try centre.store.report(month: month)
         #expect(report.total == 2 && report.outcomes == [MonthReport.Count(key: "helped", count: 1)])
-        for file in ["center.sqlite", "center.sqlite-wal"] {
+        for file in ["center.sqlite", "center.sqlite-wal"] where backend == .sqlite {
             let bytes = (try? Data(contentsOf: centre.folder.appendingPathComponent(file))) ?? Data()
             #expect(bytes.range(of: Data("独居老人甲".utf8)) == nil)
         }
     }
 
-    @Test func aRequestFromAnEarlierVersionGetsItsCaseAtStart() async throws {
-        let centre = try CenterFixture()
+    @Test(arguments: CenterBackend.allCases) func aRequestFromAnEarlierVersionGetsItsCaseAtStart(_ backend: CenterBackend) async throws {
+        let centre = try CenterFixture(backend)
         let reference = try await centre.receive(sequence: 1, street: "jingan-temple")
-        let path = centre.folder.appendingPathComponent("center.sqlite").path
-        try await DatabaseQueue(path: path).write { db in
-            try db.execute(sql: "DELETE FROM case_events; DELETE FROM cases")
+        try centre.store.database.write { db in
+            try db.execute("DELETE FROM case_events")
+            try db.execute("DELETE FROM cases")
         }
-        let reopened = try CenterStore(path: path, sealKey: centre.sealKey)
+        let reopened = try CenterStore(database: centre.store.database, sealKey: centre.sealKey)
         let detail = try #require(try reopened.caseDetail(reference, viewer: "li"))
         #expect(detail.street == "jingan-temple" && detail.state == .new && detail.timeline.count == 1)
     }
@@ -183,8 +204,8 @@ enum LocalMonth {
 /// Heartbeats carry no personal data but pile up: the centre keeps
 /// `retention.keep_heartbeats_days` of them (30 unless set).
 @Suite struct HeartbeatRetentionTests {
-    @Test func heartbeatsOlderThanTheRetentionGoAndTheLatestStaysOnTheKiosk() async throws {
-        let centre = try CenterFixture()
+    @Test(arguments: CenterBackend.allCases) func heartbeatsOlderThanTheRetentionGoAndTheLatestStaysOnTheKiosk(_ backend: CenterBackend) async throws {
+        let centre = try CenterFixture(backend)
         #expect(centre.config.retention.keepHeartbeatsDays == 30)
         let now = Date()
         for (index, age) in [40.0, 31, 2].enumerated() {

@@ -8,17 +8,42 @@ import KioskDomain
 import KioskStore
 import Logging
 import NIOCore
+import CentreTestSupport
 import TestSupport
 import Testing
 
 /// The console over HTTP (Hummingbird's test client, the real router and
-/// store): sign-in, roles, CSRF, the ticket scan, a case's page and actions.
+/// store): sign-in, roles, CSRF, the ticket scan, a case's page and actions,
+/// on each backend.
 @Suite struct ConsoleTests {
+    @Test(arguments: CenterBackend.allCases) func anAdviserSignsInScansATicketAndActsOnTheCase(_ backend: CenterBackend) async throws {
+        try await ConsoleDriver(backend).anAdviserSignsInScansATicketAndActsOnTheCase()
+    }
+
+    @Test(arguments: CenterBackend.allCases) func aFormWithoutItsCSRFTokenIsRefusedAndChangesNothing(_ backend: CenterBackend) async throws {
+        try await ConsoleDriver(backend).aFormWithoutItsCSRFTokenIsRefusedAndChangesNothing()
+    }
+
+    @Test(arguments: CenterBackend.allCases) func eachRoleReachesOnlyItsPages(_ backend: CenterBackend) async throws {
+        try await ConsoleDriver(backend).eachRoleReachesOnlyItsPages()
+    }
+
+    @Test(arguments: CenterBackend.allCases) func ticketsThatCannotOpenACaseSayWhy(_ backend: CenterBackend) async throws {
+        try await ConsoleDriver(backend).ticketsThatCannotOpenACaseSayWhy()
+    }
+
+    @Test(arguments: CenterBackend.allCases) func repeatedWrongPasswordsLockTheAccountWithAClearMessage(_ backend: CenterBackend) async throws {
+        try await ConsoleDriver(backend).repeatedWrongPasswordsLockTheAccountWithAClearMessage()
+    }
+}
+
+/// One console on one backend, and the checks the tests run on it.
+struct ConsoleDriver {
     let centre: CenterFixture
     let app: Application<RouterResponder<BasicRequestContext>>
 
-    init() throws {
-        centre = try CenterFixture()
+    init(_ backend: CenterBackend) throws {
+        centre = try CenterFixture(backend)
         let views = try ConsoleViews(assets: repositoryRoot.appendingPathComponent("assets"))
         let console = ConsoleServer(store: centre.store, config: centre.config, views: views,
                                     logger: Logger(label: "console-test"))
@@ -28,7 +53,7 @@ import Testing
         try centre.addStaff("qian.audit", .auditor)
     }
 
-    @Test func anAdviserSignsInScansATicketAndActsOnTheCase() async throws {
+    func anAdviserSignsInScansATicketAndActsOnTheCase() async throws {
         let (submission, _) = sample(sequence: 42, level: .red, name: "<script>alert(1)</script>")
         guard case let .created(reference) = try await centre.store.accept(submission) else { return }
         let token = try centre.token(submission.receiptNumber)
@@ -68,7 +93,7 @@ import Testing
         #expect(actions.filter { $0 == "view_case" }.count >= 3)
     }
 
-    @Test func aFormWithoutItsCSRFTokenIsRefusedAndChangesNothing() async throws {
+    func aFormWithoutItsCSRFTokenIsRefusedAndChangesNothing() async throws {
         let reference = try await centre.receive(sequence: 1)
         try await app.test(.router) { client in
             let session = try await client.signIn("li.adviser", CenterFixture.password)
@@ -81,7 +106,7 @@ import Testing
         #expect(try centre.store.auditEntries().contains { $0.action == "csrf_refused" })
     }
 
-    @Test func eachRoleReachesOnlyItsPages() async throws {
+    func eachRoleReachesOnlyItsPages() async throws {
         try await app.test(.router) { client in
             let adviser = try await client.signIn("li.adviser", CenterFixture.password)
             #expect(try await client.get("/audit", adviser).status == .forbidden)
@@ -100,7 +125,7 @@ import Testing
         }
     }
 
-    @Test func ticketsThatCannotOpenACaseSayWhy() async throws {
+    func ticketsThatCannotOpenACaseSayWhy() async throws {
         let (submission, _) = sample(sequence: 7)
         _ = try await centre.store.accept(submission)
         let number = try ReceiptNumber(parsing: submission.receiptNumber)
@@ -132,7 +157,7 @@ import Testing
         #expect(try centre.store.auditEntries().filter { $0.action == "ticket_refused" }.count == 2)
     }
 
-    @Test func repeatedWrongPasswordsLockTheAccountWithAClearMessage() async throws {
+    func repeatedWrongPasswordsLockTheAccountWithAClearMessage() async throws {
         try await app.test(.router) { client in
             for attempt in 1...5 {
                 let response = try await client.trySignIn("li.adviser", "not the password")

@@ -1,4 +1,5 @@
 import Foundation
+import CentreTestSupport
 import GRDB
 import IntakeProtocol
 @testable import KioskCenter
@@ -46,8 +47,8 @@ import TestSupport
         }
     }
 
-    @Test func rotatingRetiresTheOldSecretAndKeepsItsReceiptsVerifiable() async throws {
-        let centre = try CenterFixture()
+    @Test(arguments: CenterBackend.allCases) func rotatingRetiresTheOldSecretAndKeepsItsReceiptsVerifiable(_ backend: CenterBackend) async throws {
+        let centre = try CenterFixture(backend)
         let oldTicket = try centre.token(ReceiptNumber(kioskCode: "JA0301", day: "261129", sequence: 1).description)
         let new = try centre.store.rotateKiosk("JA0301", actor: "li.supervisor")
         #expect(new != centre.kioskSecret)
@@ -59,8 +60,8 @@ import TestSupport
         #expect(try centre.store.auditEntries().contains { $0.action == "kiosk_rotated" && $0.actor == "li.supervisor" })
     }
 
-    @Test func aRevokedKioskSignsNothingAndItsBundlesAreRefused() async throws {
-        let centre = try CenterFixture()
+    @Test(arguments: CenterBackend.allCases) func aRevokedKioskSignsNothingAndItsBundlesAreRefused(_ backend: CenterBackend) async throws {
+        let centre = try CenterFixture(backend)
         let secret = CredentialStore.hexBytes(centre.kioskSecret)!
         let bundle = try OfflineBundle.seal(bodies: [], kioskCode: "JA0301", secret: secret)
         try centre.store.revokeKiosk("JA0301")

@@ -17,6 +17,8 @@ public struct CenterConfiguration: Sendable {
     public var streets: [Area]
     public var catalog: Catalog
     public var assessment: Assessment
+    /// Where the cases are kept (center.yaml's `database:`).
+    public var database: DatabaseSetting = .sqlite(path: nil)
 
     public func partner(_ id: String) -> Partner? { partners.first { $0.id == id } }
 
@@ -25,6 +27,15 @@ public struct CenterConfiguration: Sendable {
         code.isEmpty ? "—" : street(code)?.name[language] ?? code
     }
     public func street(_ code: String) -> Area? { streets.first { $0.code == code } }
+}
+
+/// Where a centre keeps its data: a SQLite file (a street centre; by
+/// default `center.sqlite` in the state folder) or a PostgreSQL database
+/// shared by a district's centre processes.
+public enum DatabaseSetting: Sendable, Equatable {
+    /// nil: `center.sqlite` in the state folder; a relative path is taken from there.
+    case sqlite(path: String?)
+    case postgres(PostgresSettings)
 }
 
 /// A partner organisation a case can be referred (转介) to.

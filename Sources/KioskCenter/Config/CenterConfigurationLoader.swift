@@ -22,7 +22,7 @@ public enum CenterConfigurationLoader {
         return CenterConfiguration(
             name: center.name, timeZone: center.timeZone, deadlines: center.deadlines, console: center.console,
             cases: center.cases, retention: center.retention, partners: partners, streets: center.streets,
-            catalog: catalog, assessment: assessment)
+            catalog: catalog, assessment: assessment, database: center.database)
     }
 
     /// What `center.yaml` holds.
@@ -34,10 +34,11 @@ public enum CenterConfigurationLoader {
         var cases: CaseRules
         var retention: CenterRetention
         var streets: [Area]
+        var database: DatabaseSetting
     }
 
     static func readCenter(_ root: YAMLNode) -> CenterFile? {
-        guard let top = root.mapping("center.yaml", keys: ["centre", "deadlines", "console", "cases", "retention", "streets"])
+        guard let top = root.mapping("center.yaml", keys: ["centre", "deadlines", "console", "cases", "retention", "streets", "database"])
         else { return nil }
         var name: LocalizedText?, timeZone: TimeZone?
         if let map = top.required("centre")?.mapping("centre", keys: ["name", "time_zone"]) {
@@ -86,9 +87,31 @@ public enum CenterConfigurationLoader {
             }
         }
         let streets = top.required("streets").flatMap(ConfigurationLoader.readAreas)
-        guard let name, let timeZone, let deadlines, let console, let rules, let retention, let streets else { return nil }
+        var database: DatabaseSetting? = .sqlite(path: nil)
+        if let node = top.optional("database") {
+            database = readDatabase(node)
+        }
+        guard let name, let timeZone, let deadlines, let console, let rules, let retention, let streets, let database
+        else { return nil }
         return CenterFile(name: name, timeZone: timeZone, deadlines: deadlines, console: console, cases: rules,
-                          retention: retention, streets: streets)
+                          retention: retention, streets: streets, database: database)
+    }
+
+    /// `database: postgres://USER@HOST:PORT/NAME?sslmode=…` or a SQLite file's path.
+    static func readDatabase(_ node: YAMLNode) -> DatabaseSetting? {
+        guard let text = node.string("database") else { return nil }
+        switch PostgresSettings.parse(text) {
+        case let .success(settings)?: return .postgres(settings)
+        case let .failure(problem)?:
+            node.problem(problem.description)
+            return nil
+        case nil:
+            guard !text.contains("://") else {
+                node.problem("database: '\(text)' is neither postgres://… nor a SQLite file's path")
+                return nil
+            }
+            return .sqlite(path: text)
+        }
     }
 
     /// `{hours: N}` or `{working_days: N}`.

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PostgresNIO
 
@@ -37,7 +38,10 @@ enum PostgresMigrations {
             }
             for migration in migrations where !applied.contains(migration.name) {
                 logger.info("migrating the database", metadata: ["migration": "\(migration.name)"])
-                _ = try connection.simpleQuery(migration.sql).wait()
+                // postgres-nio sends each query as a prepared statement: one statement at a time.
+                for statement in statements(migration.sql) {
+                    _ = try connection.simpleQuery(statement).wait()
+                }
                 _ = try connection.query("INSERT INTO centre_migrations (name) VALUES (\(migration.name))",
                                          logger: logger).wait()
             }
@@ -46,6 +50,39 @@ enum PostgresMigrations {
             _ = try? connection.simpleQuery("ROLLBACK").wait()
             throw error
         }
+    }
+
+    /// A script's statements: split at semicolons outside quoted text,
+    /// `$$` bodies and comments.
+    static func statements(_ script: String) -> [String] {
+        var statements: [String] = [], current = ""
+        var quoted = false, dollarQuoted = false, comment = false
+        var previous: Character = " "
+        for character in script {
+            if comment {
+                if character == "\n" { comment = false }
+                previous = character
+                continue
+            }
+            if !quoted && !dollarQuoted && previous == "-" && character == "-" {
+                current.removeLast()
+                comment = true
+                continue
+            }
+            if character == "'" && !dollarQuoted { quoted.toggle() }
+            if character == "$" && previous == "$" && !quoted { dollarQuoted.toggle() }
+            if character == ";" && !quoted && !dollarQuoted {
+                let statement = current.trimmingCharacters(in: .whitespacesAndNewlines)
+                if !statement.isEmpty { statements.append(statement) }
+                current = ""
+            } else {
+                current.append(character)
+            }
+            previous = character
+        }
+        let last = current.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !last.isEmpty { statements.append(last) }
+        return statements
     }
 
     static let moves = "'new>accepted', 'new>assigned', 'accepted>assigned', 'accepted>contacted', 'accepted>referred', "

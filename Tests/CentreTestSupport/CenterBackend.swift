@@ -1,0 +1,50 @@
+import Foundation
+import KioskCenter
+import TestSupport
+
+/// The two places a centre keeps its data; store and HTTP tests run on both.
+public enum CenterBackend: String, CaseIterable, Sendable, CustomStringConvertible {
+    case sqlite
+    case postgres
+
+    public var description: String { rawValue }
+
+    /// A new, empty database: a SQLite file in `folder`, or a database of its
+    /// own in the test cluster (`PostgresLab`).
+    public func makeDatabase(in folder: URL) throws -> any CenterDatabase {
+        switch self {
+        case .sqlite:
+            return try SQLiteCenterDatabase(path: folder.appendingPathComponent("center.sqlite").path)
+        case .postgres:
+            let lab = try PostgresLab.get()
+            return try PostgresCenterDatabase(try Self.settings(lab.makeDatabase()), password: try lab.password)
+        }
+    }
+
+    /// center.yaml's `database:` line for a new, empty database (nil: SQLite, the default).
+    public func makeDatabaseLine() throws -> String? {
+        switch self {
+        case .sqlite: nil
+        case .postgres: try PostgresLab.get().makeDatabase()
+        }
+    }
+
+    public static func settings(_ url: String) throws -> PostgresSettings {
+        guard let parsed = PostgresSettings.parse(url) else { throw CenterError(description: "not a PostgreSQL URL: \(url)") }
+        return try parsed.get()
+    }
+}
+
+/// A copy of the repository's centre configuration with center.yaml's
+/// `database:` line set (or left out), and a credentials folder with the
+/// database password beside the keys.
+public func centreConfiguration(database line: String?, in folder: URL) throws -> URL {
+    let config = folder.appendingPathComponent("center-config")
+    try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("center-config"), to: config)
+    if let line {
+        let file = config.appendingPathComponent("center.yaml")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        try (text + "\ndatabase: \(line)\n").write(to: file, atomically: true, encoding: .utf8)
+    }
+    return config
+}
