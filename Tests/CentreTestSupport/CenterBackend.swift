@@ -40,7 +40,12 @@ public enum CenterBackend: String, CaseIterable, Sendable, CustomStringConvertib
 /// database password beside the keys.
 public func centreConfiguration(database line: String?, in folder: URL) throws -> URL {
     let config = folder.appendingPathComponent("center-config")
-    try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("center-config"), to: config)
+    let shipped = repositoryRoot.appendingPathComponent("center-config")
+    try FileManager.default.createDirectory(at: config, withIntermediateDirectories: true)
+    // Copies of what the links point at (the catalog and assessment are the kiosks').
+    for name in try FileManager.default.contentsOfDirectory(atPath: shipped.path) {
+        try Data(contentsOf: shipped.appendingPathComponent(name)).write(to: config.appendingPathComponent(name))
+    }
     if let line {
         let file = config.appendingPathComponent("center.yaml")
         let text = try String(contentsOf: file, encoding: .utf8)

@@ -33,7 +33,8 @@ struct KioskSide {
     ///   - centreKey: the centre's public key the kiosk seals to.
     ///   - batchSize: forwarder.batch_size (1: one request a POST).
     init(centrePort: Int, centreKey: CentrePublicKey, secret: String, timeoutSeconds: Int = 2, centreURL: String? = nil,
-         caBundle: String? = nil, heartbeatSeconds: Int = 5, batchSize: Int = ForwarderSettings.standardBatchSize) throws {
+         caBundle: String? = nil, heartbeatSeconds: Int = 5, batchSize: Int = ForwarderSettings.standardBatchSize,
+         kioskCode: String = "JA0301") throws {
         let root = try temporaryFolder("kiosk")
         state = root.appendingPathComponent("state")
         config = root.appendingPathComponent("config")
@@ -48,6 +49,7 @@ struct KioskSide {
             .replacingOccurrences(of: "backoff_max_seconds: 600", with: "backoff_max_seconds: 2")
             .replacingOccurrences(of: "heartbeat_seconds: 60", with: "heartbeat_seconds: \(heartbeatSeconds)")
             .replacingOccurrences(of: "batch_size: 32", with: "batch_size: \(batchSize)")
+            .replacingOccurrences(of: "  code: JA0301", with: "  code: \(kioskCode)")
             .write(to: kiosk, atomically: true, encoding: .utf8)
         configuration = try ConfigurationLoader.load(from: config)
         let credentials = CredentialStore(stateDirectory: state, environment: [:])

@@ -14,26 +14,41 @@ public final class CenterProcess {
     private var process: Subprocess?
     /// Extra `serve` options (TLS).
     private let serveArguments: [String]
+    /// The configuration folder (default: the repository's center-config).
+    public let config: URL
+    /// The credentials folder, when not `<state>/credentials` (centres sharing one database share their keys).
+    public let credentials: URL?
     /// What this centre's kiosks seal to (`kiosk-center credentials public-key`).
     public let publicKey: CentrePublicKey
 
     public init(state: URL, port: Int = 0, consolePort: Int = 0, environment: [String: String] = [:],
-                serveArguments: [String] = []) throws {
+                serveArguments: [String] = [], config: URL? = nil, credentials: URL? = nil) throws {
         self.state = state
         self.port = port
         self.consolePort = consolePort
         self.serveArguments = serveArguments
-        let created = try runToEnd([product("kiosk-center"), "credentials", "init"] + Self.arguments(state))
+        self.config = config ?? repositoryRoot.appendingPathComponent("center-config")
+        self.credentials = credentials
+        let arguments = Self.arguments(state: state, config: self.config, credentials: credentials)
+        let created = try runToEnd([product("kiosk-center"), "credentials", "init"] + arguments)
         guard created.status == 0 else { throw SubprocessError(description: "credentials init: \(created.stderr)") }
-        let printed = try runToEnd([product("kiosk-center"), "credentials", "public-key"] + Self.arguments(state))
+        let printed = try runToEnd([product("kiosk-center"), "credentials", "public-key"] + arguments)
         publicKey = try CentrePublicKey(text: printed.stdout)
         try start(environment: environment)
     }
 
-    /// The folders every kiosk-center command of this centre is given.
+    /// The folders every kiosk-center command of a centre with the repository's configuration is given.
     public static func arguments(_ state: URL) -> [String] {
         ["--state", state.path, "--config", repositoryRoot.appendingPathComponent("center-config").path,
          "--assets", repositoryRoot.appendingPathComponent("assets").path]
+    }
+
+    /// The folders every kiosk-center command of this centre is given.
+    public var arguments: [String] { Self.arguments(state: state, config: config, credentials: credentials) }
+
+    static func arguments(state: URL, config: URL, credentials: URL?) -> [String] {
+        ["--state", state.path, "--config", config.path, "--assets", repositoryRoot.appendingPathComponent("assets").path]
+            + (credentials.map { ["--credentials", $0.path] } ?? [])
     }
 
     public var log: URL { state.appendingPathComponent("serve.log") }
@@ -43,7 +58,7 @@ public final class CenterProcess {
 
     public func start(environment: [String: String] = [:]) throws {
         let process = try Subprocess([product("kiosk-center"), "serve", "--port", String(port),
-                                      "--console-port", String(consolePort)] + Self.arguments(state) + serveArguments,
+                                      "--console-port", String(consolePort)] + arguments + serveArguments,
                                      environment: environment, output: log)
         self.process = process
         let deadline = Date().addingTimeInterval(20)
@@ -70,7 +85,7 @@ public final class CenterProcess {
 
     /// Runs another kiosk-center command against this centre.
     public func command(_ arguments: [String], input: String? = nil) throws -> RunResult {
-        try runToEnd([product("kiosk-center")] + arguments + Self.arguments(state), input: input)
+        try runToEnd([product("kiosk-center")] + arguments + self.arguments, input: input)
     }
 
     /// Registers a kiosk; returns its shared secret (hex), the first of the
