@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CentreTestSupport
 import Foundation
 import IntakeProtocol
 import KioskCenter
@@ -7,7 +8,7 @@ import NIOCore
 import TestSupport
 import Testing
 
-/// The centre refuses what it must, and stores nothing from it.
+/// The centre refuses what it must, and stores nothing from it (on either backend).
 @Suite(.serialized) struct CentreRefusalTests {
     struct Setup {
         let centre: InProcessCentre
@@ -17,8 +18,8 @@ import Testing
         let id: String
     }
 
-    func setUp(limits: IntakeLimits = .standard) async throws -> Setup {
-        let centre = try InProcessCentre(state: try temporaryFolder("centre"), limits: limits)
+    func setUp(_ backend: CenterBackend = .sqlite, limits: IntakeLimits = .standard) async throws -> Setup {
+        let centre = try InProcessCentre(state: try temporaryFolder("centre"), backend: backend, limits: limits)
         try await centre.start()
         let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try centre.store.addKiosk("JA0301"))
         let submission = try kiosk.submit(1)[0]
@@ -71,8 +72,8 @@ import Testing
     /// A heartbeat captured on the wire and sent again within the window is
     /// refused, not stored again; and only a kiosk that signs correctly is
     /// told its clock is off.
-    @Test func aReplayedHeartbeatIsRefusedAndClockAdviceNeedsAValidSignature() async throws {
-        let setup = try await setUp()
+    @Test(arguments: CenterBackend.allCases) func aReplayedHeartbeatIsRefusedAndClockAdviceNeedsAValidSignature(_ backend: CenterBackend) async throws {
+        let setup = try await setUp(backend)
         let path = IntakePaths.heartbeat("JA0301")
         let heartbeat = try KioskHeartbeat(kioskCode: "JA0301", sentAt: Date(), version: "test", queueDepth: 0,
                                            oldestPendingSeconds: nil, deadCount: 0, printerState: "ready",
@@ -94,8 +95,8 @@ import Testing
         await setup.centre.stop()
     }
 
-    @Test func refusesUnsignedForgedReplayedUnknownOversizeAndMalformed() async throws {
-        let setup = try await setUp()
+    @Test(arguments: CenterBackend.allCases) func refusesUnsignedForgedReplayedUnknownOversizeAndMalformed(_ backend: CenterBackend) async throws {
+        let setup = try await setUp(backend)
         defer { Task { try? await setup.client.shutdown() } }
         let cases: [(String, Int, () async throws -> (Int, String))] = [
             ("unsigned", 401, { try await post(setup, body: setup.body, signed: false) }),
@@ -141,8 +142,8 @@ import Testing
     /// kiosk restored from an old backup numbers again from an old count):
     /// 409 with the reason, nothing stored, so the kiosk sets it aside
     /// instead of retrying for ever (it was 503 when a unique index failed).
-    @Test func aSecondRequestWithAHeldReceiptNumberIsRefusedWithTheReason() async throws {
-        let setup = try await setUp()
+    @Test(arguments: CenterBackend.allCases) func aSecondRequestWithAHeldReceiptNumberIsRefusedWithTheReason(_ backend: CenterBackend) async throws {
+        let setup = try await setUp(backend)
         #expect(try await post(setup, body: setup.body).0 == 201)
         let newID = UUID()
         let clash = try altered(setup) { $0.submissionId = newID }
@@ -155,8 +156,8 @@ import Testing
 
     /// The sealed form as the forwarder sends it: opened at the centre, and
     /// refused whole if a plain field was edited on the kiosk after sealing.
-    @Test func aSealedRequestWithAnEditedLevelIsRefusedAndTheGenuineOneStored() async throws {
-        let setup = try await setUp()
+    @Test(arguments: CenterBackend.allCases) func aSealedRequestWithAnEditedLevelIsRefusedAndTheGenuineOneStored(_ backend: CenterBackend) async throws {
+        let setup = try await setUp(backend)
         let genuine = try #require(try setup.kiosk.store.sealedSubmission(id: UUID(uuidString: setup.id)!))
         var edited = genuine
         edited.hardship = genuine.hardship == "red" ? "green" : "red"
@@ -177,8 +178,8 @@ import Testing
     /// endpoint would have answered it (a resend 200, a new one 201, an
     /// edited one 422), each acknowledgement signed for its own id; what
     /// would refuse every request in it refuses the batch as a whole.
-    @Test func aBatchAnswersEachOfItsRequestsOnItsOwn() async throws {
-        let setup = try await setUp()
+    @Test(arguments: CenterBackend.allCases) func aBatchAnswersEachOfItsRequestsOnItsOwn(_ backend: CenterBackend) async throws {
+        let setup = try await setUp(backend)
         let ids = [UUID(uuidString: setup.id)!] + (try setup.kiosk.submit(3)).map(\.id)
         let sealed = try ids.map { try #require(try setup.kiosk.store.sealedSubmission(id: $0)) }
         #expect(try await post(setup, body: try sealed[0].encoded()).0 == 201)

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CentreTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -127,7 +128,7 @@ final class InProcessCentre: @unchecked Sendable {
     /// Run after the fault plan's middleware (a test's own fault).
     let middleware: [any MiddlewareProtocol<Request, Response, IntakeServer.Context>]
 
-    init(state: URL, limits: IntakeLimits = .standard,
+    init(state: URL, backend: CenterBackend = .sqlite, limits: IntakeLimits = .standard,
          middleware: [any MiddlewareProtocol<Request, Response, IntakeServer.Context>] = []) throws {
         self.limits = limits
         self.middleware = middleware
@@ -135,7 +136,7 @@ final class InProcessCentre: @unchecked Sendable {
         try credentials.createKeyIfMissing(named: "center-seal.key")
         let intakeKey = try CentrePrivateKey(rawBytes: CentrePrivateKey.generate())
         publicKey = intakeKey.publicKey
-        store = try CenterStore(path: state.appendingPathComponent("center.sqlite").path,
+        store = try CenterStore(database: try backend.makeDatabase(in: state),
                                 sealKey: try credentials.key(named: "center-seal.key"), intakeKey: intakeKey)
     }
 

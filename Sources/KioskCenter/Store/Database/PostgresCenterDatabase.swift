@@ -103,7 +103,7 @@ public final class PostgresCenterDatabase: CenterDatabase {
             defer { connections = [] }
             return connections
         }
-        for connection in connections { try? connection.close().wait() }
+        for connection in connections { Self.discard(connection) }
     }
 
     // MARK: Connections
@@ -128,10 +128,16 @@ public final class PostgresCenterDatabase: CenterDatabase {
             if !connection.isClosed, !(error is ConnectionLeftOpen) {
                 idle.withLockedValue { $0.append(connection) }
             } else {
-                _ = connection.close() as EventLoopFuture<Void>
+                Self.discard(connection)
             }
             throw (error as? ConnectionLeftOpen)?.underlying ?? error
         }
+    }
+
+    /// Closes a connection without waiting (this may run on an event loop,
+    /// where waiting is forbidden); it is kept until closed, as postgres-nio requires.
+    private static func discard(_ connection: PostgresConnection) {
+        (connection.close() as EventLoopFuture<Void>).whenComplete { _ in withExtendedLifetime(connection) {} }
     }
 
     private func connect() throws -> PostgresConnection {
