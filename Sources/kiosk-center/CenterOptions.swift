@@ -129,6 +129,14 @@ struct CenterOptions: ParsableArguments {
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// Refuses a street code center.yaml does not list.
+    func requireStreet(_ code: String, in configuration: CenterConfiguration) throws {
+        guard configuration.street(code) != nil else {
+            throw CenterFailure("no street '\(code)' in center.yaml (streets: "
+                                + configuration.streets.map(\.code).joined(separator: ", ") + ")")
+        }
+    }
+
     /// Who a command line action is recorded as in the access log.
     var commandLineActor: String {
         "command line (\(environment["SUDO_USER"] ?? environment["USER"] ?? "unknown"))"

@@ -35,16 +35,41 @@ struct KioskCenterCommand: AsyncParsableCommand {
     struct KioskCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "kiosk", abstract: "Register, list, rotate and revoke kiosks.",
-            subcommands: [Add.self, List.self, Rotate.self, Revoke.self])
+            subcommands: [Add.self, List.self, Rotate.self, Revoke.self, Street.self])
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Register a kiosk; prints its new secret once, then the centre's public key (give both lines to `kioskctl credentials centre-secret`).")
             @OptionGroup var options: CenterOptions
             @Argument(help: "The kiosk code, e.g. JA0301.") var code: String
+            @Option(help: ArgumentHelp("The street it stands in (a street code of center.yaml): its cases are that street centre's.",
+                                       valueName: "CODE"))
+            var street: String?
 
             func run() throws {
-                try KioskCommand.printEnrolment(options) { try $0.addKiosk(code, actor: options.commandLineActor) }
+                if let street { try options.requireStreet(street, in: try options.loadConfiguration()) }
+                try KioskCommand.printEnrolment(options) {
+                    try $0.addKiosk(code, street: street, actor: options.commandLineActor)
+                }
+            }
+        }
+
+        struct Street: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Place a kiosk in a street: its requests from now on are that street centre's.")
+            @OptionGroup var options: CenterOptions
+            @Argument(help: "The kiosk code.") var code: String
+            @Argument(help: "A street code of center.yaml.") var street: String
+            @Flag(help: "Also the cases it sent before.") var earlierCases = false
+
+            func run() throws {
+                let configuration = try options.loadConfiguration()
+                try options.requireStreet(street, in: configuration)
+                try CenterCommandFailure.wrap {
+                    try options.open(configuration).setKioskStreet(code, street: street, earlierCases: earlierCases,
+                                                                   actor: options.commandLineActor)
+                }
+                print("kiosk \(code) is in \(street)" + (earlierCases ? ", with the cases it sent before" : ""))
             }
         }
 
@@ -86,7 +111,7 @@ struct KioskCenterCommand: AsyncParsableCommand {
             func run() throws {
                 for kiosk in try options.open().kiosks() {
                     let state = kiosk.revokedAt.map { "REVOKED \($0)" } ?? "secret #\(kiosk.generation)"
-                    print("\(kiosk.code)  \(state)  registered \(kiosk.registeredAt)  last heartbeat \(kiosk.lastHeartbeat.map { "\($0)" } ?? "never")  submissions \(kiosk.submissions)")
+                    print("\(kiosk.code)  \(kiosk.street ?? "(no street)")  \(state)  registered \(kiosk.registeredAt)  last heartbeat \(kiosk.lastHeartbeat.map { "\($0)" } ?? "never")  submissions \(kiosk.submissions)")
                 }
             }
         }

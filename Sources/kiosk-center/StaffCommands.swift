@@ -18,11 +18,18 @@ struct StaffCommand: ParsableCommand {
         @OptionGroup var options: CenterOptions
         @Argument(help: "Sign-in name: lower-case letters, digits, '.', '-', '_'.") var name: String
         @Option(help: "adviser, supervisor or auditor.") var role: StaffRole
+        @Option(help: ArgumentHelp("""
+            The street whose cases this account sees (a street code of center.yaml). Without it: every street's, \
+            as a district supervisor or the staff of a centre without streets.
+            """, valueName: "CODE"))
+        var street: String?
 
         func run() throws {
-            let store = try options.open()
-            try store.addStaff(name, role: role, password: try readPassword(), actor: options.commandLineActor)
-            print("added \(name) as \(role.rawValue)")
+            let configuration = try options.loadConfiguration()
+            if let street { try options.requireStreet(street, in: configuration) }
+            let store = try options.open(configuration)
+            try store.addStaff(name, role: role, password: try readPassword(), street: street, actor: options.commandLineActor)
+            print("added \(name) as \(role.rawValue)" + (street.map { " in \($0)" } ?? " for every street"))
         }
     }
 
@@ -35,7 +42,8 @@ struct StaffCommand: ParsableCommand {
                 var state = member.disabled ? "disabled" : "active"
                 if let until = member.lockedUntil, until > Date() { state += ", locked until \(until)" }
                 print("\(member.username.padding(toLength: 20, withPad: " ", startingAt: 0)) "
-                      + "\(member.role.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(state)")
+                      + "\(member.role.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) "
+                      + "\((member.street ?? "every street").padding(toLength: 16, withPad: " ", startingAt: 0)) \(state)")
             }
         }
     }

@@ -201,6 +201,48 @@ enum LocalMonth {
     }
 }
 
+/// A district: kiosks stand in streets, each case is its kiosk's street
+/// centre's, a street's staff see only those, a district supervisor all.
+@Suite struct StreetTests {
+    @Test(arguments: CenterBackend.allCases) func aStreetsStaffSeeOnlyItsKiosksCasesAndTheDistrictSeesAll(_ backend: CenterBackend) async throws {
+        let centre = try CenterFixture(backend)
+        try centre.store.setKioskStreet("JA0301", street: "nanjing-west")
+        _ = try centre.store.addKiosk("JA0302", street: "jingan-temple")
+        var references: [String: String] = [:]
+        for (sequence, kiosk) in [(1, "JA0301"), (2, "JA0302")] {
+            // The resident's own street does not decide: the kiosk's does.
+            let (submission, _) = sample(sequence: sequence, street: "caojiadu", kiosk: kiosk)
+            guard case let .created(reference) = try await centre.store.accept(submission) else { throw CenterError(description: "not created") }
+            references[kiosk] = reference
+        }
+        try centre.store.addStaff("li.west", role: .adviser, password: CenterFixture.password, street: "nanjing-west", actor: "t")
+        try centre.store.addStaff("district", role: .supervisor, password: CenterFixture.password, actor: "t")
+        #expect(try centre.store.staff().first { $0.username == "li.west" }?.street == "nanjing-west")
+
+        var west = InboxFilter()
+        west.kioskStreet = "nanjing-west"
+        let page = try centre.store.inbox(west, pageSize: 50)
+        #expect(page.rows.map(\.reference) == [references["JA0301"]!])
+        #expect(page.openByLevel.values.reduce(0, +) == 1, "the counts are the street's too")
+        #expect(try centre.store.inbox(InboxFilter(), pageSize: 50).rows.count == 2, "the district sees both")
+
+        let other = references["JA0302"]!
+        #expect(try centre.store.caseDetail(other, viewer: "li.west", street: "nanjing-west") == nil)
+        #expect(try centre.store.kioskStreet(ofCase: other) == .some("jingan-temple"))
+        #expect(throws: WorkflowError.self) {
+            try centre.store.perform(.accept, on: other, by: "li.west", role: .adviser, rules: centre.config.cases,
+                                     partnerExists: { _ in true }, street: "nanjing-west")
+        }
+        #expect(try centre.store.caseDetail(other, viewer: "district")?.state == .new, "nothing was done to it")
+
+        let month = String(LocalMonth.now(centre.config.timeZone))
+        #expect(try centre.store.report(month: month, street: "nanjing-west").total == 1)
+        #expect(try centre.store.report(month: month, street: "jingan-temple").total == 1)
+        #expect(try centre.store.report(month: month).total == 2)
+        #expect(try centre.store.kiosks().map(\.street) == ["nanjing-west", "jingan-temple"])
+    }
+}
+
 /// Heartbeats carry no personal data but pile up: the centre keeps
 /// `retention.keep_heartbeats_days` of them (30 unless set).
 @Suite struct HeartbeatRetentionTests {

@@ -10,7 +10,13 @@ extension ConsoleServer {
                   status: HTTPResponse.Status = .ok) throws -> Response {
         let texts = visit.texts, language = visit.language
         let reference = visit.context.parameters.get("reference") ?? ""
-        guard let detail = try store.caseDetail(reference, viewer: visit.staff.username, look: look, now: visit.now) else {
+        guard let detail = try store.caseDetail(reference, viewer: visit.staff.username, look: look,
+                                                street: visit.staff.street, now: visit.now) else {
+            // A resident may bring a ticket to another street's centre: say whose case it is, show nothing of it.
+            if visit.staff.street != nil, let other = try store.kioskStreet(ofCase: reference) {
+                return message(visit, status: .notFound, title: texts["not_found"]!,
+                               detail: texts.format("case_other_street", config.streetName(other ?? "", language)))
+            }
             return message(visit, status: .notFound, title: texts["not_found"]!)
         }
         let data = frame(visit, title: "\(texts["receipt"]!) \(detail.receiptNumber)")
@@ -158,8 +164,8 @@ extension ConsoleServer {
         }
         do {
             try store.perform(action, on: reference, by: visit.staff.username, role: visit.staff.role,
-                              rules: config.cases,
-                              partnerExists: { config.partner($0) != nil }, now: visit.now)
+                              rules: config.cases, partnerExists: { config.partner($0) != nil },
+                              street: visit.staff.street, now: visit.now)
         } catch let error as WorkflowError {
             let about = [.noteRequired, .noteTooLong(CaseWorkflow.maxNoteLength)].contains(error.reason) ? "note" : field
             return try casePage(visit, look: .view, errors: [(about, workflowMessage(error, visit.language))],

@@ -20,6 +20,7 @@ extension ConsoleServer {
         filter.assignee = visit.query("adviser").map { $0 == "-" ? "" : $0 }
         filter.overdueOnly = visit.query("overdue") == "1"
         filter.page = visit.query("page").flatMap { Int($0) } ?? 1
+        filter.kioskStreet = visit.staff.street
         let page = try store.inbox(filter, pageSize: config.console.pageSize, now: visit.now)
         let language = visit.language
 

@@ -4,11 +4,19 @@ import KioskDomain
 
 /// The supervisor's monthly report and the auditor's access log.
 extension ConsoleServer {
+    /// Whose cases a report counts: a street's staff, their street's; a
+    /// district supervisor, the street chosen (`?street=`) or every street.
+    func reportStreet(_ visit: Visit) -> String? {
+        if let own = visit.staff.street { return own }
+        return visit.query("street").flatMap { config.street($0)?.code }
+    }
+
     func reportsPage(_ visit: Visit) throws -> Response {
         let texts = visit.texts
         let month = visit.query("month") ?? String(day(visit.now).prefix(7))
+        let street = reportStreet(visit)
         let report: MonthReport
-        do { report = try store.report(month: month, now: visit.now) } catch let error as CenterError {
+        do { report = try store.report(month: month, street: street, now: visit.now) } catch let error as CenterError {
             return message(visit, status: .badRequest, title: texts["problem"]!, detail: error.description)
         }
         let reportLines = ReportLines(report, config: config, language: visit.language)
@@ -16,6 +24,14 @@ extension ConsoleServer {
         let order = tables.map(\.section).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         let data = frame(visit, title: texts["reports_title"]!)
         data["month"] = month
+        let scopeName = street.map { config.streetName($0, visit.language) } ?? texts["whole_district"]!
+        data["scope"] = scopeName
+        if visit.staff.street == nil {
+            data["streetChoice"] = TemplateValues(["options": [TemplateValues(["value": "", "name": texts["whole_district"]!,
+                                                                               "selected": street == nil])]
+                + config.streets.map { TemplateValues(["value": $0.code, "name": $0.name[visit.language],
+                                                       "selected": $0.code == street]) }])
+        }
         data["total"] = report.total
         data["sections"] = order.map { name in
             TemplateValues(["name": name, "lines": tables.filter { $0.section == name }.map {
@@ -23,21 +39,23 @@ extension ConsoleServer {
             }])
         }
         data["chart"] = DailyChart.svg(report.days, title: texts.format("chart_alt", month))
-        data["csvLink"] = "/reports.csv?month=\(month)"
+        data["csvLink"] = "/reports.csv?month=\(month)" + (street.map { "&street=\($0)" } ?? "")
         return html(views.render("reports", data))
     }
 
     func reportCSV(_ visit: Visit) throws -> Response {
         let month = visit.query("month") ?? String(day(visit.now).prefix(7))
+        let street = reportStreet(visit)
         let report: MonthReport
-        do { report = try store.report(month: month, now: visit.now) } catch let error as CenterError {
+        do { report = try store.report(month: month, street: street, now: visit.now) } catch let error as CenterError {
             return message(visit, status: .badRequest, title: visit.texts["problem"]!, detail: error.description)
         }
-        try store.audit(actor: visit.staff.username, action: "export_report", detail: month, now: visit.now)
+        try store.audit(actor: visit.staff.username, action: "export_report",
+                        detail: month + (street.map { " \($0)" } ?? ""), now: visit.now)
         let data = ReportLines(report, config: config, language: visit.language).csv(language: visit.language)
         return Response(status: .ok, headers: [
             .contentType: "text/csv; charset=utf-8", .cacheControl: "no-store",
-            .contentDisposition: "attachment; filename=\"kiosk-report-\(month).csv\"",
+            .contentDisposition: "attachment; filename=\"kiosk-report-\(month)\(street.map { "-\($0)" } ?? "").csv\"",
         ], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 

@@ -194,6 +194,31 @@ enum CenterMigrations {
                 CREATE UNIQUE INDEX kiosk_secrets_current ON kiosk_secrets (kiosk_code) WHERE retired_at IS NULL;
                 """)
         }
+        migrator.registerMigration(v5Name) { db in try db.execute(sql: v5Streets(integer: "INTEGER")) }
         return migrator
+    }
+
+    static let v5Name = "v5-streets-and-district-imports"
+
+    /// Streets, for a district: a kiosk stands in one (`kiosk add --street`),
+    /// each case keeps its kiosk's street (the street centre that handles
+    /// it, whatever street the resident gave), and a member of staff may
+    /// serve one street (unset: every street, as a district supervisor does).
+    /// `district_imports` records how far `migrate-to-postgres` copied a
+    /// street centre's access log, so a second run copies no line twice.
+    /// The same SQL for both engines but the integer type.
+    static func v5Streets(integer: String) -> String {
+        """
+        ALTER TABLE kiosks ADD COLUMN street TEXT;
+        ALTER TABLE staff ADD COLUMN street TEXT;
+        ALTER TABLE cases ADD COLUMN kiosk_street TEXT;
+        CREATE INDEX cases_open_by_kiosk_street ON cases (kiosk_street, priority, created_at) WHERE state != 'closed';
+        CREATE TABLE district_imports (
+            source TEXT PRIMARY KEY NOT NULL,
+            audit_through \(integer) NOT NULL DEFAULT 0,
+            audit_lines \(integer) NOT NULL DEFAULT 0,
+            finished_at \(integer)
+        );
+        """
     }
 }

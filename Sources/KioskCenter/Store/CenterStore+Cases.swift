@@ -17,6 +17,9 @@ public struct InboxFilter: Sendable, Equatable {
     public var assignee: String?
     public var overdueOnly = false
     public var page = 1
+    /// Only cases from this street's kiosks: what a street's staff may see
+    /// (set from their account, never from the page); nil: every street.
+    public var kioskStreet: String?
 
     public init() {}
 }
@@ -131,6 +134,9 @@ extension CenterStore {
             conditions.append(Self.overdueCondition)
             arguments.append(now.millisecondsSince1970)
         }
+        let scope = Self.streetScope(filter.kioskStreet)
+        conditions.append(contentsOf: scope.conditions)
+        arguments.append(contentsOf: scope.arguments)
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         // The open cases per level are counted anyway (the counts at the
         // top); when the filter is only "open" and perhaps a level, they are
@@ -140,8 +146,9 @@ extension CenterStore {
         let (rows, matching, counts, overdue) = try database.read { db in
             var counts: [HardshipLevel: Int] = [:]
             for row in try db.fetchAll("""
-                SELECT priority, COUNT(*) AS n FROM cases WHERE state != 'closed' GROUP BY priority
-                """) {
+                SELECT c.priority, COUNT(*) AS n FROM cases c
+                WHERE \((["c.state != 'closed'"] + scope.conditions).joined(separator: " AND ")) GROUP BY c.priority
+                """, scope.arguments) {
                 counts[HardshipLevel(priority: row["priority"])] = row["n"]
             }
             let matching = countsAreMatches
@@ -156,8 +163,8 @@ extension CenterStore {
                 ORDER BY c.priority, c.created_at LIMIT ? OFFSET ?
                 """, arguments + [pageSize, (page - 1) * pageSize])
             let overdue: Int = try db.fetchValue("""
-                SELECT COUNT(*) FROM cases c WHERE \(Self.overdueCondition)
-                """, [now.millisecondsSince1970]) ?? 0
+                SELECT COUNT(*) FROM cases c WHERE \(([Self.overdueCondition] + scope.conditions).joined(separator: " AND "))
+                """, [now.millisecondsSince1970] + scope.arguments) ?? 0
             return (rows, matching, counts, overdue)
         }
         let pageCount = max(1, (matching + pageSize - 1) / pageSize)
@@ -184,11 +191,30 @@ extension CenterStore {
     // MARK: Finding a case
 
     /// The case a receipt number belongs to (the number carries its kiosk).
+    /// Whoever scans a ticket learns which case it is; whether they may open
+    /// it is the case page's to say.
     public func caseReference(receipt: ReceiptNumber) throws -> String? {
         try database.read { db in
             try db.fetchValue("SELECT reference FROM submissions WHERE kiosk_code = ? AND receipt_number = ?",
                               [receipt.kioskCode, receipt.description])
         }
+    }
+
+    /// The street whose centre handles a case: nil when there is no such
+    /// case, `.some(nil)` when its kiosk has no street.
+    public func kioskStreet(ofCase reference: String) throws -> String?? {
+        try database.read { db in
+            try db.fetchOne("""
+                SELECT c.kiosk_street FROM cases c JOIN submissions s ON s.seq = c.seq WHERE s.reference = ?
+                """, [reference]).map { $0["kiosk_street"] as String? }
+        }
+    }
+
+    /// A street's staff see the cases of its kiosks only. Built into the
+    /// SQL (not a `? IS NULL` test): PostgreSQL must know each parameter's type.
+    static func streetScope(_ street: String?) -> (conditions: [String], arguments: [any SQLArgument]) {
+        guard let street else { return ([], []) }
+        return (["c.kiosk_street = ?"], [street])
     }
 
     // MARK: A case's page
@@ -201,13 +227,16 @@ extension CenterStore {
     }
 
     /// Opens a case for `viewer`, writing the look to the access log in the
-    /// same transaction that reads the data. nil when there is no such case.
-    public func caseDetail(_ reference: String, viewer: String, look: Look = .view,
+    /// same transaction that reads the data. nil when there is no such case
+    /// (or none in `street`, the viewer's, when given).
+    public func caseDetail(_ reference: String, viewer: String, look: Look = .view, street: String? = nil,
                            now: Date = Date()) throws -> CaseDetail? {
-        try database.write { db -> CaseDetail? in
+        let scope = Self.streetScope(street)
+        return try database.write { db -> CaseDetail? in
             guard let row = try db.fetchOne("""
-                SELECT s.*, c.* FROM cases c JOIN submissions s ON s.seq = c.seq WHERE s.reference = ?
-                """, [reference]) else { return nil }
+                SELECT s.*, c.* FROM cases c JOIN submissions s ON s.seq = c.seq
+                WHERE \((["s.reference = ?"] + scope.conditions).joined(separator: " AND "))
+                """, [reference] + scope.arguments) else { return nil }
             try Self.audit(db, actor: viewer, action: look.rawValue, case: reference, at: now)
             let id = UUID(uuidString: row["id"])!
             let timeline = try db.fetchAll("SELECT * FROM case_events WHERE seq = ? ORDER BY id",
@@ -242,15 +271,17 @@ extension CenterStore {
     /// transaction. A closing note is sealed like the resident's data.
     @discardableResult
     public func perform(_ action: CaseAction, on reference: String, by actor: String, role: StaffRole,
-                        rules: CaseRules, partnerExists: (String) -> Bool,
+                        rules: CaseRules, partnerExists: (String) -> Bool, street: String? = nil,
                         now: Date = Date()) throws -> CaseChange {
-        try database.write { db -> CaseChange in
+        let scope = Self.streetScope(street)
+        return try database.write { db -> CaseChange in
             // The case row is locked until this commits: two advisers acting
             // on one case through two centre processes act one after the other.
             guard let row = try db.fetchOne("""
                 SELECT c.seq, c.state, c.assignee, c.unanswered_attempts, s.id FROM cases c
-                JOIN submissions s ON s.seq = c.seq WHERE s.reference = ?\(db.dialect.forUpdate)
-                """, [reference]) else { throw WorkflowError(reason: .unknownCase) }
+                JOIN submissions s ON s.seq = c.seq
+                WHERE \((["s.reference = ?"] + scope.conditions).joined(separator: " AND "))\(db.dialect.forUpdate)
+                """, [reference] + scope.arguments) else { throw WorkflowError(reason: .unknownCase) }
             let seq: Int64 = row["seq"]
             let snapshot = CaseSnapshot(state: CaseState(rawValue: row["state"]) ?? .new, assignee: row["assignee"],
                                         unansweredAttempts: row["unanswered_attempts"])

@@ -20,16 +20,20 @@ extension CenterStore {
         public var generation: Int
         public var lastHeartbeat: Date?
         public var submissions: Int
+        /// The street it stands in; its cases are that street centre's.
+        public var street: String?
     }
 
     /// Registers a kiosk with a new secret and returns it (shown once).
-    public func addKiosk(_ code: String, actor: String = "command line", now: Date = Date()) throws -> String {
+    public func addKiosk(_ code: String, street: String? = nil, actor: String = "command line",
+                         now: Date = Date()) throws -> String {
         let secret = RequestSigner.newSecret()
         try database.write { db in
             guard try db.fetchOne("SELECT 1 FROM kiosks WHERE code = ?", [code]) == nil else {
                 throw CenterError(description: "kiosk \(code) is already registered; `kiosk-center kiosk rotate \(code)` gives it a new secret")
             }
-            try db.execute("INSERT INTO kiosks (code, created_at) VALUES (?, ?)", [code, now.millisecondsSince1970])
+            try db.execute("INSERT INTO kiosks (code, created_at, street) VALUES (?, ?, ?)",
+                           [code, now.millisecondsSince1970, street])
             try self.insertSecret(secret, kiosk: code, generation: 1, now: now, in: db)
             try Self.audit(db, actor: actor, action: "kiosk_added", detail: code, at: now)
         }
@@ -73,10 +77,27 @@ extension CenterStore {
         }
     }
 
+    /// Places a kiosk in a street: its requests from now on are that street
+    /// centre's (with `cases` true, also the open and closed ones it sent before).
+    public func setKioskStreet(_ code: String, street: String, earlierCases: Bool = false,
+                               actor: String = "command line", now: Date = Date()) throws {
+        try database.write { db in
+            guard try db.execute("UPDATE kiosks SET street = ? WHERE code = ?", [street, code]) == 1 else {
+                throw CenterError(description: "kiosk \(code) is not registered")
+            }
+            if earlierCases {
+                try db.execute("""
+                    UPDATE cases SET kiosk_street = ? WHERE seq IN (SELECT seq FROM submissions WHERE kiosk_code = ?)
+                    """, [street, code])
+            }
+            try Self.audit(db, actor: actor, action: "kiosk_street", detail: "\(code) in \(street)", at: now)
+        }
+    }
+
     public func kiosks() throws -> [KioskEntry] {
         try database.read { db in
             try db.fetchAll("""
-                SELECT k.code, k.created_at, k.revoked_at, k.last_heartbeat_at,
+                SELECT k.code, k.created_at, k.revoked_at, k.last_heartbeat_at, k.street,
                        (SELECT MAX(generation) FROM kiosk_secrets g WHERE g.kiosk_code = k.code) AS generation,
                        (SELECT COUNT(*) FROM submissions s WHERE s.kiosk_code = k.code) AS n
                 FROM kiosks k ORDER BY k.code
@@ -85,7 +106,7 @@ extension CenterStore {
                            revokedAt: (row["revoked_at"] as Int64?).map(Date.init(milliseconds:)),
                            generation: row["generation"] ?? 0,
                            lastHeartbeat: (row["last_heartbeat_at"] as Int64?).map(Date.init(milliseconds:)),
-                           submissions: row["n"])
+                           submissions: row["n"], street: row["street"])
             }
         }
     }

@@ -50,18 +50,20 @@ public struct MonthReport: Sendable, Equatable {
 }
 
 extension CenterStore {
-    /// The report for `month` ("yyyy-MM"), counting requests made in it.
-    public func report(month: String, now: Date = Date()) throws -> MonthReport {
+    /// The report for `month` ("yyyy-MM"), counting requests made in it:
+    /// the cases of `street`'s kiosks, or of every street (the district's).
+    public func report(month: String, street: String? = nil, now: Date = Date()) throws -> MonthReport {
         guard let (start, end) = Self.monthRange(month, timeZone: timeZone) else {
             throw CenterError(description: "month must be written yyyy-MM, e.g. 2026-11")
         }
+        let scope = Self.streetScope(street)
         let rows = try database.read { db in
             try db.fetchAll("""
                 SELECT s.programme, s.service, c.priority, c.street, c.created_at, c.received_at, c.due_at,
                        c.first_contact_at, c.state, c.outcome
                 FROM cases c JOIN submissions s ON s.seq = c.seq
-                WHERE c.created_at >= ? AND c.created_at < ?
-                """, [start.millisecondsSince1970, end.millisecondsSince1970])
+                WHERE \((["c.created_at >= ?", "c.created_at < ?"] + scope.conditions).joined(separator: " AND "))
+                """, [start.millisecondsSince1970, end.millisecondsSince1970] + scope.arguments)
         }
         var programmes: [String: Int] = [:], services: [String: Int] = [:], levels: [String: Int] = [:]
         var streets: [String: Int] = [:], outcomes: [String: Int] = [:]

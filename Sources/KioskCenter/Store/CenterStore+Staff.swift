@@ -10,6 +10,8 @@ public struct StaffMember: Sendable, Equatable {
     public var disabled: Bool
     public var lockedUntil: Date?
     public var createdAt: Date
+    /// The street this member serves; nil: every street (a district supervisor, or a centre without streets).
+    public var street: String?
 }
 
 /// A signed-in member of staff, as each console request sees them.
@@ -18,6 +20,8 @@ public struct StaffSession: Sendable, Equatable {
     public var role: StaffRole
     /// Every form of this session carries it; a post without it is refused.
     public var csrf: String
+    /// The street whose cases this member sees; nil: every street.
+    public var street: String? = nil
 }
 
 /// Why a staff command was refused.
@@ -48,7 +52,7 @@ extension CenterStore {
     /// a wrong password and does not tell which names exist.
     static let decoyHash = Bcrypt.hash("decoy password for unknown names", cost: bcryptCost)
 
-    public func addStaff(_ username: String, role: StaffRole, password: String, actor: String,
+    public func addStaff(_ username: String, role: StaffRole, password: String, street: String? = nil, actor: String,
                          now: Date = Date()) throws {
         guard Self.isStaffName(username) else { throw CenterError.badName }
         let hash = try Self.hashPassword(password)
@@ -56,9 +60,11 @@ extension CenterStore {
             guard try db.fetchOne("SELECT 1 FROM staff WHERE username = ?", [username]) == nil
             else { throw CenterError.nameTaken(username) }
             try db.execute("""
-                INSERT INTO staff (username, role, password_hash, created_at, password_changed_at) VALUES (?, ?, ?, ?, ?)
-                """, [username, role.rawValue, hash, now.millisecondsSince1970, now.millisecondsSince1970])
-            try Self.audit(db, actor: actor, action: "staff_add", detail: "\(username) as \(role.rawValue)", at: now)
+                INSERT INTO staff (username, role, password_hash, created_at, password_changed_at, street)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """, [username, role.rawValue, hash, now.millisecondsSince1970, now.millisecondsSince1970, street])
+            let scope = street.map { " in \($0)" } ?? ""
+            try Self.audit(db, actor: actor, action: "staff_add", detail: "\(username) as \(role.rawValue)\(scope)", at: now)
         }
     }
 
@@ -67,7 +73,7 @@ extension CenterStore {
             try db.fetchAll("SELECT * FROM staff ORDER BY username").map { row in
                 StaffMember(username: row["username"], role: StaffRole(rawValue: row["role"]) ?? .adviser,
                             disabled: row["disabled"], lockedUntil: (row["locked_until"] as Int64?).map(Date.init(milliseconds:)),
-                            createdAt: Date(milliseconds: row["created_at"]))
+                            createdAt: Date(milliseconds: row["created_at"]), street: row["street"])
             }
         }
     }
@@ -151,7 +157,8 @@ extension CenterStore {
                 """, [Self.digest(token), username, csrf, now.millisecondsSince1970, now.millisecondsSince1970])
             try Self.audit(db, actor: username, action: "sign_in", at: now)
             let role = StaffRole(rawValue: row["role"]) ?? .adviser
-            return .success(token: token, session: StaffSession(username: username, role: role, csrf: csrf))
+            return .success(token: token, session: StaffSession(username: username, role: role, csrf: csrf,
+                                                                street: row["street"]))
         }
     }
 
@@ -161,7 +168,7 @@ extension CenterStore {
         let digest = Self.digest(token)
         let row = try database.read { db in
             try db.fetchOne("""
-                SELECT s.username, s.csrf, s.last_seen_at, st.role FROM sessions s
+                SELECT s.username, s.csrf, s.last_seen_at, st.role, st.street FROM sessions s
                 JOIN staff st ON st.username = s.username AND st.disabled = 0
                 WHERE s.token_digest = ?
                 """, [digest])
@@ -182,7 +189,7 @@ extension CenterStore {
             }
         }
         return StaffSession(username: row["username"], role: StaffRole(rawValue: row["role"]) ?? .adviser,
-                            csrf: row["csrf"])
+                            csrf: row["csrf"], street: row["street"])
     }
 
     public func signOut(token: String, now: Date = Date()) throws {

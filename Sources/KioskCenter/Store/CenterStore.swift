@@ -167,16 +167,17 @@ public final class CenterStore: Sendable {
     }
 
     /// A new case, due for first contact by its level's deadline counted
-    /// from when the centre received it.
+    /// from when the centre received it; handled by its kiosk's street.
     func openCase(seq: Int64, level: HardshipLevel, street: String, createdAt: Date, receivedAt: Date,
                   sealedReasons: Data, kiosk: String, in db: any SQLConnection) throws {
         let due = deadlines.due(level: level, from: receivedAt, timeZone: timeZone)
         try db.execute("""
-            INSERT INTO cases (seq, priority, street, created_at, received_at, due_at, state, updated_at, sealed_reasons)
-            VALUES (?, ?, ?, ?, ?, ?, 'new', ?, ?)
+            INSERT INTO cases (seq, priority, street, created_at, received_at, due_at, state, updated_at, sealed_reasons,
+                kiosk_street)
+            VALUES (?, ?, ?, ?, ?, ?, 'new', ?, ?, (SELECT street FROM kiosks WHERE code = ?))
             """, [seq, level.priority, street, createdAt.millisecondsSince1970,
                              receivedAt.millisecondsSince1970, due.millisecondsSince1970,
-                             receivedAt.millisecondsSince1970, sealedReasons])
+                             receivedAt.millisecondsSince1970, sealedReasons, kiosk])
         try db.execute("""
             INSERT INTO case_events (seq, at, actor, action, from_state, to_state) VALUES (?, ?, ?, 'received', NULL, 'new')
             """, [seq, receivedAt.millisecondsSince1970, "kiosk " + kiosk])

@@ -9,10 +9,11 @@ import PostgresNIO
 /// added to both lists under the same name (a test compares them).
 enum PostgresMigrations {
     static let tables = ["kiosks", "kiosk_secrets", "submissions", "heartbeats", "staff", "sessions", "cases",
-                         "case_events", "audit_log"]
+                         "case_events", "audit_log", "district_imports"]
 
     static let migrations: [(name: String, sql: String)] = [
         ("v4-sealed-kiosk-secrets", schemaAtV4),
+        (CenterMigrations.v5Name, CenterMigrations.v5Streets(integer: "BIGINT")),
     ]
 
     static var names: [String] { migrations.map(\.name) }
