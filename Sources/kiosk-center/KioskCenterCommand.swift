@@ -17,7 +17,8 @@ struct KioskCenterCommand: AsyncParsableCommand {
             """,
         version: KioskVersion.current,
         subcommands: [Serve.self, KioskCommand.self, Import.self, StaffCommand.self, AuditCommand.self,
-                      ReportCommand.self, ConfigCommand.self, CredentialsCommand.self, PurgeCommand.self])
+                      ReportCommand.self, ConfigCommand.self, CredentialsCommand.self, PurgeCommand.self,
+                      MigrateToPostgres.self])
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

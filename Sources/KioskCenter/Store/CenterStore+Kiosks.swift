@@ -187,12 +187,12 @@ extension CenterStore {
             """, [code, generation, sealed, now.millisecondsSince1970])
     }
 
-    private func openSecret(_ sealed: Data, kiosk code: String, generation: Int) throws -> [UInt8] {
+    func openSecret(_ sealed: Data, kiosk code: String, generation: Int) throws -> [UInt8] {
         Array(try sealer.open(sealed, context: Self.secretContext(code, generation),
                               naming: "the secret of kiosk \(code) (generation \(generation))"))
     }
 
-    private static func secretContext(_ code: String, _ generation: Int) -> Data {
+    static func secretContext(_ code: String, _ generation: Int) -> Data {
         Data("kiosk-secret.v1:\(code):\(generation)".utf8)
     }
 }

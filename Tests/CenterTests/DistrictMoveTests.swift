@@ -1,0 +1,126 @@
+import CentreTestSupport
+import Foundation
+import IntakeProtocol
+import KioskCenter
+import KioskDomain
+import KioskStore
+import TestSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `kiosk-center migrate-to-postgres`: a street centre's data moves into the
+/// district's PostgreSQL, sealed again with the district's key, nothing lost
+/// when the move is cut short, nothing doubled when it is run again.
+@Suite(.serialized) struct DistrictMoveTests {
+    /// A street centre's database with `count` requests from `kiosk`: the
+    /// first accepted, assigned, contacted and closed with a note, the second
+    /// closed as a duplicate of the first; an adviser; their access-log lines.
+    static func streetCentre(_ count: Int, kiosk: String = "JA0301") async throws -> (CenterFixture, [String]) {
+        let centre = try CenterFixture(.sqlite)
+        if kiosk != "JA0301" { _ = try centre.store.addKiosk(kiosk) }
+        var references: [String] = []
+        for start in stride(from: 1, through: count, by: 100) {
+            let batch = (start..<min(start + 100, count + 1)).map { sample(sequence: $0, kiosk: kiosk).0 }
+            for outcome in try await centre.store.acceptAll(batch) {
+                guard case let .created(reference) = try outcome.get() else { throw CenterError(description: "not created") }
+                references.append(reference)
+            }
+        }
+        try centre.addStaff("li.adviser", .adviser)
+        try centre.perform(.accept, on: references[0])
+        try centre.perform(.assign(to: "li.adviser"), on: references[0])
+        try centre.perform(.recordContact(.reached), on: references[0])
+        try centre.perform(.close(.helped, note: "送餐服务已安排"), on: references[0])
+        try centre.perform(.markDuplicate(of: references[0]), on: references[1])
+        _ = try centre.store.caseDetail(references[0], viewer: "li.adviser")
+        return (centre, references)
+    }
+
+    @Test func aMoveCutShortAndRunAgainHoldsEveryRequestOnceAndAgrees() async throws {
+        let (street, references) = try await Self.streetCentre(1200)
+        let lab = try PostgresLab.get()
+        let url = try lab.makeDatabase("district")
+        let folder = try temporaryFolder("district-move")
+        // The street centre's key, and the district's own: every sealed item is sealed again.
+        let streetKeys = CredentialStore(directory: folder.appendingPathComponent("street-credentials"))
+        try streetKeys.write(street.sealKey, named: "center-seal.key")
+        let districtKeys = CredentialStore(directory: folder.appendingPathComponent("district-credentials"))
+        _ = try districtKeys.createKeyIfMissing(named: "center-seal.key")
+        try writeSecret(try lab.password + "\n", to: districtKeys.url(for: "center-database.password"))
+        let command = [product("kiosk-center"), "migrate-to-postgres",
+                       "--from", street.folder.appendingPathComponent("center.sqlite").path, "--to", url,
+                       "--from-credentials", streetKeys.directory.path, "--street", "nanjing-west", "--batch-size", "10"]
+            + CenterProcess.arguments(folder.appendingPathComponent("state"))
+            + ["--credentials", districtKeys.directory.path]
+
+        let district = try CenterStore(database: try PostgresCenterDatabase(try CenterBackend.settings(url), password: try lab.password),
+                                       sealKey: try districtKeys.key(named: "center-seal.key"))
+        defer { district.close() }
+        // Cut short: killed as soon as the first batches are in.
+        let first = try Subprocess(command, output: folder.appendingPathComponent("first.log"))
+        var held = 0
+        let deadline = Date().addingTimeInterval(60)
+        while held == 0, Date() < deadline {
+            held = (try? district.submissionCounts().total) ?? 0
+            if held == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        first.signal(SIGKILL)
+        first.wait()
+        let cutAt = try district.submissionCounts().total
+        #expect(cutAt > 0 && cutAt < 1200, "killed after \(cutAt) of 1200")
+
+        let second = try runToEnd(command)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.contains("already there") && second.stdout.contains("counts and digests agree"), "\(second.stdout)")
+        let third = try runToEnd(command)
+        #expect(third.status == 0, "\(third.stderr)")
+        #expect(third.stdout.contains("0 moved now, 1200 already there"), "\(third.stdout)")
+        #expect(third.stdout.contains("access log: 0 lines copied now") && third.stdout.contains("counts and digests agree"))
+
+        let counts = try district.submissionCounts()
+        #expect(counts.total == 1200 && counts.distinctIDs == 1200 && counts.distinctReceipts == 1200)
+        let check = try street.store.compare(with: district, source: street.folder.appendingPathComponent("center.sqlite").path)
+        #expect(check.agrees, "\(check)")
+        // Opened with the district's key: the resident's data and the closing note.
+        let closed = try #require(try district.caseDetail(references[0], viewer: "test"))
+        #expect(closed.submission?.applicant.name == "欧阳明华" && closed.timeline.last?.note == "送餐服务已安排")
+        #expect(try district.caseDetail(references[1], viewer: "test")?.duplicateOf == references[0])
+        #expect(try district.staff().first { $0.username == "li.adviser" }?.street == "nanjing-west")
+        #expect(try district.kiosks().map(\.street) == ["nanjing-west"])
+        var west = InboxFilter()
+        west.kioskStreet = "nanjing-west"
+        #expect(try district.inbox(west, pageSize: 10).matching == 1198, "the open cases are the street's")
+        // New requests at the district number on after the moved ones.
+        let (next, _) = sample(sequence: 5000)
+        #expect(try await district.accept(next) == .created("C00001201"))
+    }
+
+    @Test func aSecondStreetsReferencesAreRenumberedWhereTheDistrictHasThemAndItsRecordsFollow() async throws {
+        let (west, _) = try await Self.streetCentre(5)
+        let (temple, templeReferences) = try await Self.streetCentre(5, kiosk: "JA0302")
+        let lab = try PostgresLab.get()
+        let district = try CenterStore(
+            database: try PostgresCenterDatabase(try CenterBackend.settings(try lab.makeDatabase("district")),
+                                                 password: try lab.password),
+            sealKey: Array(repeating: 9, count: 32))
+        defer { district.close() }
+        let first = try west.store.move(into: district, source: "west", street: "nanjing-west")
+        #expect(first.moved == 5 && first.renumbered == 0)
+        let second = try temple.store.move(into: district, source: "temple", street: "jingan-temple")
+        #expect(second.moved == 5 && second.renumbered == 5 && second.kiosksAdded == 1 && second.kiosksKept == 1)
+        #expect(second.staffKept == 1, "the district already had li.adviser")
+        #expect(try west.store.compare(with: district, source: "west").agrees)
+        #expect(try temple.store.compare(with: district, source: "temple").agrees)
+        #expect(try district.submissionCounts().total == 10)
+
+        // The temple street's first case under its new reference, its duplicate pointing at it.
+        let original = try #require(try district.caseReference(receipt: ReceiptNumber(kioskCode: "JA0302", day: "261129", sequence: 1)))
+        #expect(original != templeReferences[0])
+        let duplicate = try #require(try district.caseReference(receipt: ReceiptNumber(kioskCode: "JA0302", day: "261129", sequence: 2)))
+        #expect(try district.caseDetail(duplicate, viewer: "test")?.duplicateOf == original)
+        #expect(try district.auditEntries().contains { $0.caseReference == original && $0.action == "close" })
+        #expect(try district.kioskStreet(ofCase: original) == .some("jingan-temple"))
+    }
+}
