@@ -248,20 +248,27 @@ final class LoopbackCentre {
     let daemon: DaemonProcess
     let port: Int
 
-    init(tool: String, state: URL) throws {
+    /// The console's port ("console on http://127.0.0.1:PORT/").
+    let consolePort: Int
+
+    /// - Parameter arguments: the folders (default: the shipped configuration, keys in `state`).
+    init(tool: String, state: URL, arguments: [String]? = nil) throws {
         let output = state.appendingPathComponent("serve.out").path
         // Standard output carries "listening on 127.0.0.1:PORT".
-        daemon = try DaemonProcess([tool, "serve", "--port", "0", "--console-port", "0"] + Self.arguments(state: state),
+        daemon = try DaemonProcess([tool, "serve", "--port", "0", "--console-port", "0"] + (arguments ?? Self.arguments(state: state)),
                                    environment: ["LANG": "C.UTF-8"], notifySocket: nil, terminal: false, output: output)
         let deadline = Date().addingTimeInterval(20)
-        var found: Int?
-        while Date() < deadline, found == nil {
-            found = (try? String(contentsOfFile: output, encoding: .utf8))?.split(separator: "\n")
-                .first { $0.hasPrefix("listening on") }.flatMap { Int($0.split(separator: ":").last ?? "") }
-            if found == nil { Thread.sleep(forTimeInterval: 0.05) }
+        var found: Int?, console: Int?
+        while Date() < deadline, found == nil || console == nil {
+            let lines = (try? String(contentsOfFile: output, encoding: .utf8))?.split(separator: "\n") ?? []
+            found = lines.first { $0.hasPrefix("listening on") }.flatMap { Int($0.split(separator: ":").last ?? "") }
+            console = lines.first { $0.hasPrefix("console on") }
+                .flatMap { Int($0.split(separator: ":").last?.trimmingCharacters(in: CharacterSet(charactersIn: "/")) ?? "") }
+            if found == nil || console == nil { Thread.sleep(forTimeInterval: 0.05) }
         }
-        guard let found else { throw ValidationError("kiosk-center did not start") }
+        guard let found, let console else { throw ValidationError("kiosk-center did not start") }
         port = found
+        consolePort = console
     }
 
     func stop() { daemon.stop() }
