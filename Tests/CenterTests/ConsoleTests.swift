@@ -35,6 +35,10 @@ import Testing
     @Test(arguments: CenterBackend.allCases) func repeatedWrongPasswordsLockTheAccountWithAClearMessage(_ backend: CenterBackend) async throws {
         try await ConsoleDriver(backend).repeatedWrongPasswordsLockTheAccountWithAClearMessage()
     }
+
+    @Test(arguments: CenterBackend.allCases) func aStreetsAdviserSeesItsStreetAndTheDistrictSupervisorChoosesTheScope(_ backend: CenterBackend) async throws {
+        try await ConsoleDriver(backend).aStreetsAdviserSeesItsStreetAndTheDistrictSupervisorChoosesTheScope()
+    }
 }
 
 /// One console on one backend, and the checks the tests run on it.
@@ -51,6 +55,37 @@ struct ConsoleDriver {
         try centre.addStaff("li.adviser", .adviser)
         try centre.addStaff("zhao.super", .supervisor)
         try centre.addStaff("qian.audit", .auditor)
+    }
+
+    func aStreetsAdviserSeesItsStreetAndTheDistrictSupervisorChoosesTheScope() async throws {
+        try centre.store.setKioskStreet("JA0301", street: "nanjing-west")
+        _ = try centre.store.addKiosk("JA0302", street: "jingan-temple")
+        let (west, _) = sample(sequence: 1, kiosk: "JA0301")
+        let (temple, _) = sample(sequence: 2, kiosk: "JA0302")
+        guard case .created = try await centre.store.accept(west),
+              case let .created(templeCase) = try await centre.store.accept(temple) else { return }
+        try centre.store.addStaff("wang.west", role: .adviser, password: CenterFixture.password, street: "nanjing-west",
+                                  actor: "test")
+        try await app.test(.router) { client in
+            let adviser = try await client.signIn("wang.west", CenterFixture.password)
+            let inbox = try await client.get("/inbox", adviser)
+            #expect(inbox.text.contains(west.receiptNumber) && !inbox.text.contains(temple.receiptNumber))
+            // The other street's ticket: whose case it is, nothing of it.
+            let other = try await client.get("/cases/\(templeCase)", adviser)
+            #expect(other.status == .notFound && other.text.contains("静安寺街道"), "\(other.text)")
+            #expect(!other.text.contains(temple.receiptNumber))
+            let refused = try await client.post("/cases/\(templeCase)/actions", ["csrf": adviser.csrf, "action": "accept"], adviser)
+            #expect(refused.status != .seeOther)
+            #expect(try centre.store.caseDetail(templeCase, viewer: "test")?.state == .new)
+
+            // The district supervisor: both, and the report's scope to choose.
+            let district = try await client.signIn("zhao.super", CenterFixture.password)
+            let all = try await client.get("/inbox", district)
+            #expect(all.text.contains(west.receiptNumber) && all.text.contains(temple.receiptNumber))
+            let report = try await client.get("/reports?street=jingan-temple", district)
+            #expect(report.text.contains("<select id=\"street\"") && report.text.contains("静安寺街道"))
+            #expect(report.text.contains("reports.csv?month=") && report.text.contains("street=jingan-temple"))
+        }
     }
 
     func anAdviserSignsInScansATicketAndActsOnTheCase() async throws {
