@@ -59,16 +59,20 @@ struct DistrictBenchmark: AsyncParsableCommand {
 
         emit("kiosk-bench district: \(kiosks) kiosks × \(backlog) requests, batches of \(batchSize), "
              + "\(concurrency) POSTs in flight a kiosk, every commit durable (SQLite synchronous=FULL, PostgreSQL fsync)")
-        emit("backend    processes  requests/s   POST p50 ms  p99 ms   inbox p50 ms idle  under load  (n)")
+        emit("backend    processes  requests/s   POST p50 ms  p99 ms   inbox p50 ms idle  under load  (n)"
+             + "   CPU ms a request: centres  database  kiosks")
         var rates: [String: Double] = [:]
         for (backend, processes) in [("sqlite", 1), ("postgres", 1), ("postgres", 2)] {
             let database = backend == "sqlite" ? nil : try Self.newDatabase(cluster, password: password)
             let result = try await runDistrict(fleet, database: database, processes: processes, folder: folder,
                                                credentials: credentials, tools: tools)
             rates["\(backend)-\(processes)"] = result.rate
-            emit(String(format: "%-10@ %9d  %10.0f   %11.1f  %6.1f   %17.1f  %10.1f  (%d)", backend as NSString, processes,
+            let perRequest = 1000 / Double(fleet.requests)
+            emit(String(format: "%-10@ %9d  %10.0f   %11.1f  %6.1f   %17.1f  %10.1f  (%d)   %24.3f  %8.3f  %6.3f",
+                        backend as NSString, processes,
                         result.rate, result.posts.median * 1000, result.posts.percentile(0.99) * 1000,
-                        result.idleInbox.median * 1000, result.loadedInbox.median * 1000, result.loadedInbox.values.count))
+                        result.idleInbox.median * 1000, result.loadedInbox.median * 1000, result.loadedInbox.values.count,
+                        result.centreCPU * perRequest, result.databaseCPU * perRequest, result.benchCPU * perRequest))
         }
         emit(String(format: "PostgreSQL, 2 processes / 1: %.2f", rates["postgres-2"]! / rates["postgres-1"]!))
         emit(String(format: "ratio %.2f", rates["postgres-2"]! / rates["sqlite-1"]!))
@@ -124,6 +128,10 @@ struct DistrictBenchmark: AsyncParsableCommand {
         var posts: Samples
         var idleInbox: Samples
         var loadedInbox: Samples
+        /// CPU seconds over the load: the centre processes, PostgreSQL's, this process (the kiosks).
+        var centreCPU = 0.0
+        var databaseCPU = 0.0
+        var benchCPU = 0.0
     }
 
     /// One district: a fresh database, `processes` centres on it, every kiosk enrolled, then the load.
@@ -173,6 +181,8 @@ struct DistrictBenchmark: AsyncParsableCommand {
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = fleet.kiosks.count * concurrency
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let result: Swift.Result<Result, any Error>
+        let centreCPU = CPUSampler(centres.map(\.daemon.pid))
+        let databaseBefore = Self.postgresTicks(), benchBefore = Self.ownCPU()
         do {
             result = .success(try await load(fleet, secrets: secrets, ports: centres.map(\.port),
                                              inbox: "http://127.0.0.1:\(centres[0].consolePort)/inbox", token: token,
@@ -180,8 +190,15 @@ struct DistrictBenchmark: AsyncParsableCommand {
         } catch {
             result = .failure(error)
         }
+        centreCPU.sample()
+        let databaseSeconds = Double(Self.postgresTicks() - databaseBefore) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        let benchSeconds = Self.ownCPU() - benchBefore
         try await client.shutdown()
-        return try result.get()
+        var measured = try result.get()
+        measured.centreCPU = centres.map { centreCPU.seconds($0.daemon.pid) }.reduce(0, +)
+        measured.databaseCPU = databaseSeconds
+        measured.benchCPU = benchSeconds
+        return measured
     }
 
     /// Every kiosk's backlog at once, the inbox read while it lasts.
@@ -266,6 +283,31 @@ struct DistrictBenchmark: AsyncParsableCommand {
         _ = try await response.body.collect(upTo: 8 << 20)
         guard response.status == .ok else { throw ValidationError("the inbox answered \(response.status)") }
         return (ContinuousClock.now - started).seconds
+    }
+
+    // MARK: Where the CPU goes
+
+    /// Clock ticks every PostgreSQL server process has used (backends start
+    /// during a run and are counted whole; none ends before it is over).
+    static func postgresTicks() -> Int {
+        var total = 0
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int(entry) != nil {
+            guard let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.range(of: ")", options: .backwards),
+                  stat[..<close.lowerBound].hasSuffix("(postgres") else { continue }
+            let fields = stat[close.upperBound...].split(separator: " ")
+            // After the name: state is field 3, utime 14 and stime 15 (1-based over the whole line).
+            if fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) { total += user + system }
+        }
+        return total
+    }
+
+    /// This process's CPU seconds (user and system).
+    static func ownCPU() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     // MARK: The databases

@@ -41,6 +41,7 @@ public struct ConsoleServer: Sendable {
         let router = Router(context: Context.self)
         router.add(middleware: ResponseMetricsMiddleware(listener: "console"))
         router.add(middleware: AllowedMethodsMiddleware(routes: [.init("health", [.get]), .init("metrics", [.get])]))
+        router.add(middleware: DatabaseUnavailablePage(logger: logger))
         for item in middleware { router.add(middleware: item) }
         router.get("static/console.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
@@ -310,5 +311,32 @@ public struct ConsoleServer: Sendable {
         if minutes >= 48 * 60 { return texts.format("days", String(minutes / 1440)) }
         if minutes >= 60 { return texts.format("hours", String(minutes / 60)) }
         return texts.format("minutes", String(minutes))
+    }
+}
+
+/// The database cannot be reached (PostgreSQL restarting, the network):
+/// the member of staff is told, in both languages, that nothing was saved
+/// and to try again, rather than shown a bare 500.
+struct DatabaseUnavailablePage: RouterMiddleware {
+    typealias Context = ConsoleServer.Context
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context,
+                next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as DatabaseUnavailable {
+            logger.error("console: \(error)")
+            let texts = ConsoleTexts.table(ConsoleServer.language(of: request))
+            let page = """
+                <!DOCTYPE html><html lang="\(ConsoleServer.language(of: request).rawValue)"><head><meta charset="utf-8">\
+                <title>\(texts["unavailable_title"]!)</title><link rel="stylesheet" href="/static/console.css"></head>\
+                <body><main id="main"><h1>\(texts["unavailable_title"]!)</h1><p>\(texts["unavailable_detail"]!)</p>\
+                </main></body></html>
+                """
+            return Response(status: .serviceUnavailable,
+                            headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .retryAfter: "5"],
+                            body: .init(byteBuffer: ByteBuffer(string: page)))
+        }
     }
 }

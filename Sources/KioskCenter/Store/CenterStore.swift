@@ -21,6 +21,10 @@ public final class CenterStore: Sendable {
     /// Requests from kiosks that arrive together are stored in one commit.
     let intakeCommits: GroupCommit<[Result<Outcome, any Error>]>
 
+    /// Intake transactions one process keeps open at once on PostgreSQL (each
+    /// holds a connection of the pool while it commits).
+    static let postgresIntakeLanes = 4
+
     /// Where the data is, for messages (a path or a URL without password).
     public var location: String { database.location }
     public var dialect: SQLDialect { database.dialect }
@@ -41,7 +45,8 @@ public final class CenterStore: Sendable {
         self.intakeKey = intakeKey
         self.deadlines = deadlines
         self.timeZone = timeZone
-        intakeCommits = GroupCommit(database: database, label: "centre.intake-commits")
+        intakeCommits = GroupCommit(database: database, label: "centre.intake-commits",
+                                    lanes: database.dialect == .postgres ? Self.postgresIntakeLanes : 1)
         try sealKioskSecrets()
         try openCasesForEarlierRequests()
     }
@@ -139,13 +144,18 @@ public final class CenterStore: Sendable {
     private func store(_ item: PreparedSubmission, source: String, now: Date, in db: any SQLConnection) throws -> Outcome {
         let submission = item.submission
         let level = HardshipLevel(rawValue: submission.hardship.level) ?? .green
-        if let row = try db.fetchOne("SELECT reference, body_digest FROM submissions WHERE id = ?", [item.id]) {
-            return (row["body_digest"] as String) == item.digest ? .duplicate(row["reference"]) : .conflict
+        // One look for both: the same id (a resend), or the same receipt number (a clash).
+        let held = try db.fetchAll("""
+            SELECT reference, body_digest, id FROM submissions WHERE id = ? OR (kiosk_code = ? AND receipt_number = ?)
+            """, [item.id, submission.kioskCode, submission.receiptNumber])
+        if let same = held.first(where: { ($0["id"] as String) == item.id }) {
+            return (same["body_digest"] as String) == item.digest ? .duplicate(same["reference"]) : .conflict
         }
-        if let holder: String = try db.fetchValue("""
-            SELECT reference FROM submissions WHERE kiosk_code = ? AND receipt_number = ?
-            """, [submission.kioskCode, submission.receiptNumber]) {
-            return .receiptClash(holder)
+        if let holder = held.first {
+            return .receiptClash(holder["reference"])
+        }
+        if db.dialect == .postgres {
+            return .created(try storeInOneStatement(item, level: level, source: source, now: now, in: db))
         }
         let seq: Int64 = try db.fetchValue(db.dialect.nextSubmissionNumber) ?? 1
         let reference = "C" + String(seq).leftPadded(to: 8)
@@ -160,6 +170,41 @@ public final class CenterStore: Sendable {
         try openCase(seq: seq, level: level, street: submission.applicant.street, createdAt: submission.createdAt,
                      receivedAt: now, sealedReasons: item.reasons, kiosk: submission.kioskCode, in: db)
         return .created(reference)
+    }
+
+    /// PostgreSQL: the request, its case and its first timeline line in one
+    /// statement, one round trip instead of four (the same rows the SQLite
+    /// path writes; its constraints are checked at the statement's end).
+    /// Returns the reference, made from the sequence's next number.
+    private func storeInOneStatement(_ item: PreparedSubmission, level: HardshipLevel, source: String, now: Date,
+                                     in db: any SQLConnection) throws -> String {
+        let submission = item.submission
+        let due = deadlines.due(level: level, from: now, timeZone: timeZone)
+        let reference: String? = try db.fetchValue("""
+            WITH n AS (SELECT nextval('submissions_seq') AS seq),
+            s AS (
+                INSERT INTO submissions (seq, id, reference, kiosk_code, receipt_number, hardship, priority, programme,
+                    service, created_at, received_at, body_digest, sealed_body, source)
+                SELECT n.seq, ?, 'C' || CASE WHEN length(n.seq::text) >= 8 THEN n.seq::text ELSE lpad(n.seq::text, 8, '0') END,
+                    ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM n
+                RETURNING seq, reference),
+            c AS (
+                INSERT INTO cases (seq, priority, street, created_at, received_at, due_at, state, updated_at,
+                    sealed_reasons, kiosk_street)
+                SELECT s.seq, ?, ?, ?, ?, ?, 'new', ?, ?, (SELECT street FROM kiosks WHERE code = ?) FROM s),
+            e AS (
+                INSERT INTO case_events (seq, at, actor, action, from_state, to_state)
+                SELECT s.seq, ?, ?, 'received', NULL, 'new' FROM s)
+            SELECT reference FROM s
+            """, [item.id, submission.kioskCode, submission.receiptNumber, level.rawValue, level.priority,
+                  submission.programme, submission.service, submission.createdAt.millisecondsSince1970,
+                  now.millisecondsSince1970, item.digest, item.sealed, source,
+                  level.priority, submission.applicant.street, submission.createdAt.millisecondsSince1970,
+                  now.millisecondsSince1970, due.millisecondsSince1970, now.millisecondsSince1970, item.reasons,
+                  submission.kioskCode,
+                  now.millisecondsSince1970, "kiosk " + submission.kioskCode])
+        guard let reference else { throw CenterError(description: "the database stored no request") }
+        return reference
     }
 
     func sealReasons(_ submission: IntakeSubmission) throws -> Data {

@@ -1,4 +1,5 @@
 import KioskStore
+import Synchronization
 
 /// Database work that arrives together shares one transaction, and so one
 /// fsync: a `GroupWriter` whose items are pieces of work. Each piece runs
@@ -6,6 +7,10 @@ import KioskStore
 /// transaction, and each caller is answered only after the commit that
 /// holds its work (or with the error that kept it out). One queue hop per
 /// commit, not per piece: the callers' tasks only wait.
+///
+/// SQLite has one writer, so one lane. PostgreSQL runs transactions side by
+/// side, and a commit spends most of its time waiting on round trips: there,
+/// several lanes commit at once, each its own group on its own connection.
 final class GroupCommit<Value: Sendable>: Sendable {
     typealias Work = @Sendable (any SQLConnection) throws -> Value
 
@@ -14,27 +19,35 @@ final class GroupCommit<Value: Sendable>: Sendable {
         var answer: CheckedContinuation<Value, any Error>
     }
 
-    private let writer: GroupWriter<Piece>
+    private let lanes: [GroupWriter<Piece>]
+    private let turn = Atomic<Int>(0)
 
-    init(database: any CenterDatabase, label: String) {
-        writer = GroupWriter(label: label) { group in
-            let results: [Result<Value, any Error>]
-            do {
-                results = try database.write { db in
-                    group.map { piece in
-                        Result { try db.inSavepoint { try piece.work(db) } }
-                    }
-                }
-            } catch {
-                // The commit itself failed (disk full, I/O): nothing of the group is stored.
-                results = group.map { _ in .failure(error) }
+    init(database: any CenterDatabase, label: String, lanes count: Int = 1) {
+        lanes = (0..<max(1, count)).map { lane in
+            GroupWriter(label: "\(label).\(lane)") { group in
+                Self.commit(group, to: database)
             }
-            for (piece, result) in zip(group, results) { piece.answer.resume(with: result) }
         }
+    }
+
+    private static func commit(_ group: [Piece], to database: any CenterDatabase) {
+        let results: [Result<Value, any Error>]
+        do {
+            results = try database.write { db in
+                group.map { piece in
+                    Result { try db.inSavepoint { try piece.work(db) } }
+                }
+            }
+        } catch {
+            // The commit itself failed (disk full, I/O): nothing of the group is stored.
+            results = group.map { _ in .failure(error) }
+        }
+        for (piece, result) in zip(group, results) { piece.answer.resume(with: result) }
     }
 
     /// Runs `work` in the next commit; returns once that commit is durable.
     func perform(_ work: @escaping Work) async throws -> Value {
-        try await withCheckedThrowingContinuation { writer.add(Piece(work: work, answer: $0)) }
+        let lane = lanes[turn.add(1, ordering: .relaxed).newValue % lanes.count]
+        return try await withCheckedThrowingContinuation { lane.add(Piece(work: work, answer: $0)) }
     }
 }

@@ -163,11 +163,12 @@ public final class PostgresCenterDatabase: CenterDatabase {
         let result: T
         do {
             result = try body(PostgresSQLConnection(connection: connection, logger: logger, location: location))
-        } catch {
+        } catch let failure {
             do { _ = try connection.simpleQuery("ROLLBACK").wait() } catch {
-                throw ConnectionLeftOpen(underlying: error)
+                // The connection is gone: what the work met says why.
+                throw ConnectionLeftOpen(underlying: Self.unavailable(failure, location: location))
             }
-            throw error
+            throw failure
         }
         do {
             _ = try connection.simpleQuery("COMMIT").wait()
@@ -185,8 +186,13 @@ public final class PostgresCenterDatabase: CenterDatabase {
         return state == "40001" || state == "40P01"
     }
 
+    /// A connection that broke, or a server that is shutting down, restarting
+    /// or refusing connections (SQLSTATE classes 08 and 57P): the database is
+    /// away for now, which callers answer with "try again" (503).
     static func unavailable(_ error: any Error, location: String) -> any Error {
-        guard let error = error as? PSQLError, error.serverInfo == nil else { return error }
+        guard let error = error as? PSQLError else { return error }
+        let state = error.serverInfo?[.sqlState]
+        guard state == nil || state!.hasPrefix("08") || state!.hasPrefix("57P") else { return error }
         return DatabaseUnavailable(location: location, reason: describe(error))
     }
 
