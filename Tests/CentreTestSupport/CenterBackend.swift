@@ -21,14 +21,6 @@ public enum CenterBackend: String, CaseIterable, Sendable, CustomStringConvertib
         }
     }
 
-    /// center.yaml's `database:` line for a new, empty database (nil: SQLite, the default).
-    public func makeDatabaseLine() throws -> String? {
-        switch self {
-        case .sqlite: nil
-        case .postgres: try PostgresLab.get().makeDatabase()
-        }
-    }
-
     public static func settings(_ url: String) throws -> PostgresSettings {
         guard let parsed = PostgresSettings.parse(url) else { throw CenterError(description: "not a PostgreSQL URL: \(url)") }
         return try parsed.get()

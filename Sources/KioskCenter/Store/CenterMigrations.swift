@@ -44,12 +44,6 @@ enum CenterMigrations {
                 """)
         }
         migrator.registerMigration("v2-cases-staff-sessions-audit") { db in
-            let moves = "'new>accepted', 'new>assigned', 'accepted>assigned', 'accepted>contacted', 'accepted>referred', "
-                + "'accepted>in_service', 'assigned>contacted', 'assigned>referred', 'assigned>in_service', "
-                + "'contacted>referred', 'contacted>in_service', 'referred>in_service', 'in_service>referred', "
-                + "'new>closed', 'accepted>closed', 'assigned>closed', 'contacted>closed', 'referred>closed', "
-                + "'in_service>closed'"
-            let states = "'new', 'accepted', 'assigned', 'contacted', 'referred', 'in_service', 'closed'"
             try db.execute(sql: """
                 CREATE TABLE staff (
                     username TEXT PRIMARY KEY NOT NULL CHECK (length(username) BETWEEN 2 AND 32),
@@ -197,6 +191,16 @@ enum CenterMigrations {
         migrator.registerMigration(v5Name) { db in try db.execute(sql: v5Streets(integer: "INTEGER")) }
         return migrator
     }
+
+    /// The case workflow's legal moves and its states, as SQL lists (v2's
+    /// trigger and CHECKs; PostgreSQL's schema uses the same lists). Never
+    /// changed: a new state or move is a new migration, for both engines.
+    static let moves = "'new>accepted', 'new>assigned', 'accepted>assigned', 'accepted>contacted', 'accepted>referred', "
+        + "'accepted>in_service', 'assigned>contacted', 'assigned>referred', 'assigned>in_service', "
+        + "'contacted>referred', 'contacted>in_service', 'referred>in_service', 'in_service>referred', "
+        + "'new>closed', 'accepted>closed', 'assigned>closed', 'contacted>closed', 'referred>closed', "
+        + "'in_service>closed'"
+    static let states = "'new', 'accepted', 'assigned', 'contacted', 'referred', 'in_service', 'closed'"
 
     static let v5Name = "v5-streets-and-district-imports"
 

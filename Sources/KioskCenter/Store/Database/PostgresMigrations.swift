@@ -86,12 +86,8 @@ enum PostgresMigrations {
         return statements
     }
 
-    static let moves = "'new>accepted', 'new>assigned', 'accepted>assigned', 'accepted>contacted', 'accepted>referred', "
-        + "'accepted>in_service', 'assigned>contacted', 'assigned>referred', 'assigned>in_service', "
-        + "'contacted>referred', 'contacted>in_service', 'referred>in_service', 'in_service>referred', "
-        + "'new>closed', 'accepted>closed', 'assigned>closed', 'contacted>closed', 'referred>closed', "
-        + "'in_service>closed'"
-    static let states = "'new', 'accepted', 'assigned', 'contacted', 'referred', 'in_service', 'closed'"
+    static var moves: String { CenterMigrations.moves }
+    static var states: String { CenterMigrations.states }
 
     /// CenterMigrations v1 to v4 as they leave a SQLite database. Times are
     /// milliseconds since 1970 (BIGINT) as there; flags 0/1 as there.
