@@ -134,9 +134,9 @@ extension CenterStore {
             conditions.append(Self.overdueCondition)
             arguments.append(now.millisecondsSince1970)
         }
-        let scope = Self.streetScope(filter.kioskStreet)
+        let scope = StreetScope(street: filter.kioskStreet)
         conditions.append(contentsOf: scope.conditions)
-        arguments.append(contentsOf: scope.arguments)
+        arguments = scope.arguments(arguments)
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         // The open cases per level are counted anyway (the counts at the
         // top); when the filter is only "open" and perhaps a level, they are
@@ -147,8 +147,8 @@ extension CenterStore {
             var counts: [HardshipLevel: Int] = [:]
             for row in try db.fetchAll("""
                 SELECT c.priority, COUNT(*) AS n FROM cases c
-                WHERE \((["c.state != 'closed'"] + scope.conditions).joined(separator: " AND ")) GROUP BY c.priority
-                """, scope.arguments) {
+                WHERE \(scope.clause("c.state != 'closed'")) GROUP BY c.priority
+                """, scope.arguments()) {
                 counts[HardshipLevel(priority: row["priority"])] = row["n"]
             }
             let matching = countsAreMatches
@@ -163,8 +163,8 @@ extension CenterStore {
                 ORDER BY c.priority, c.created_at LIMIT ? OFFSET ?
                 """, arguments + [pageSize, (page - 1) * pageSize])
             let overdue: Int = try db.fetchValue("""
-                SELECT COUNT(*) FROM cases c WHERE \(([Self.overdueCondition] + scope.conditions).joined(separator: " AND "))
-                """, [now.millisecondsSince1970] + scope.arguments) ?? 0
+                SELECT COUNT(*) FROM cases c WHERE \(scope.clause(Self.overdueCondition))
+                """, scope.arguments([now.millisecondsSince1970])) ?? 0
             return (rows, matching, counts, overdue)
         }
         let pageCount = max(1, (matching + pageSize - 1) / pageSize)
@@ -210,11 +210,23 @@ extension CenterStore {
         }
     }
 
-    /// A street's staff see the cases of its kiosks only. Built into the
-    /// SQL (not a `? IS NULL` test): PostgreSQL must know each parameter's type.
-    static func streetScope(_ street: String?) -> (conditions: [String], arguments: [any SQLArgument]) {
-        guard let street else { return ([], []) }
-        return (["c.kiosk_street = ?"], [street])
+    /// A street's staff see the cases of its kiosks only: the scope adds
+    /// its condition to a query's own. Built into the SQL (not a `? IS NULL`
+    /// test): PostgreSQL must know each parameter's type.
+    struct StreetScope {
+        var street: String?
+
+        var conditions: [String] { street == nil ? [] : ["c.kiosk_street = ?"] }
+
+        /// `conditions` and the street's, joined by AND.
+        func clause(_ conditions: String...) -> String {
+            (conditions + self.conditions).joined(separator: " AND ")
+        }
+
+        /// `arguments`, then the street's.
+        func arguments(_ arguments: [any SQLArgument] = []) -> [any SQLArgument] {
+            arguments + (street.map { [$0] } ?? [])
+        }
     }
 
     // MARK: A case's page
@@ -231,12 +243,11 @@ extension CenterStore {
     /// (or none in `street`, the viewer's, when given).
     public func caseDetail(_ reference: String, viewer: String, look: Look = .view, street: String? = nil,
                            now: Date = Date()) throws -> CaseDetail? {
-        let scope = Self.streetScope(street)
+        let scope = StreetScope(street: street)
         return try database.write { db -> CaseDetail? in
             guard let row = try db.fetchOne("""
-                SELECT s.*, c.* FROM cases c JOIN submissions s ON s.seq = c.seq
-                WHERE \((["s.reference = ?"] + scope.conditions).joined(separator: " AND "))
-                """, [reference] + scope.arguments) else { return nil }
+                SELECT s.*, c.* FROM cases c JOIN submissions s ON s.seq = c.seq WHERE \(scope.clause("s.reference = ?"))
+                """, scope.arguments([reference])) else { return nil }
             try Self.audit(db, actor: viewer, action: look.rawValue, case: reference, at: now)
             let id = UUID(uuidString: row["id"])!
             let timeline = try db.fetchAll("SELECT * FROM case_events WHERE seq = ? ORDER BY id",
@@ -273,15 +284,15 @@ extension CenterStore {
     public func perform(_ action: CaseAction, on reference: String, by actor: String, role: StaffRole,
                         rules: CaseRules, partnerExists: (String) -> Bool, street: String? = nil,
                         now: Date = Date()) throws -> CaseChange {
-        let scope = Self.streetScope(street)
+        let scope = StreetScope(street: street)
         return try database.write { db -> CaseChange in
             // The case row is locked until this commits: two advisers acting
             // on one case through two centre processes act one after the other.
             guard let row = try db.fetchOne("""
                 SELECT c.seq, c.state, c.assignee, c.unanswered_attempts, s.id FROM cases c
                 JOIN submissions s ON s.seq = c.seq
-                WHERE \((["s.reference = ?"] + scope.conditions).joined(separator: " AND "))\(db.dialect.forUpdate)
-                """, [reference] + scope.arguments) else { throw WorkflowError(reason: .unknownCase) }
+                WHERE \(scope.clause("s.reference = ?"))\(db.dialect.forUpdate)
+                """, scope.arguments([reference])) else { throw WorkflowError(reason: .unknownCase) }
             let seq: Int64 = row["seq"]
             let snapshot = CaseSnapshot(state: CaseState(rawValue: row["state"]) ?? .new, assignee: row["assignee"],
                                         unansweredAttempts: row["unanswered_attempts"])

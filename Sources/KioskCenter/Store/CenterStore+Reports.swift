@@ -56,14 +56,14 @@ extension CenterStore {
         guard let (start, end) = Self.monthRange(month, timeZone: timeZone) else {
             throw CenterError(description: "month must be written yyyy-MM, e.g. 2026-11")
         }
-        let scope = Self.streetScope(street)
+        let scope = StreetScope(street: street)
         let rows = try database.read { db in
             try db.fetchAll("""
                 SELECT s.programme, s.service, c.priority, c.street, c.created_at, c.received_at, c.due_at,
                        c.first_contact_at, c.state, c.outcome
                 FROM cases c JOIN submissions s ON s.seq = c.seq
-                WHERE \((["c.created_at >= ?", "c.created_at < ?"] + scope.conditions).joined(separator: " AND "))
-                """, [start.millisecondsSince1970, end.millisecondsSince1970] + scope.arguments)
+                WHERE \(scope.clause("c.created_at >= ?", "c.created_at < ?"))
+                """, scope.arguments([start.millisecondsSince1970, end.millisecondsSince1970]))
         }
         var programmes: [String: Int] = [:], services: [String: Int] = [:], levels: [String: Int] = [:]
         var streets: [String: Int] = [:], outcomes: [String: Int] = [:]

@@ -25,8 +25,6 @@ public final class CenterStore: Sendable {
     /// holds a connection of the pool while it commits).
     static let postgresIntakeLanes = 4
 
-    /// Where the data is, for messages (a path or a URL without password).
-    public var location: String { database.location }
     public var dialect: SQLDialect { database.dialect }
 
     /// A street centre's store: one SQLite file at `path`.
