@@ -31,6 +31,11 @@ import Testing
             // Away: every connection ended, new ones refused.
             try lab.psql("ALTER DATABASE \(name) ALLOW_CONNECTIONS false")
             try lab.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(name)'")
+            // pg_terminate_backend only signals: wait until the backends are gone.
+            let deadline = Date().addingTimeInterval(10)
+            while try lab.psql("SELECT count(*) FROM pg_stat_activity WHERE datname = '\(name)'") != "0", Date() < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
             let away = try await client.get("/inbox", session)
             #expect(away.status == .serviceUnavailable && away.headers[.retryAfter] == "5")
             #expect(away.text.contains("暂时无法访问数据库") && away.text.contains("没有保存"))
