@@ -162,35 +162,6 @@ public struct IntakeSubmission: Codable, Sendable, Equatable {
     }
 }
 
-/// `POST /api/v1/kiosks/{code}/heartbeat`: how a kiosk is doing. No personal data.
-public struct KioskHeartbeat: Codable, Sendable, Equatable {
-    public var kioskCode: String
-    public var sentAt: Date
-    public var version: String
-    public var queueDepth: Int
-    public var oldestPendingSeconds: Int?
-    public var deadCount: Int
-    public var printerState: String?
-    public var lastScreenRender: Date?
-
-    public init(kioskCode: String, sentAt: Date, version: String, queueDepth: Int, oldestPendingSeconds: Int?,
-                deadCount: Int, printerState: String?, lastScreenRender: Date?) {
-        self.kioskCode = kioskCode
-        self.sentAt = sentAt
-        self.version = version
-        self.queueDepth = queueDepth
-        self.oldestPendingSeconds = oldestPendingSeconds
-        self.deadCount = deadCount
-        self.printerState = printerState
-        self.lastScreenRender = lastScreenRender
-    }
-
-    public func encoded() throws -> Data { try IntakeSubmission.encoder.encode(self) }
-    public static func decode(_ data: Data) throws -> KioskHeartbeat {
-        try IntakeSubmission.decoder.decode(KioskHeartbeat.self, from: data)
-    }
-}
-
 /// What the centre answers to an accepted submission.
 public struct IntakeReceipt: Codable, Sendable, Equatable {
     public var reference: String

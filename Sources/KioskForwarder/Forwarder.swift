@@ -44,10 +44,14 @@ public final class Forwarder: Sendable {
     let batchesRefusedUntil = Mutex<ContinuousClock.Instant?>(nil)
     /// When the loop last recorded itself running (ms since 1970).
     let lastRunningRecord = Atomic<Int64>(0)
+    /// The kiosk's health as `kioskctl status` judges it, for the heartbeat.
+    let healthReport: @Sendable () -> KioskHeartbeat.Health?
 
     public init(store: KioskStore, settings: ForwarderSettings, kioskCode: String, secret: [UInt8],
                 client: CentreClient, logger: Logger, stop: StopFlag = StopFlag(),
-                notifier: ServiceNotifier = ServiceNotifier(environment: [:])) {
+                notifier: ServiceNotifier = ServiceNotifier(environment: [:]),
+                healthReport: @escaping @Sendable () -> KioskHeartbeat.Health? = { nil }) {
+        self.healthReport = healthReport
         self.store = store
         self.settings = settings
         self.kioskCode = kioskCode
@@ -358,8 +362,8 @@ public final class Forwarder: Sendable {
     }
 
     /// The heartbeat: queue depth, oldest pending age, dead count, printer
-    /// state, last screen render, version. Failures are logged, never fatal;
-    /// true when the centre took it.
+    /// state, last screen render, version, and the health report beside
+    /// them. Failures are logged, never fatal; true when the centre took it.
     func sendHeartbeat() async -> Bool {
         do {
             let summary = try store.queueSummary()
@@ -368,11 +372,17 @@ public final class Forwarder: Sendable {
                 kioskCode: kioskCode, sentAt: Date(), version: KioskVersion.current, queueDepth: summary.pending,
                 oldestPendingSeconds: summary.oldestPending.map { Int(Date().timeIntervalSince($0)) },
                 deadCount: summary[.dead], printerState: statuses.first { $0.role == "printer" }?.state,
-                lastScreenRender: statuses.first { $0.role == "front" }?.updated)
-            let (status, _) = try await signedPost(path: IntakePaths.heartbeat(kioskCode), body: try heartbeat.encoded(),
-                                                   idempotencyKey: nil)
-            try store.updateStatus(RoleStatusRecord(role: "centre", updatedAt: Date(),
-                                                    state: status < 300 ? "reachable" : "answered \(status)"))
+                lastScreenRender: statuses.first { $0.role == "front" }?.updated,
+                intervalSeconds: Int(settings.heartbeatInterval.components.seconds), health: healthReport())
+            let (status, answer) = try await signedPost(path: IntakePaths.heartbeat(kioskCode),
+                                                        body: try heartbeat.encoded(), idempotencyKey: nil)
+            // A kiosk whose clock is off by more than the signing window (a
+            // dead RTC battery) is refused everything: say so where a technician looks.
+            let clockRefused = status == 401 && String(decoding: answer, as: UTF8.self).contains("Stale request")
+            try store.updateStatus(RoleStatusRecord(
+                role: "centre", updatedAt: Date(),
+                state: status < 300 ? "reachable"
+                    : clockRefused ? "refuses this kiosk's clock: set the date and time" : "answered \(status)"))
             let printer = statuses.first { $0.role == "printer" }?.state ?? "unknown"
             notifier.status("queue \(summary.pending) · printer \(printer) · centre \(status < 300 ? "ok" : "answered \(status)")")
             return status < 300

@@ -36,7 +36,7 @@ struct KioskCenterCommand: AsyncParsableCommand {
     struct KioskCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "kiosk", abstract: "Register, list, rotate and revoke kiosks.",
-            subcommands: [Add.self, List.self, Rotate.self, Revoke.self, Street.self])
+            subcommands: [Add.self, List.self, Rotate.self, Revoke.self, Street.self, Place.self])
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(
@@ -46,12 +46,36 @@ struct KioskCenterCommand: AsyncParsableCommand {
             @Option(help: ArgumentHelp("The street it stands in (a street code of center.yaml): its cases are that street centre's.",
                                        valueName: "CODE"))
             var street: String?
+            @Option(help: ArgumentHelp("Where it stands, as technicians find it (the fleet page shows it).",
+                                       valueName: "TEXT"))
+            var place: String?
 
             func run() throws {
                 if let street { try options.requireStreet(street, in: try options.loadConfiguration()) }
                 try KioskCommand.printEnrolment(options) {
-                    try $0.addKiosk(code, street: street, actor: options.commandLineActor)
+                    let secret = try $0.addKiosk(code, street: street, actor: options.commandLineActor)
+                    if let place { try $0.setKioskPlace(code, place: place, actor: options.commandLineActor) }
+                    return secret
                 }
+            }
+        }
+
+        struct Place: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Say where a kiosk stands (e.g. \"Wuding Rd community centre, lobby\"), as the fleet page shows it.")
+            @OptionGroup var options: CenterOptions
+            @Argument(help: "The kiosk code.") var code: String
+            @Argument(help: "The place, in words.") var place: String
+
+            func run() throws {
+                let text = place.trimmingCharacters(in: .whitespacesAndNewlines)
+                guard !text.isEmpty, text.count <= 120 else {
+                    throw ValidationError("a place is 1 to 120 characters")
+                }
+                try CenterCommandFailure.wrap {
+                    try options.open().setKioskPlace(code, place: text, actor: options.commandLineActor)
+                }
+                print("kiosk \(code) stands at \(text)")
             }
         }
 

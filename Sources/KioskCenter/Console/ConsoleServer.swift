@@ -54,7 +54,8 @@ public struct ConsoleServer: Sendable {
         router.get("language") { request, _ in switchLanguage(request) }
         router.post("logout", use: guarded(.anyone) { visit in try signOut(visit) })
         router.get("", use: guarded(.anyone) { visit in
-            redirect(visit.staff.role.handlesCases ? "/inbox" : visit.staff.role.readsReports ? "/reports" : "/audit")
+            let role = visit.staff.role
+            return redirect(role.handlesCases ? "/inbox" : role.readsReports ? "/reports" : role.readsFleet ? "/fleet" : "/audit")
         })
         router.get("inbox", use: guarded(.caseworker) { visit in try inboxPage(visit) })
         router.get("ticket", use: guarded(.caseworker) { visit in try ticketLookup(visit) })
@@ -66,6 +67,8 @@ public struct ConsoleServer: Sendable {
         router.get("reports", use: guarded(.reports) { visit in try reportsPage(visit) })
         router.get("reports.csv", use: guarded(.reports) { visit in try reportCSV(visit) })
         router.get("audit", use: guarded(.audit) { visit in try auditPage(visit) })
+        router.get("fleet", use: guarded(.fleet) { visit in try fleetPage(visit) })
+        router.get("fleet/:code", use: guarded(.fleet) { visit in try kioskPage(visit) })
         return router
     }
 
@@ -76,6 +79,7 @@ public struct ConsoleServer: Sendable {
         case caseworker
         case reports
         case audit
+        case fleet
 
         func admits(_ role: StaffRole) -> Bool {
             switch self {
@@ -83,6 +87,7 @@ public struct ConsoleServer: Sendable {
             case .caseworker: role.handlesCases
             case .reports: role.readsReports
             case .audit: role.readsAudit
+            case .fleet: role.readsFleet
             }
         }
     }
@@ -241,8 +246,9 @@ public struct ConsoleServer: Sendable {
             "csrf": visit.staff.csrf,
             "staffName": visit.staff.username, "role": role.rawValue,
             "canCases": role.handlesCases, "canReports": role.readsReports, "canAudit": role.readsAudit,
+            "canFleet": role.readsFleet,
             "navInbox": path.hasPrefix("/inbox") || path.hasPrefix("/cases"), "navReports": path.hasPrefix("/reports"),
-            "navAudit": path.hasPrefix("/audit"),
+            "navAudit": path.hasPrefix("/audit"), "navFleet": path.hasPrefix("/fleet"),
             "ticket": ticket, "ticketError": ticketError,
             "languageLink": languageLink(visit.language, back: visit.request.uri.description),
         ])

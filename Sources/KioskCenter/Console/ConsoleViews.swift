@@ -8,7 +8,7 @@ public struct ConsoleViews: Sendable {
     let library: MustacheLibrary
     let stylesheet: String
 
-    public static let pages = ["layout", "login", "inbox", "case", "reports", "audit", "message"]
+    public static let pages = ["layout", "login", "inbox", "case", "reports", "audit", "message", "fleet", "kiosk"]
 
     public init(assets: URL) throws {
         let folder = assets.appendingPathComponent("console")

@@ -334,8 +334,11 @@ public enum IntakeServer {
         let signer = RequestSigner(secret: secret)
         guard signer.verify(signature, method: "POST", path: path, timestamp: stamp, body: body)
         else { return .failure(problem(401, "Bad signature", detail: "unknown kiosk or wrong signature")) }
-        // Only a kiosk that proved itself learns that its clock is off.
-        guard abs(Date().timeIntervalSince1970 - Double(stamp)) <= RequestSigner.window else {
+        // Only a kiosk that proved itself learns that its clock is off; the
+        // fleet page shows it (the kiosk cannot deliver even a heartbeat).
+        let offset = Double(stamp) - Date().timeIntervalSince1970
+        guard abs(offset) <= RequestSigner.window else {
+            try? store.noteClockRefused(kiosk: code, offsetSeconds: Int(offset))
             return .failure(problem(401, "Stale request", detail: "timestamp outside ±300 s; check the kiosk's clock"))
         }
         return .success(body, signer)

@@ -24,13 +24,17 @@ public enum OperationsEndpoints {
 
     static func addMetrics<Context: RequestContext>(to router: Router<Context>, store: CenterStore, logger: Logger) {
         router.get("metrics") { _, _ in
-            let gauges: CentreGauges?
-            do { gauges = try store.gauges() } catch {
+            var gauges: CentreGauges?
+            var fleet: [CenterStore.FleetKiosk] = []
+            do {
+                gauges = try store.gauges()
+                fleet = try store.fleet()
+            } catch {
                 // Still an answer Prometheus can read: the database is down.
                 logger.error("metrics: cannot read the database", metadata: ["error": "\(error)"])
                 gauges = nil
             }
-            let text = exposition(gauges, databaseUp: gauges != nil) + ProcessMetrics.exposition()
+            let text = exposition(gauges, databaseUp: gauges != nil) + fleetExposition(fleet) + ProcessMetrics.exposition()
             return Response(status: .ok, headers: [.contentType: prometheusContentType, .cacheControl: "no-store"],
                             body: .init(byteBuffer: ByteBuffer(string: text)))
         }
@@ -69,6 +73,60 @@ public enum OperationsEndpoints {
         metric("kiosk_center_kiosks", "Kiosks by enrolment.",
                [("state=\"enrolled\"", gauges.kiosksEnrolled), ("state=\"revoked\"", gauges.kiosksRevoked)])
         return out
+    }
+
+    /// Each enrolled kiosk's health from its latest heartbeat, labelled by
+    /// kiosk and street, for alerts that page a technician (docs/alerts.yaml).
+    /// A kiosk never heard has `kiosk_up` and `kiosk_health` only.
+    static func fleetExposition(_ fleet: [CenterStore.FleetKiosk]) -> String {
+        var out = ""
+        func metric(_ name: String, _ help: String, _ value: (CenterStore.FleetKiosk) -> Double?) {
+            let samples = fleet.compactMap { kiosk in value(kiosk).map { (kiosk, $0) } }
+            out += "# HELP \(name) \(help)\n# TYPE \(name) gauge\n"
+            for (kiosk, value) in samples {
+                let labels = "kiosk=\"\(labelValue(kiosk.code))\",street=\"\(labelValue(kiosk.street ?? ""))\""
+                out += "\(name){\(labels)} \(value == value.rounded() ? String(Int64(value)) : String(value))\n"
+            }
+        }
+        let heard = { (kiosk: CenterStore.FleetKiosk) in kiosk.heartbeat }
+        metric("kiosk_up", "1 while the kiosk is heard and not down.") { [.ok, .degraded].contains($0.health) ? 1 : 0 }
+        metric("kiosk_health", "The fleet page's health: 0 ok, 1 degraded, 2 down, 3 silent.") {
+            switch $0.health { case .ok: 0; case .degraded: 1; case .down: 2; case .silent: 3 }
+        }
+        metric("kiosk_last_heartbeat_timestamp_seconds", "When the centre last heard the kiosk (Unix time).") {
+            $0.lastHeard.map { ($0.timeIntervalSince1970 * 1000).rounded() / 1000 }
+        }
+        metric("kiosk_queue_depth", "Requests waiting on the kiosk to reach the centre, at its last heartbeat.") {
+            heard($0).map { Double($0.queueDepth) }
+        }
+        metric("kiosk_oldest_pending_seconds", "Age of the kiosk's oldest waiting request at its last heartbeat (0 if none).") {
+            heard($0).map { Double($0.oldestPendingSeconds ?? 0) }
+        }
+        metric("kiosk_oldest_red_pending_seconds", "Age of the kiosk's oldest waiting red request at its last heartbeat (0 if none).") {
+            heard($0).map { Double($0.health?.oldestRedPendingSeconds ?? 0) }
+        }
+        metric("kiosk_dead_requests", "Requests the kiosk set aside as dead, at its last heartbeat.") {
+            heard($0).map { Double($0.deadCount) }
+        }
+        metric("kiosk_printer_ready", "1 when the kiosk's printer was ready or printing at its last heartbeat.") {
+            $0.printerReady.map { $0 ? 1 : 0 }
+        }
+        metric("kiosk_printer_paper_out", "1 when the kiosk's printer reported no paper at its last heartbeat.") { kiosk in
+            heard(kiosk).map { _ in kiosk.problems.contains(.paperOut) ? 1 : 0 }
+        }
+        metric("kiosk_clock_offset_seconds", "The kiosk's clock minus the centre's at its last heartbeat.") {
+            $0.clockOffsetSeconds.map(Double.init)
+        }
+        metric("kiosk_clock_refused", "1 when the kiosk's latest requests were refused for its clock.") { kiosk in
+            kiosk.problems.contains { if case .clockRefused = $0 { true } else { false } } ? 1 : 0
+        }
+        return out
+    }
+
+    /// A label value as the exposition format wants it escaped.
+    static func labelValue(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n")
     }
 }
 

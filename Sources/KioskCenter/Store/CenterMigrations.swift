@@ -189,6 +189,27 @@ enum CenterMigrations {
                 """)
         }
         migrator.registerMigration(v5Name) { db in try db.execute(sql: v5Streets(integer: "INTEGER")) }
+        // SQLite cannot change a CHECK: `staff` is rebuilt to admit technicians
+        // (foreign keys are deferred during migrations, as for v4's `kiosks`).
+        migrator.registerMigration(v6Name) { db in
+            try db.execute(sql: v6Fleet(integer: "INTEGER") + """
+                CREATE TABLE staff_v6 (
+                    username TEXT PRIMARY KEY NOT NULL CHECK (length(username) BETWEEN 2 AND 32),
+                    role TEXT NOT NULL CHECK (role IN (\(v6Roles))),
+                    password_hash TEXT NOT NULL CHECK (password_hash LIKE '$2%'),
+                    disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+                    failed_logins INTEGER NOT NULL DEFAULT 0 CHECK (failed_logins >= 0),
+                    locked_until INTEGER,
+                    created_at INTEGER NOT NULL,
+                    password_changed_at INTEGER NOT NULL,
+                    street TEXT
+                );
+                INSERT INTO staff_v6 SELECT username, role, password_hash, disabled, failed_logins, locked_until,
+                    created_at, password_changed_at, street FROM staff;
+                DROP TABLE staff;
+                ALTER TABLE staff_v6 RENAME TO staff;
+                """)
+        }
         return migrator
     }
 
@@ -223,6 +244,30 @@ enum CenterMigrations {
             audit_lines \(integer) NOT NULL DEFAULT 0,
             finished_at \(integer)
         );
+        """
+    }
+
+    static let v6Name = "v6-fleet-view"
+    static let v6Roles = "'adviser', 'supervisor', 'auditor', 'technician'"
+
+    /// The fleet view: where a kiosk stands (`place`), its health as judged
+    /// at its last heartbeat and since when, its clock against the centre's
+    /// (and the last request refused for it), and per heartbeat the few
+    /// numbers the history chart draws, so drawing it parses no JSON.
+    /// Both engines; each then admits the `technician` role its own way.
+    static func v6Fleet(integer: String) -> String {
+        """
+        ALTER TABLE kiosks ADD COLUMN place TEXT;
+        ALTER TABLE kiosks ADD COLUMN health TEXT CHECK (health IN ('ok', 'degraded', 'down'));
+        ALTER TABLE kiosks ADD COLUMN health_since \(integer);
+        ALTER TABLE kiosks ADD COLUMN clock_offset_ms \(integer);
+        ALTER TABLE kiosks ADD COLUMN clock_refused_at \(integer);
+        ALTER TABLE kiosks ADD COLUMN clock_refused_offset_ms \(integer);
+        ALTER TABLE heartbeats ADD COLUMN health TEXT;
+        ALTER TABLE heartbeats ADD COLUMN queue_depth \(integer);
+        ALTER TABLE heartbeats ADD COLUMN printer_ready \(integer);
+        CREATE INDEX heartbeats_by_kiosk ON heartbeats (kiosk_code, received_at);
+
         """
     }
 }

@@ -292,25 +292,6 @@ public final class CenterStore: Sendable {
         return (created, duplicates)
     }
 
-    /// Stores a heartbeat; false when one with this signature is already
-    /// stored (a replay: a captured heartbeat sent again within the window).
-    @discardableResult
-    public func recordHeartbeat(_ heartbeat: KioskHeartbeat, body: Data, signature: String,
-                                now: Date = Date()) async throws -> Bool {
-        let text = String(decoding: body, as: UTF8.self)
-        return try database.write { db in
-            let at = now.millisecondsSince1970
-            let stored = try db.execute("""
-                INSERT INTO heartbeats (kiosk_code, received_at, body, signature) VALUES (?, ?, ?, ?)
-                ON CONFLICT (signature) WHERE signature IS NOT NULL DO NOTHING
-                """, [heartbeat.kioskCode, at, text, signature])
-            guard stored == 1 else { return false }
-            try db.execute("UPDATE kiosks SET last_heartbeat_at = ?, last_heartbeat = ? WHERE code = ?",
-                           [at, text, heartbeat.kioskCode])
-            return true
-        }
-    }
-
     /// Deletes heartbeats received before `cutoff`; each kiosk's latest stays
     /// in `kiosks`. Returns how many went.
     @discardableResult

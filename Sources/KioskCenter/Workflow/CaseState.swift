@@ -53,8 +53,11 @@ public enum StaffRole: String, Sendable, CaseIterable, Codable {
     case supervisor
     /// Reads the access log and the reports; never a resident's data.
     case auditor
+    /// Looks after the kiosks: reads the fleet's health; never a request.
+    case technician
 
-    public var handlesCases: Bool { self != .auditor }
-    public var readsReports: Bool { self != .adviser }
+    public var handlesCases: Bool { self == .adviser || self == .supervisor }
+    public var readsReports: Bool { self == .supervisor || self == .auditor }
     public var readsAudit: Bool { self == .auditor }
+    public var readsFleet: Bool { self == .technician || self == .supervisor }
 }

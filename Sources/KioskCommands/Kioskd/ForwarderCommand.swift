@@ -35,7 +35,8 @@ extension Kioskd {
             let stop = StopFlag()
             let forwarder = KioskForwarder.Forwarder(
                 store: environment.store, settings: settings, kioskCode: environment.config.identity.kioskCode,
-                secret: secret, client: client, logger: logger, stop: stop, notifier: ServiceNotifier())
+                secret: secret, client: client, logger: logger, stop: stop, notifier: ServiceNotifier(),
+                healthReport: { try? KioskHealth.gather(environment).heartbeatHealth })
 
             // SIGTERM and SIGINT ask for a graceful stop. The handler only
             // writes a byte to a pipe (async-signal-safe); a thread that waits

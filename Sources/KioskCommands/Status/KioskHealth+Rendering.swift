@@ -19,6 +19,7 @@ extension KioskHealth {
         var queueParts = ["\(queue.queued) queued", "\(queue.sending) sending", "\(queue.dead) dead",
                           "\(queue.forwarded) forwarded"]
         if let oldest = queue.oldestPendingSeconds { queueParts.append("oldest waiting \(Self.duration(Double(oldest)))") }
+        if let red = queue.oldestRedPendingSeconds { queueParts.append("oldest red \(Self.duration(Double(red)))") }
         lines.append(Self.row("queue", queueParts.joined(separator: " · ")))
         lines.append(Self.row("last forward", ago(lastForward)))
         lines.append(Self.row("centre", "\(centre.state) (checked \(ago(centre.checkedAt)))"))
@@ -67,6 +68,8 @@ extension KioskHealth {
                 ("forwarded", queue.forwarded)].map { (label(("state", $0.0)), Double($0.1)) })
         metric("kiosk_queue_oldest_pending_seconds", "Age of the oldest request not yet at the centre (0 if none).",
                [("", Double(queue.oldestPendingSeconds ?? 0))])
+        metric("kiosk_queue_oldest_red_pending_seconds", "Age of the oldest red request not yet at the centre (0 if none).",
+               [("", Double(queue.oldestRedPendingSeconds ?? 0))])
         if let lastForward {
             metric("kiosk_last_forward_timestamp_seconds", "When a request last reached the centre.",
                    [("", lastForward.timeIntervalSince1970.rounded())])

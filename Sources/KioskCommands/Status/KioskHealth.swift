@@ -1,4 +1,5 @@
 import Foundation
+import IntakeProtocol
 import KioskDomain
 import KioskStore
 
@@ -37,6 +38,7 @@ public struct KioskHealth: Sendable, Encodable, Equatable {
         public var dead: Int
         public var forwarded: Int
         @NullWhenUnset public var oldestPendingSeconds: Int?
+        @NullWhenUnset public var oldestRedPendingSeconds: Int?
     }
 
     public struct Centre: Sendable, Encodable, Equatable {
@@ -74,6 +76,8 @@ public struct KioskHealth: Sendable, Encodable, Equatable {
     public var printer: Printer
     @NullWhenUnset public var lastScreenRender: Date?
     @NullWhenUnset public var disk: Disk?
+    /// The database's last check after start-up: `ok` or `damaged`.
+    @NullWhenUnset public var databaseCheck: String?
     public var printJobs: [String: Int]
 }
 
@@ -115,6 +119,8 @@ public struct HealthFacts: Sendable {
 extension KioskHealth {
     /// A request waiting longer than this is worth a technician's look.
     public static let stuckAfter: TimeInterval = 3600
+    /// A red (urgent) request should reach the centre well before this.
+    public static let redStuckAfter: TimeInterval = 900
     /// Below this much free space (or 5 %), the disk counts as nearly full.
     public static let lowDiskBytes: Int64 = 256 << 20
 
@@ -154,9 +160,14 @@ extension KioskHealth {
         }
 
         let oldest = facts.queue.oldestPending.map { Int(facts.now.timeIntervalSince($0)) }
+        let oldestRed = facts.queue.oldestRedPending.map { Int(facts.now.timeIntervalSince($0)) }
         let queue = Queue(queued: facts.queue[.queued], sending: facts.queue[.sending], dead: facts.queue[.dead],
-                          forwarded: facts.queue[.forwarded], oldestPendingSeconds: oldest)
+                          forwarded: facts.queue[.forwarded], oldestPendingSeconds: oldest,
+                          oldestRedPendingSeconds: oldestRed)
         if queue.dead > 0 { problems.append("\(queue.dead) request(s) set aside as dead: kioskctl queue dead") }
+        if let oldestRed, Double(oldestRed) > redStuckAfter {
+            problems.append("a red request has waited \(oldestRed / 60) min to reach the centre")
+        }
         if let oldest, Double(oldest) > stuckAfter {
             problems.append("oldest waiting request is \(oldest / 60) min old")
         }
@@ -182,6 +193,19 @@ extension KioskHealth {
             overall: down ? .down : problems.isEmpty ? .ok : .degraded, problems: problems, kiosk: facts.kiosk,
             version: KioskVersion.current, checkedAt: facts.now,
             roles: roles, queue: queue, lastForward: facts.lastForward, centre: centre, printer: printer,
-            lastScreenRender: byRole["front"]?.updated, disk: facts.disk, printJobs: facts.printJobs)
+            lastScreenRender: byRole["front"]?.updated, disk: facts.disk, databaseCheck: byRole["database"]?.state,
+            printJobs: facts.printJobs)
+    }
+}
+
+extension KioskHealth {
+    /// What of this report travels in the heartbeat to the centre's fleet view.
+    public var heartbeatHealth: KioskHeartbeat.Health {
+        KioskHeartbeat.Health(
+            overall: overall.rawValue, problems: problems,
+            roles: roles.mapValues { KioskHeartbeat.Health.Role(up: $0.up, state: $0.state) },
+            oldestRedPendingSeconds: queue.oldestRedPendingSeconds, lastForward: lastForward,
+            printerReasons: printer.reasons, databaseCheck: databaseCheck,
+            diskFreeBytes: disk?.freeBytes, diskTotalBytes: disk?.totalBytes)
     }
 }

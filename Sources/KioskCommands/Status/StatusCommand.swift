@@ -113,6 +113,7 @@ extension KioskHealth {
         @NullWhenUnset var printer: Printer? = nil
         @NullWhenUnset var lastScreenRender: Date? = nil
         @NullWhenUnset var disk: Disk? = nil
+        @NullWhenUnset var databaseCheck: String? = nil
         var printJobs: [String: Int] = [:]
 
         func json() throws -> String { try JSONOutput.string(self, pretty: true) }

@@ -192,10 +192,13 @@ extension KioskStore {
             for row in try Row.fetchAll(db, sql: "SELECT state, n FROM queue_counts WHERE n > 0") {
                 if let state = QueueState(rawValue: row["state"]) { counts[state] = row["n"] }
             }
-            let oldest = try Int64.fetchOne(db, sql: """
-                SELECT MIN(created_at) FROM submissions WHERE state IN ('queued', 'sending')
+            let oldest = try Row.fetchOne(db, sql: """
+                SELECT MIN(created_at) AS oldest, MIN(CASE WHEN hardship = 'red' THEN created_at END) AS red
+                FROM submissions WHERE state IN ('queued', 'sending')
                 """)
-            return QueueSummary(counts: counts, oldestPending: oldest.map(Date.init(millisecondsSince1970:)))
+            return QueueSummary(counts: counts,
+                                oldestPending: (oldest?["oldest"] as Int64?).map(Date.init(millisecondsSince1970:)),
+                                oldestRedPending: (oldest?["red"] as Int64?).map(Date.init(millisecondsSince1970:)))
         }
     }
 
@@ -233,12 +236,15 @@ public enum QueueAnswer: Sendable, Hashable {
 public struct QueueSummary: Sendable, Hashable {
     public var counts: [QueueState: Int]
     public var oldestPending: Date?
+    /// The oldest red (urgent) request still waiting to reach the centre.
+    public var oldestRedPending: Date?
 
     public subscript(state: QueueState) -> Int { counts[state] ?? 0 }
     public var pending: Int { self[.queued] + self[.sending] }
 
-    public init(counts: [QueueState: Int], oldestPending: Date?) {
+    public init(counts: [QueueState: Int], oldestPending: Date?, oldestRedPending: Date? = nil) {
         self.counts = counts
         self.oldestPending = oldestPending
+        self.oldestRedPending = oldestRedPending
     }
 }

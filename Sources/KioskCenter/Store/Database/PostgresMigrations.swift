@@ -14,6 +14,10 @@ enum PostgresMigrations {
     static let migrations: [(name: String, sql: String)] = [
         ("v4-sealed-kiosk-secrets", schemaAtV4),
         (CenterMigrations.v5Name, CenterMigrations.v5Streets(integer: "BIGINT")),
+        (CenterMigrations.v6Name, CenterMigrations.v6Fleet(integer: "BIGINT") + """
+            ALTER TABLE staff DROP CONSTRAINT staff_role_check;
+            ALTER TABLE staff ADD CONSTRAINT staff_role_check CHECK (role IN (\(CenterMigrations.v6Roles)));
+            """),
     ]
 
     static var names: [String] { migrations.map(\.name) }

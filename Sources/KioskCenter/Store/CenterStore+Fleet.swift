@@ -1,0 +1,164 @@
+import Foundation
+import IntakeProtocol
+
+/// The fleet: each kiosk's latest heartbeat, judged when it arrives, and
+/// a bounded history (`retention.keep_heartbeats_days`) for its chart.
+/// Counts, states and times only; a kiosk's code, street and place are not
+/// personal data.
+extension CenterStore {
+    /// One kiosk as the fleet page shows it.
+    public struct FleetKiosk: Sendable {
+        public var code: String
+        public var street: String?
+        public var place: String?
+        public var health: FleetHealth
+        /// Since when it has been in this health (its first heartbeat in it,
+        /// or its last heartbeat once silent).
+        public var since: Date?
+        public var problems: [FleetProblem]
+        public var lastHeard: Date?
+        /// The latest heartbeat, as the kiosk sent it.
+        public var heartbeat: KioskHeartbeat?
+        /// The kiosk's clock minus the centre's at its last heartbeat.
+        public var clockOffsetSeconds: Int?
+
+        public var printerReady: Bool? { heartbeat?.printerState.map(FleetJudgement.printerReady) }
+    }
+
+    /// Stores a heartbeat and the kiosk's health judged from it; false when
+    /// one with this signature is already stored (a replay: a captured
+    /// heartbeat sent again within the signing window).
+    @discardableResult
+    public func recordHeartbeat(_ heartbeat: KioskHeartbeat, body: Data, signature: String,
+                                now: Date = Date()) async throws -> Bool {
+        let text = String(decoding: body, as: UTF8.self)
+        let (health, _) = FleetJudgement.judge(heartbeat, receivedAt: now)
+        let ready = heartbeat.printerState.map { FleetJudgement.printerReady($0) ? 1 : 0 }
+        let interval = TimeInterval(heartbeat.intervalSeconds ?? Int(FleetJudgement.defaultInterval))
+        let heardRecently = now.addingTimeInterval(-interval * FleetJudgement.silentAfterIntervals)
+        return try database.write { db in
+            let at = now.millisecondsSince1970
+            let stored = try db.execute("""
+                INSERT INTO heartbeats (kiosk_code, received_at, body, signature, health, queue_depth, printer_ready)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (signature) WHERE signature IS NOT NULL DO NOTHING
+                """, [heartbeat.kioskCode, at, text, signature, health.rawValue, heartbeat.queueDepth, ready])
+            guard stored == 1 else { return false }
+            // The same health, heard without a silence between: still since its first heartbeat in it.
+            try db.execute("""
+                UPDATE kiosks SET health_since = CASE WHEN health = ? AND last_heartbeat_at >= ? THEN health_since ELSE ? END,
+                    health = ?, last_heartbeat_at = ?, last_heartbeat = ?, clock_offset_ms = ?
+                WHERE code = ?
+                """, [health.rawValue, heardRecently.millisecondsSince1970, at, health.rawValue, at, text,
+                      heartbeat.sentAt.millisecondsSince1970 - at, heartbeat.kioskCode])
+            return true
+        }
+    }
+
+    /// A signed request refused for its timestamp: the kiosk's clock is off
+    /// by more than the signing window. Noted at most once a minute a kiosk
+    /// (a kiosk in that state retries often).
+    public func noteClockRefused(kiosk code: String, offsetSeconds: Int, now: Date = Date()) throws {
+        try database.write { db in
+            _ = try db.execute("""
+                UPDATE kiosks SET clock_refused_at = ?, clock_refused_offset_ms = ?
+                WHERE code = ? AND (clock_refused_at IS NULL OR clock_refused_at < ?)
+                """, [now.millisecondsSince1970, Int64(offsetSeconds) * 1000, code,
+                      now.addingTimeInterval(-60).millisecondsSince1970])
+        }
+    }
+
+    /// Every enrolled kiosk (of one street, when given), worst first, then
+    /// longest in that state.
+    public func fleet(street: String? = nil, now: Date = Date()) throws -> [FleetKiosk] {
+        try fleetRows(condition: street == nil ? "" : "AND street = ?", arguments: street.map { [$0] } ?? [], now: now)
+            .sorted { a, b in
+                if a.health != b.health { return a.health < b.health }
+                if a.since != b.since { return (a.since ?? .distantPast) < (b.since ?? .distantPast) }
+                return a.code < b.code
+            }
+    }
+
+    /// One enrolled kiosk, or nil.
+    public func fleetKiosk(_ code: String, now: Date = Date()) throws -> FleetKiosk? {
+        try fleetRows(condition: "AND code = ?", arguments: [code], now: now).first
+    }
+
+    private func fleetRows(condition: String, arguments: [any SQLArgument], now: Date) throws -> [FleetKiosk] {
+        try database.read { db in
+            try db.fetchAll("""
+                SELECT code, street, place, created_at, last_heartbeat_at, last_heartbeat, health, health_since,
+                       clock_offset_ms, clock_refused_at, clock_refused_offset_ms
+                FROM kiosks WHERE revoked_at IS NULL \(condition)
+                """, arguments).map { row in
+                Self.fleetKiosk(row, now: now)
+            }
+        }
+    }
+
+    /// Judges a row: the stored health and its problems, then what only the
+    /// centre knows now (silence, a clock it refuses).
+    static func fleetKiosk(_ row: SQLRow, now: Date) -> FleetKiosk {
+        let lastHeard = (row["last_heartbeat_at"] as Int64?).map(Date.init(milliseconds:))
+        let heartbeat = (row["last_heartbeat"] as String?).flatMap { try? KioskHeartbeat.decode(Data($0.utf8)) }
+        var kiosk = FleetKiosk(code: row["code"], street: row["street"], place: row["place"], health: .ok,
+                               since: (row["health_since"] as Int64?).map(Date.init(milliseconds:)), problems: [],
+                               lastHeard: lastHeard, heartbeat: heartbeat,
+                               clockOffsetSeconds: (row["clock_offset_ms"] as Int64?).map { Int($0 / 1000) })
+        if let heartbeat, let lastHeard {
+            (kiosk.health, kiosk.problems) = FleetJudgement.judge(heartbeat, receivedAt: lastHeard)
+            // A clock judged at receipt: the offset the centre measured then.
+            kiosk.problems.removeAll { if case .clockRefused = $0 { true } else { false } }
+            if let stored = (row["health"] as String?).flatMap(FleetHealth.init(rawValue:)) { kiosk.health = stored }
+        }
+        let refusedAt = row["clock_refused_at"] as Int64?
+        let refusedSince = refusedAt.map { $0 > (lastHeard?.millisecondsSince1970 ?? 0) } ?? false
+        if FleetJudgement.isSilent(lastHeard: lastHeard, intervalSeconds: heartbeat?.intervalSeconds, now: now) {
+            kiosk.health = .silent
+            kiosk.since = lastHeard ?? Date(milliseconds: row["created_at"])
+            kiosk.problems.insert(lastHeard.map { .silent(lastHeard: $0) } ?? .neverHeard, at: 0)
+        }
+        if refusedSince, let offset = row["clock_refused_offset_ms"] as Int64? {
+            // Heard trying, refused for its clock: it cannot deliver anything.
+            kiosk.health = .down
+            kiosk.since = lastHeard ?? Date(milliseconds: row["created_at"])
+            kiosk.problems.insert(.clockRefused(offsetSeconds: Int(offset / 1000)), at: 0)
+        }
+        return kiosk
+    }
+
+    /// A kiosk's history in buckets of `bucket` seconds since `since`: the
+    /// highest queue depth and how many heartbeats found the printer not ready.
+    public struct FleetHistoryBucket: Sendable, Equatable {
+        public var start: Date
+        public var heartbeats: Int
+        public var maxQueueDepth: Int
+        public var printerNotReady: Int
+    }
+
+    public func kioskHistory(_ code: String, since: Date, bucket: TimeInterval) throws -> [FleetHistoryBucket] {
+        let origin = since.millisecondsSince1970, width = Int64(bucket * 1000)
+        return try database.read { db in
+            try db.fetchAll("""
+                SELECT (received_at - ?) / ? AS bucket, COUNT(*) AS n, MAX(queue_depth) AS depth,
+                       SUM(CASE WHEN printer_ready = 0 THEN 1 ELSE 0 END) AS not_ready
+                FROM heartbeats WHERE kiosk_code = ? AND received_at >= ?
+                GROUP BY 1 ORDER BY 1
+                """, [origin, width, code, origin]).map { row in
+                FleetHistoryBucket(start: Date(milliseconds: origin + (row["bucket"] as Int64) * width),
+                                   heartbeats: row["n"], maxQueueDepth: row["depth"] ?? 0,
+                                   printerNotReady: row["not_ready"] ?? 0)
+            }
+        }
+    }
+
+    /// Sets where a kiosk stands, as technicians and staff call the place.
+    public func setKioskPlace(_ code: String, place: String, actor: String = "command line", now: Date = Date()) throws {
+        try database.write { db in
+            guard try db.execute("UPDATE kiosks SET place = ? WHERE code = ?", [place, code]) == 1 else {
+                throw CenterError(description: "kiosk \(code) is not registered")
+            }
+            try Self.audit(db, actor: actor, action: "kiosk_place", detail: "\(code): \(place)", at: now)
+        }
+    }
+}
