@@ -160,7 +160,8 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["KioskConfig", "KioskDomain", "KioskStore", "Receipts", "IntakeProtocol"],
                 path: "Tests/TestSupport"),
         // A centre's database for tests: SQLite or the private PostgreSQL cluster.
-        .target(name: "CentreTestSupport", dependencies: ["KioskCenter", "TestSupport"], path: "Tests/CentreTestSupport"),
+        .target(name: "CentreTestSupport", dependencies: ["KioskCenter", "KioskStore", "IntakeProtocol", "TestSupport"],
+                path: "Tests/CentreTestSupport"),
         .testTarget(name: "CommandTests", dependencies: ["KioskCommands", "ServiceNotify", "TestSupport", "KioskMetrics",
                                                         "KioskFront", "KioskDomain", "KioskConfig"]),
         .testTarget(name: "ForwardingTests", dependencies: [
@@ -170,7 +171,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"), "TestSupport", "CentreTestSupport", "ServiceNotify",
         ]),
         .testTarget(name: "OperationsTests", dependencies: [
-            "TestSupport", "KioskStore", "KioskConfig", "KioskFront", "IntakeProtocol",
+            "TestSupport", "KioskStore", "KioskConfig", "KioskFront", "IntakeProtocol", "KioskCenter", "CentreTestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "CenterTests", dependencies: [

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import time
+import urllib.error
 import urllib.request
 import uuid
 
@@ -73,3 +74,42 @@ def send(intake_url, secret_hex, body, timeout=10):
         "Kiosk-Signature": signature, "Idempotency-Key": body["submissionId"]})
     with urllib.request.urlopen(request, timeout=timeout) as response:
         return json.loads(response.read())["reference"]
+
+
+def heartbeat(intake_url, secret_hex, kiosk, body, clock_offset=0, timeout=10):
+    """POSTs a signed heartbeat as the kiosk whose clock is `clock_offset`
+    seconds off (its sentAt and its signature's timestamp both); returns the
+    HTTP status."""
+    now = time.time() + clock_offset
+    body = dict(body, kioskCode=kiosk, sentAt=int(now * 1000))
+    data = json.dumps(body, sort_keys=True).encode()
+    stamp = str(int(now))
+    path = "/api/v1/kiosks/%s/heartbeat" % kiosk
+    message = "POST\n%s\n%s\n%s" % (path, stamp, hashlib.sha256(data).hexdigest())
+    signature = "v1=" + hmac.new(bytes.fromhex(secret_hex), message.encode(), hashlib.sha256).hexdigest()
+    request = urllib.request.Request(intake_url + path, data=data, method="POST", headers={
+        "Content-Type": "application/json", "Kiosk-Code": kiosk, "Kiosk-Timestamp": stamp,
+        "Kiosk-Signature": signature})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def kiosk_state(printer="ready", reasons=(), roles_down=(), queue=0, oldest=None, oldest_red=None, dead=0,
+                interval=2, version="1.0.0"):
+    """A heartbeat's body as kioskd's forwarder sends it, for a kiosk in the given state."""
+    roles = {name: {"up": name not in roles_down, "state": "exited" if name in roles_down else "running"}
+             for name in ("front", "forwarder")}
+    now_ms = int(time.time() * 1000)
+    health = {"overall": "down" if roles_down else "ok", "problems": [], "roles": roles,
+              "printerReasons": list(reasons), "databaseCheck": "ok",
+              "diskFreeBytes": 20 << 30, "diskTotalBytes": 32 << 30, "lastForward": now_ms - 60_000}
+    if oldest_red is not None:
+        health["oldestRedPendingSeconds"] = oldest_red
+    body = {"version": version, "queueDepth": queue, "deadCount": dead, "printerState": printer,
+            "lastScreenRender": now_ms - 1000, "intervalSeconds": interval, "health": health}
+    if oldest is not None:
+        body["oldestPendingSeconds"] = oldest
+    return body

@@ -11,15 +11,6 @@ import Logging
 import ServiceNotify
 import TestSupport
 
-extension CenterProcess {
-    func openStore() throws -> CenterStore {
-        let credentials = CredentialStore(stateDirectory: state, environment: [:])
-        return try CenterStore(path: state.appendingPathComponent("center.sqlite").path,
-                               sealKey: try credentials.key(named: "center-seal.key"),
-                               intakeKey: try CentrePrivateKey(rawBytes: try credentials.key(named: "center-intake.key")))
-    }
-}
-
 /// A kiosk's state folder and configuration pointed at a centre.
 struct KioskSide {
     let state: URL

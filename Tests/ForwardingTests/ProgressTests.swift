@@ -1,3 +1,4 @@
+import CentreTestSupport
 import Foundation
 import IntakeProtocol
 import KioskCenter

@@ -1,4 +1,6 @@
+import CentreTestSupport
 import Foundation
+import KioskCenter
 import KioskConfig
 import KioskStore
 import TestSupport
@@ -169,6 +171,15 @@ struct StatusOutput: Decodable {
         let centreLint = try promtoolCheckMetrics(centreMetrics.body)
         #expect(centreLint.status == 0, "promtool: \(centreLint.stdout)\(centreLint.stderr)")
         #expect(try httpGet("http://127.0.0.1:\(centre.port)/metrics").status == 404, "not on the kiosks' API")
+        // The centre's fleet view hears what kioskctl status judged, in the heartbeat.
+        let fleet = try #require(try centre.openStore().fleetKiosk("JA0301"))
+        let heard = try #require(fleet.heartbeat?.health, "the heartbeat carries the kiosk's health")
+        #expect(heard.roles["front"]?.up == true && heard.roles["forwarder"]?.up == true, "\(heard.roles)")
+        #expect((heard.diskFreeBytes ?? 0) > 0 && heard.databaseCheck != "damaged")
+        #expect(fleet.heartbeat?.intervalSeconds != nil && fleet.heartbeat?.version == report.version)
+        #expect(fleet.health != .down && fleet.health != .silent, "\(fleet.problems)")
+        #expect(abs(fleet.clockOffsetSeconds ?? 99) <= 2, "one machine, one clock")
+        #expect(centreMetrics.body.contains("kiosk_up{kiosk=\"JA0301\",street=\"\"} 1"), "\(centreMetrics.body)")
         let health = try httpGet(centre.consoleURL + "/health")
         #expect(health.status == 200 && health.body.contains("\"database\":\"ok\""), "\(health.body)")
 

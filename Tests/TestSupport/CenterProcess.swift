@@ -90,8 +90,8 @@ public final class CenterProcess {
 
     /// Registers a kiosk; returns its shared secret (hex), the first of the
     /// two lines `kiosk add` prints (the second is `publicKey`).
-    public func addKiosk(_ code: String) throws -> String {
-        let printed = try command(["kiosk", "add", code]).stdout.split(separator: "\n")
+    public func addKiosk(_ code: String, options: [String] = []) throws -> String {
+        let printed = try command(["kiosk", "add", code] + options).stdout.split(separator: "\n")
         guard printed.count == 2, (try? CentrePublicKey(text: String(printed[1]))) == publicKey else {
             throw SubprocessError(description: "kiosk add \(code) printed \(printed.count) lines, not the secret and the public key")
         }
@@ -104,8 +104,9 @@ public final class CenterProcess {
     }
 
     /// Adds a console account with the password given on standard input.
-    public func addStaff(_ name: String, role: String, password: String) throws {
-        let result = try command(["staff", "add", name, "--role", role], input: password + "\n")
+    public func addStaff(_ name: String, role: String, password: String, street: String? = nil) throws {
+        let result = try command(["staff", "add", name, "--role", role] + (street.map { ["--street", $0] } ?? []),
+                                 input: password + "\n")
         guard result.status == 0 else { throw SubprocessError(description: "staff add \(name): \(result.stderr)") }
     }
 

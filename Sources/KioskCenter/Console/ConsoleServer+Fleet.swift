@@ -44,7 +44,7 @@ extension ConsoleServer {
             "hasProblems": !kiosk.problems.isEmpty,
             "problems": kiosk.problems.map { TemplateValues(["code": $0.code, "text": problemText($0, visit)]) },
             "since": kiosk.since.map { dateTime($0) },
-            "for": kiosk.since.map { span(visit.now.timeIntervalSince($0), texts) },
+            "for": kiosk.since.map { fleetSpan(visit.now.timeIntervalSince($0), texts) },
             "version": kiosk.heartbeat?.version ?? "",
             "lastHeard": kiosk.lastHeard.map { dateTime($0) },
         ])
@@ -102,7 +102,7 @@ extension ConsoleServer {
         let texts = visit.texts
         switch problem {
         case .neverHeard: return texts["p_never_heard"]!
-        case let .silent(lastHeard): return texts.format("p_silent", span(visit.now.timeIntervalSince(lastHeard), texts))
+        case let .silent(lastHeard): return texts.format("p_silent", fleetSpan(visit.now.timeIntervalSince(lastHeard), texts))
         case let .clockRefused(offset): return texts.format("p_clock_refused", clockWords(offset, texts))
         case let .clockDrifting(offset): return texts.format("p_clock_drifting", clockWords(offset, texts))
         case let .roleDown(role, state): return texts.format("p_role_down", texts["role_\(role)"] ?? role, state)
@@ -117,11 +117,17 @@ extension ConsoleServer {
         }
     }
 
-    /// "3 h fast", "12 min slow"; under a minute, in seconds.
+    /// "3 h fast", "12 min slow"; under a minute, in seconds; a second or
+    /// two (the heartbeat's own trip) is on time.
     func clockWords(_ offsetSeconds: Int, _ texts: [String: String]) -> String {
-        let amount = abs(offsetSeconds) < 60 ? texts.format("seconds", String(abs(offsetSeconds)))
-            : span(Double(abs(offsetSeconds)), texts)
-        return texts.format(offsetSeconds >= 0 ? "clock_fast" : "clock_slow", amount)
+        guard abs(offsetSeconds) > 2 else { return texts["clock_ok"]! }
+        return texts.format(offsetSeconds >= 0 ? "clock_fast" : "clock_slow", fleetSpan(Double(abs(offsetSeconds)), texts))
+    }
+
+    /// A span as `span` says it, in seconds under a minute (a kiosk falls
+    /// silent after three intervals, often less than a minute).
+    func fleetSpan(_ seconds: Double, _ texts: [String: String]) -> String {
+        seconds < 60 ? texts.format("seconds", String(Int(max(0, seconds)))) : span(seconds, texts)
     }
 }
 

@@ -91,7 +91,8 @@ public enum FleetJudgement {
             problems.append(.databaseDamaged)
         }
         let reasons = health?.printerReasons ?? []
-        if reasons.contains(where: { $0.hasPrefix("media-empty") || $0.hasPrefix("media-needed") }) {
+        if heartbeat.printerState == "paper-out"
+            || reasons.contains(where: { $0.hasPrefix("media-empty") || $0.hasPrefix("media-needed") }) {
             problems.append(.paperOut)
         } else if let state = heartbeat.printerState, !printerReady(state) {
             problems.append(.printer(state: state, reasons: reasons))
