@@ -106,7 +106,6 @@ def main():
         check(driver.find_elements(By.CSS_SELECTOR, "svg.chart rect[fill='url(#notready)']"),
               "the kiosk's history chart marks the hour the printer was not ready")
         shot(driver, "12-kiosk-page", full=True)
-        driver.find_element(By.CSS_SELECTOR, "figure.chart-box").screenshot(os.path.join(console.SHOTS, "13-kiosk-chart.png"))
 
         # In English, and for a street's technician.
         driver.find_element(By.LINK_TEXT, "English").click()

@@ -89,8 +89,16 @@ import Testing
         let stranger = try await exchange(setup, body: heartbeat, secret: Array(repeating: 7, count: 32), timestamp: old,
                                           path: path)
         #expect(stranger.status == 401 && !stranger.body.contains("clock"), "a stranger learns nothing: \(stranger.body)")
+        #expect(try setup.centre.store.fleetKiosk("JA0301")?.health == .ok, "nor does a stranger mark the kiosk's clock")
         let skewed = try await exchange(setup, body: heartbeat, timestamp: old, path: path)
         #expect(skewed.status == 401 && skewed.body.contains("clock"), "the kiosk itself is told: \(skewed.body)")
+        // The fleet page shows the technician why the kiosk cannot deliver.
+        let fleet = try #require(try setup.centre.store.fleetKiosk("JA0301"))
+        guard case let .clockRefused(offset) = fleet.problems.first else {
+            Issue.record("no refused clock on the fleet page: \(fleet.problems)")
+            return
+        }
+        #expect(fleet.health == .down && (-3605 ... -3595).contains(offset), "\(offset)")
         try await setup.client.shutdown()
         await setup.centre.stop()
     }
