@@ -17,7 +17,7 @@ struct StaffCommand: ParsableCommand {
             abstract: "Add an account; the password (at least 12 characters) is read from standard input.")
         @OptionGroup var options: CenterOptions
         @Argument(help: "Sign-in name: lower-case letters, digits, '.', '-', '_'.") var name: String
-        @Option(help: "adviser, supervisor or auditor.") var role: StaffRole
+        @Option(help: "adviser, supervisor, auditor or technician (reads the kiosk fleet page only).") var role: StaffRole
         @Option(help: ArgumentHelp("""
             The street whose cases this account sees (a street code of center.yaml). Without it: every street's, \
             as a district supervisor or the staff of a centre without streets.

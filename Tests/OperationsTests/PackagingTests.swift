@@ -141,7 +141,8 @@ import Testing
         let centreFiles = try contents(centre)
         for path in ["./usr/bin/kiosk-center", "./usr/lib/systemd/system/kiosk-center.service", "./etc/kiosk-center/center.yaml",
                      "./usr/share/kiosk/assets/console/inbox.mustache", "./usr/share/man/man8/kiosk-center.8.gz",
-                     "./usr/share/doc/kiosk-center/intake-api.yaml"] {
+                     "./usr/share/doc/kiosk-center/intake-api.yaml", "./usr/share/doc/kiosk-center/alerts.yaml",
+                     "./usr/share/kiosk/assets/console/fleet.mustache"] {
             #expect(centreFiles.contains(path), "\(path)")
         }
         for path in ["./usr/bin/kioskd", "./usr/bin/kioskctl", "kiosk-front.service", "./etc/kiosk/", "sysusers.d"] {
