@@ -12,6 +12,14 @@ struct Samples {
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 
+    /// Seconds an async `body` took.
+    static func timeAsync(_ body: () async throws -> Void) async rethrows -> Double {
+        let start = ContinuousClock.now
+        try await body()
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
     /// Records a time only once warm-up is over.
     mutating func record(_ seconds: Double, if measured: Bool) {
         if measured { values.append(seconds) }

@@ -111,6 +111,13 @@ func heartbeat(_ code: String, at sentAt: Date, interval: Int = 60, queue: Int =
         #expect(byCode["JA0303"]?.problems == [.roleDown(role: "forwarder", state: "exited")])
         #expect(try store.fleet(street: "nanjing-west", now: now).map(\.code) == ["JA0302", "JA0301"])
 
+        // A heartbeat's body is kept only when something changed.
+        let kept: Int = try store.database.read { try $0.fetchValue("SELECT COUNT(*) FROM heartbeats WHERE body != ''") ?? 0 }
+        #expect(kept == 1 + 2 + 2 + 1, "JA0301 once, JA0302 and JA0303 at their change, JA0304 once")
+        let changes = try store.kioskChanges("JA0302")
+        #expect(changes.map(\.health) == [.degraded, .ok] && changes.first?.problems == [.paperOut])
+        #expect(changes.first?.at == start.addingTimeInterval(40 * 60))
+
         // The hour's history: the highest queue and the minutes without paper.
         let history = try store.kioskHistory("JA0302", since: start, bucket: 1800)
         #expect(history.map(\.heartbeats) == [30, 30, 1])

@@ -84,6 +84,11 @@ extension ConsoleServer {
         data["facts"] = facts.compactMap { key, value in
             value.map { TemplateValues(["name": texts[key] ?? key, "value": $0]) }
         }
+        data["changes"] = try store.kioskChanges(kiosk.code).map { change in
+            TemplateValues(["at": dateTime(change.at), "health": change.health.rawValue,
+                            "word": texts["health_\(change.health.rawValue)"]!,
+                            "problems": change.problems.map { problemText($0, visit) }.joined(separator: "；")])
+        }
         data["reported"] = health?.problems
         data["hasReported"] = health?.problems.isEmpty == false
         // The last three days by the hour, hours starting on the hour.

@@ -251,14 +251,16 @@ enum CenterMigrations {
     static let v6Roles = "'adviser', 'supervisor', 'auditor', 'technician'"
 
     /// The fleet view: where a kiosk stands (`place`), its health as judged
-    /// at its last heartbeat and since when, its clock against the centre's
-    /// (and the last request refused for it), and per heartbeat the few
-    /// numbers the history chart draws, so drawing it parses no JSON.
+    /// at its last heartbeat, what was wrong and since when, its clock
+    /// against the centre's (and the last request refused for it), and per
+    /// heartbeat the few numbers the history chart draws, so drawing it
+    /// parses no JSON (a heartbeat's body is kept only when something changed).
     /// Both engines; each then admits the `technician` role its own way.
     static func v6Fleet(integer: String) -> String {
         """
         ALTER TABLE kiosks ADD COLUMN place TEXT;
         ALTER TABLE kiosks ADD COLUMN health TEXT CHECK (health IN ('ok', 'degraded', 'down'));
+        ALTER TABLE kiosks ADD COLUMN problems TEXT;
         ALTER TABLE kiosks ADD COLUMN health_since \(integer);
         ALTER TABLE kiosks ADD COLUMN clock_offset_ms \(integer);
         ALTER TABLE kiosks ADD COLUMN clock_refused_at \(integer);

@@ -27,31 +27,56 @@ extension CenterStore {
 
     /// Stores a heartbeat and the kiosk's health judged from it; false when
     /// one with this signature is already stored (a replay: a captured
-    /// heartbeat sent again within the signing window).
+    /// heartbeat sent again within the signing window). The history keeps
+    /// every heartbeat's chart numbers but its body only when the kiosk's
+    /// health or problems changed (or it was silent before): a district's
+    /// 150 kiosks send 6 million heartbeats a month.
     @discardableResult
     public func recordHeartbeat(_ heartbeat: KioskHeartbeat, body: Data, signature: String,
                                 now: Date = Date()) async throws -> Bool {
         let text = String(decoding: body, as: UTF8.self)
-        let (health, _) = FleetJudgement.judge(heartbeat, receivedAt: now)
+        let (health, problems) = FleetJudgement.judge(heartbeat, receivedAt: now)
+        let codes = problems.map(\.code).joined(separator: ",")
         let ready = heartbeat.printerState.map { FleetJudgement.printerReady($0) ? 1 : 0 }
         let interval = TimeInterval(heartbeat.intervalSeconds ?? Int(FleetJudgement.defaultInterval))
-        let heardRecently = now.addingTimeInterval(-interval * FleetJudgement.silentAfterIntervals)
+        let heardRecently = now.addingTimeInterval(-interval * FleetJudgement.silentAfterIntervals).millisecondsSince1970
+        let at = now.millisecondsSince1970
         return try database.write { db in
-            let at = now.millisecondsSince1970
+            let before = try db.fetchOne("SELECT health, problems, health_since, last_heartbeat_at FROM kiosks WHERE code = ?",
+                                         [heartbeat.kioskCode])
+            let lastHeard = before.flatMap { $0["last_heartbeat_at"] as Int64? } ?? 0
+            let sameHealth = lastHeard >= heardRecently && before.flatMap { $0["health"] as String? } == health.rawValue
+            let changed = !sameHealth || before.flatMap { $0["problems"] as String? } != codes
+            let since = sameHealth ? before.flatMap { $0["health_since"] as Int64? } ?? at : at
             let stored = try db.execute("""
                 INSERT INTO heartbeats (kiosk_code, received_at, body, signature, health, queue_depth, printer_ready)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (signature) WHERE signature IS NOT NULL DO NOTHING
-                """, [heartbeat.kioskCode, at, text, signature, health.rawValue, heartbeat.queueDepth, ready])
+                """, [heartbeat.kioskCode, at, changed ? text : "", signature, health.rawValue, heartbeat.queueDepth, ready])
             guard stored == 1 else { return false }
-            // The same health, heard without a silence between: still since its first heartbeat in it.
             try db.execute("""
-                UPDATE kiosks SET health_since = CASE WHEN health = ? AND last_heartbeat_at >= ? THEN health_since ELSE ? END,
-                    health = ?, last_heartbeat_at = ?, last_heartbeat = ?, clock_offset_ms = ?
+                UPDATE kiosks SET health = ?, problems = ?, health_since = ?, last_heartbeat_at = ?, last_heartbeat = ?,
+                    clock_offset_ms = ?
                 WHERE code = ?
-                """, [health.rawValue, heardRecently.millisecondsSince1970, at, health.rawValue, at, text,
+                """, [health.rawValue, codes, since, at, text,
                       heartbeat.sentAt.millisecondsSince1970 - at, heartbeat.kioskCode])
             return true
+        }
+    }
+
+    /// A kiosk's last changes (a heartbeat whose health or problems differed
+    /// from the one before), newest first, judged again from their bodies.
+    public func kioskChanges(_ code: String, limit: Int = 10) throws -> [(at: Date, health: FleetHealth, problems: [FleetProblem])] {
+        try database.read { db in
+            try db.fetchAll("""
+                SELECT received_at, body FROM heartbeats WHERE kiosk_code = ? AND body != ''
+                ORDER BY received_at DESC LIMIT ?
+                """, [code, limit]).compactMap { row in
+                let at = Date(milliseconds: row["received_at"])
+                guard let beat = try? KioskHeartbeat.decode(Data((row["body"] as String).utf8)) else { return nil }
+                let (health, problems) = FleetJudgement.judge(beat, receivedAt: at)
+                return (at, health, problems)
+            }
         }
     }
 
