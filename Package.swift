@@ -162,7 +162,7 @@ let package = Package(
         // A centre's database for tests: SQLite or the private PostgreSQL cluster.
         .target(name: "CentreTestSupport", dependencies: ["KioskCenter", "KioskStore", "IntakeProtocol", "TestSupport"],
                 path: "Tests/CentreTestSupport"),
-        .testTarget(name: "CommandTests", dependencies: ["KioskCommands", "ServiceNotify", "TestSupport", "KioskMetrics",
+        .testTarget(name: "CommandTests", dependencies: ["KioskCommands", "IntakeProtocol", "ServiceNotify", "TestSupport", "KioskMetrics",
                                                         "KioskFront", "KioskDomain", "KioskConfig"]),
         .testTarget(name: "ForwardingTests", dependencies: [
             "KioskForwarder", "KioskCenter", "IntakeProtocol", "KioskStore", "KioskConfig", "KioskDomain",

@@ -138,6 +138,24 @@ struct FleetBenchmark: AsyncParsableCommand {
             }, if: round >= 20)
         }
         print(bare.line("fleet rows (bare SELECT)"))
+        var storeOnly = Samples(), decodeOnly = Samples()
+        let latest = try await pool.read { db in try String.fetchAll(db, sql: "SELECT last_heartbeat FROM kiosks") }
+        for round in 0..<(pages + 20) {
+            storeOnly.record(try Samples.time { _ = try store.fleet() }, if: round >= 20)
+            decodeOnly.record(try Samples.time { for text in latest { _ = try KioskHeartbeat.decode(Data(text.utf8)) } },
+                              if: round >= 20)
+        }
+        print(storeOnly.line("fleet (store only)"))
+        var history = Samples(), changes = Samples()
+        for round in 0..<(pages + 20) {
+            history.record(try Samples.time {
+                _ = try store.kioskHistory(codes[0], since: now.addingTimeInterval(-Double(days) * 86_400), bucket: 3600)
+            }, if: round >= 20)
+            changes.record(try Samples.time { _ = try store.kioskChanges(codes[0]) }, if: round >= 20)
+        }
+        print(history.line("kiosk history (store only)"))
+        print(changes.line("kiosk changes (store only)"))
+        print(decodeOnly.line("latest heartbeats decoded"))
         var fleetRatio = 0.0
         for (name, target) in [("fleet page", "/fleet"), ("fleet page, one street", "/fleet?street=\(streets[0])"),
                                ("kiosk page (\(days) d chart)", "/fleet/\(codes[0])"), ("metrics", "/metrics")] {

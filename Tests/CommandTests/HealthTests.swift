@@ -1,4 +1,5 @@
 import Foundation
+import IntakeProtocol
 import KioskCommands
 import KioskStore
 import TestSupport
@@ -49,6 +50,22 @@ import Testing
 
     @Test func aWaitingRequestYoungerThanAnHourIsFine() {
         #expect(KioskHealth.evaluate(facts(oldest: 600)).overall == .ok)
+    }
+
+    @Test func aRedRequestWaitingOverFifteenMinutesIsDegradedAndTravelsInTheHeartbeat() {
+        var waiting = facts(oldest: 1000)
+        waiting.queue.oldestRedPending = now - 1000
+        let health = KioskHealth.evaluate(waiting)
+        #expect(health.overall == .degraded && health.problems == ["a red request has waited 16 min to reach the centre"])
+        #expect(health.queue.oldestRedPendingSeconds == 1000)
+        var recent = facts(oldest: 1000)
+        recent.queue.oldestRedPending = now - 800
+        #expect(KioskHealth.evaluate(recent).overall == .ok)
+        // What the centre's fleet view reads.
+        let sent = health.heartbeatHealth
+        #expect(sent.overall == "degraded" && sent.oldestRedPendingSeconds == 1000 && sent.problems == health.problems)
+        #expect(sent.roles["front"] == .init(up: true, state: "running") && sent.printerReasons.isEmpty)
+        #expect(sent.diskFreeBytes == 10 << 30 && sent.lastForward == now - 60)
     }
 
     @Test func aMissingStaleOrExitedRoleIsDown() {

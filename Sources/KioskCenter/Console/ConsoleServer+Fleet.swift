@@ -30,7 +30,15 @@ extension ConsoleServer {
             TemplateValues(["health": health.rawValue, "word": texts["health_\(health.rawValue)"]!,
                             "count": kiosks.filter { $0.health == health }.count])
         }
-        data["kiosks"] = kiosks.map { fleetRow($0, visit) }
+        data["rows"] = FleetRowsHTML.html(kiosks.map { kiosk in
+            FleetRowsHTML.Row(
+                code: kiosk.code, health: kiosk.health.rawValue, word: texts["health_\(kiosk.health.rawValue)"]!,
+                street: kiosk.street.map { config.streetName($0, visit.language) } ?? "", place: kiosk.place ?? "",
+                problems: kiosk.problems.map { ($0.code, problemText($0, visit)) },
+                since: kiosk.since.map { dateTime($0) },
+                duration: kiosk.since.map { fleetSpan(visit.now.timeIntervalSince($0), texts) },
+                version: kiosk.heartbeat?.version ?? "")
+        })
         data["none"] = kiosks.isEmpty
         return html(views.render("fleet", data))
     }

@@ -80,12 +80,13 @@ public enum OperationsEndpoints {
     /// A kiosk never heard has `kiosk_up` and `kiosk_health` only.
     static func fleetExposition(_ fleet: [CenterStore.FleetKiosk]) -> String {
         var out = ""
+        // Each kiosk's labels, escaped once for all its series.
+        let labels = fleet.map { "{kiosk=\"\(labelValue($0.code))\",street=\"\(labelValue($0.street ?? ""))\"} " }
         func metric(_ name: String, _ help: String, _ value: (CenterStore.FleetKiosk) -> Double?) {
-            let samples = fleet.compactMap { kiosk in value(kiosk).map { (kiosk, $0) } }
             out += "# HELP \(name) \(help)\n# TYPE \(name) gauge\n"
-            for (kiosk, value) in samples {
-                let labels = "kiosk=\"\(labelValue(kiosk.code))\",street=\"\(labelValue(kiosk.street ?? ""))\""
-                out += "\(name){\(labels)} \(value == value.rounded() ? String(Int64(value)) : String(value))\n"
+            for (index, kiosk) in fleet.enumerated() {
+                guard let value = value(kiosk) else { continue }
+                out += name + labels[index] + (value == value.rounded() ? String(Int64(value)) : String(value)) + "\n"
             }
         }
         let heard = { (kiosk: CenterStore.FleetKiosk) in kiosk.heartbeat }
@@ -125,7 +126,9 @@ public enum OperationsEndpoints {
 
     /// A label value as the exposition format wants it escaped.
     static func labelValue(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") })
+        else { return text }
+        return text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             .replacingOccurrences(of: "\n", with: "\\n")
     }
 }

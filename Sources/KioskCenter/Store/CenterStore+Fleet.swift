@@ -116,16 +116,25 @@ extension CenterStore {
                        clock_offset_ms, clock_refused_at, clock_refused_offset_ms
                 FROM kiosks WHERE revoked_at IS NULL \(condition)
                 """, arguments).map { row in
-                Self.fleetKiosk(row, now: now)
+                fleetKiosk(row, now: now)
             }
         }
     }
 
+    /// The kiosk's latest heartbeat, decoded once per heartbeat.
+    private func latestHeartbeat(_ code: String, receivedAt: Int64?, body: String?) -> KioskHeartbeat? {
+        guard let receivedAt, let body else { return nil }
+        if let cached = latestHeartbeats.withLock({ $0[code] }), cached.receivedAt == receivedAt { return cached.heartbeat }
+        guard let heartbeat = try? KioskHeartbeat.decode(Data(body.utf8)) else { return nil }
+        latestHeartbeats.withLock { $0[code] = (receivedAt, heartbeat) }
+        return heartbeat
+    }
+
     /// Judges a row: the stored health and its problems, then what only the
     /// centre knows now (silence, a clock it refuses).
-    static func fleetKiosk(_ row: SQLRow, now: Date) -> FleetKiosk {
+    func fleetKiosk(_ row: SQLRow, now: Date) -> FleetKiosk {
         let lastHeard = (row["last_heartbeat_at"] as Int64?).map(Date.init(milliseconds:))
-        let heartbeat = (row["last_heartbeat"] as String?).flatMap { try? KioskHeartbeat.decode(Data($0.utf8)) }
+        let heartbeat = latestHeartbeat(row["code"], receivedAt: row["last_heartbeat_at"], body: row["last_heartbeat"])
         var kiosk = FleetKiosk(code: row["code"], street: row["street"], place: row["place"], health: .ok,
                                since: (row["health_since"] as Int64?).map(Date.init(milliseconds:)), problems: [],
                                lastHeard: lastHeard, heartbeat: heartbeat,

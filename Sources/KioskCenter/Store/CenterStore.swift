@@ -2,6 +2,7 @@ import Foundation
 import IntakeProtocol
 import KioskDomain
 import KioskStore
+import Synchronization
 
 /// The centre's database: registered kiosks, received requests (each stored
 /// once, by submission id with a body digest) and the cases made of them,
@@ -20,6 +21,10 @@ public final class CenterStore: Sendable {
     let timeZone: TimeZone
     /// Requests from kiosks that arrive together are stored in one commit.
     let intakeCommits: GroupCommit<[Result<Outcome, any Error>]>
+    /// Each kiosk's latest heartbeat, decoded, by when it came: the fleet
+    /// page and every `/metrics` scrape read all of them, and decoding
+    /// 150 JSON bodies each time was most of their cost.
+    let latestHeartbeats = Mutex<[String: (receivedAt: Int64, heartbeat: KioskHeartbeat)]>([:])
 
     /// Intake transactions one process keeps open at once on PostgreSQL (each
     /// holds a connection of the pool while it commits).
