@@ -6,26 +6,14 @@ import KioskDomain
 /// kiosk's page with its history. Counts and states only, so reading it is
 /// not written to the access log. The page reloads itself every minute.
 extension ConsoleServer {
-    /// Whose kiosks a member sees: a street's staff, their street's; the
-    /// district's, the street chosen (`?street=`) or every street.
-    func fleetStreet(_ visit: Visit) -> String? {
-        if let own = visit.staff.street { return own }
-        return visit.query("street").flatMap { config.street($0)?.code }
-    }
-
     func fleetPage(_ visit: Visit) throws -> Response {
         let texts = visit.texts
-        let street = fleetStreet(visit)
+        let street = chosenStreet(visit)
         let kiosks = try store.fleet(street: street, now: visit.now)
         let data = frame(visit, title: texts["fleet_title"]!)
         data["refresh"] = 60
         data["scope"] = street.map { config.streetName($0, visit.language) } ?? texts["whole_district"]!
-        if visit.staff.street == nil {
-            data["streetChoice"] = TemplateValues(["options": [TemplateValues(["value": "", "name": texts["whole_district"]!,
-                                                                               "selected": street == nil])]
-                + config.streets.map { TemplateValues(["value": $0.code, "name": $0.name[visit.language],
-                                                       "selected": $0.code == street]) }])
-        }
+        data["streetChoice"] = streetChoice(visit, chosen: street)
         data["counts"] = FleetHealth.allCases.map { health in
             TemplateValues(["health": health.rawValue, "word": texts["health_\(health.rawValue)"]!,
                             "count": kiosks.filter { $0.health == health }.count])
@@ -43,7 +31,8 @@ extension ConsoleServer {
         return html(views.render("fleet", data))
     }
 
-    func fleetRow(_ kiosk: CenterStore.FleetKiosk, _ visit: Visit) -> TemplateValues {
+    /// The head of a kiosk's page: who, where, how, since when, what is wrong.
+    func kioskHead(_ kiosk: CenterStore.FleetKiosk, _ visit: Visit) -> TemplateValues {
         let texts = visit.texts
         return TemplateValues([
             "code": kiosk.code, "health": kiosk.health.rawValue, "word": texts["health_\(kiosk.health.rawValue)"]!,
@@ -53,8 +42,6 @@ extension ConsoleServer {
             "problems": kiosk.problems.map { TemplateValues(["code": $0.code, "text": problemText($0, visit)]) },
             "since": kiosk.since.map { dateTime($0) },
             "for": kiosk.since.map { fleetSpan(visit.now.timeIntervalSince($0), texts) },
-            "version": kiosk.heartbeat?.version ?? "",
-            "lastHeard": kiosk.lastHeard.map { dateTime($0) },
         ])
     }
 
@@ -67,10 +54,11 @@ extension ConsoleServer {
         }
         let data = frame(visit, title: texts.format("kiosk_title", kiosk.code))
         data["refresh"] = 60
-        data["kiosk"] = fleetRow(kiosk, visit)
+        data["kiosk"] = kioskHead(kiosk, visit)
         let beat = kiosk.heartbeat
         let health = beat?.health
         var facts: [(String, String?)] = [
+            ("version", beat?.version),
             ("last_heard", kiosk.lastHeard.map { dateTime($0) + (kiosk.clockOffsetSeconds.map { " · " + clockWords($0, texts) } ?? "") }),
             ("queue", beat.map { beat in
                 texts.format("queue_facts", String(beat.queueDepth), beat.oldestPendingSeconds.map { span(Double($0), texts) } ?? "—",
@@ -105,6 +93,7 @@ extension ConsoleServer {
         let history = try store.kioskHistory(kiosk.code, since: from, bucket: 3600)
         data["chart"] = FleetChart.svg(history, from: from, hours: days * 24 + 1,
                                        title: texts.format("history_alt", kiosk.code, String(days)),
+                                       notReady: texts["printer"]! + " ✖",
                                        hourLabel: { LocalTime($0, config.timeZone) })
         data["historyEmpty"] = history.isEmpty
         return html(views.render("kiosk", data))
@@ -150,7 +139,7 @@ extension ConsoleServer {
 /// alone); an hour without any heartbeat is left blank and said so.
 enum FleetChart {
     static func svg(_ buckets: [CenterStore.FleetHistoryBucket], from start: Date, hours: Int, title: String,
-                           hourLabel: (Date) -> LocalTime) -> String {
+                    notReady: String, hourLabel: (Date) -> LocalTime) -> String {
         let width = 720.0, height = 200.0, left = 36.0, bottom = 46.0, top = 10.0, band = 12.0
         let byHour = Dictionary(buckets.map { (Int($0.start.timeIntervalSince(start) / 3600), $0) }, uniquingKeysWith: { $1 })
         let peak = max(1, buckets.map(\.maxQueueDepth).max() ?? 1)
@@ -179,7 +168,7 @@ enum FleetChart {
                 svg += "<title>\(HTML.escape(local.day + " " + local.clock)): \(bucket.maxQueueDepth)</title></rect>"
                 if bucket.printerNotReady > 0 {
                     svg += "<rect x=\"\(x)\" y=\"\(base + 4)\" width=\"\(step)\" height=\"\(band)\" fill=\"url(#notready)\">"
-                    svg += "<title>\(HTML.escape(local.day + " " + local.clock)): printer ✖</title></rect>"
+                    svg += "<title>\(HTML.escape(local.day + " " + local.clock + ": " + notReady))</title></rect>"
                 }
             } else {
                 svg += "<rect x=\"\(x)\" y=\"\(top)\" width=\"\(step)\" height=\"\(base - top)\" fill=\"#f3f2f1\"/>"

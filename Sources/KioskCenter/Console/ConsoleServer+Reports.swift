@@ -4,17 +4,27 @@ import KioskDomain
 
 /// The supervisor's monthly report and the auditor's access log.
 extension ConsoleServer {
-    /// Whose cases a report counts: a street's staff, their street's; a
-    /// district supervisor, the street chosen (`?street=`) or every street.
-    func reportStreet(_ visit: Visit) -> String? {
+    /// Whose cases a report counts, or whose kiosks the fleet page shows: a
+    /// street's staff, their street's; the district's, the street chosen
+    /// (`?street=`) or every street.
+    func chosenStreet(_ visit: Visit) -> String? {
         if let own = visit.staff.street { return own }
         return visit.query("street").flatMap { config.street($0)?.code }
+    }
+
+    /// The street picker of a district account (none for a street's staff).
+    func streetChoice(_ visit: Visit, chosen street: String?) -> TemplateValues? {
+        guard visit.staff.street == nil else { return nil }
+        let district = TemplateValues(["value": "", "name": visit.texts["whole_district"]!, "selected": street == nil])
+        return TemplateValues(["options": [district] + config.streets.map {
+            TemplateValues(["value": $0.code, "name": $0.name[visit.language], "selected": $0.code == street])
+        }])
     }
 
     func reportsPage(_ visit: Visit) throws -> Response {
         let texts = visit.texts
         let month = visit.query("month") ?? String(day(visit.now).prefix(7))
-        let street = reportStreet(visit)
+        let street = chosenStreet(visit)
         let report: MonthReport
         do { report = try store.report(month: month, street: street, now: visit.now) } catch let error as CenterError {
             return message(visit, status: .badRequest, title: texts["problem"]!, detail: error.description)
@@ -26,12 +36,7 @@ extension ConsoleServer {
         data["month"] = month
         let scopeName = street.map { config.streetName($0, visit.language) } ?? texts["whole_district"]!
         data["scope"] = scopeName
-        if visit.staff.street == nil {
-            data["streetChoice"] = TemplateValues(["options": [TemplateValues(["value": "", "name": texts["whole_district"]!,
-                                                                               "selected": street == nil])]
-                + config.streets.map { TemplateValues(["value": $0.code, "name": $0.name[visit.language],
-                                                       "selected": $0.code == street]) }])
-        }
+        data["streetChoice"] = streetChoice(visit, chosen: street)
         data["total"] = report.total
         data["sections"] = order.map { name in
             TemplateValues(["name": name, "lines": tables.filter { $0.section == name }.map {
@@ -45,7 +50,7 @@ extension ConsoleServer {
 
     func reportCSV(_ visit: Visit) throws -> Response {
         let month = visit.query("month") ?? String(day(visit.now).prefix(7))
-        let street = reportStreet(visit)
+        let street = chosenStreet(visit)
         let report: MonthReport
         do { report = try store.report(month: month, street: street, now: visit.now) } catch let error as CenterError {
             return message(visit, status: .badRequest, title: visit.texts["problem"]!, detail: error.description)

@@ -1,5 +1,6 @@
 import Foundation
 import IntakeProtocol
+import KioskDomain
 
 /// A kiosk's health as the fleet page, the kiosk page and `/metrics` show
 /// it. `silent` is the centre's own finding: no heartbeat for three of the
@@ -64,9 +65,6 @@ public enum FleetJudgement {
     /// A clock further off than this is flagged before it reaches the
     /// signing window (±300 s), past which every request is refused.
     public static let clockWarning: TimeInterval = 60
-    public static let stuckAfter: TimeInterval = 3600
-    public static let redStuckAfter: TimeInterval = 900
-    public static let lowDiskBytes: Int64 = 256 << 20
     /// A kiosk that says nothing of its interval is taken to send one a minute.
     public static let defaultInterval: TimeInterval = 60
     /// Silent after this many intervals without a heartbeat.
@@ -98,21 +96,21 @@ public enum FleetJudgement {
             problems.append(.printer(state: state, reasons: reasons))
         }
         if heartbeat.deadCount > 0 { problems.append(.deadRequests(heartbeat.deadCount)) }
-        if let red = health?.oldestRedPendingSeconds, Double(red) > redStuckAfter {
+        if let red = health?.oldestRedPendingSeconds, Double(red) > HealthThresholds.redStuckAfter {
             problems.append(.redWaiting(seconds: red))
         }
-        if let oldest = heartbeat.oldestPendingSeconds, Double(oldest) > stuckAfter {
+        if let oldest = heartbeat.oldestPendingSeconds, Double(oldest) > HealthThresholds.stuckAfter {
             problems.append(.oldestWaiting(seconds: oldest))
         }
         if let free = health?.diskFreeBytes, let total = health?.diskTotalBytes,
-           free < lowDiskBytes || free * 20 < total {
+           HealthThresholds.diskNearlyFull(freeBytes: free, totalBytes: total) {
             problems.append(.diskNearlyFull(freeBytes: free))
         }
         return (down ? .down : problems.isEmpty ? .ok : .degraded, problems)
     }
 
     /// Ready as `kioskctl status` counts it.
-    public static func printerReady(_ state: String) -> Bool { ["ready", "printing"].contains(state) }
+    public static func printerReady(_ state: String) -> Bool { HealthThresholds.printerReadyStates.contains(state) }
 
     /// Whether a kiosk last heard at `lastHeard` has fallen silent by `now`.
     public static func isSilent(lastHeard: Date?, intervalSeconds: Int?, now: Date) -> Bool {

@@ -112,8 +112,8 @@ extension CenterStore {
     private func fleetRows(condition: String, arguments: [any SQLArgument], now: Date) throws -> [FleetKiosk] {
         try database.read { db in
             try db.fetchAll("""
-                SELECT code, street, place, created_at, last_heartbeat_at, last_heartbeat, health, health_since,
-                       clock_offset_ms, clock_refused_at, clock_refused_offset_ms
+                SELECT code, street, place, created_at, last_heartbeat_at, last_heartbeat, health_since, clock_offset_ms,
+                       clock_refused_at, clock_refused_offset_ms
                 FROM kiosks WHERE revoked_at IS NULL \(condition)
                 """, arguments).map { row in
                 fleetKiosk(row, now: now)
@@ -140,10 +140,8 @@ extension CenterStore {
                                lastHeard: lastHeard, heartbeat: heartbeat,
                                clockOffsetSeconds: (row["clock_offset_ms"] as Int64?).map { Int($0 / 1000) })
         if let heartbeat, let lastHeard {
+            // Judged again (the same as at receipt, under this version's rules).
             (kiosk.health, kiosk.problems) = FleetJudgement.judge(heartbeat, receivedAt: lastHeard)
-            // A clock judged at receipt: the offset the centre measured then.
-            kiosk.problems.removeAll { if case .clockRefused = $0 { true } else { false } }
-            if let stored = (row["health"] as String?).flatMap(FleetHealth.init(rawValue:)) { kiosk.health = stored }
         }
         let refusedAt = row["clock_refused_at"] as Int64?
         let refusedSince = refusedAt.map { $0 > (lastHeard?.millisecondsSince1970 ?? 0) } ?? false

@@ -117,14 +117,8 @@ public struct HealthFacts: Sendable {
 }
 
 extension KioskHealth {
-    /// A request waiting longer than this is worth a technician's look.
-    public static let stuckAfter: TimeInterval = 3600
-    /// A red (urgent) request should reach the centre well before this.
-    public static let redStuckAfter: TimeInterval = 900
-    /// Below this much free space (or 5 %), the disk counts as nearly full.
-    public static let lowDiskBytes: Int64 = 256 << 20
-
-    /// Judges the facts: down when the front or the forwarder is not
+    /// Judges the facts (thresholds in `HealthThresholds`, shared with the
+    /// centre's fleet view): down when the front or the forwarder is not
     /// running; degraded when a request is dead or stuck, the centre or the
     /// printer cannot be reached, or the disk is nearly full.
     public static func evaluate(_ facts: HealthFacts) -> KioskHealth {
@@ -165,10 +159,10 @@ extension KioskHealth {
                           forwarded: facts.queue[.forwarded], oldestPendingSeconds: oldest,
                           oldestRedPendingSeconds: oldestRed)
         if queue.dead > 0 { problems.append("\(queue.dead) request(s) set aside as dead: kioskctl queue dead") }
-        if let oldestRed, Double(oldestRed) > redStuckAfter {
+        if let oldestRed, Double(oldestRed) > HealthThresholds.redStuckAfter {
             problems.append("a red request has waited \(oldestRed / 60) min to reach the centre")
         }
-        if let oldest, Double(oldest) > stuckAfter {
+        if let oldest, Double(oldest) > HealthThresholds.stuckAfter {
             problems.append("oldest waiting request is \(oldest / 60) min old")
         }
 
@@ -182,10 +176,10 @@ extension KioskHealth {
                               reasons: (printerRecord?.detail ?? "").split(separator: ",").map(String.init)
                                   .filter { !$0.isEmpty && $0 != "none" },
                               checkedAt: printerRecord?.updated)
-        if !["ready", "printing"].contains(printer.state) { problems.append("printer \(printer.state)") }
+        if !HealthThresholds.printerReadyStates.contains(printer.state) { problems.append("printer \(printer.state)") }
         if let warning = facts.jobFilesWarning { problems.append(warning) }
 
-        if let disk = facts.disk, disk.freeBytes < lowDiskBytes || disk.freeBytes * 20 < disk.totalBytes {
+        if let disk = facts.disk, HealthThresholds.diskNearlyFull(freeBytes: disk.freeBytes, totalBytes: disk.totalBytes) {
             problems.append("disk nearly full: \(disk.freeBytes >> 20) MiB free")
         }
 

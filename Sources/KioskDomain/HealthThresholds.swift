@@ -1,0 +1,16 @@
+/// Where a kiosk's health turns, one set of numbers for both judges:
+/// `kioskctl status` on the kiosk and the fleet view at the centre.
+public enum HealthThresholds {
+    /// A request waiting longer than this to reach the centre is worth a technician's look.
+    public static let stuckAfter: Double = 3600
+    /// A red (urgent) request should reach the centre well before this.
+    public static let redStuckAfter: Double = 900
+    /// Below this much free space (or 5 % of the disk), the disk counts as nearly full.
+    public static let lowDiskBytes: Int64 = 256 << 20
+    /// Printer states in which a receipt sent now comes out soon.
+    public static let printerReadyStates: Set<String> = ["ready", "printing"]
+
+    public static func diskNearlyFull(freeBytes: Int64, totalBytes: Int64) -> Bool {
+        freeBytes < lowDiskBytes || freeBytes * 20 < totalBytes
+    }
+}
