@@ -35,6 +35,9 @@ import Glibc
         try centre.perform(.close(.helped, note: "送餐服务已安排"), on: references[0])
         try centre.perform(.markDuplicate(of: references[0]), on: references[1])
         _ = try centre.store.caseDetail(references[0], viewer: "li.adviser")
+        try centre.store.setKioskPlace(kiosk, place: "武定路社区中心 一楼")
+        let beat = heartbeat(kiosk, at: Date(), interval: 3600, printer: "paper-out", reasons: ["media-empty-error"])
+        try await centre.store.recordHeartbeat(beat, body: try beat.encoded(), signature: "v1=move-\(kiosk)")
         return (centre, references)
     }
 
@@ -89,6 +92,9 @@ import Glibc
         #expect(try district.caseDetail(references[1], viewer: "test")?.duplicateOf == references[0])
         #expect(try district.staff().first { $0.username == "li.adviser" }?.street == "nanjing-west")
         #expect(try district.kiosks().map(\.street) == ["nanjing-west"])
+        let moved = try #require(try district.fleetKiosk("JA0301"))
+        #expect(moved.place == "武定路社区中心 一楼" && moved.health == .degraded && moved.problems == [.paperOut],
+                "the fleet page knows the kiosk after the move")
         var west = InboxFilter()
         west.kioskStreet = "nanjing-west"
         #expect(try district.inbox(west, pageSize: 10).matching == 1198, "the open cases are the street's")

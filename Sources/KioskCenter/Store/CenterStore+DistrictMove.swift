@@ -115,11 +115,13 @@ extension CenterStore {
                     continue
                 }
                 try db.execute("""
-                    INSERT INTO kiosks (code, created_at, revoked_at, last_heartbeat_at, last_heartbeat, street)
-                    VALUES (?, ?, ?, ?, ?, ?)
+                    INSERT INTO kiosks (code, created_at, revoked_at, last_heartbeat_at, last_heartbeat, street,
+                                        place, health, problems, health_since, clock_offset_ms)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, [code, kiosk["created_at"] as Int64, kiosk["revoked_at"] as Int64?,
                           kiosk["last_heartbeat_at"] as Int64?, kiosk["last_heartbeat"] as String?,
-                          (kiosk["street"] as String?) ?? street])
+                          (kiosk["street"] as String?) ?? street, kiosk["place"] as String?, kiosk["health"] as String?,
+                          kiosk["problems"] as String?, kiosk["health_since"] as Int64?, kiosk["clock_offset_ms"] as Int64?])
                 for secret in secrets where (secret["kiosk_code"] as String) == code {
                     let generation: Int = secret["generation"]
                     let opened = try openSecret(secret["sealed_secret"], kiosk: code, generation: generation)
