@@ -109,22 +109,9 @@ struct FleetBenchmark: AsyncParsableCommand {
         }
         try store.addStaff("bench.tech", role: .technician, password: "a password for the bench", actor: "bench")
 
-        let views = try ConsoleViews(assets: URL(fileURLWithPath: assets))
-        let (ports, portSink) = AsyncStream<Int>.makeStream()
-        let serverTimes = ServerTimes()
-        let router = ConsoleServer(store: store, config: config, views: views, logger: logger)
-            .router(middleware: [ServerTiming(times: serverTimes)])
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { portSink.yield($0.localAddress?.port ?? 0) }, logger: logger)
-        let server = Task { try await app.run() }
-        defer { server.cancel() }
-        var port = 0
-        for await bound in ports { port = bound; break }
-        guard case let .success(token, _) = try store.signIn("bench.tech", password: "a password for the bench",
-                                                              settings: config.console) else {
-            throw ValidationError("cannot sign in")
-        }
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let console = try await BenchConsole.start(store: store, config: config, assets: assets, logger: logger,
+                                                   username: "bench.tech", password: "a password for the bench")
+        defer { console.stop() }
         var bare = Samples()
         for round in 0..<(pages + 20) {
             bare.record(try Samples.time {
@@ -162,19 +149,14 @@ struct FleetBenchmark: AsyncParsableCommand {
             var times = Samples()
             var bytes = 0
             for round in 0..<(pages + 20) {
-                var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(target)")
-                request.headers.add(name: "Cookie", value: "kc_session=\(token)")
-                let response = try await client.execute(request, timeout: .seconds(10))
-                let body = try await response.body.collect(upTo: 4 << 20)
-                guard response.status == .ok else { throw ValidationError("\(target) answered \(response.status)") }
-                bytes = body.readableBytes
-                times.record(serverTimes.last(), if: round >= 20)
+                let answer = try await console.get(target)
+                bytes = answer.bytes
+                times.record(answer.serverSeconds, if: round >= 20)
             }
             print(times.line("\(name) (server)") + String(format: "  p99 %.3f ms  %d KiB", times.percentile(0.99) * 1000,
                                                           bytes / 1024))
             if target == "/fleet" { fleetRatio = times.median / bare.median }
         }
-        try await client.shutdown()
         print(String(format: "fleet page / bare SELECT of its rows: ratio %.2f", fleetRatio))
     }
 
