@@ -130,13 +130,18 @@ struct KioskCenterCommand: AsyncParsableCommand {
         }
 
         struct List: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Registered kiosks and their last heartbeat.")
+            static let configuration = CommandConfiguration(
+                abstract: "Registered kiosks, their health as the fleet page judges it, and their last heartbeat.")
             @OptionGroup var options: CenterOptions
 
             func run() throws {
-                for kiosk in try options.open().kiosks() {
+                let store = try options.open()
+                let fleet = Dictionary(uniqueKeysWithValues: try store.fleet().map { ($0.code, $0) })
+                for kiosk in try store.kiosks() {
                     let state = kiosk.revokedAt.map { "REVOKED \($0)" } ?? "secret #\(kiosk.generation)"
-                    print("\(kiosk.code)  \(kiosk.street ?? "(no street)")  \(state)  registered \(kiosk.registeredAt)  last heartbeat \(kiosk.lastHeartbeat.map { "\($0)" } ?? "never")  submissions \(kiosk.submissions)")
+                    let health = fleet[kiosk.code].map { "  \($0.health.rawValue)" } ?? ""
+                    let place = fleet[kiosk.code]?.place.map { "  at \($0)" } ?? ""
+                    print("\(kiosk.code)  \(kiosk.street ?? "(no street)")  \(state)\(health)  registered \(kiosk.registeredAt)  last heartbeat \(kiosk.lastHeartbeat.map { "\($0)" } ?? "never")  submissions \(kiosk.submissions)\(place)")
                 }
             }
         }

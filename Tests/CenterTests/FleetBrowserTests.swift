@@ -50,6 +50,10 @@ import Testing
             #expect(metrics.contains(line + "\n"), "missing: \(line)")
         }
         #expect(metrics.contains("kiosk_last_heartbeat_timestamp_seconds{kiosk=\"JA0301\""))
+        // The same judgement at the shell.
+        let list = try centre.command(["kiosk", "list"]).stdout
+        #expect(list.contains("JA0302  nanjing-west  secret #1  degraded") && list.contains("at 南京西路街道办 服务大厅"), "\(list)")
+        #expect(list.contains("JA0304  jingan-temple  secret #1  silent"), "\(list)")
         centre.stop()
     }
 }
