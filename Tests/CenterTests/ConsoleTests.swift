@@ -55,6 +55,7 @@ struct ConsoleDriver {
         try centre.addStaff("li.adviser", .adviser)
         try centre.addStaff("zhao.super", .supervisor)
         try centre.addStaff("qian.audit", .auditor)
+        try centre.addStaff("wu.tech", .technician)
     }
 
     func aStreetsAdviserSeesItsStreetAndTheDistrictSupervisorChoosesTheScope() async throws {
@@ -151,11 +152,20 @@ struct ConsoleDriver {
             let auditor = try await client.signIn("qian.audit", CenterFixture.password)
             #expect(try await client.get("/audit", auditor).status == .ok)
             #expect(try await client.get("/inbox", auditor).status == .forbidden)
+            #expect(try await client.get("/fleet", auditor).status == .forbidden)
+            #expect(try await client.get("/fleet", adviser).status == .forbidden)
+            // The technician looks after kiosks, and reads no resident's request.
+            let technician = try await client.signIn("wu.tech", CenterFixture.password)
+            #expect(try await client.get("/fleet", technician).status == .ok)
+            for page in ["/inbox", "/reports", "/audit"] {
+                #expect(try await client.get(page, technician).status == .forbidden, "\(page)")
+            }
             let supervisor = try await client.signIn("zhao.super", CenterFixture.password)
             let csv = try await client.get("/reports.csv", supervisor)
             #expect(csv.status == .ok && csv.body.readableBytesView.starts(with: [0xEF, 0xBB, 0xBF]))
             let reports = try await client.get("/reports", supervisor)
             #expect(reports.text.contains("<svg") && reports.text.contains("role=\"img\""))
+            #expect(try await client.get("/fleet", supervisor).status == .ok)
             // No session: the sign-in page, then back.
             let anonymous = try await client.execute(uri: "/inbox", method: .get)
             #expect(anonymous.status == .seeOther && anonymous.headers[.location]?.hasPrefix("/login?next=") == true)
