@@ -52,6 +52,8 @@ struct KioskCenterCommand: AsyncParsableCommand {
 
             func run() throws {
                 if let street { try options.requireStreet(street, in: try options.loadConfiguration()) }
+                // A place that cannot be kept stops the enrolment before it starts.
+                if let place { _ = try KioskCommand.validPlace(place) }
                 try KioskCommand.printEnrolment(options) {
                     let secret = try $0.addKiosk(code, street: street, actor: options.commandLineActor)
                     if let place { try $0.setKioskPlace(code, place: place, actor: options.commandLineActor) }
@@ -68,14 +70,18 @@ struct KioskCenterCommand: AsyncParsableCommand {
             @Argument(help: "The place, in words.") var place: String
 
             func run() throws {
-                let text = place.trimmingCharacters(in: .whitespacesAndNewlines)
-                guard !text.isEmpty, text.count <= 120 else {
-                    throw ValidationError("a place is 1 to 120 characters")
-                }
+                let text = try KioskCommand.validPlace(place)
                 try CenterCommandFailure.wrap {
                     try options.open().setKioskPlace(code, place: text, actor: options.commandLineActor)
                 }
                 print("kiosk \(code) stands at \(text)")
+            }
+        }
+
+        /// A place the store would keep, or a usage error (exit 64) saying why.
+        static func validPlace(_ text: String) throws -> String {
+            do { return try CenterStore.kioskPlace(text) } catch let error as CenterError {
+                throw ValidationError(error.description)
             }
         }
 

@@ -50,6 +50,22 @@ import Testing
         #expect(serve.stderr.contains("refusing to listen on \(arguments[1])"), "\(serve.stderr)")
     }
 
+    /// A kiosk's place is one line a technician can find it by: blank or
+    /// overlong is a usage error, and `kiosk add` then enrols nothing.
+    @Test func aKiosksPlaceIsOneLineOrAUsageError() throws {
+        let centre = try CenterProcess(state: try temporaryFolder("centre-places"))
+        centre.stop()
+        let blank = try centre.command(["kiosk", "add", "JA0391", "--place", "   "])
+        #expect(blank.status == 64 && blank.stderr.contains("a place is one line of 1 to 120 characters"), "\(blank.stderr)")
+        #expect(!(try centre.command(["kiosk", "list"]).stdout.contains("JA0391")), "nothing enrolled")
+        _ = try centre.addKiosk("JA0391", options: ["--place", "  武定路社区中心 大厅 "])
+        let long = try centre.command(["kiosk", "place", "JA0391", String(repeating: "路", count: 121)])
+        #expect(long.status == 64 && long.stderr.contains("1 to 120 characters"))
+        let unknown = try centre.command(["kiosk", "place", "JA0399", "大厅"])
+        #expect(unknown.status != 0 && unknown.stderr.contains("kiosk JA0399 is not registered"))
+        #expect(try centre.command(["kiosk", "list"]).stdout.contains("at 武定路社区中心 大厅\n"), "stored trimmed")
+    }
+
     @Test func staffAccountsAndTheAccessLogAtTheShell() throws {
         let centre = try CenterProcess(state: try temporaryFolder("centre-commands"))
         centre.stop()

@@ -133,6 +133,14 @@ func heartbeat(_ code: String, at sentAt: Date, interval: Int = 60, queue: Int =
         #expect(refused.health == .ok && refused.problems.isEmpty)
         #expect(refused.since == start, "still ok since its first heartbeat: the refusal came between two")
 
+        // JA0303's forwarder back and its front down by the next heartbeat:
+        // down all along, and a change its history keeps.
+        let next = now.addingTimeInterval(1)
+        try await send(heartbeat("JA0303", at: next, rolesDown: ["front"]), at: next)
+        #expect(try store.kioskChanges("JA0303").first?.problems == [.roleDown(role: "front", state: "exited")])
+        #expect(try store.kioskChanges("JA0303").first?.at == next)
+        #expect(try store.fleetKiosk("JA0303", now: next)?.since == start.addingTimeInterval(30 * 60), "down since the forwarder went")
+
         // A silence then the same health: since when it was heard again.
         let back = now.addingTimeInterval(600)
         try await send(heartbeat("JA0304", at: back), at: back)

@@ -54,6 +54,17 @@ public enum FleetProblem: Sendable, Equatable {
         case .diskNearlyFull: "disk_nearly_full"
         }
     }
+
+    /// What the history compares to find a change: the code, and for a
+    /// role the role's name (the front going down after the forwarder came
+    /// back is a new fault); counts and ages are left out, or every
+    /// heartbeat of a waiting request would be one.
+    public var changeKey: String {
+        switch self {
+        case let .roleDown(role, _): "\(code):\(role)"
+        default: code
+        }
+    }
 }
 
 /// The centre's judgement of one heartbeat: the same rules as `kioskctl

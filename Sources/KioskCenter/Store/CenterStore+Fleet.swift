@@ -36,7 +36,7 @@ extension CenterStore {
                                 now: Date = Date()) async throws -> Bool {
         let text = String(decoding: body, as: UTF8.self)
         let (health, problems) = FleetJudgement.judge(heartbeat, receivedAt: now)
-        let codes = problems.map(\.code).joined(separator: ",")
+        let codes = problems.map(\.changeKey).joined(separator: ",")
         let ready = heartbeat.printerState.map { FleetJudgement.printerReady($0) ? 1 : 0 }
         let interval = TimeInterval(heartbeat.intervalSeconds ?? Int(FleetJudgement.defaultInterval))
         let heardRecently = now.addingTimeInterval(-interval * FleetJudgement.silentAfterIntervals).millisecondsSince1970
@@ -184,8 +184,19 @@ extension CenterStore {
         }
     }
 
+    /// A place as stored: trimmed, 1 to 120 characters (a line of the
+    /// fleet table); otherwise an error that says so.
+    public static func kioskPlace(_ text: String) throws -> String {
+        let place = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !place.isEmpty, place.count <= 120, !place.contains(where: \.isNewline) else {
+            throw CenterError(description: "a place is one line of 1 to 120 characters")
+        }
+        return place
+    }
+
     /// Sets where a kiosk stands, as technicians and staff call the place.
-    public func setKioskPlace(_ code: String, place: String, actor: String = "command line", now: Date = Date()) throws {
+    public func setKioskPlace(_ code: String, place text: String, actor: String = "command line", now: Date = Date()) throws {
+        let place = try Self.kioskPlace(text)
         try database.write { db in
             guard try db.execute("UPDATE kiosks SET place = ? WHERE code = ?", [place, code]) == 1 else {
                 throw CenterError(description: "kiosk \(code) is not registered")
