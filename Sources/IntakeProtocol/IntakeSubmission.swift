@@ -80,7 +80,7 @@ public struct IntakeSubmission: Codable, Sendable, Equatable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
-            try container.encode(Int64((date.timeIntervalSince1970 * 1000).rounded()))
+            try container.encode(date.wireMilliseconds)
         }
         return encoder
     }()
@@ -88,7 +88,13 @@ public struct IntakeSubmission: Codable, Sendable, Equatable {
     static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
-            Date(timeIntervalSince1970: Double(try decoder.singleValueContainer().decode(Int64.self)) / 1000)
+            let container = try decoder.singleValueContainer()
+            let milliseconds = try container.decode(Int64.self)
+            // A time no kiosk can mean is malformed, so no later arithmetic on it can overflow.
+            guard WireNumbers.millisecondRange.contains(milliseconds) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "time out of range")
+            }
+            return Date(timeIntervalSince1970: Double(milliseconds) / 1000)
         }
         return decoder
     }()
@@ -97,6 +103,8 @@ public struct IntakeSubmission: Codable, Sendable, Equatable {
     /// protocol carries, and most answers a request can hold.
     public static let maxIdentifierCharacters = 64
     public static let maxAnswers = 50
+    /// What one dimension's score may be: far beyond any assessment's sum of option scores.
+    public static let scoreRange = -10_000...10_000
 
     /// Checks what the centre must be able to rely on, by the kiosk's own
     /// rules (the same validators): nil when all holds, else the problem
@@ -136,6 +144,10 @@ public struct IntakeSubmission: Codable, Sendable, Equatable {
         }
         if answers.count > Self.maxAnswers || hardship.reasons.count > Self.maxAnswers || hardship.scores.count > 3 {
             return "too many answers, reasons or scores"
+        }
+        // Scores are added up where the case is shown: bounded, so the sum cannot overflow.
+        if hardship.scores.values.contains(where: { !Self.scoreRange.contains($0) }) {
+            return "a hardship score is outside \(Self.scoreRange.lowerBound) to \(Self.scoreRange.upperBound)"
         }
         for (text, rule, field) in [(applicant.name, TextRule.name, Field.name),
                                     (applicant.addressDetail, TextRule.addressDetail, Field.addressDetail),

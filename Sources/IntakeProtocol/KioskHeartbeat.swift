@@ -1,4 +1,5 @@
 import Foundation
+import KioskDomain
 
 /// `POST /api/v1/kiosks/{code}/heartbeat`: how a kiosk is doing, as
 /// `kioskctl status` judges it. Counts, states and times only: never
@@ -74,6 +75,51 @@ public struct KioskHeartbeat: Codable, Sendable, Equatable {
         self.intervalSeconds = intervalSeconds
         self.health = health
     }
+
+    /// Most problems, roles and printer reasons one heartbeat may carry, and
+    /// the longest word in it: a kiosk says far less.
+    public static let maxListCount = 32
+    public static let maxWordCharacters = 200
+    /// The longest interval a kiosk may announce (a day).
+    public static let maxIntervalSeconds = 86_400
+
+    /// Checks what the centre stores and judges: nil when all holds, else the
+    /// problem (naming the field, never echoing its value). Counts and ages are
+    /// never negative nor beyond what a kiosk could hold; words are short and
+    /// carry no control characters.
+    public func problem() -> String? {
+        let counts: [(String, Int?)] = [
+            ("queueDepth", queueDepth), ("deadCount", deadCount), ("oldestPendingSeconds", oldestPendingSeconds),
+            ("health.oldestRedPendingSeconds", health?.oldestRedPendingSeconds),
+        ]
+        for (name, value) in counts {
+            if let value, !(0...Self.maxCount).contains(value) { return "\(name) must be 0 to \(Self.maxCount)" }
+        }
+        if let interval = intervalSeconds, !(1...Self.maxIntervalSeconds).contains(interval) {
+            return "intervalSeconds must be 1 to \(Self.maxIntervalSeconds)"
+        }
+        for (name, bytes) in [("health.diskFreeBytes", health?.diskFreeBytes), ("health.diskTotalBytes", health?.diskTotalBytes)] {
+            if let bytes, bytes < 0 { return "\(name) must not be negative" }
+        }
+        if let free = health?.diskFreeBytes, let total = health?.diskTotalBytes, free > total {
+            return "health.diskFreeBytes must not exceed health.diskTotalBytes"
+        }
+        let health = self.health
+        let lists = [health?.problems ?? [], health?.printerReasons ?? [], Array((health?.roles ?? [:]).keys)]
+        if lists.contains(where: { $0.count > Self.maxListCount }) {
+            return "health lists may hold at most \(Self.maxListCount) entries"
+        }
+        var words = [kioskCode, version, printerState ?? "", health?.overall ?? "", health?.databaseCheck ?? ""]
+        words += lists.joined()
+        words += (health?.roles ?? [:]).values.map(\.state)
+        if words.contains(where: { $0.count > Self.maxWordCharacters || $0.containsUnsafeScalars }) {
+            return "a word is longer than \(Self.maxWordCharacters) characters or contains control characters"
+        }
+        return nil
+    }
+
+    /// The largest count or age (seconds: over 30 years) a heartbeat may carry.
+    public static let maxCount = 1_000_000_000
 
     public func encoded() throws -> Data { try IntakeSubmission.encoder.encode(self) }
     public static func decode(_ data: Data) throws -> KioskHeartbeat {

@@ -46,7 +46,7 @@ public struct OfflineBundle: Codable, Sendable {
 
     /// Everything but the sealed part, in one fixed form: what the seal authenticates.
     var header: Data {
-        func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+        func milliseconds(_ date: Date) -> Int64 { date.wireMilliseconds }
         return Data("\(format)\n\(kioskCode)\n\(milliseconds(createdAt))\n\(milliseconds(expiresAt))\n\(count)".utf8)
     }
 

@@ -38,7 +38,7 @@ public struct SealedSubmission: Codable, Sendable, Equatable {
     }
 
     public var header: PlainHeader {
-        func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+        func milliseconds(_ date: Date) -> Int64 { date.wireMilliseconds }
         return PlainHeader(submissionID: submissionId, receiptNumber: receiptNumber, kioskCode: kioskCode,
                            createdAtMilliseconds: milliseconds(createdAt), language: language, programme: programme,
                            service: service, hardship: hardship, consentVersion: consent.version,

@@ -11,6 +11,7 @@ public enum HealthThresholds {
     public static let printerReadyStates: Set<String> = ["ready", "printing"]
 
     public static func diskNearlyFull(freeBytes: Int64, totalBytes: Int64) -> Bool {
-        freeBytes < lowDiskBytes || freeBytes * 20 < totalBytes
+        // Divided, not multiplied: the centre judges numbers a kiosk sent.
+        freeBytes < lowDiskBytes || freeBytes < totalBytes / 20
     }
 }

@@ -44,7 +44,7 @@ extension KioskStore {
                     INSERT OR IGNORE INTO progress (centre_id, receipt_number, state, at, partner_zh, partner_en, outcome)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [change.id, change.receiptNumber.description, change.state.rawValue,
-                                     Int64((change.at.timeIntervalSince1970 * 1000).rounded()),
+                                     change.at.wireMilliseconds,
                                      change.partner?.chinese, change.partner?.english, change.outcome?.rawValue])
             }
         }

@@ -122,8 +122,9 @@ extension ConsoleServer {
     /// "3 h fast", "12 min slow"; under a minute, in seconds; a second or
     /// two (the heartbeat's own trip) is on time.
     func clockWords(_ offsetSeconds: Int, _ texts: [String: String]) -> String {
-        guard abs(offsetSeconds) > 2 else { return texts["clock_ok"]! }
-        return texts.format(offsetSeconds >= 0 ? "clock_fast" : "clock_slow", fleetSpan(Double(abs(offsetSeconds)), texts))
+        // magnitude, not abs: abs(Int.min) traps, and the offset is the kiosk's word.
+        guard offsetSeconds.magnitude > 2 else { return texts["clock_ok"]! }
+        return texts.format(offsetSeconds >= 0 ? "clock_fast" : "clock_slow", fleetSpan(Double(offsetSeconds.magnitude), texts))
     }
 
     /// A span as `span` says it, in seconds under a minute (a kiosk falls

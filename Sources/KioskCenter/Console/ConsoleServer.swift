@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import IntakeProtocol
 import Hummingbird
 import KioskDomain
 import Logging
@@ -313,7 +314,7 @@ public struct ConsoleServer: Sendable {
 
     /// "3 d", "5 h", "12 min" (or their Chinese forms).
     func span(_ seconds: Double, _ texts: [String: String]) -> String {
-        let minutes = Int(max(0, seconds) / 60)
+        let minutes = WireNumbers.int(saturating: max(0, seconds) / 60)
         if minutes >= 48 * 60 { return texts.format("days", String(minutes / 1440)) }
         if minutes >= 60 { return texts.format("hours", String(minutes / 60)) }
         return texts.format("minutes", String(minutes))

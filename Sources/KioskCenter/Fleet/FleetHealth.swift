@@ -86,9 +86,9 @@ public enum FleetJudgement {
         var down = false
         let offset = heartbeat.sentAt.timeIntervalSince(receivedAt)
         if abs(offset) > RequestSigner.window {
-            problems.append(.clockRefused(offsetSeconds: Int(offset)))
+            problems.append(.clockRefused(offsetSeconds: WireNumbers.int(saturating: offset)))
         } else if abs(offset) > clockWarning {
-            problems.append(.clockDrifting(offsetSeconds: Int(offset)))
+            problems.append(.clockDrifting(offsetSeconds: WireNumbers.int(saturating: offset)))
         }
         let health = heartbeat.health
         for (role, state) in (health?.roles ?? [:]).sorted(by: { $0.key < $1.key }) where !state.up {

@@ -249,6 +249,7 @@ public enum IntakeServer {
         guard let heartbeat = try? KioskHeartbeat.decode(body), heartbeat.kioskCode == code,
               request.headers[HTTPField.Name(RequestSigner.codeHeader)!] == code
         else { return problem(400, "Malformed heartbeat") }
+        if let issue = heartbeat.problem() { return problem(422, "Invalid heartbeat", detail: issue) }
         do {
             guard try await store.recordHeartbeat(heartbeat, body: body, signature: signature) else {
                 return problem(409, "Replayed heartbeat", detail: "this signed heartbeat was received before")
@@ -336,9 +337,10 @@ public enum IntakeServer {
         else { return .failure(problem(401, "Bad signature", detail: "unknown kiosk or wrong signature")) }
         // Only a kiosk that proved itself learns that its clock is off; the
         // fleet page shows it (the kiosk cannot deliver even a heartbeat).
-        let offset = Double(stamp) - Date().timeIntervalSince1970
-        guard abs(offset) <= RequestSigner.window else {
-            try? store.noteClockRefused(kiosk: code, offsetSeconds: Int(offset))
+        // In integers that saturate: the stamp is any Int64 a kiosk signed.
+        let offset = WireNumbers.difference(stamp, WireNumbers.int64(saturating: Date().timeIntervalSince1970))
+        guard offset.magnitude <= UInt64(RequestSigner.window) else {
+            try? store.noteClockRefused(kiosk: code, offsetSeconds: offset)
             return .failure(problem(401, "Stale request", detail: "timestamp outside ±300 s; check the kiosk's clock"))
         }
         return .success(body, signer)

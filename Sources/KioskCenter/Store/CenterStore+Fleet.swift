@@ -38,7 +38,7 @@ extension CenterStore {
         let (health, problems) = FleetJudgement.judge(heartbeat, receivedAt: now)
         let codes = problems.map(\.changeKey).joined(separator: ",")
         let ready = heartbeat.printerState.map { FleetJudgement.printerReady($0) ? 1 : 0 }
-        let interval = TimeInterval(heartbeat.intervalSeconds ?? Int(FleetJudgement.defaultInterval))
+        let interval = heartbeat.intervalSeconds.map(TimeInterval.init) ?? FleetJudgement.defaultInterval
         let heardRecently = now.addingTimeInterval(-interval * FleetJudgement.silentAfterIntervals).millisecondsSince1970
         let at = now.millisecondsSince1970
         return try database.write { db in
@@ -59,7 +59,7 @@ extension CenterStore {
                     clock_offset_ms = ?
                 WHERE code = ?
                 """, [health.rawValue, codes, since, at, text,
-                      heartbeat.sentAt.millisecondsSince1970 - at, heartbeat.kioskCode])
+                      WireNumbers.difference(heartbeat.sentAt.millisecondsSince1970, at), heartbeat.kioskCode])
             return true
         }
     }
@@ -83,12 +83,12 @@ extension CenterStore {
     /// A signed request refused for its timestamp: the kiosk's clock is off
     /// by more than the signing window. Noted at most once a minute a kiosk
     /// (a kiosk in that state retries often).
-    public func noteClockRefused(kiosk code: String, offsetSeconds: Int, now: Date = Date()) throws {
+    public func noteClockRefused(kiosk code: String, offsetSeconds: Int64, now: Date = Date()) throws {
         try database.write { db in
             _ = try db.execute("""
                 UPDATE kiosks SET clock_refused_at = ?, clock_refused_offset_ms = ?
                 WHERE code = ? AND (clock_refused_at IS NULL OR clock_refused_at < ?)
-                """, [now.millisecondsSince1970, Int64(offsetSeconds) * 1000, code,
+                """, [now.millisecondsSince1970, WireNumbers.product(offsetSeconds, 1000), code,
                       now.addingTimeInterval(-60).millisecondsSince1970])
         }
     }

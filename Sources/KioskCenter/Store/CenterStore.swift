@@ -355,7 +355,7 @@ extension HardshipLevel {
 }
 
 extension Date {
-    var millisecondsSince1970: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
+    var millisecondsSince1970: Int64 { wireMilliseconds }
     init(milliseconds: Int64) { self.init(timeIntervalSince1970: Double(milliseconds) / 1000) }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import IntakeProtocol
 import KioskDomain
 
 /// Where a request stands on its way to the centre.
@@ -49,7 +50,7 @@ public struct SubmissionRecord: Sendable, Codable, FetchableRecord, PersistableR
 }
 
 extension Date {
-    var millisecondsSince1970: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
+    var millisecondsSince1970: Int64 { wireMilliseconds }
 
     init(millisecondsSince1970 ms: Int64) {
         self.init(timeIntervalSince1970: Double(ms) / 1000)

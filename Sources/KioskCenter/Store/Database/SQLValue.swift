@@ -37,7 +37,7 @@ extension Int64: SQLColumnValue {
     public init?(sqlValue: SQLValue) {
         switch sqlValue {
         case let .integer(value): self = value
-        case let .real(value) where value.rounded() == value: self = Int64(value)
+        case let .real(value) where value.rounded() == value && abs(value) < 9.2e18: self = Int64(value)
         default: return nil
         }
     }
