@@ -62,7 +62,8 @@ struct Serve: AsyncParsableCommand {
             notifier.ready(status: "intake \(host):\($0[0]) · console \(consoleHost):\($0[1])")
         }
         // Tests and scripts read the two lines each listener prints for its port.
-        let intake = try listener(IntakeServer.router(store: store, logger: logger, partners: config.partners), host: host, port: port,
+        let intake = try listener(IntakeServer.router(store: store, logger: logger, partners: config.partners,
+                                                      trustedProxies: config.trustedProxies), host: host, port: port,
                                   name: "kiosk-center", connections: ListenerLimits.intakeConnections, tls: tls,
                                   logger: logger) { bound in
             FileHandle.standardOutput.write(Data("listening on \(host):\(bound)\n".utf8))

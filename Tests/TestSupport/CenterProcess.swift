@@ -37,6 +37,20 @@ public final class CenterProcess {
         try start(environment: environment)
     }
 
+    /// A copy of the repository's center-config (its links to the kiosk's
+    /// catalog and assessment resolved) with `edit` applied to center.yaml.
+    public static func configuration(editing edit: (String) -> String) throws -> URL {
+        let folder = try temporaryFolder("center-config")
+        let source = repositoryRoot.appendingPathComponent("center-config")
+        for name in try FileManager.default.contentsOfDirectory(atPath: source.path) {
+            try FileManager.default.copyItem(at: source.appendingPathComponent(name).resolvingSymlinksInPath(),
+                                             to: folder.appendingPathComponent(name))
+        }
+        let yaml = folder.appendingPathComponent("center.yaml")
+        try edit(try String(contentsOf: yaml, encoding: .utf8)).write(to: yaml, atomically: true, encoding: .utf8)
+        return folder
+    }
+
     /// The folders every kiosk-center command of a centre with the repository's configuration is given.
     public static func arguments(_ state: URL) -> [String] {
         ["--state", state.path, "--config", repositoryRoot.appendingPathComponent("center-config").path,

@@ -19,6 +19,8 @@ public struct CenterConfiguration: Sendable {
     public var assessment: Assessment
     /// Where the cases are kept (center.yaml's `database:`).
     public var database: DatabaseSetting = .sqlite(path: nil)
+    /// Proxies whose X-Forwarded-For names the client (center.yaml's `intake.trusted_proxies`).
+    public var trustedProxies: TrustedProxies = .none
 
     public func partner(_ id: String) -> Partner? { partners.first { $0.id == id } }
 

@@ -22,7 +22,7 @@ public enum CenterConfigurationLoader {
         return CenterConfiguration(
             name: center.name, timeZone: center.timeZone, deadlines: center.deadlines, console: center.console,
             cases: center.cases, retention: center.retention, partners: partners, streets: center.streets,
-            catalog: catalog, assessment: assessment, database: center.database)
+            catalog: catalog, assessment: assessment, database: center.database, trustedProxies: center.trustedProxies)
     }
 
     /// What `center.yaml` holds.
@@ -35,10 +35,11 @@ public enum CenterConfigurationLoader {
         var retention: CenterRetention
         var streets: [Area]
         var database: DatabaseSetting
+        var trustedProxies: TrustedProxies
     }
 
     static func readCenter(_ root: YAMLNode) -> CenterFile? {
-        guard let top = root.mapping("center.yaml", keys: ["centre", "deadlines", "console", "cases", "retention", "streets", "database"])
+        guard let top = root.mapping("center.yaml", keys: ["centre", "deadlines", "console", "cases", "retention", "streets", "database", "intake"])
         else { return nil }
         var name: LocalizedText?, timeZone: TimeZone?
         if let map = top.required("centre")?.mapping("centre", keys: ["name", "time_zone"]) {
@@ -91,10 +92,25 @@ public enum CenterConfigurationLoader {
         if let node = top.optional("database") {
             database = readDatabase(node)
         }
-        guard let name, let timeZone, let deadlines, let console, let rules, let retention, let streets, let database
+        // Optional: without it no proxy is believed and every limit counts the peer.
+        var trusted: TrustedProxies? = TrustedProxies.none
+        if let map = top.optional("intake")?.mapping("intake", keys: ["trusted_proxies"]),
+           let list = map.optional("trusted_proxies")?.sequence("intake.trusted_proxies") {
+            let entries = list.compactMap { $0.string("intake.trusted_proxies") }
+            switch TrustedProxies.parse(entries) {
+            case let .success(proxies) where entries.count == list.count: trusted = proxies
+            case .success: trusted = nil
+            case let .failure(invalid):
+                list.first { $0.node.string == invalid.entry }?
+                    .problem("intake.trusted_proxies: '\(invalid.entry)' is not an IP address or CIDR range (10.0.0.5, 10.0.0.0/24, ::1)")
+                trusted = nil
+            }
+        }
+        guard let name, let timeZone, let deadlines, let console, let rules, let retention, let streets, let database,
+              let trusted
         else { return nil }
         return CenterFile(name: name, timeZone: timeZone, deadlines: deadlines, console: console, cases: rules,
-                          retention: retention, streets: streets, database: database)
+                          retention: retention, streets: streets, database: database, trustedProxies: trusted)
     }
 
     /// `database: postgres://USER@HOST:PORT/NAME?sslmode=…` or a SQLite file's path.

@@ -30,8 +30,9 @@ public enum IntakeServer {
 
     /// The router, with any extra middleware (tests add fault injection here).
     /// `partners` words a referral's partner for the kiosks' progress screens.
+    /// `trustedProxies`: peers whose `X-Forwarded-For` names the client the limits count.
     public static func router(store: CenterStore, logger: Logger, limits: IntakeLimits = .standard,
-                              partners: [Partner] = [],
+                              partners: [Partner] = [], trustedProxies: TrustedProxies = .none,
                               middleware: [any MiddlewareProtocol<Request, Response, Context>] = []) -> Router<Context> {
         let router = Router(context: Context.self)
         router.add(middleware: ResponseMetricsMiddleware(listener: "intake"))
@@ -42,19 +43,23 @@ public enum IntakeServer {
         ]))
         for item in middleware { router.add(middleware: item) }
         let guards = Guards(limits)
+        @Sendable func client(_ request: Request, _ context: Context) -> String {
+            ClientAddress.key(peer: context.remoteAddress, forwardedFor: request.headers[values: .xForwardedFor],
+                              trusted: trustedProxies)
+        }
         router.post("api/v1/submissions") { request, context in
-            await submit(request, peer: context.peer, store: store, guards: guards, logger: logger)
+            await submit(request, peer: client(request, context), store: store, guards: guards, logger: logger)
         }
         router.post("api/v1/submissions/batch") { request, context in
-            await submitBatch(request, peer: context.peer, store: store, guards: guards, logger: logger)
+            await submitBatch(request, peer: client(request, context), store: store, guards: guards, logger: logger)
         }
         router.post("api/v1/kiosks/:code/heartbeat") { request, context in
-            await heartbeat(request, code: context.parameters.get("code") ?? "", peer: context.peer, store: store,
+            await heartbeat(request, code: context.parameters.get("code") ?? "", peer: client(request, context), store: store,
                             guards: guards, logger: logger)
         }
         let partnerNames = Dictionary(partners.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         router.post("api/v1/kiosks/:code/progress") { request, context in
-            await progress(request, code: context.parameters.get("code") ?? "", peer: context.peer, store: store,
+            await progress(request, code: context.parameters.get("code") ?? "", peer: client(request, context), store: store,
                            guards: guards, partnerNames: partnerNames, logger: logger)
         }
         OperationsEndpoints.addHealth(to: router, store: store, logger: logger)
@@ -270,25 +275,34 @@ public enum IntakeServer {
     struct Guards: Sendable {
         let kiosks: RateLimiter
         let failures: RateLimiter
+        let kioskFailures: RateLimiter
 
         init(_ limits: IntakeLimits) {
             kiosks = RateLimiter(limits.perKiosk)
             failures = RateLimiter(limits.failuresPerAddress)
+            kioskFailures = RateLimiter(limits.failuresPerAddress)
         }
     }
 
-    /// The address's failure allowance first (no work for an address that
-    /// spent it), then media type, size limit, signature, kiosk
-    /// registration, the timestamp window, and the kiosk's own rate.
+    /// Media type, size limit, signature, kiosk registration and the
+    /// timestamp window, then the kiosk's own rate. A request that fails
+    /// spends its address's and its claimed kiosk's failure allowance, and is
+    /// answered 429 once either is spent; one that verifies is never held
+    /// back by them: behind one proxy (or one NAT) a flood of bad signatures
+    /// must not shut out the genuine kiosks beside it. (So a spent address
+    /// still costs the centre a signature check a request: bounded by the
+    /// body limit and the listener's connection cap.)
     static func authenticate(_ request: Request, path: String, peer: String, store: CenterStore,
                              guards: Guards, maxBytes: Int = maxBodyBytes) async -> Authenticated {
-        if let wait = guards.failures.wait(for: peer) {
-            return .failure(tooMany(wait, detail: "too many failed requests from this address"))
-        }
         let outcome = await verify(request, path: path, store: store, maxBytes: maxBytes)
         switch outcome {
         case .failure:
-            _ = guards.failures.take(peer)
+            let claimed = String((request.headers[HTTPField.Name(RequestSigner.codeHeader)!] ?? "").prefix(32))
+            let byAddress = guards.failures.take(peer), byKiosk = guards.kioskFailures.take(claimed)
+            if let wait = byAddress ?? byKiosk {
+                return .failure(tooMany(wait, detail: byAddress != nil ? "too many failed requests from this address"
+                                                                        : "too many failed requests for this kiosk"))
+            }
             return outcome
         case .success:
             let kiosk = request.headers[HTTPField.Name(RequestSigner.codeHeader)!] ?? ""
@@ -382,7 +396,7 @@ public enum IntakeServer {
 }
 
 /// The intake API's request context: Hummingbird's basics and the peer's
-/// address, which the per-address limit keys on.
+/// address, which the per-address limit keys on (`ClientAddress`).
 public struct IntakeContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let remoteAddress: SocketAddress?
@@ -391,17 +405,8 @@ public struct IntakeContext: RequestContext, RemoteAddressRequestContext {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
     }
+}
 
-    /// Whom the per-address limit counts: the peer's IPv4 address, or its
-    /// IPv6 /64 (one host is given a whole /64 and could walk it). No port:
-    /// a client's next connection has another.
-    var peer: String {
-        guard case let .v6(address)? = remoteAddress else { return remoteAddress?.ipAddress ?? "unknown" }
-        let bytes = withUnsafeBytes(of: address.address.sin6_addr) { Array($0) }
-        // An IPv4 client on a dual-stack socket (::ffff:a.b.c.d) is that IPv4 address.
-        if bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xFF, bytes[11] == 0xFF {
-            return bytes[12...].map(String.init).joined(separator: ".")
-        }
-        return bytes[0..<8].hexString + "::/64"
-    }
+extension HTTPField.Name {
+    static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
 }
