@@ -146,7 +146,7 @@ struct BenchConsole {
         let server = Task { try await app.run() }
         var port = 0
         for await bound in ports { port = bound; break }
-        guard case let .success(token, _) = try store.signIn(username, password: password, settings: config.console) else {
+        guard case let .success(token, _) = try await store.signIn(username, password: password, settings: config.console) else {
             server.cancel()
             throw ValidationError("cannot sign in as \(username)")
         }
@@ -183,7 +183,7 @@ final class ServerTimes: @unchecked Sendable {
 
 /// Times each request from the router's first middleware to its response.
 struct ServerTiming: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = ConsoleServer.Context
     let times: ServerTimes
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

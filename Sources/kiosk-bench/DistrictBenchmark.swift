@@ -167,7 +167,7 @@ struct DistrictBenchmark: AsyncParsableCommand {
             for kiosk in fleet.kiosks { secrets[kiosk.code] = CredentialStore.hexBytes(try store.addKiosk(kiosk.code)) }
             try store.addStaff("bench.supervisor", role: .supervisor, password: "a password for the bench", actor: "bench")
             let settings = try CenterConfigurationLoader.load(from: config).console
-            guard case let .success(session, _) = try store.signIn("bench.supervisor", password: "a password for the bench",
+            guard case let .success(session, _) = try await store.signIn("bench.supervisor", password: "a password for the bench",
                                                                    settings: settings) else {
                 throw ValidationError("cannot sign in")
             }

@@ -69,7 +69,7 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data("listening on \(host):\(bound)\n".utf8))
             listening.bound(bound, slot: 0)
         }
-        let console = try listener(ConsoleServer(store: store, config: config, views: views, logger: logger).router(),
+        let console = try listener(ConsoleServer(store: store, config: config, views: views, logger: logger, tls: tls != nil).router(),
                                    host: consoleHost, port: consolePort, name: "kiosk-center-console",
                                    connections: ListenerLimits.consoleConnections, tls: tls, logger: logger) { bound in
             FileHandle.standardOutput.write(Data("console on http://\(consoleHost):\(bound)/\n".utf8))

@@ -44,7 +44,7 @@ import Testing
 /// One console on one backend, and the checks the tests run on it.
 struct ConsoleDriver {
     let centre: CenterFixture
-    let app: Application<RouterResponder<BasicRequestContext>>
+    let app: Application<RouterResponder<ConsoleServer.Context>>
 
     init(_ backend: CenterBackend) throws {
         centre = try CenterFixture(backend)

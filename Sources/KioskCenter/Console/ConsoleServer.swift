@@ -16,12 +16,16 @@ import NIOCore
 /// Pages holding personal data are never cached and every look at them is
 /// written to the access log. No JavaScript: it works on any browser.
 public struct ConsoleServer: Sendable {
-    public typealias Context = BasicRequestContext
+    public typealias Context = ConsoleContext
 
     let store: CenterStore
     let config: CenterConfiguration
     let views: ConsoleViews
     let logger: Logger
+    let signInGuard: SignInGuard
+    let checker: PasswordChecker
+    /// The listener speaks TLS itself (`--tls-certificate`): cookies are Secure.
+    let tls: Bool
 
     static let sessionCookie = "kc_session"
     static let signInCookie = "kc_signin"
@@ -30,11 +34,16 @@ public struct ConsoleServer: Sendable {
     /// 423: the account is locked for now (WebDAV's code, fitting).
     static let locked = HTTPResponse.Status(code: 423, reasonPhrase: "Locked")
 
-    public init(store: CenterStore, config: CenterConfiguration, views: ConsoleViews, logger: Logger) {
+    public init(store: CenterStore, config: CenterConfiguration, views: ConsoleViews, logger: Logger,
+                signInLimits: SignInGuard.Limits = .standard, checker: PasswordChecker = PasswordChecker(),
+                tls: Bool = false) {
         self.store = store
         self.config = config
         self.views = views
         self.logger = logger
+        signInGuard = SignInGuard(signInLimits)
+        self.checker = checker
+        self.tls = tls
     }
 
     /// The console's routes, after any extra middleware (the benchmark times pages with one).
@@ -51,7 +60,10 @@ public struct ConsoleServer: Sendable {
         OperationsEndpoints.addHealth(to: router, store: store, logger: logger)
         OperationsEndpoints.addMetrics(to: router, store: store, logger: logger)
         router.get("login") { request, _ in signInPage(request) }
-        router.post("login") { request, _ in try await signIn(request) }
+        router.post("login") { request, context in
+            try await signIn(request, client: ClientAddress.key(
+                peer: context.remoteAddress, forwardedFor: request.headers[values: .xForwardedFor], trusted: config.trustedProxies))
+        }
         router.get("language") { request, _ in switchLanguage(request) }
         router.post("logout", use: guarded(.anyone) { visit in try signOut(visit) })
         router.get("", use: guarded(.anyone) { visit in
@@ -167,7 +179,10 @@ public struct ConsoleServer: Sendable {
         return response
     }
 
-    func signIn(_ request: Request) async throws -> Response {
+    /// A sign-in from `client` (its address as the limits count it): the
+    /// form's token, then the address's and the console's allowance, then
+    /// the password on the checker's threads.
+    func signIn(_ request: Request, client: String) async throws -> Response {
         var request = request
         let form = Self.parseForm(String(buffer: try await request.collectBody(upTo: Self.maxFormBytes)))
         let texts = ConsoleTexts.table(Self.language(of: request))
@@ -176,7 +191,25 @@ public struct ConsoleServer: Sendable {
             return signInPage(request, error: texts["form_expired"], status: .forbidden)
         }
         let username = (form["username"] ?? "").trimmingCharacters(in: .whitespaces).lowercased()
-        let result = try store.signIn(username, password: form["password"] ?? "", settings: config.console)
+        if let wait = signInGuard.admit(client) {
+            let seconds = max(1, wait.components.seconds + (wait.components.attoseconds > 0 ? 1 : 0))
+            logger.warning("sign-in attempts held back", metadata: ["client.address": "\(client)"])
+            var response = signInPage(request, error: texts.format("sign_in_wait", String(seconds)),
+                                      status: .tooManyRequests, username: username)
+            response.headers[.retryAfter] = String(seconds)
+            return response
+        }
+        let result: SignIn
+        do {
+            result = try await store.signIn(
+                username, password: form["password"] ?? "", settings: config.console, checker: checker,
+                fromAddressWithFailures: signInGuard.failedRecently(client, within: config.console.lockout))
+        } catch is PasswordChecker.Busy {
+            var response = signInPage(request, error: texts["sign_in_busy"], status: .serviceUnavailable, username: username)
+            response.headers[.retryAfter] = "5"
+            return response
+        }
+        if result == .wrongPassword { signInGuard.noteFailure(from: client) }
         switch result {
         case let .success(token, session):
             logger.info("staff signed in", metadata: ["staff.username": "\(session.username)"])
@@ -262,7 +295,7 @@ public struct ConsoleServer: Sendable {
     func cookie(_ name: String, _ value: String, request: Request, path: String = "/", maxAge: Int? = nil) -> String {
         var text = "\(name)=\(value); Path=\(path); HttpOnly; SameSite=Strict"
         if let maxAge { text += "; Max-Age=\(maxAge)" }
-        if config.console.secureCookies || request.headers[HTTPField.Name("X-Forwarded-Proto")!] == "https" {
+        if tls || config.console.secureCookies || request.headers[HTTPField.Name("X-Forwarded-Proto")!] == "https" {
             text += "; Secure"
         }
         return text
@@ -345,5 +378,17 @@ struct DatabaseUnavailablePage: RouterMiddleware {
                             headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .retryAfter: "5"],
                             body: .init(byteBuffer: ByteBuffer(string: page)))
         }
+    }
+}
+
+/// The console's request context: Hummingbird's basics and the peer's
+/// address, which the sign-in limits key on (`ClientAddress`).
+public struct ConsoleContext: RequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let remoteAddress: SocketAddress?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
     }
 }

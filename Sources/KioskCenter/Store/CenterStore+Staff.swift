@@ -113,27 +113,29 @@ extension CenterStore {
 
     /// Checks a password and opens a session. `lockoutAfter` wrong passwords
     /// in a row lock the account for `lockout`; the count resets on success.
+    ///
+    /// The password is checked first, every time (on `checker`'s threads,
+    /// never the caller's), and every refusal of a wrong password is the same
+    /// `.wrongPassword`: only someone who knows the password learns that the
+    /// account is locked or disabled. A lock holds against the addresses the
+    /// wrong passwords came from (`fromAddressWithFailures`); the right
+    /// password from anywhere else still signs in, so a stranger who types
+    /// wrong passwords cannot lock staff out of their own console.
     public func signIn(_ username: String, password: String, settings: ConsoleSettings,
-                       now: Date = Date()) throws -> SignIn {
+                       checker: PasswordChecker = .shared, fromAddressWithFailures: Bool = true,
+                       now: Date = Date()) async throws -> SignIn {
         let row = try database.read { db in
             try db.fetchOne("SELECT * FROM staff WHERE username = ?", [username])
         }
+        // An unknown name costs the same check, so the time does not tell which names exist.
+        let good = try await checker.verify(password, hash: row.map { $0["password_hash"] as String } ?? Self.decoyHash)
         guard let row else {
-            _ = Bcrypt.verify(password, hash: Self.decoyHash)
             try database.write { db in
                 try Self.audit(db, actor: "unknown", action: "sign_in_failed", detail: "unknown name", at: now)
             }
             return .wrongPassword
         }
-        if let until = (row["locked_until"] as Int64?).map(Date.init(milliseconds:)), until > now {
-            return .locked(until: until)
-        }
-        let good = Bcrypt.verify(password, hash: row["password_hash"])
         return try database.write { db -> SignIn in
-            if (row["disabled"] as Bool) {
-                try Self.audit(db, actor: username, action: "sign_in_refused", detail: "account disabled", at: now)
-                return .disabled
-            }
             guard good else {
                 // Counted in the row, not read then written: wrong passwords
                 // sent to two centre processes at once all count.
@@ -145,10 +147,18 @@ extension CenterStore {
                     try db.execute("UPDATE staff SET failed_logins = 0, locked_until = ? WHERE username = ?",
                                    [until.millisecondsSince1970, username])
                     try Self.audit(db, actor: username, action: "locked_out", detail: "\(failures) wrong passwords", at: now)
-                    return .locked(until: until)
+                } else {
+                    try Self.audit(db, actor: username, action: "sign_in_failed", detail: "wrong password", at: now)
                 }
-                try Self.audit(db, actor: username, action: "sign_in_failed", detail: "wrong password", at: now)
                 return .wrongPassword
+            }
+            if (row["disabled"] as Bool) {
+                try Self.audit(db, actor: username, action: "sign_in_refused", detail: "account disabled", at: now)
+                return .disabled
+            }
+            if fromAddressWithFailures, let until = (row["locked_until"] as Int64?).map(Date.init(milliseconds:)), until > now {
+                try Self.audit(db, actor: username, action: "sign_in_refused", detail: "account locked", at: now)
+                return .locked(until: until)
             }
             try db.execute("UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE username = ?", [username])
             let token = Self.randomToken(), csrf = Self.randomToken()
