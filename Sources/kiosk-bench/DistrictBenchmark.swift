@@ -354,11 +354,11 @@ struct DistrictBenchmark: AsyncParsableCommand {
         for name in try FileManager.default.contentsOfDirectory(atPath: source.path) {
             try Data(contentsOf: source.appendingPathComponent(name)).write(to: folder.appendingPathComponent(name))
         }
-        if let database {
-            let file = folder.appendingPathComponent("center.yaml")
-            try (try String(contentsOf: file, encoding: .utf8) + "\ndatabase: \(database)\n")
-                .write(to: file, atomically: true, encoding: .utf8)
-        }
+        // Every simulated kiosk connects from 127.0.0.1, as no district's kiosks would: lift the per-address cap.
+        let file = folder.appendingPathComponent("center.yaml")
+        try (try String(contentsOf: file, encoding: .utf8) + "\nintake:\n  connections_per_address: 800\n"
+             + (database.map { "database: \($0)\n" } ?? ""))
+            .write(to: file, atomically: true, encoding: .utf8)
         return folder
     }
 }

@@ -65,13 +65,14 @@ struct Serve: AsyncParsableCommand {
         let intake = try listener(IntakeServer.router(store: store, logger: logger, partners: config.partners,
                                                       trustedProxies: config.trustedProxies), host: host, port: port,
                                   name: "kiosk-center", connections: ListenerLimits.intakeConnections, tls: tls,
-                                  logger: logger) { bound in
+                                  guarding: ListenerLimits.intakeGuard(config), logger: logger) { bound in
             FileHandle.standardOutput.write(Data("listening on \(host):\(bound)\n".utf8))
             listening.bound(bound, slot: 0)
         }
         let console = try listener(ConsoleServer(store: store, config: config, views: views, logger: logger, tls: tls != nil).router(),
                                    host: consoleHost, port: consolePort, name: "kiosk-center-console",
-                                   connections: ListenerLimits.consoleConnections, tls: tls, logger: logger) { bound in
+                                   connections: ListenerLimits.consoleConnections, tls: tls,
+                                   guarding: ListenerLimits.consoleGuard(config), logger: logger) { bound in
             FileHandle.standardOutput.write(Data("console on http://\(consoleHost):\(bound)/\n".utf8))
             listening.bound(bound, slot: 1)
         }
@@ -85,10 +86,31 @@ struct Serve: AsyncParsableCommand {
 }
 
 /// What one listener allows, so a flood of connections cannot starve the
-/// kiosks: idle connections (and ones that never finish their headers) close,
-/// headers are bounded, and past the cap new connections wait in the kernel's
-/// backlog until a slot frees instead of using up file descriptors.
+/// kiosks: idle connections close, a request's head and body each have a
+/// deadline however slowly their bytes trickle in, headers are bounded, one
+/// client address holds only so many connections, and past the cap new
+/// connections wait in the kernel's backlog until a slot frees instead of
+/// using up file descriptors.
 enum ListenerLimits {
+    /// A request's head must be complete this long after its connection
+    /// opened (or the previous answer ended).
+    static let headDeadline: TimeAmount = .seconds(10)
+    /// The intake answers a slow body itself (408 at `IntakeServer.bodyTimeout`); this closes what still hangs.
+    static let intakeBodyDeadline: TimeAmount = .seconds(15)
+    static let consoleBodyDeadline: TimeAmount = .seconds(10)
+    /// Connections one member of staff's address may hold on the console.
+    static let consoleConnectionsPerAddress = 32
+
+    static func intakeGuard(_ config: CenterConfiguration) -> ConnectionGuard.Settings {
+        .init(headDeadline: headDeadline, bodyDeadline: intakeBodyDeadline,
+              counts: ConnectionCounts(cap: config.intakeConnectionsPerAddress), trusted: config.trustedProxies)
+    }
+
+    static func consoleGuard(_ config: CenterConfiguration) -> ConnectionGuard.Settings {
+        .init(headDeadline: headDeadline, bodyDeadline: consoleBodyDeadline,
+              counts: ConnectionCounts(cap: consoleConnectionsPerAddress), trusted: config.trustedProxies)
+    }
+
     /// Open connections each listener serves at once: together well inside
     /// the 1,024 descriptors a service gets by default, with room for the
     /// database and logs. Kiosks are many, staff are few.
@@ -116,9 +138,10 @@ extension Serve {
     /// One HTTP listener; `bound` hears the port it got (0 asks for any free one).
     func listener<Context: RequestContext>(
         _ router: Router<Context>, host: String, port: Int, name: String, connections: Int, tls: TLSConfiguration?,
-        logger: Logger, bound: @escaping @Sendable (Int) -> Void
+        guarding: ConnectionGuard.Settings, logger: Logger, bound: @escaping @Sendable (Int) -> Void
     ) throws -> some Service where Context.Source == ApplicationRequestContextSource {
-        let http: HTTPServerBuilder = .http1(configuration: .init(idleTimeout: ListenerLimits.idleTimeout,
+        let http: HTTPServerBuilder = .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(guarding)],
+                                                                  idleTimeout: ListenerLimits.idleTimeout,
                                                                   httpDecoderConfiguration: ListenerLimits.decoder))
         return Application(router: router,
                     server: try tls.map { try .tls(http, tlsConfiguration: $0) } ?? http,

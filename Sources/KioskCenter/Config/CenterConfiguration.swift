@@ -21,6 +21,9 @@ public struct CenterConfiguration: Sendable {
     public var database: DatabaseSetting = .sqlite(path: nil)
     /// Proxies whose X-Forwarded-For names the client (center.yaml's `intake.trusted_proxies`).
     public var trustedProxies: TrustedProxies = .none
+    /// Connections one client address may hold on the intake listener (`intake.connections_per_address`).
+    public var intakeConnectionsPerAddress = CenterConfiguration.standardConnectionsPerAddress
+    public static let standardConnectionsPerAddress = 200
 
     public func partner(_ id: String) -> Partner? { partners.first { $0.id == id } }
 

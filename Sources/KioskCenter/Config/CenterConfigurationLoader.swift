@@ -22,7 +22,8 @@ public enum CenterConfigurationLoader {
         return CenterConfiguration(
             name: center.name, timeZone: center.timeZone, deadlines: center.deadlines, console: center.console,
             cases: center.cases, retention: center.retention, partners: partners, streets: center.streets,
-            catalog: catalog, assessment: assessment, database: center.database, trustedProxies: center.trustedProxies)
+            catalog: catalog, assessment: assessment, database: center.database, trustedProxies: center.trustedProxies,
+            intakeConnectionsPerAddress: center.connectionsPerAddress)
     }
 
     /// What `center.yaml` holds.
@@ -36,6 +37,7 @@ public enum CenterConfigurationLoader {
         var streets: [Area]
         var database: DatabaseSetting
         var trustedProxies: TrustedProxies
+        var connectionsPerAddress: Int
     }
 
     static func readCenter(_ root: YAMLNode) -> CenterFile? {
@@ -94,8 +96,12 @@ public enum CenterConfigurationLoader {
         }
         // Optional: without it no proxy is believed and every limit counts the peer.
         var trusted: TrustedProxies? = TrustedProxies.none
-        if let map = top.optional("intake")?.mapping("intake", keys: ["trusted_proxies"]),
-           let list = map.optional("trusted_proxies")?.sequence("intake.trusted_proxies") {
+        var perAddress: Int? = CenterConfiguration.standardConnectionsPerAddress
+        let intake = top.optional("intake")?.mapping("intake", keys: ["trusted_proxies", "connections_per_address"])
+        if let node = intake?.optional("connections_per_address") {
+            perAddress = node.int("intake.connections_per_address", in: 1...800)
+        }
+        if let map = intake, let list = map.optional("trusted_proxies")?.sequence("intake.trusted_proxies") {
             let entries = list.compactMap { $0.string("intake.trusted_proxies") }
             switch TrustedProxies.parse(entries) {
             case let .success(proxies) where entries.count == list.count: trusted = proxies
@@ -107,10 +113,11 @@ public enum CenterConfigurationLoader {
             }
         }
         guard let name, let timeZone, let deadlines, let console, let rules, let retention, let streets, let database,
-              let trusted
+              let trusted, let perAddress
         else { return nil }
         return CenterFile(name: name, timeZone: timeZone, deadlines: deadlines, console: console, cases: rules,
-                          retention: retention, streets: streets, database: database, trustedProxies: trusted)
+                          retention: retention, streets: streets, database: database, trustedProxies: trusted,
+                          connectionsPerAddress: perAddress)
     }
 
     /// `database: postgres://USER@HOST:PORT/NAME?sslmode=…` or a SQLite file's path.

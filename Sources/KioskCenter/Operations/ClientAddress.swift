@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import IntakeProtocol
 import NIOCore
 #if canImport(Glibc)
@@ -109,4 +110,8 @@ public enum ClientAddress {
     static func key(of bytes: [UInt8]) -> String {
         bytes.count == 4 ? bytes.map(String.init).joined(separator: ".") : bytes[0..<8].hexString + "::/64"
     }
+}
+
+extension HTTPField.Name {
+    static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
 }
