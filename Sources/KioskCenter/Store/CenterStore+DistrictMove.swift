@@ -61,6 +61,7 @@ extension CenterStore {
         guard district.dialect == .postgres else {
             throw CenterError(description: "the district's database must be PostgreSQL (postgres://…)")
         }
+        try checkMove(into: district, street: street)
         var move = DistrictMove()
         try moveKiosks(into: district, street: street, now: now, move: &move)
         try moveStaff(into: district, street: street, move: &move)
