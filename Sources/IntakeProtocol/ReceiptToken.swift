@@ -21,6 +21,8 @@ public struct ReceiptToken: Sendable, Hashable, CustomStringConvertible {
     public let receiptNumber: ReceiptNumber
     public let issuedAt: Date
     public let description: String
+    /// The digits printed beside the number (`ReceiptKey.progressCode`); not part of the QR code.
+    public let progressCode: String
 
     public var kioskCode: String { receiptNumber.kioskCode }
 
@@ -31,6 +33,7 @@ public struct ReceiptToken: Sendable, Hashable, CustomStringConvertible {
         self.receiptNumber = receiptNumber
         self.issuedAt = Date(timeIntervalSince1970: Double(seconds))
         self.description = body + "." + key.mac(body)
+        progressCode = key.progressCode(for: receiptNumber)
     }
 
     public enum VerificationError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -57,6 +60,7 @@ public struct ReceiptToken: Sendable, Hashable, CustomStringConvertible {
         self.receiptNumber = parsed.receipt
         self.issuedAt = Date(timeIntervalSince1970: Double(parsed.seconds))
         self.description = parsed.token
+        progressCode = key.progressCode(for: parsed.receipt)
     }
 
     /// The receipt number a token claims, before its signature is checked:
@@ -118,6 +122,25 @@ public struct ReceiptKey: Sendable {
     func mac(_ body: String) -> String {
         let full = HMAC<SHA256>.authenticationCode(for: Data(body.utf8), using: key)
         return Data(full.prefix(ReceiptToken.macBytes)).base64URLEncoded
+    }
+
+    /// The four digits printed beside a receipt number (查询码): with the
+    /// number typed at the kiosk they show the request's progress, as a
+    /// scanned QR code does. Derived from the receipt key, so nothing new is
+    /// stored and the centre could check it too; a passer-by who guesses a
+    /// neighbour's number does not have it.
+    public func progressCode(for receipt: ReceiptNumber) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data("progress-code-v1:\(receipt)".utf8), using: key)
+        let value = Array(mac).prefix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) } % 10_000
+        let digits = String(value)
+        return String(repeating: "0", count: 4 - digits.count) + digits
+    }
+
+    /// Whether `code` is `receipt`'s progress code (in constant time).
+    public func checks(progressCode code: String, for receipt: ReceiptNumber) -> Bool {
+        let expected = Array(progressCode(for: receipt).utf8), given = Array(code.utf8)
+        guard expected.count == given.count else { return false }
+        return zip(expected, given).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
     /// Compares in constant time.

@@ -63,7 +63,13 @@ extension ScreenTexts.Key {
         case .outcomeWithdrawn: return text("申请已撤回", "the request was withdrawn")
         case .outcomeUnreachable: return text("多次联系不上您，请拨打 {number} 重新联系", "we could not reach you; please call {number}")
         case .outcomeDuplicate: return text("与您的另一份申请合并办理", "dealt with together with your other request")
-        case .receiptProgressHint: return text("凭二维码或回执编号，可在这台自助机上查询办理进度", "Check your request's progress at this kiosk with the QR code or the receipt number")
+        case .receiptProgressHint: return text("凭二维码，或回执编号加查询码，可在这台自助机上查询办理进度。查询码请勿告诉他人。", "Check your request's progress at this kiosk with the QR code, or with the receipt number and its progress code. Keep the code to yourself.")
+        case .receiptProgressCode: return text("查询码 {code}", "Progress code {code}")
+        case .progressCodeEnter: return text("请输入回执上编号旁边的 4 位查询码，再按回车。没有查询码也可以直接按回车，但只能知道这个编号是否存在。", "Type the 4-digit progress code printed beside the number, then Enter. Without it, press Enter: you will only learn whether the number exists.")
+        case .progressCodeError: return text("查询码不对，请核对回执上编号旁边的 4 位数字。", "That progress code is wrong. Check the four digits beside the number on your receipt.")
+        case .progressExists: return text("这个编号的申请存在。要看办理进度，请扫描回执上的二维码，或输入编号旁边的查询码。", "A request with this number exists. To see its progress, scan the receipt's QR code or type the progress code beside the number.")
+        case .progressTooMany: return text("查询次数太多，请 {seconds} 秒后再试，或到服务中心窗口询问。", "Too many look-ups: please try again in {seconds} seconds, or ask at the centre's window.")
+        case .progressSessionLimit: return text("这次已经查询了多次。请到服务中心窗口询问，或稍后再来查询。", "You have looked up several numbers this time. Please ask at the centre's window, or come back later.")
         case .anyKeyReturns: return text("按任意键返回", "Press any key to go back")
         default: return nil
         }

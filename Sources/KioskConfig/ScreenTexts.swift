@@ -117,6 +117,12 @@ public struct ScreenTexts: Sendable {
         case outcomeUnreachable = "outcome.unreachable"
         case outcomeDuplicate = "outcome.duplicate"
         case receiptProgressHint = "receipt.progress_hint"
+        case receiptProgressCode = "receipt.progress_code"
+        case progressCodeEnter = "progress.code_enter"
+        case progressCodeError = "progress.code_error"
+        case progressExists = "progress.exists"
+        case progressTooMany = "progress.too_many"
+        case progressSessionLimit = "progress.session_limit"
         case anyKeyReturns = "nav.any_key"
     }
 

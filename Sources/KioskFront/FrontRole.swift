@@ -34,6 +34,8 @@ public final class FrontRole {
     let logger: Logger
     let heartbeatInterval: Duration
     let notifier: ServiceNotifier
+    /// Typed progress look-ups: counted here, across sessions.
+    var lookUps = LookUpAllowance()
 
     public init(context: FrontContext, store: KioskStore, layout: ReceiptLayout, receiptKey: ReceiptKey,
                 printer: ReceiptPrinter?, logger: Logger, heartbeatInterval: Duration = FrontHeartbeat.interval,
@@ -185,14 +187,29 @@ public final class FrontRole {
             return submit(draft)
         case let .checkPrint(id):
             return .printProgress(printProgress(id))
-        case let .lookUpProgress(number):
-            do {
-                return .progressFound(try store.progress(of: number))
-            } catch {
-                logger.error("cannot read a receipt's progress", metadata: ["error": "\(error)"])
-                return .progressFound(ReceiptProgress(receiptNumber: number, here: .unknown, steps: []))
-            }
+        case let .lookUpProgress(number, proof):
+            return .progressAnswered(lookUp(number, proof))
         }
+    }
+
+    /// As much of a receipt's progress as `proof` allows: the steps for a
+    /// scanned code or the right progress code; for a number alone, whether
+    /// it exists. Typed look-ups are limited per minute.
+    func lookUp(_ number: ReceiptNumber, _ proof: ProgressProof) -> ProgressAnswer {
+        if proof != .scanned, let seconds = lookUps.take(now: .now) {
+            logger.notice("progress look-ups held back", metadata: ["progress.wait_seconds": "\(seconds)"])
+            return .tooMany(seconds: seconds)
+        }
+        if case let .code(code) = proof, !receiptKey.checks(progressCode: code, for: number) {
+            return .wrongCode
+        }
+        let found: ReceiptProgress
+        do { found = try store.progress(of: number) } catch {
+            logger.error("cannot read a receipt's progress", metadata: ["error": "\(error)"])
+            found = ReceiptProgress(receiptNumber: number, here: .unknown, steps: [])
+        }
+        if proof == .none { return .exists(found.here != .unknown || !found.steps.isEmpty) }
+        return .details(found)
     }
 
     /// Durable first: the request is committed before the receipt screen
@@ -207,9 +224,8 @@ public final class FrontRole {
             let token = ReceiptToken(receiptNumber: submission.receiptNumber, issuedAt: submission.createdAt,
                                      key: receiptKey)
             let qr = try? composer.qrMatrix(for: token)
-            logger.info("request received", metadata: [
-                "receipt.number": "\(submission.receiptNumber)", "request.hardship": "\(request.triage.level.rawValue)",
-            ])
+            // The number alone: the journal outlives the purge, and a level beside a number would say who is in crisis.
+            logger.info("request received", metadata: ["receipt.number": "\(submission.receiptNumber)"])
             do {
                 printing?.printer.holdForCentreCopy(submission)
                 try store.enqueuePrintJobs(submissionID: submission.id,
@@ -220,7 +236,7 @@ public final class FrontRole {
                 logger.error("cannot queue the receipt for printing", metadata: ["receipt.number": "\(submission.receiptNumber)", "error": "\(error)"])
             }
             return .submitted(ReceiptInfo(submissionID: submission.id, number: submission.receiptNumber,
-                                          token: token.description, qr: qr))
+                                          token: token.description, qr: qr, progressCode: token.progressCode))
         } catch {
             logger.error("request could not be stored", metadata: ["error": "\(error)"])
             KioskMetric.submissionsFailed.counter().increment()

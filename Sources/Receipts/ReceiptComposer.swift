@@ -139,6 +139,7 @@ public struct ReceiptComposer: Sendable {
             return text("\(texts[.receiptRequest, language]): \(programme?.name[language] ?? content.programmeID) · \(service?.name[language] ?? content.serviceID)")
         case .qrHint: return text(texts[.receiptQRHint, language])
         case .progressHint: return text(texts[.receiptProgressHint, language])
+        case .progressCode: return text(texts[.receiptProgressCode, language].replacingOccurrences(of: "{code}", with: token.progressCode))
         case .nextSteps: return text(texts[.receiptNextSteps, language])
         case .hotlines: return hotlines(language).map { .text($0, style) }
         case .noCall:

@@ -19,7 +19,7 @@ public struct ReceiptLayout: Sendable {
         case receiptNumberLabel = "receipt_number_label", receiptNumber = "receipt_number"
         case issuedAt = "issued_at", request, qr, qrHint = "qr_hint", nextSteps = "next_steps"
         case hotlines, centreAddress = "centre_address", hardship, contact, rule, testNotice = "test_notice"
-        case noCall = "no_call", progressHint = "progress_hint"
+        case noCall = "no_call", progressHint = "progress_hint", progressCode = "progress_code"
     }
 
     public struct Entry: Sendable {

@@ -305,7 +305,8 @@ import Testing
     }
 
     /// Door 2 by typed number: a typo is caught by the check character and
-    /// said plainly; the right number is looked up; its steps show in words.
+    /// said plainly; the right number asks for its progress code; with the
+    /// code it is looked up and its steps show in words.
     @Test func aTypedReceiptNumberIsCheckedThenItsProgressShown() throws {
         var flow = FlowDriver()
         flow.keys(.character("4"))
@@ -326,11 +327,21 @@ import Testing
         for _ in 0..<20 { flow.keys(.backspace) }
         flow.type(number.description.lowercased())
         flow.keys(.enter)
-        #expect(flow.effects == [.lookUpProgress(number)])
-        flow.send(.progressFound(ReceiptProgress(receiptNumber: number, here: .sent(Date()), steps: [
+        #expect(flow.state.step == .progressCode && flow.effects.isEmpty && flow.screen(100, 30).contains("4 位查询码"))
+        flow.type("12a")
+        #expect(flow.state.progressProblem == .codeFormat && flow.state.input == "12", "digits only")
+        flow.type("34")
+        flow.keys(.enter)
+        #expect(flow.effects == [.lookUpProgress(number, .code("1234"))])
+        flow.send(.progressAnswered(.wrongCode))
+        #expect(flow.state.step == .progressCode && flow.screen(100, 30).contains("查询码不对") && flow.state.input.isEmpty)
+        flow.type("4321")
+        flow.keys(.enter)
+        #expect(flow.effects.last == .lookUpProgress(number, .code("4321")))
+        flow.send(.progressAnswered(.details(ReceiptProgress(receiptNumber: number, here: .sent(Date()), steps: [
             ProgressChange(id: 1, receiptNumber: number, state: .received, at: Date()),
             ProgressChange(id: 2, receiptNumber: number, state: .closed, at: Date(), outcome: .unreachable),
-        ])))
+        ]))))
         #expect(flow.state.step == .progress)
         let screen = flow.screen(100, 30)
         #expect(screen.contains("服务中心已收到") && screen.contains("已办结：多次联系不上您，请拨打 12345 重新联系"))
@@ -341,8 +352,55 @@ import Testing
         waiting.keys(.character("4"))
         waiting.type(number.description)
         waiting.keys(.enter)
-        waiting.send(.progressFound(ReceiptProgress(receiptNumber: number, here: .waiting, steps: [])))
+        waiting.type("1234")
+        waiting.keys(.enter)
+        waiting.send(.progressAnswered(.details(ReceiptProgress(receiptNumber: number, here: .waiting, steps: []))))
         #expect(waiting.screen(100, 30).contains("还没有送到服务中心"))
+    }
+
+    /// A number without its code learns only whether it exists; too many
+    /// look-ups are held back and the wait is said; a session has a limit of its own.
+    @Test func aNumberWithoutItsCodeLearnsOnlyThatItExists() throws {
+        let number = ReceiptNumber(kioskCode: "JA0301", day: "261130", sequence: 7)
+        var flow = FlowDriver()
+        flow.keys(.character("4"))
+        flow.type(number.description)
+        flow.keys(.enter, .enter)
+        #expect(flow.effects == [.lookUpProgress(number, .none)])
+        flow.send(.progressAnswered(.exists(true)))
+        let screen = flow.screen(100, 30)
+        #expect(flow.state.step == .progress && screen.contains("这个编号的申请存在") && screen.contains(number.description))
+        #expect(!screen.contains("服务中心已收到"))
+        flow.keys(.enter)
+        #expect(flow.state.step == .welcome)
+
+        flow.keys(.character("4"))
+        flow.type(number.description)
+        flow.keys(.enter)
+        flow.type("12")
+        flow.effects = []
+        flow.keys(.enter)
+        #expect(flow.state.progressProblem == .codeFormat && flow.effects.isEmpty, "two digits are not a code")
+        flow.type("34")
+        flow.keys(.enter)
+        flow.send(.progressAnswered(.tooMany(seconds: 42)))
+        #expect(flow.screen(100, 30).contains("请 42 秒后再试"))
+        // Escape goes back to the number as typed.
+        flow.keys(.escape)
+        #expect(flow.state.step == .progressEntry && flow.state.input == number.description)
+        for _ in 0..<FrontState.lookUpsPerSession {
+            flow.keys(.enter)
+            flow.type("0000")
+            flow.keys(.enter)
+            flow.send(.progressAnswered(.wrongCode))
+            flow.keys(.escape)
+        }
+        flow.keys(.enter)
+        flow.type("0000")
+        flow.effects = []
+        flow.keys(.enter)
+        #expect(flow.effects.isEmpty && flow.state.progressProblem == .sessionLimit)
+        #expect(flow.screen(100, 30).contains("这次已经查询了多次"))
     }
 
     /// A scanned code opens progress from inside a request, which waits
@@ -353,8 +411,8 @@ import Testing
         #expect(flow.state.step == .question(0))
         let number = ReceiptNumber(kioskCode: "JA0301", day: "261130", sequence: 7)
         flow.send(.scanned(number))
-        #expect(flow.state.step == .progressEntry && flow.effects.last == .lookUpProgress(number))
-        flow.send(.progressFound(ReceiptProgress(receiptNumber: number, here: .unknown, steps: [])))
+        #expect(flow.state.step == .progressEntry && flow.effects.last == .lookUpProgress(number, .scanned))
+        flow.send(.progressAnswered(.details(ReceiptProgress(receiptNumber: number, here: .unknown, steps: []))))
         #expect(flow.screen(100, 30).contains("这台机器上找不到这个编号"))
         flow.keys(.character("x"))
         #expect(flow.state.step == .question(0) && flow.state.draft.serviceID == "home-care", "back to the request")
@@ -452,5 +510,19 @@ import Testing
         #expect(frame.action(atColumn: 75, row: 0) == .toggleLanguage)
         flow.send(.tap(frame.action(atColumn: 75, row: 0)!))
         #expect(flow.screen().contains("Ask for help"))
+    }
+}
+
+/// The kiosk's allowance of typed look-ups holds across sessions, says how long to wait, and refills.
+@Suite struct LookUpAllowanceTests {
+    @Test func tenAMinuteThenTheWaitIsSaid() {
+        var allowance = LookUpAllowance()
+        let start = ContinuousClock.now
+        for second in 0..<LookUpAllowance.perMinute {
+            #expect(allowance.take(now: start + .seconds(second)) == nil)
+        }
+        #expect(allowance.take(now: start + .seconds(15)) == 45, "the oldest look-up frees a place after a minute")
+        #expect(allowance.take(now: start + .seconds(60)) == nil)
+        #expect(allowance.take(now: start + .milliseconds(60_500)) == 1)
     }
 }

@@ -34,7 +34,7 @@ import Testing
         ("14-receipt", {
             $0.toReview(); $0.keys(.character("1"))
             $0.send(.submitted(ReceiptInfo(submissionID: UUID(), number: ReceiptNumber(kioskCode: "JA0301", day: "261129", sequence: 42),
-                                           token: "t", qr: sampleQR)))
+                                           token: "t", qr: sampleQR, progressCode: "4821")))
         }),
         ("15-receipt-not-printed", {
             $0.toReview(); $0.keys(.character("1"))
@@ -54,17 +54,25 @@ import Testing
                                            token: "t", qr: sampleQR)))
         }),
         ("23-progress-entry", { $0.keys(.character("4")); $0.type("JA0301-261130-0042-Q"); $0.keys(.enter) }),
+        ("23b-progress-code", {
+            $0.keys(.character("4")); $0.type(ReceiptNumber(kioskCode: "JA0301", day: "261130", sequence: 42).description)
+            $0.keys(.enter); $0.type("12")
+        }),
+        ("23c-progress-exists", {
+            $0.keys(.character("4")); $0.type(ReceiptNumber(kioskCode: "JA0301", day: "261130", sequence: 42).description)
+            $0.keys(.enter, .enter); $0.send(.progressAnswered(.exists(true)))
+        }),
         ("24-progress", {
             let number = ReceiptNumber(kioskCode: "JA0301", day: "261130", sequence: 42)
             let day = Date(timeIntervalSince1970: 1_796_000_000)
-            $0.keys(.character("4")); $0.type(number.description); $0.keys(.enter)
-            $0.send(.progressFound(ReceiptProgress(receiptNumber: number, here: .sent(day), steps: [
+            $0.keys(.character("4")); $0.type(number.description); $0.keys(.enter); $0.type("1234"); $0.keys(.enter)
+            $0.send(.progressAnswered(.details(ReceiptProgress(receiptNumber: number, here: .sent(day), steps: [
                 ProgressChange(id: 1, receiptNumber: number, state: .received, at: day),
                 ProgressChange(id: 2, receiptNumber: number, state: .assigned, at: day + 3600),
                 ProgressChange(id: 3, receiptNumber: number, state: .referred, at: day + 86400,
                                partner: LocalizedText(chinese: "市慈善基金会", english: "City Charity Foundation")),
                 ProgressChange(id: 4, receiptNumber: number, state: .closed, at: day + 5 * 86400, outcome: .helped),
-            ])))
+            ]))))
         }),
     ]
 

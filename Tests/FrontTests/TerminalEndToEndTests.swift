@@ -221,9 +221,11 @@ func reachTheReview(_ front: TmuxFront) throws {
     }
 
     /// Door 2: a receipt number typed with a typo is caught by its check
-    /// character; typed right, its steps show. A scanned code (the
-    /// scanner types the token and Enter) opens progress from a choice
-    /// screen without choosing anything there, and a key returns to it.
+    /// character; typed right without its progress code, the kiosk says only
+    /// that it exists; with a wrong code, nothing; with the code printed
+    /// beside it, its steps show. A scanned code (the scanner types the
+    /// token and Enter) opens progress from a choice screen without choosing
+    /// anything there, and a key returns to it.
     @Test func theProgressDoorByTypedNumberAndByScannedCode() throws {
         let front = try TmuxFront()
         try reachTheReview(front)
@@ -232,6 +234,8 @@ func reachTheReview(_ front: TmuxFront) throws {
         let store = try front.openStore()
         let record = try #require(try store.records(in: .queued).first)
         let number = try ReceiptNumber(parsing: record.receiptNumber)
+        let code = try front.receiptKey().progressCode(for: number)
+        try front.waitFor("查询码 \(code)")
         // As the forwarder stores what the centre says (ProgressTests covers that path).
         try store.recordProgress([
             ProgressChange(id: 11, receiptNumber: number, state: .received, at: Date()),
@@ -250,6 +254,23 @@ func reachTheReview(_ front: TmuxFront) throws {
         try front.keys(Array(repeating: "BSpace", count: typo.count))
         try front.type(number.description.lowercased())
         try front.keys("Enter")
+        try front.waitFor("4 位查询码")
+        try front.keys("Enter")
+        let bare = try front.waitFor("这个编号的申请存在")
+        #expect(!bare.contains("市慈善基金会") && !bare.contains("服务中心已收到"), "a number alone shows no step")
+        try front.keys("Enter")
+        try front.waitFor("查询申请进度")
+        try front.keys("4")
+        try front.type(number.description)
+        try front.keys("Enter")
+        try front.waitFor("4 位查询码")
+        let wrong = code == "0000" ? "1111" : "0000"
+        try front.type(wrong)
+        try front.keys("Enter")
+        let refused = try front.waitFor("查询码不对")
+        #expect(!refused.contains("市慈善基金会"))
+        try front.type(code)
+        try front.keys("Enter")
         let progress = try front.waitFor("已转介给：市慈善基金会")
         #expect(progress.contains("服务中心已收到") && !progress.contains("欧阳明华"))
 
@@ -264,6 +285,31 @@ func reachTheReview(_ front: TmuxFront) throws {
         try front.keys("Escape")
         let back = try front.waitFor("需要帮助的是谁")
         #expect(back.contains("▶ 1."), "the scan's digits chose nothing on the programme screen")
+    }
+
+    /// A guesser typing codes for a number is stopped for the session, and told so.
+    @Test func wrongProgressCodesStopAtTheSessionsLimit() throws {
+        let front = try TmuxFront()
+        try front.waitFor("社区救助自助申请")
+        try front.keys("4")
+        try front.waitFor("回执上的编号")
+        let number = ReceiptNumber(kioskCode: "JA0301", day: "261130", sequence: 42)
+        try front.type(number.description)
+        try front.keys("Enter")
+        try front.waitFor("4 位查询码")
+        let right = try front.receiptKey().progressCode(for: number)
+        let guesses = (0..<10).map { String(format: "%04d", $0 * 1111) }.filter { $0 != right }
+        for guess in guesses.prefix(FrontState.lookUpsPerSession) {
+            try front.type(guess)
+            // Typing clears the last answer's message: the next one is this guess's.
+            try front.waitFor("> \(guess)▏")
+            try front.keys("Enter")
+            try front.waitFor("查询码不对")
+        }
+        try front.type(guesses[FrontState.lookUpsPerSession])
+        try front.waitFor("> \(guesses[FrontState.lookUpsPerSession])▏")
+        try front.keys("Enter")
+        try front.waitFor("这次已经查询了多次")
     }
 
     @Test func anIdleSessionIsWipedFromScreenAndScrollback() throws {

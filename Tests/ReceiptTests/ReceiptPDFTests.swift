@@ -25,6 +25,8 @@ import Testing
             .contains("静安区南京西路街道社区事务受理服务中心"))
         #expect(!text.contains(KioskFixture.phone) && !text.contains("欧阳"))
         #expect(try pdfQRCodes(url) == [token.description])
+        // The progress code beside the number (the QR code holds the token alone).
+        #expect(token.progressCode.count == 4 && text.contains("查询码 \(token.progressCode)"))
 
         let size = try pdfPageSize(url)
         #expect(abs(size.width - 80 * 72 / 25.4) < 0.5, "80 mm roll")
@@ -41,6 +43,7 @@ import Testing
         #expect(text.contains(KioskFixture.phone))
         #expect(text.contains("红色"))
         #expect(text.contains("110105********002X"), "ID number masked")
+        #expect(!text.contains("查询码"), "the progress code is the resident's alone")
     }
 
     @Test func englishResidentsGetAnEnglishReceiptOn58mmRolls() throws {

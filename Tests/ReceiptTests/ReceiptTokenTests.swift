@@ -17,6 +17,20 @@ import Testing
     let receipt = ReceiptNumber(kioskCode: "JA0301", day: "261129", sequence: 42)
     let issued = Date(timeIntervalSince1970: 1_795_917_600)
 
+    /// The progress code: four digits, the same for a receipt whenever it is
+    /// made or checked, another for another receipt or another kiosk's key.
+    @Test func theProgressCodeIsFourDigitsOfTheReceiptAndItsKey() throws {
+        let first = ReceiptNumber(kioskCode: "JA0301", day: "261129", sequence: 42)
+        let code = key.progressCode(for: first)
+        #expect(code.count == 4 && code.allSatisfy(\.isNumber))
+        #expect(ReceiptToken(receiptNumber: first, issuedAt: Date(), key: key).progressCode == code)
+        #expect(key.checks(progressCode: code, for: first) && !key.checks(progressCode: code + "0", for: first))
+        let codes = Set((1...200).map { key.progressCode(for: ReceiptNumber(kioskCode: "JA0301", day: "261129", sequence: $0)) })
+        #expect(codes.count > 150, "codes spread over the 10,000: \(codes.count) distinct of 200")
+        #expect(ReceiptKey(bytes: Array(repeating: 8, count: 32)).progressCode(for: first) != code
+                || ReceiptKey(bytes: Array(repeating: 9, count: 32)).progressCode(for: first) != code)
+    }
+
     @Test func signsAndVerifies() throws {
         let token = ReceiptToken(receiptNumber: receipt, issuedAt: issued, key: key)
         #expect(token.description.hasPrefix("K1.JA0301-261129-0042-"))

@@ -11,8 +11,10 @@ public enum Step: Sendable, Hashable {
     case consultProgrammes
     case consultServices(programme: Int)
     case consultService(programme: Int, service: Int)
-    /// Checking a request: typing its receipt number, then its progress.
+    /// Checking a request: typing its receipt number, its progress code,
+    /// then its progress.
     case progressEntry
+    case progressCode
     case progress
     case programme
     case service
@@ -32,12 +34,15 @@ public struct ReceiptInfo: Sendable, Hashable {
     public var number: ReceiptNumber
     public var token: String
     public var qr: QRMatrix?
+    /// The four digits that, with the number, show the request's progress.
+    public var progressCode: String
 
-    public init(submissionID: UUID, number: ReceiptNumber, token: String, qr: QRMatrix?) {
+    public init(submissionID: UUID, number: ReceiptNumber, token: String, qr: QRMatrix?, progressCode: String = "") {
         self.submissionID = submissionID
         self.number = number
         self.token = token
         self.qr = qr
+        self.progressCode = progressCode
     }
 }
 
@@ -75,12 +80,35 @@ public enum FrontEvent: Sendable {
     /// kiosk's and genuine, nil when not.
     case scanned(ReceiptNumber?)
     /// The answer to `.lookUpProgress`.
-    case progressFound(ReceiptProgress)
+    case progressAnswered(ProgressAnswer)
+}
+
+/// What a look-up of a receipt's progress found.
+public enum ProgressAnswer: Sendable, Equatable {
+    /// The steps: the look-up was proved by a scanned code or the progress code.
+    case details(ReceiptProgress)
+    /// A number alone: only whether this kiosk holds it.
+    case exists(Bool)
+    case wrongCode
+    /// Too many look-ups at this kiosk just now: try again after this many seconds.
+    case tooMany(seconds: Int)
+}
+
+/// What proves a look-up is the resident's own.
+public enum ProgressProof: Sendable, Hashable {
+    /// The receipt's QR code, its signature checked.
+    case scanned
+    /// The four digits typed beside the number, checked when looked up.
+    case code(String)
+    /// Nothing: the answer says only whether the number exists.
+    case none
 }
 
 /// Why a typed or scanned receipt number was not looked up.
 public enum ProgressProblem: Sendable, Hashable {
     case format, checkCharacter, notThisKiosk
+    case codeFormat, wrongCode, sessionLimit
+    case tooMany(seconds: Int)
 }
 
 /// What the front asks its loop to do; `update` itself stays pure.
@@ -91,8 +119,8 @@ public enum FrontEffect: Sendable, Hashable {
     case wipeScreen
     /// Read the resident's print job and answer with `.printProgress`.
     case checkPrint(UUID)
-    /// Read a receipt's progress and answer with `.progressFound`.
-    case lookUpProgress(ReceiptNumber)
+    /// Read a receipt's progress and answer with `.progressAnswered` (as much as `ProgressProof` allows).
+    case lookUpProgress(ReceiptNumber, ProgressProof)
 }
 
 /// The whole state of the front: the screen, the half-entered request and
@@ -117,7 +145,13 @@ public struct FrontState: Sendable {
     public var receipt: ReceiptInfo?
     /// The progress screen's content, and why a number was not looked up.
     public var progress: ReceiptProgress?
+    /// A number looked up without its code: whether it exists.
+    public var progressExists: Bool?
     public var progressProblem: ProgressProblem?
+    /// The receipt number being checked (typed or scanned).
+    public var progressNumber: ReceiptNumber?
+    /// Typed look-ups this session (`FrontState.lookUpsPerSession`).
+    public var typedLookUps = 0
     /// Where a scan interrupted a request: the progress screen returns there.
     public var resumeStep: Step?
     public var printProgress: PrintProgress = .queued

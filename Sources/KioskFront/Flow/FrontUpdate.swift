@@ -31,11 +31,8 @@ extension FrontState {
             let wipe = expired(context) ? endSession() : []
             lastActivity = now
             return wipe + scanned(number, context)
-        case let .progressFound(found):
-            guard step == .progressEntry else { return [] }
-            progress = found
-            step = .progress
-            return []
+        case let .progressAnswered(answer):
+            return progressAnswered(answer)
         case let .input(input):
             // A key after the session timed out starts afresh, never revives it.
             if expired(context) { return endSession() }
@@ -114,6 +111,8 @@ extension FrontState {
             return leaveProgress(context)
         case .progressEntry:
             return handleReceiptNumber(input, context)
+        case .progressCode:
+            return handleProgressCode(input, context)
         case let .field(field) where !field.isChoice:
             return handleText(input, field: field, context)
         default:
@@ -222,6 +221,9 @@ extension FrontState {
         case .progressEntry:
             if action == .next || action == .choose(0) { return lookUp(context) }
             if action == .back { go(.welcome, context) }
+        case .progressCode:
+            if action == .next || action == .choose(0) { return lookUpWithCode(context) }
+            if action == .back { backToNumber(context) }
         case .progress:
             return leaveProgress(context)
         case .consultProgrammes:
@@ -323,74 +325,6 @@ extension FrontState {
         editing = nil
         go(.review, context)
         cursor = group.rawValue
-    }
-
-    // MARK: - Progress
-
-    /// A receipt number typed in: letters, digits and hyphens, upper-cased.
-    private mutating func handleReceiptNumber(_ key: InputEvent, _ context: FrontContext) -> [FrontEffect] {
-        switch key {
-        case let .character(character) where character.isASCII && (character.isLetter || character.isNumber || character == "-"):
-            if input.count < 24 { input.append(Character(character.uppercased())) }
-            progressProblem = nil
-        case .backspace:
-            if !input.isEmpty { input.removeLast() }
-            progressProblem = nil
-        case .enter, .tab:
-            return lookUp(context)
-        case .escape:
-            go(.welcome, context)
-        default:
-            break
-        }
-        return []
-    }
-
-    /// The check character catches a typo before anything is looked up.
-    private mutating func lookUp(_ context: FrontContext) -> [FrontEffect] {
-        do {
-            return [.lookUpProgress(try ReceiptNumber(parsing: input))]
-        } catch {
-            progressProblem = error == .checkCharacter ? .checkCharacter : .format
-            return []
-        }
-    }
-
-    /// A scanned receipt opens its progress from any screen; a request being
-    /// filled in waits, untouched, until the resident goes back to it.
-    private mutating func scanned(_ number: ReceiptNumber?, _ context: FrontContext) -> [FrontEffect] {
-        var effects: [FrontEffect] = []
-        switch step {
-        case .submitting:
-            return []
-        case .receipt, .declined, .submitFailed:
-            // The last session's screen goes, as after any key there.
-            self = wiped(language: language)
-            effects.append(.wipeScreen)
-        case .welcome, .consultProgrammes, .consultServices, .consultService:
-            resumeStep = nil
-        case .progress, .progressEntry:
-            break
-        default:
-            if resumeStep == nil { resumeStep = step }
-        }
-        showingEmergency = false
-        go(.progressEntry, context)
-        guard let number else {
-            progressProblem = .notThisKiosk
-            return effects
-        }
-        input = number.description
-        return effects + [.lookUpProgress(number)]
-    }
-
-    /// Back from progress: to the request a scan interrupted, or to welcome.
-    private mutating func leaveProgress(_ context: FrontContext) -> [FrontEffect] {
-        progress = nil
-        let resume = resumeStep ?? .welcome
-        resumeStep = nil
-        go(resume, context)
-        return []
     }
 
     private mutating func advanceFromQuestion(_ context: FrontContext) -> [FrontEffect] {

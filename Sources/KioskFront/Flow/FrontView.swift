@@ -42,7 +42,8 @@ extension FrontState {
             case let .consultService(programme, service):
                 painter.consultService(catalog.programmes[programme].services[service], in: catalog.programmes[programme])
             case .progressEntry: painter.receiptNumberEntry(input: input, problem: progressProblem)
-            case .progress: painter.progress(progress)
+            case .progressCode: painter.progressCodeEntry(progressNumber, input: input, problem: progressProblem)
+            case .progress: painter.progress(progress, number: progressNumber, exists: progressExists)
             case .programme:
                 painter.choices(title: .programmeTitle, catalog.programmes.map { $0.title(language) }, cursor: cursor)
             case .service:
@@ -73,7 +74,7 @@ extension FrontState {
         }
         let typing = switch step {
         case let .field(field): !field.isChoice && !showingEmergency
-        case .progressEntry: true
+        case .progressEntry, .progressCode: true
         default: false
         }
         painter.helpLine(typing ? .helpLineText : step == .progress ? .anyKeyReturns : .helpLine,
@@ -164,21 +165,49 @@ struct Painter {
         buffer.fill(row: row, from: margin + 2, to: margin + 2 + min(width - 2, 30), style: .underline)
         buffer.write(input + "▏", column: margin + 2, row: row, style: .underline)
         row += 2
-        if let problem {
-            let key: ScreenTexts.Key = switch problem {
-            case .format: .progressFormat
-            case .checkCharacter: .progressCheck
-            case .notThisKiosk: .progressNotThisKiosk
-            }
-            paragraph("⚠ " + text(key).replacingOccurrences(of: "{example}", with: example), style: [.bold, .reverse])
-        }
+        if let problem { progressProblem(problem, example: example) }
         button(text(.next), action: .next, row: min(row + 1, contentEnd - 1))
+    }
+
+    /// The four digits beside the number, or none (then only whether it exists).
+    mutating func progressCodeEntry(_ number: ReceiptNumber?, input: String, problem: ProgressProblem?) {
+        title(text(.progressTitle))
+        paragraph(number?.description ?? "", style: [.bold, .reverse])
+        row += 1
+        paragraph(text(.progressCodeEnter))
+        row += 1
+        buffer.write("> ", column: margin, row: row, style: .bold)
+        buffer.fill(row: row, from: margin + 2, to: margin + 2 + 8, style: .underline)
+        buffer.write(input + "▏", column: margin + 2, row: row, style: .underline)
+        row += 2
+        if let problem { progressProblem(problem, example: "") }
+        button(text(.next), action: .next, row: min(row + 1, contentEnd - 1))
+    }
+
+    mutating func progressProblem(_ problem: ProgressProblem, example: String) {
+        let words = switch problem {
+        case .format: text(.progressFormat)
+        case .checkCharacter: text(.progressCheck)
+        case .notThisKiosk: text(.progressNotThisKiosk)
+        case .codeFormat, .wrongCode: text(.progressCodeError)
+        case .sessionLimit: text(.progressSessionLimit)
+        case let .tooMany(seconds): text(.progressTooMany).replacingOccurrences(of: "{seconds}", with: String(seconds))
+        }
+        paragraph("⚠ " + words.replacingOccurrences(of: "{example}", with: example), style: [.bold, .reverse])
     }
 
     /// A request's progress: where it stands here, then each step at the
     /// centre with its date. Nothing personal: the kiosk has none to show.
-    mutating func progress(_ progress: ReceiptProgress?) {
-        guard let progress else { return }
+    mutating func progress(_ progress: ReceiptProgress?, number: ReceiptNumber?, exists: Bool?) {
+        guard let progress else {
+            // A number without its code: whether it exists, nothing more.
+            guard let number, let exists else { return }
+            title(text(.progressTitle))
+            paragraph(number.description, style: [.bold, .reverse])
+            row += 1
+            paragraph(text(exists ? .progressExists : .progressUnknown), style: .bold)
+            return
+        }
         title(text(.progressTitle))
         paragraph(progress.receiptNumber.description, style: [.bold, .reverse])
         row += 1
@@ -415,6 +444,9 @@ struct Painter {
         row += 1
         say(text(.receiptNumber))
         say(info.number.description, style: [.bold, .reverse])
+        if !info.progressCode.isEmpty {
+            say(text(.receiptProgressCode).replacingOccurrences(of: "{code}", with: info.progressCode), style: .bold)
+        }
         row += 1
         say(text(.receiptNextSteps))
         row += 1
