@@ -4,6 +4,9 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The forwarder's HTTP/1.1 client for the centre: signed POSTs to one
 /// origin, over TLS when the URL says https (trusting `forwarder.ca_bundle`
@@ -114,6 +117,14 @@ public final class CentreClient: Sendable {
         if closed.load(ordering: .relaxed) { connection.close() }
     }
 
+    /// Whether `host` is an IPv4 or IPv6 address (by `inet_pton`), not a
+    /// name: `1centre.example` is a name, and gets SNI and a name check.
+    public static func isIPAddress(_ host: String) -> Bool {
+        var four = in_addr(), six = in6_addr()
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        return inet_pton(AF_INET, bare, &four) == 1 || inet_pton(AF_INET6, bare, &six) == 1
+    }
+
     private func connect() async throws -> Connection {
         let tls = self.tls, host = self.host
         let bootstrap = ClientBootstrap(group: group)
@@ -124,7 +135,7 @@ public final class CentreClient: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     if let tls {
                         // Host names are checked against the certificate; an IP address is not sent as SNI.
-                        let name = host.first?.isNumber == true || host.contains(":") ? nil : host
+                        let name = CentreClient.isIPAddress(host) ? nil : host
                         let handler = try NIOSSLClientHandler(context: tls, serverHostname: name)
                         try channel.pipeline.syncOperations.addHandler(handler)
                     }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import KioskForwarder
 import NIOSSL
 import TestSupport
 import Testing
@@ -89,5 +90,17 @@ import Testing
                                        serveArguments: ["--host", "0.0.0.0", "--tls-certificate", certificate, "--tls-key", key])
         #expect(try await Self.health("https://127.0.0.1:\(centre.port)", trusting: certificate) == 200)
         centre.stop()
+    }
+}
+
+/// The forwarder tells an address from a name by parsing it, not by its first character.
+@Suite struct CentreHostTests {
+    @Test func aNameThatStartsWithADigitIsStillAName() {
+        for address in ["127.0.0.1", "10.1.2.3", "::1", "[::1]", "fd00::5"] {
+            #expect(CentreClient.isIPAddress(address), "\(address)")
+        }
+        for name in ["1centre.example", "centre.example", "8740.district.example", "localhost", "10.1.2"] {
+            #expect(!CentreClient.isIPAddress(name), "\(name)")
+        }
     }
 }

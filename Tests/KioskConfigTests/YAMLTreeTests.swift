@@ -24,14 +24,34 @@ import YAMLTree
         #expect(values["quoted"]?.line == 6)
     }
 
-    @Test func listsAnchorsAndLines() throws {
-        let node = try #require(try YAML.compose("base: &b {size: 9}\nlist:\n  - *b\n  - x\n"))
+    @Test func listsAndLines() throws {
+        let node = try #require(try YAML.compose("base: {size: 9}\nlist:\n  - y\n  - x\n"))
         guard case let .mapping(mapping) = node, case let .sequence(list) = mapping.pairs[1].value else {
             Issue.record("unexpected shape"); return
         }
         #expect(list.nodes.count == 2 && list.nodes[1].line == 4)
-        guard case let .mapping(aliased) = list.nodes[0] else { Issue.record("the alias is the anchored mapping"); return }
-        #expect(aliased.pairs.first?.value.int == 9)
+    }
+
+    /// A billion laughs (aliases of aliases) and deep nesting are refused
+    /// with their line, before anything can walk or recurse into them.
+    @Test func aliasesAndDeepNestingAreRefusedWithTheirLine() throws {
+        var laughs = "a: &a [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n"
+        for (index, name) in ["b", "c", "d", "e", "f", "g", "h", "i"].enumerated() {
+            let previous = index == 0 ? "a" : ["b", "c", "d", "e", "f", "g", "h"][index - 1]
+            laughs += "\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 9).joined(separator: ", ") + "]\n"
+        }
+        let alias = #expect(throws: YAMLError.self) { try YAML.compose(laughs) }
+        #expect(alias?.line == 2 && alias?.message.contains("aliases") == true, "\(String(describing: alias))")
+        let deep = String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + "\n"
+        let nested = #expect(throws: YAMLError.self) { try YAML.compose("ok: 1\nx: " + deep) }
+        #expect(nested?.line == 2 && nested?.message.contains("nested deeper than 64") == true, "\(String(describing: nested))")
+        #expect(try YAML.compose("x: " + String(repeating: "[", count: 60) + String(repeating: "]", count: 60)) != nil)
+    }
+
+    /// A syntax error names the line of the bad construct, not the one after.
+    @Test func aSyntaxErrorNamesTheBadLine() throws {
+        let error = #expect(throws: YAMLError.self) { try YAML.compose("a: 1\nb: [2, 3\nc: 4\n") }
+        #expect(error?.line == 2, "\(String(describing: error))")
     }
 
     @Test func problemsSayTheLine() throws {
