@@ -161,6 +161,18 @@ import Testing
         }
         #expect(session.role == StaffRole.adviser && session.csrf.count >= 32)
         #expect(try centre.store.session(token: token, idle: .seconds(900))?.username == "li.adviser")
+        // Kept busy every 10 minutes, a session still ends 12 hours after sign-in.
+        var busy = Date()
+        while busy < Date().addingTimeInterval(11.5 * 3600) {
+            busy.addTimeInterval(600)
+            #expect(try centre.store.session(token: token, idle: .seconds(900), now: busy) != nil)
+        }
+        #expect(try centre.store.session(token: token, idle: .seconds(900), now: Date().addingTimeInterval(12 * 3600 + 60)) == nil,
+                "no session outlives 12 hours")
+        guard case let .success(token, _) = try await centre.store.signIn("li.adviser", password: "a brand new password",
+                                                                           settings: settings) else {
+            Issue.record("signs in again"); return
+        }
         #expect(try centre.store.session(token: token, idle: .seconds(900), now: Date().addingTimeInterval(901)) == nil,
                 "an idle session ends")
         #expect(throws: CenterError.self) { try centre.store.addStaff("wang", role: .adviser, password: "short", actor: "t") }

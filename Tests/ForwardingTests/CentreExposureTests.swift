@@ -80,6 +80,15 @@ import Testing
         #expect(try kiosk.store.records(in: .forwarded).count == 3)
         // Plain HTTP to the same port gets nowhere.
         #expect(try await Self.health("http://127.0.0.1:\(centre.port)", trusting: nil) == nil)
+        // The console speaks TLS itself: its cookies are Secure without any setting.
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.trustRoots = .file(certificate)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
+        let login = try await client.execute(HTTPClientRequest(url: "https://127.0.0.1:\(centre.consolePort)/login"),
+                                             timeout: .seconds(10))
+        let cookie = login.headers.first(name: "Set-Cookie") ?? ""
+        #expect(cookie.hasPrefix("kc_signin=") && cookie.contains("; Secure"), "\(cookie)")
+        try await client.shutdown()
         centre.stop()
     }
 

@@ -174,18 +174,24 @@ extension CenterStore {
 
     /// The session a cookie names, if it is still live; refreshes its idle
     /// clock (at most once a minute, so reading pages rarely writes).
+    /// The longest a session lasts from sign-in, used or not.
+    public static let sessionLifetime: Duration = .seconds(12 * 3600)
+
     public func session(token: String, idle: Duration, now: Date = Date()) throws -> StaffSession? {
         let digest = Self.digest(token)
         let row = try database.read { db in
             try db.fetchOne("""
-                SELECT s.username, s.csrf, s.last_seen_at, st.role, st.street FROM sessions s
+                SELECT s.username, s.csrf, s.last_seen_at, s.created_at, st.role, st.street FROM sessions s
                 JOIN staff st ON st.username = s.username AND st.disabled = 0
                 WHERE s.token_digest = ?
                 """, [digest])
         }
         guard let row else { return nil }
         let lastSeen = Date(milliseconds: row["last_seen_at"])
-        if now.timeIntervalSince(lastSeen) > idle.seconds {
+        // Idle too long, or open longer than a working day however busy: a
+        // stolen cookie does not last for ever.
+        if now.timeIntervalSince(lastSeen) > idle.seconds
+            || now.timeIntervalSince(Date(milliseconds: row["created_at"])) > Self.sessionLifetime.seconds {
             try database.write { db in
                 try db.execute("DELETE FROM sessions WHERE token_digest = ?", [digest])
                 try Self.audit(db, actor: row["username"], action: "session_expired", at: now)
