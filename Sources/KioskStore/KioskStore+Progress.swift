@@ -45,7 +45,10 @@ extension KioskStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [change.id, change.receiptNumber.description, change.state.rawValue,
                                      change.at.wireMilliseconds,
-                                     change.partner?.chinese, change.partner?.english, change.outcome?.rawValue])
+                                     // A partner's name is the centre's words: shown on the kiosk's screen and
+                                     // printed by kioskctl, so no control characters and a bounded length.
+                                     change.partner?.chinese.sanitizedForDisplay(limit: 120),
+                                     change.partner?.english.sanitizedForDisplay(limit: 120), change.outcome?.rawValue])
             }
         }
     }

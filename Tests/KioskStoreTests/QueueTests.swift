@@ -21,6 +21,20 @@ import Testing
         #expect(try store.claim(limit: 10, leaseFor: .seconds(30), now: morning.addingTimeInterval(200)).isEmpty)
     }
 
+    /// A partner's name comes from the centre: stored without control
+    /// characters (kioskctl progress prints it to a technician's terminal).
+    @Test func aPartnersNameFromTheCentreIsStoredFitForATerminal() throws {
+        let fixture = try StoreFixture()
+        let store = try fixture.open()
+        let stored = try store.submit(try fixture.request(), now: morning)
+        try store.recordProgress([ProgressChange(
+            id: 1, receiptNumber: stored.receiptNumber, state: .referred, at: morning,
+            partner: LocalizedText(chinese: "慈善\u{1B}[2J基金会", english: "Charity\u{1B}]0;owned\u{07}" + String(repeating: "x", count: 300)))])
+        let partner = try #require(try store.progress(of: stored.receiptNumber).steps.first?.partner)
+        #expect(partner.chinese == "慈善\u{FFFD}[2J基金会")
+        #expect(!partner.english.unicodeScalars.contains { $0.value < 0x20 } && partner.english.count <= 121)
+    }
+
     @Test func forwardedRecordsTheCentreReferenceOnce() throws {
         let fixture = try StoreFixture()
         let store = try fixture.open()
