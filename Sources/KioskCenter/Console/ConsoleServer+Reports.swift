@@ -68,7 +68,7 @@ extension ConsoleServer {
         let texts = visit.texts
         let sinceText = visit.query("since")
         let since = sinceText.flatMap(config.startOfDay)
-        let entries = try store.auditEntries(since: since, limit: 500)
+        let entries = try store.auditEntries(since: since, limit: 500, street: visit.staff.street)
         try store.audit(actor: visit.staff.username, action: "read_audit", detail: sinceText, now: visit.now)
         let data = frame(visit, title: texts["audit_title"]!)
         data["since"] = sinceText ?? ""

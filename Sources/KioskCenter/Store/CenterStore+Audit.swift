@@ -25,11 +25,19 @@ extension CenterStore {
     }
 
     /// The access log from `since` on, newest first, at most `limit` lines.
-    public func auditEntries(since: Date? = nil, limit: Int = 10_000) throws -> [AuditEntry] {
-        try database.read { db in
+    /// With `street` (a street's auditor), only the lines about its cases
+    /// and, of the lines about no case, those of its own staff.
+    public func auditEntries(since: Date? = nil, limit: Int = 10_000, street: String? = nil) throws -> [AuditEntry] {
+        let scoped = street == nil ? "" : """
+             AND (a.case_reference IN (SELECT s.reference FROM submissions s JOIN cases c ON c.seq = s.seq
+                                       WHERE c.kiosk_street = ?)
+                  OR (a.case_reference IS NULL AND a.actor IN (SELECT username FROM staff WHERE street = ?)))
+            """
+        return try database.read { db in
             try db.fetchAll("""
-                SELECT at, actor, action, case_reference, detail FROM audit_log WHERE at >= ? ORDER BY id DESC LIMIT ?
-                """, [since?.millisecondsSince1970 ?? 0, limit]).map { row in
+                SELECT a.at, a.actor, a.action, a.case_reference, a.detail FROM audit_log a
+                WHERE a.at >= ?\(scoped) ORDER BY a.id DESC LIMIT ?
+                """, [since?.millisecondsSince1970 ?? 0] + (street.map { [$0, $0] } ?? []) + [limit]).map { row in
                 AuditEntry(at: Date(milliseconds: row["at"]), actor: row["actor"], action: row["action"],
                            caseReference: row["case_reference"], detail: row["detail"])
             }

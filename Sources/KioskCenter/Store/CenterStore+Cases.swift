@@ -298,7 +298,10 @@ extension CenterStore {
                                         unansweredAttempts: row["unanswered_attempts"])
             if case let .markDuplicate(other) = action {
                 guard other != reference else { throw WorkflowError(reason: .duplicateOfItself) }
-                guard try db.fetchOne("SELECT 1 FROM submissions WHERE reference = ?", [other]) != nil
+                // Within the actor's street: another street's case is not theirs to name (nor to learn exists).
+                guard try db.fetchOne("""
+                    SELECT 1 FROM submissions s JOIN cases c ON c.seq = s.seq WHERE \(scope.clause("s.reference = ?"))
+                    """, scope.arguments([other])) != nil
                 else { throw WorkflowError(reason: .unknownCase) }
             }
             let workers = Set(try db.fetchColumn("""
