@@ -100,9 +100,11 @@ def main():
         shot(driver, "01-sign-in-refused")
         for _ in range(4):
             sign_in(driver, "sun.adviser", "not the right password")
-        check("账户已锁定" in text(driver), "five wrong passwords lock the account, and the page says until when")
+        check("用户名或密码不正确" in text(driver) and "锁定" not in text(driver),
+              "the fifth wrong password gets the same words: a guesser learns nothing of the account")
         sign_in(driver, "sun.adviser")
-        check("账户已锁定" in text(driver), "a locked account stays locked with the right password")
+        check("账户已锁定" in text(driver),
+              "the right password from where the wrong ones came is told the account is locked, and until when")
         shot(driver, "02-locked-out")
 
         # The inbox: red first, oldest first within a level.

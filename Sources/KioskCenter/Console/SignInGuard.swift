@@ -16,10 +16,11 @@ public final class SignInGuard: Sendable {
             self.overall = overall
         }
 
-        /// Ten tries at once from one address, then one each 6 s; twenty at
-        /// once in all, then four a second (what one bcrypt thread checks).
-        public static let standard = Limits(perAddress: .init(burst: 10, perSecond: 1.0 / 6),
-                                            overall: .init(burst: 20, perSecond: 4))
+        /// Thirty tries at once from one address (a centre's office behind
+        /// one NAT signs in at nine), then one each 2 s; forty at once in all,
+        /// then four a second (about what one bcrypt thread checks).
+        public static let standard = Limits(perAddress: .init(burst: 30, perSecond: 0.5),
+                                            overall: .init(burst: 40, perSecond: 4))
     }
 
     private let perAddress: RateLimiter
