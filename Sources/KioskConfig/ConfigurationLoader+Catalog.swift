@@ -6,6 +6,8 @@ extension ConfigurationLoader {
     package static func readCatalog(_ root: YAMLNode) -> Catalog? {
         guard let top = root.mapping("catalog.yaml", keys: ["programmes", "services"]) else { return nil }
         var programmeIDs = UniqueIDs("programme")
+        // Every id read, also of a programme with a problem of its own: its services are not "unlisted".
+        var listed: Set<String> = []
         let programmeNodes = top.required("programmes")?.sequence("programmes") ?? []
         var programmes = programmeNodes.compactMap { item -> (Programme, YAMLNode)? in
             guard let map = item.mapping("programme", keys: ["id", "name", "audience", "description"]) else { return nil }
@@ -13,7 +15,10 @@ extension ConfigurationLoader {
             let name = map.required("name")?.localized("programme.name")
             let audience = map.optional("audience").map { $0.localized("programme.audience") }
             let description = map.optional("description").map { $0.localized("programme.description") }
-            if let id { programmeIDs.insert(id, at: item) }
+            if let id {
+                programmeIDs.insert(id, at: item)
+                listed.insert(id)
+            }
             guard let id, let name, audience != .some(nil), description != .some(nil) else { return nil }
             return (Programme(id: id, name: name, audience: audience ?? nil, description: description ?? nil,
                               services: []), item)
@@ -40,7 +45,9 @@ extension ConfigurationLoader {
             if let id { serviceIDs.insert(id, at: item) }
             guard let id, let programmeID, let name, let kind, description != .some(nil) else { continue }
             guard let index = programmes.firstIndex(where: { $0.0.id == programmeID }) else {
-                map.values["programme"]?.problem("service '\(id)' points at programme '\(programmeID)', which is not listed")
+                if !listed.contains(programmeID) {
+                    map.values["programme"]?.problem("service '\(id)' points at programme '\(programmeID)', which is not listed")
+                }
                 continue
             }
             programmes[index].0.services.append(Service(id: id, programmeID: programmeID, name: name, kind: kind,

@@ -30,6 +30,16 @@ struct CenterOptions: ParsableArguments {
     static let sealKeyName = "center-seal.key"
     /// The X25519 private key kiosks seal residents' data to.
     static let intakeKeyName = "center-intake.key"
+    /// Optional: when present, Prometheus must present it to read `/metrics`.
+    static let metricsTokenName = "center-metrics.token"
+
+    /// The metrics token (64 hex digits, `openssl rand -hex 32`), or nil when there is none.
+    func metricsToken() throws -> String? {
+        guard FileManager.default.fileExists(atPath: credentialStore.url(for: Self.metricsTokenName).path) else { return nil }
+        do { return try credentialStore.key(named: Self.metricsTokenName).hexString } catch {
+            throw CenterFailure("refusing to start: \(error)")
+        }
+    }
 
     var environment: [String: String] { ProcessInfo.processInfo.environment }
 
@@ -76,10 +86,15 @@ struct CenterOptions: ParsableArguments {
 
     /// The intake private key; never created here (`kiosk-center credentials init`).
     func intakeKey() throws -> CentrePrivateKey {
+        let path = credentialStore.url(for: Self.intakeKeyName).path
+        // The credential store's own words name the kiosk's tool; the centre's is another.
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw CenterFailure("\(path) is missing or unreadable; create it once with `kiosk-center credentials init`")
+        }
         do {
             return try CentrePrivateKey(rawBytes: try credentialStore.key(named: Self.intakeKeyName))
         } catch {
-            throw CenterFailure("\(error); create it once with `kiosk-center credentials init`")
+            throw CenterFailure("\(error)")
         }
     }
 

@@ -69,7 +69,8 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data("listening on \(host):\(bound)\n".utf8))
             listening.bound(bound, slot: 0)
         }
-        let console = try listener(ConsoleServer(store: store, config: config, views: views, logger: logger, tls: tls != nil).router(),
+        let console = try listener(ConsoleServer(store: store, config: config, views: views, logger: logger, tls: tls != nil,
+                                                 metricsToken: try options.metricsToken()).router(),
                                    host: consoleHost, port: consolePort, name: "kiosk-center-console",
                                    connections: ListenerLimits.consoleConnections, tls: tls,
                                    guarding: ListenerLimits.consoleGuard(config), logger: logger) { bound in

@@ -38,6 +38,14 @@ import Testing
             .contains("configuration OK"))
     }
 
+    /// Before the centre's keys exist, its commands name the centre's own tool, never the kiosk's.
+    @Test func aMissingKeyNamesTheCentresOwnCommand() throws {
+        let state = try temporaryFolder("centre-no-keys")
+        let add = try runToEnd([product("kiosk-center"), "kiosk", "add", "JA0301"] + CenterProcess.arguments(state))
+        #expect(add.status != 0 && add.stderr.contains("kiosk-center credentials init"), "\(add.stderr)")
+        #expect(!add.stderr.contains("kioskctl"), "\(add.stderr)")
+    }
+
     /// The centre speaks plain HTTP: it refuses to listen beyond loopback
     /// (a TLS proxy goes in front), whatever address it is given.
     @Test(arguments: [["--host", "0.0.0.0"], ["--host", "127.0.0.1.nip.io"], ["--console-host", "10.0.0.5"],

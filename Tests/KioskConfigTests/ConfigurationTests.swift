@@ -79,6 +79,16 @@ func problems(_ folder: URL) -> [ConfigProblem] {
         #expect(problems(folder).contains { $0.message.contains("service.description") && $0.message.contains("English") })
     }
 
+    /// One programme's missing English is one problem, not also one for each of its services.
+    @Test func aProgrammesOwnProblemIsNotRepeatedForItsServices() throws {
+        let folder = try copyOfShippedConfig()
+        try edit(folder, "catalog.yaml",
+                 replacing: "      en: Help with school, feelings and holiday care for children in families that are struggling.\n",
+                 with: "")
+        let found = problems(folder)
+        #expect(found.count == 1 && found[0].message.contains("programme.description"), "\(found)")
+    }
+
     @Test func onlyOneHotlineMayBeTheAssistanceLine() throws {
         let folder = try copyOfShippedConfig()
         try edit(folder, "kiosk.yaml", replacing: "    label: {zh-Hans: 报警电话, en: Police}\n",

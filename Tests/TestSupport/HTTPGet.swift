@@ -5,12 +5,13 @@ import FoundationNetworking
 
 /// One plain GET over loopback, waited for: a scrape or a health check as
 /// monitoring makes them.
-public func httpGet(_ url: String, timeout: TimeInterval = 10) throws -> (status: Int, body: String) {
+public func httpGet(_ url: String, timeout: TimeInterval = 10, headers: [String: String] = [:]) throws -> (status: Int, body: String) {
     final class Box: @unchecked Sendable { var result: Result<(Int, String), any Error>? }
     let box = Box()
     let done = DispatchSemaphore(value: 0)
     var request = URLRequest(url: URL(string: url)!, timeoutInterval: timeout)
     request.httpMethod = "GET"
+    for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
     URLSession.shared.dataTask(with: request) { data, response, error in
         if let error {
             box.result = .failure(error)

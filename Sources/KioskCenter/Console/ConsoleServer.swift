@@ -26,6 +26,8 @@ public struct ConsoleServer: Sendable {
     let checker: PasswordChecker
     /// The listener speaks TLS itself (`--tls-certificate`): cookies are Secure.
     let tls: Bool
+    /// What a Prometheus scrape of `/metrics` must present (lower-case hex), when set.
+    let metricsToken: String?
 
     static let sessionCookie = "kc_session"
     static let signInCookie = "kc_signin"
@@ -36,7 +38,7 @@ public struct ConsoleServer: Sendable {
 
     public init(store: CenterStore, config: CenterConfiguration, views: ConsoleViews, logger: Logger,
                 signInLimits: SignInGuard.Limits = .standard, checker: PasswordChecker = PasswordChecker(),
-                tls: Bool = false) {
+                tls: Bool = false, metricsToken: String? = nil) {
         self.store = store
         self.config = config
         self.views = views
@@ -44,6 +46,7 @@ public struct ConsoleServer: Sendable {
         signInGuard = SignInGuard(signInLimits)
         self.checker = checker
         self.tls = tls
+        self.metricsToken = metricsToken
     }
 
     /// The console's routes, after any extra middleware (the benchmark times pages with one).
@@ -58,7 +61,7 @@ public struct ConsoleServer: Sendable {
                      body: .init(byteBuffer: ByteBuffer(string: views.stylesheet)))
         }
         OperationsEndpoints.addHealth(to: router, store: store, logger: logger)
-        OperationsEndpoints.addMetrics(to: router, store: store, logger: logger)
+        OperationsEndpoints.addMetrics(to: router, store: store, logger: logger, token: metricsToken)
         router.get("login") { request, _ in signInPage(request) }
         router.post("login") { request, context in
             try await signIn(request, client: ClientAddress.key(

@@ -22,8 +22,19 @@ public enum OperationsEndpoints {
         }
     }
 
-    static func addMetrics<Context: RequestContext>(to router: Router<Context>, store: CenterStore, logger: Logger) {
-        router.get("metrics") { _, _ in
+    /// `token`: when set (the credential `center-metrics.token`), a scrape
+    /// must carry `Authorization: Bearer <token>`; the kiosks' health is the
+    /// technicians' business, not whoever reaches the console's address.
+    static func addMetrics<Context: RequestContext>(to router: Router<Context>, store: CenterStore, logger: Logger,
+                                                    token: String? = nil) {
+        router.get("metrics") { request, _ in
+            if let token {
+                let given = request.headers[.authorization].map { String($0.drop(while: { $0 != " " }).dropFirst()) } ?? ""
+                let scheme = request.headers[.authorization]?.lowercased().hasPrefix("bearer ") == true
+                guard scheme, ConsoleServer.constantTimeEqual(given.lowercased(), token) else {
+                    return Response(status: .unauthorized, headers: [.wwwAuthenticate: "Bearer", .cacheControl: "no-store"])
+                }
+            }
             var gauges: CentreGauges?
             var fleet: [CenterStore.FleetKiosk] = []
             do {
@@ -103,9 +114,6 @@ public enum OperationsEndpoints {
         metric("kiosk_oldest_pending_seconds", "Age of the kiosk's oldest waiting request at its last heartbeat (0 if none).") {
             heard($0).map { Double($0.oldestPendingSeconds ?? 0) }
         }
-        metric("kiosk_oldest_red_pending_seconds", "Age of the kiosk's oldest waiting red request at its last heartbeat (0 if none).") {
-            heard($0).map { Double($0.health?.oldestRedPendingSeconds ?? 0) }
-        }
         metric("kiosk_dead_requests", "Requests the kiosk set aside as dead, at its last heartbeat.") {
             heard($0).map { Double($0.deadCount) }
         }
@@ -120,6 +128,17 @@ public enum OperationsEndpoints {
         }
         metric("kiosk_clock_refused", "1 when the kiosk's latest requests were refused for its clock.") { kiosk in
             kiosk.problems.contains { if case .clockRefused = $0 { true } else { false } } ? 1 : 0
+        }
+        // Per street, not per kiosk: a kiosk's red request is a resident in crisis who just stood there.
+        var streets: [String: Int] = [:]
+        for kiosk in fleet {
+            let street = kiosk.street ?? ""
+            streets[street] = max(streets[street] ?? 0, kiosk.heartbeat?.health?.oldestRedPendingSeconds ?? 0)
+        }
+        out += "# HELP kiosk_street_oldest_red_pending_seconds Age of the oldest red request waiting on any of the street's kiosks at their last heartbeats (0 if none).\n"
+        out += "# TYPE kiosk_street_oldest_red_pending_seconds gauge\n"
+        for (street, seconds) in streets.sorted(by: { $0.key < $1.key }) {
+            out += "kiosk_street_oldest_red_pending_seconds{street=\"\(labelValue(street))\"} \(seconds)\n"
         }
         return out
     }
