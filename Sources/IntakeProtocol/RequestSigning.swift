@@ -51,6 +51,37 @@ public struct RequestSigner: Sendable {
         Self.constantTimeEqual(acknowledgement(submissionID: submissionID, reference: reference), given)
     }
 
+    /// The header of a signed refusal (`Kiosk-Refusal: v1=<hex>`) and of a
+    /// signed answer body (`Kiosk-Answer-Signature: v1=<hex>`).
+    public static let refusalHeader = "Kiosk-Refusal"
+    public static let answerSignatureHeader = "Kiosk-Answer-Signature"
+
+    /// The centre's word that it refused a submission for good: HMAC-SHA256
+    /// over `refusal \n SUBMISSION-ID \n STATUS`. Only a refusal signed so
+    /// sets a request aside; an unsigned 4xx (a proxy's 403 or 413, anyone on
+    /// a plain-HTTP path) is retried, never final.
+    public func refusal(submissionID: String, status: Int) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data("refusal\n\(submissionID.lowercased())\n\(status)".utf8), using: key)
+        return "v1=" + mac.hexString
+    }
+
+    public func verifyRefusal(_ given: String, submissionID: String, status: Int) -> Bool {
+        Self.constantTimeEqual(refusal(submissionID: submissionID, status: status), given)
+    }
+
+    /// The centre's signature over an answer's body (a progress page), bound
+    /// to the request it answers by that request's timestamp: HMAC-SHA256 over
+    /// `answer \n PATH \n REQUEST-TIMESTAMP \n hex(SHA-256(body))`. A page
+    /// from anyone else, or an old page replayed, is not taken.
+    public func answerSignature(path: String, requestTimestamp: Int64, body: Data) -> String {
+        let message = "answer\n\(path)\n\(requestTimestamp)\n\(Self.bodyDigest(body))"
+        return "v1=" + HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: key).hexString
+    }
+
+    public func verifyAnswer(_ given: String, path: String, requestTimestamp: Int64, body: Data) -> Bool {
+        Self.constantTimeEqual(answerSignature(path: path, requestTimestamp: requestTimestamp, body: body), given)
+    }
+
     static func constantTimeEqual(_ expected: String, _ given: String) -> Bool {
         let expected = Array(expected.utf8), provided = Array(given.utf8)
         guard expected.count == provided.count else { return false }

@@ -56,15 +56,18 @@ public struct SubmissionBatchAnswer: Codable, Sendable, Equatable {
         public var acknowledgement: String?
         public var title: String?
         public var detail: String?
+        /// For a final refusal (4xx): `RequestSigner.refusal` over the id and the status.
+        public var refusal: String?
 
         public init(submissionId: String, status: Int, reference: String? = nil, acknowledgement: String? = nil,
-                    title: String? = nil, detail: String? = nil) {
+                    title: String? = nil, detail: String? = nil, refusal: String? = nil) {
             self.submissionId = submissionId
             self.status = status
             self.reference = reference
             self.acknowledgement = acknowledgement
             self.title = title
             self.detail = detail
+            self.refusal = refusal
         }
     }
 }

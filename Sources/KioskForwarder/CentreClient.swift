@@ -64,7 +64,10 @@ public final class CentreClient: Sendable {
 
     /// One POST; the status and the body, or a `Failure` (no connection, no
     /// answer within the timeout, a broken answer).
-    public func post(path: String, headers: [(String, String)], body: [UInt8]) async throws -> (status: Int, body: Data) {
+    /// `signatures`: the answer's signature headers (`Kiosk-Refusal`,
+    /// `Kiosk-Answer-Signature`) by lower-case name; no other header is kept.
+    public func post(path: String, headers: [(String, String)], body: [UInt8]) async throws
+        -> (status: Int, body: Data, signatures: [String: String]) {
         guard !closed.load(ordering: .relaxed) else { throw Failure(description: "the client is shut down") }
         let connection: Connection
         if let kept = reusableConnection() { connection = kept } else { connection = try await connect() }
@@ -72,7 +75,7 @@ public final class CentreClient: Sendable {
             let answer = try await connection.exchange(head(path: path, headers: headers, length: body.count),
                                                        body: body, timeout: timeout)
             if answer.keepAlive { keep(connection) } else { connection.close() }
-            return (answer.status, answer.body)
+            return (answer.status, answer.body, answer.signatures)
         } catch {
             connection.close()
             throw error
@@ -124,6 +127,10 @@ public final class CentreClient: Sendable {
         let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         return inet_pton(AF_INET, bare, &four) == 1 || inet_pton(AF_INET6, bare, &six) == 1
     }
+
+    /// The answer headers that carry the centre's signatures
+    /// (`RequestSigner.refusalHeader`, `RequestSigner.answerSignatureHeader`).
+    static let signatureHeaders = ["Kiosk-Refusal", "Kiosk-Answer-Signature"]
 
     private func connect() async throws -> Connection {
         let tls = self.tls, host = self.host
@@ -186,6 +193,7 @@ final class Connection: Sendable {
         var status: Int
         var body: Data
         var keepAlive: Bool
+        var signatures: [String: String] = [:]
     }
 
     /// Writes the request, waits for its whole answer or the timeout.
@@ -229,12 +237,14 @@ final class ResponseCollector: ChannelInboundHandler, RemovableChannelHandler {
     private var waiting: EventLoopPromise<Connection.Answer>?
     private var status = 0
     private var keepAlive = false
+    private var signatures: [String: String] = [:]
     private var body = ByteBuffer()
     private var tooLarge = false
 
     func expect(_ promise: EventLoopPromise<Connection.Answer>) {
         waiting = promise
         status = 0
+        signatures = [:]
         body.clear()
         tooLarge = false
     }
@@ -244,6 +254,9 @@ final class ResponseCollector: ChannelInboundHandler, RemovableChannelHandler {
         case let .head(head):
             status = Int(head.status.code)
             keepAlive = head.isKeepAlive
+            for name in CentreClient.signatureHeaders {
+                if let value = head.headers.first(name: name) { signatures[name.lowercased()] = value }
+            }
         case var .body(part):
             if body.readableBytes + part.readableBytes > CentreClient.maxAnswerBytes {
                 tooLarge = true
@@ -257,7 +270,8 @@ final class ResponseCollector: ChannelInboundHandler, RemovableChannelHandler {
                 promise.fail(CentreClient.Failure(description: "the centre's answer is over 1 MiB"))
                 context.close(promise: nil)
             } else {
-                promise.succeed(Connection.Answer(status: status, body: Data(body.readableBytesView), keepAlive: keepAlive))
+                promise.succeed(Connection.Answer(status: status, body: Data(body.readableBytesView), keepAlive: keepAlive,
+                                                  signatures: signatures))
             }
         }
     }

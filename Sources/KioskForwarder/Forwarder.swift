@@ -16,10 +16,11 @@ import Synchronization
 /// Each request is leased from the queue and posted as it is stored (its
 /// personal data sealed to the centre, which alone can open it), signed,
 /// with its submission id as the idempotency key; the centre's reference is recorded
-/// when it answers 200/201. A refusal that will never change (400, 409,
-/// 413, 422) sets the request aside as dead with the reason; anything that
-/// may pass (5xx, 401 from a skewed clock, timeouts, connection errors)
-/// returns it to the queue with exponential backoff and jitter, forever.
+/// when it answers 200/201 with its signed acknowledgement. A refusal that
+/// will never change (400, 409, 413, 422), signed by the centre, sets the
+/// request aside as dead with the reason; anything that may pass (5xx, 401
+/// from a skewed clock, an unsigned 4xx from a proxy, timeouts, connection
+/// errors) returns it to the queue with exponential backoff and jitter, forever.
 /// While the centre is down, one probe at a time goes out instead of one
 /// try per request. Red requests go first.
 /// Security: network, no terminal, no key that opens a request; logs carry
@@ -259,7 +260,7 @@ public final class Forwarder: Sendable {
         guard body.count <= SubmissionBatch.maxBodyBytes else { return nil }
         let ids = submissions.map { $0.submissionId.uuidString.lowercased() }
         do {
-            let (status, answer) = try await signedPost(path: IntakePaths.submissionBatch, body: body, idempotencyKey: nil)
+            let (status, answer, _, _) = try await signedPost(path: IntakePaths.submissionBatch, body: body, idempotencyKey: nil)
             switch status {
             case 200:
                 guard let results = try? JSONDecoder().decode(SubmissionBatchAnswer.self, from: answer).results else {
@@ -272,7 +273,7 @@ public final class Forwarder: Sendable {
                         result.acknowledgement.map { IntakeReceipt(reference: reference, acknowledgement: $0) }
                     }
                     return judge(result.status, receipt: receipt, detail: result.detail ?? result.title ?? "no detail",
-                                 submissionID: id)
+                                 submissionID: id, refusal: result.refusal)
                 }
             case 404, 405:
                 refuseBatchesForAWhile(status)
@@ -317,16 +318,22 @@ public final class Forwarder: Sendable {
         }
         let id = submission.submissionId.uuidString.lowercased()
         do {
-            let (status, answer) = try await signedPost(path: IntakePaths.submissions, body: body, idempotencyKey: id)
+            let (status, answer, signatures, _) = try await signedPost(path: IntakePaths.submissions, body: body, idempotencyKey: id)
             let receipt = (200..<300).contains(status) ? try? JSONDecoder().decode(IntakeReceipt.self, from: answer) : nil
-            return judge(status, receipt: receipt, detail: Self.detail(answer), submissionID: id)
+            return judge(status, receipt: receipt, detail: Self.detail(answer), submissionID: id,
+                         refusal: signatures[RequestSigner.refusalHeader.lowercased()])
         } catch {
             return .retry(reason: "cannot reach the centre: \(Self.describe(error))")
         }
     }
 
     /// What the centre's answer to one request means, alone or in a batch.
-    func judge(_ status: Int, receipt: IntakeReceipt?, detail: String, submissionID: String) -> Outcome {
+    /// A 4xx sets the request aside only with the centre's signed refusal
+    /// (`refusal`): anything that answers in the centre's place (a proxy's
+    /// 403, 404 or 413; anyone on a plain-HTTP path) cannot make a request
+    /// dead, only delay it, and the reason says so for the technician.
+    func judge(_ status: Int, receipt: IntakeReceipt?, detail: String, submissionID: String,
+               refusal: String? = nil) -> Outcome {
         switch status {
         case 200, 201:
             guard let receipt else { return .retry(reason: "centre answered \(status) without a signed acknowledgement") }
@@ -340,13 +347,19 @@ public final class Forwarder: Sendable {
         case 401, 408, 429:
             return .retry(reason: "centre answered \(status): \(detail)")
         case 400..<500:
+            guard let refusal, signer.verifyRefusal(refusal, submissionID: submissionID, status: status) else {
+                return .retry(reason: "answered \(status) without the centre's signature (a proxy or a wrong centre_url?): \(detail)")
+            }
             return .refused(reason: "centre refused with \(status): \(detail)")
         default:
             return .retry(reason: "centre answered \(status)")
         }
     }
 
-    func signedPost(path: String, body: Data, idempotencyKey: String?) async throws -> (Int, Data) {
+    /// The status, the body, the answer's signature headers (lower-case
+    /// names) and the timestamp this request was signed with.
+    func signedPost(path: String, body: Data, idempotencyKey: String?) async throws
+        -> (status: Int, body: Data, signatures: [String: String], timestamp: Int64) {
         let started = ContinuousClock.now
         let endpoint = [("endpoint", Self.endpointName(path))]
         KioskMetric.forwardPosts.counter(endpoint).increment()
@@ -358,7 +371,7 @@ public final class Forwarder: Sendable {
                         signer.signature(method: "POST", path: path, timestamp: timestamp, body: body))]
         if let idempotencyKey { headers.append((RequestSigner.idempotencyHeader, idempotencyKey)) }
         let answer = try await client.post(path: basePath + path, headers: headers, body: Array(body))
-        return (answer.status, answer.body)
+        return (answer.status, answer.body, answer.signatures, timestamp)
     }
 
     /// The heartbeat: queue depth, oldest pending age, dead count, printer
@@ -374,7 +387,7 @@ public final class Forwarder: Sendable {
                 deadCount: summary[.dead], printerState: statuses.first { $0.role == "printer" }?.state,
                 lastScreenRender: statuses.first { $0.role == "front" }?.updated,
                 intervalSeconds: Int(settings.heartbeatInterval.components.seconds), health: healthReport())
-            let (status, answer) = try await signedPost(path: IntakePaths.heartbeat(kioskCode),
+            let (status, answer, _, _) = try await signedPost(path: IntakePaths.heartbeat(kioskCode),
                                                         body: try heartbeat.encoded(), idempotencyKey: nil)
             // A kiosk whose clock is off by more than the signing window (a
             // dead RTC battery) is refused everything: say so where a technician looks.
@@ -404,11 +417,18 @@ public final class Forwarder: Sendable {
             var cursor = try store.progressCursor()
             while !stop.isSet {
                 let query = ProgressQuery(kioskCode: kioskCode, after: cursor)
-                let (status, body) = try await signedPost(path: IntakePaths.progress(kioskCode), body: try query.encoded(),
-                                                          idempotencyKey: nil)
+                let path = IntakePaths.progress(kioskCode)
+                let (status, body, signatures, timestamp) = try await signedPost(path: path, body: try query.encoded(),
+                                                                                 idempotencyKey: nil)
                 // A centre from before progress existed answers 404: nothing to fetch yet.
                 guard status == 200 else {
                     if status != 404 { logger.warning("progress not fetched", metadata: ["http.status": "\(status)"]) }
+                    return
+                }
+                // Only the centre's own page, for this request: a resident must never be shown a made-up step.
+                guard let signature = signatures[RequestSigner.answerSignatureHeader.lowercased()],
+                      signer.verifyAnswer(signature, path: path, requestTimestamp: timestamp, body: body) else {
+                    logger.warning("progress not taken: the page is not signed by the centre for this request")
                     return
                 }
                 let page = try ProgressPage.decode(body)

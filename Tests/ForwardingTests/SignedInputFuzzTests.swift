@@ -119,7 +119,7 @@ import Glibc
                                                     oldestRedPendingSeconds: 1, lastForward: Date(), printerReasons: [],
                                                     databaseCheck: "ok", diskFreeBytes: 1, diskTotalBytes: 2)).encoded()
         let heartbeatPath = IntakePaths.heartbeat("JA0301")
-        for stamp in Self.hostile + [String(now + (1 << 62)), String(now - (1 << 62)), String(now + 301), String(now - 301)] {
+        for stamp in Self.hostile + [String(now + (1 << 62)), String(now - (1 << 62)), String(now + 900), String(now - 900)] {
             let status = try await centre.post(heartbeatPath, body: beat, timestamp: stamp)
             #expect(status == 401, "Kiosk-Timestamp \(stamp.prefix(24)): \(status)")
             try #require(centre.alive, "the centre died on Kiosk-Timestamp \(stamp.prefix(24))")

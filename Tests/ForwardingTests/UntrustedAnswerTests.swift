@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import IntakeProtocol
+import KioskDomain
 @testable import KioskForwarder
 import Logging
 import NIOCore
@@ -94,6 +95,50 @@ import Testing
             try await client.shutdown()
             await impostor.stop()
         }
+    }
+
+    /// A 4xx without the centre's signed refusal (a proxy's 403 or 413, a
+    /// wrong URL's 404, anyone on a plain-HTTP path) never sets a request
+    /// aside: it waits to be sent again, and says why for the technician.
+    @Test(arguments: [400, 403, 404, 409, 413, 422])
+    func anUnsignedRefusalIsRetriedNeverFinal(status: Int) async throws {
+        let proxy = await LoopbackServer {
+            var response = Response(status: .init(code: status), headers: [.contentType: "application/problem+json"],
+                                    body: .init(byteBuffer: ByteBuffer(string: #"{"status":\#(status),"title":"Refused"}"#)))
+            // A refusal signed with a secret that is not this kiosk's counts for nothing either.
+            if status == 422 {
+                let id = UUID().uuidString.lowercased()
+                response.headers[.init(RequestSigner.refusalHeader)!] = RequestSigner(secret: Array(repeating: 3, count: 32))
+                    .refusal(submissionID: id, status: status)
+            }
+            return response
+        }
+        let (forwarder, kiosk, client) = try forwarder(port: proxy.port)
+        let claims = try kiosk.store.claim(limit: 1, leaseFor: .seconds(30))
+        _ = await forwarder.send(ClaimStream(claims))
+        let summary = try kiosk.store.queueSummary()
+        #expect(summary[.dead] == 0 && summary[.queued] == 1, "\(status) set the request aside")
+        let waiting = try #require(try kiosk.store.records(in: .queued).first)
+        #expect(waiting.lastError?.contains("without the centre's signature") == true, "\(waiting.lastError ?? "")")
+        try await client.shutdown()
+        await proxy.stop()
+    }
+
+    /// A progress page the centre did not sign for this very request is not
+    /// kept: nobody on the path can show a resident a made-up "not eligible".
+    @Test func anUnsignedProgressPageIsNotKept() async throws {
+        let receipt = ReceiptNumber(kioskCode: "JA0301", day: "261130", sequence: 1)
+        let page = try ProgressPage(changes: [ProgressChange(id: 5, receiptNumber: receipt, state: .closed, at: Date(),
+                                                             outcome: .notEligible)], more: false).encoded()
+        let impostor = await LoopbackServer {
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: page)))
+        }
+        let (forwarder, kiosk, client) = try forwarder(port: impostor.port)
+        await forwarder.fetchProgress()
+        #expect(impostor.received.count == 1)
+        #expect(try kiosk.store.progressCursor() == 0, "nothing of the page was kept")
+        try await client.shutdown()
+        await impostor.stop()
     }
 
     /// One pass of the forwarder's own loop: the request is back in the queue, not forwarded.

@@ -69,10 +69,10 @@ public enum IntakeServer {
     /// A kiosk asks what became of its requests since its last change.
     static func progress(_ request: Request, code: String, peer: String, store: CenterStore, guards: Guards,
                          partnerNames: [String: LocalizedText], logger: Logger) async -> Response {
-        let body: Data
+        let body: Data, signer: RequestSigner
         switch await authenticate(request, path: IntakePaths.progress(code), peer: peer, store: store, guards: guards) {
         case let .failure(response): return response
-        case let .success(data, _): body = data
+        case let .success(data, kioskSigner): (body, signer) = (data, kioskSigner)
         }
         guard let query = try? ProgressQuery.decode(body), query.kioskCode == code,
               request.headers[HTTPField.Name(RequestSigner.codeHeader)!] == code, query.after >= 0,
@@ -80,7 +80,13 @@ public enum IntakeServer {
         else { return problem(400, "Malformed progress query") }
         do {
             let page = try store.progress(kiosk: code, after: query.after, limit: query.limit) { partnerNames[$0] }
-            return json(200, encoded: try page.encoded())
+            let data = try page.encoded()
+            var response = json(200, encoded: data)
+            // Signed for this request alone: nobody else can show a resident a made-up step.
+            let stamp = request.headers[HTTPField.Name(RequestSigner.timestampHeader)!].flatMap { Int64($0) } ?? 0
+            response.headers[HTTPField.Name(RequestSigner.answerSignatureHeader)!] =
+                signer.answerSignature(path: IntakePaths.progress(code), requestTimestamp: stamp, body: data)
+            return response
         } catch {
             logger.error("cannot read progress", metadata: ["error": "\(error)"])
             return problem(503, "Cannot read now")
@@ -96,6 +102,24 @@ public enum IntakeServer {
         guard let key = request.headers[HTTPField.Name(RequestSigner.idempotencyHeader)!], !key.isEmpty else {
             return problem(400, "Missing Idempotency-Key")
         }
+        return signedRefusal(await submit(body, key: key, request: request, store: store, signer: signer, logger: logger),
+                             submissionID: key, signer: signer)
+    }
+
+    /// A final refusal (a 4xx the kiosk must not retry) carries the kiosk's
+    /// signature over the submission id and the status: the kiosk sets a
+    /// request aside only on the centre's word, never on a proxy's.
+    static func signedRefusal(_ response: Response, submissionID: String, signer: RequestSigner) -> Response {
+        let status = response.status.code
+        guard (400..<500).contains(status), ![401, 408, 429].contains(status) else { return response }
+        var response = response
+        response.headers[HTTPField.Name(RequestSigner.refusalHeader)!] = signer.refusal(submissionID: submissionID, status: status)
+        return response
+    }
+
+    /// One authenticated submission with its Idempotency-Key: opened, checked, stored.
+    static func submit(_ body: Data, key: String, request: Request, store: CenterStore, signer: RequestSigner,
+                       logger: Logger) async -> Response {
         let submission: IntakeSubmission
         do { submission = try store.decodeSubmission(body) } catch {
             switch error {
@@ -171,10 +195,13 @@ public enum IntakeServer {
         let results = zip(batch, answers).map { sealed, answer in
             let answer = answer!
             count(answer.status)
+            let id = sealed.submissionId.uuidString.lowercased()
+            let final = (400..<500).contains(answer.status)
             return SubmissionBatchAnswer.Result(
-                submissionId: sealed.submissionId.uuidString.lowercased(), status: answer.status,
+                submissionId: id, status: answer.status,
                 reference: answer.receipt?.reference, acknowledgement: answer.receipt?.acknowledgement,
-                title: answer.receipt == nil ? answer.title : nil, detail: answer.detail)
+                title: answer.receipt == nil ? answer.title : nil, detail: answer.detail,
+                refusal: final ? signer.refusal(submissionID: id, status: answer.status) : nil)
         }
         return json(200, SubmissionBatchAnswer(results: results))
     }
