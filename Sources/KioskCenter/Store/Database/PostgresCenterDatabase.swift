@@ -276,28 +276,12 @@ final class PostgresSQLConnection: SQLConnection {
             }
         }
         do {
-            return try connection.query(PostgresQuery(unsafeSQL: Self.numbered(sql), binds: binds), logger: logger).wait()
+            return try connection.query(PostgresQuery(unsafeSQL: SQLPlaceholders.numbered(sql), binds: binds), logger: logger).wait()
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
             throw SQLUniqueConflict(description: PostgresCenterDatabase.describe(error))
         } catch {
             throw PostgresCenterDatabase.unavailable(error, location: location)
         }
-    }
-
-    /// `?` placeholders as PostgreSQL numbers them (`$1`, `$2`, …), outside quoted text.
-    static func numbered(_ sql: String) -> String {
-        var result = "", number = 0, quoted = false
-        result.reserveCapacity(sql.utf8.count + 16)
-        for character in sql {
-            if character == "'" { quoted.toggle() }
-            if character == "?" && !quoted {
-                number += 1
-                result += "$\(number)"
-            } else {
-                result.append(character)
-            }
-        }
-        return result
     }
 
     static func value(_ cell: PostgresCell) throws -> SQLValue {
