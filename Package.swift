@@ -116,7 +116,7 @@ let package = Package(
         ]),
         .target(name: "KioskCommands", dependencies: [
             "KioskFront", "KioskForwarder", "ServiceNotify", "KioskMetrics",
-            "KioskDomain", "KioskConfig", "KioskStore", "Receipts", "KioskPrinting", "CupsPrinting", "IntakeProtocol",
+            "KioskDomain", "KioskConfig", "KioskStore", "Receipts", "ReceiptPDF", "KioskPrinting", "CupsPrinting", "IntakeProtocol",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

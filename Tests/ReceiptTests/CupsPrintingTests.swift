@@ -98,6 +98,24 @@ struct PrinterLab {
         #expect(try runProgram(kioskctl, ["reprint", "JA0301-261129-9999-0"], environment: fixture.environment).status == 1)
     }
 
+    /// A technician sets up the printer before the kiosk's services ever
+    /// started: the test page needs no database and creates none.
+    @Test func aTestPagePrintsBeforeTheKioskHasADatabase() throws {
+        let lab = try PrinterLab.fromEnvironment()
+        let fixture = try KioskFixture()
+        let fresh = FileManager.default.temporaryDirectory.appendingPathComponent("kiosk-before-first-start-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: fresh, withIntermediateDirectories: true)
+        var environment = fixture.environment
+        environment["KIOSK_STATE"] = fresh.path
+        let before = try lab.snapshot()
+        let kioskctl = productsDirectory().appendingPathComponent("kioskctl").path
+        let result = try runProgram(kioskctl, ["printer", "test"], environment: environment)
+        #expect(result.status == 0 && result.output.contains("completed"), "\(result.output)")
+        let documents = try lab.documents(after: before)
+        #expect(documents.count == 1)
+        #expect(!FileManager.default.fileExists(atPath: fresh.appendingPathComponent("kiosk.sqlite").path), "no database was made")
+    }
+
     @Test func paperOutShowsInStatusWhileIntakeGoesOnAndTheStaleJobIsCancelled() throws {
         let lab = try PrinterLab.fromEnvironment()
         let fixture = try KioskFixture(edits: [

@@ -4,6 +4,8 @@ import Foundation
 import KioskDomain
 import KioskStore
 import Logging
+import ReceiptPDF
+import Receipts
 
 /// `kioskctl printer status|test` and `kioskctl reprint RECEIPT`.
 struct PrinterCommand: ParsableCommand {
@@ -50,10 +52,39 @@ struct PrinterCommand: ParsableCommand {
         @OptionGroup var options: GlobalOptions
 
         func run() throws {
+            let database = options.stateDirectory.appendingPathComponent(KioskEnvironment.databaseName)
+            // Setting up the printer comes before the first start: a test page needs no queue.
+            guard FileManager.default.fileExists(atPath: database.path) else { return try printDirectly() }
             let environment = try KioskEnvironment.open(options)
             let ids = try environment.store.enqueuePrintJobs(submissionID: nil, copies: ["test"],
                                                              printer: environment.config.printer.queue)
             try waitAndReport(environment, ids)
+        }
+
+        /// Straight to CUPS and followed to its end, without the database.
+        func printDirectly() throws {
+            let config = try KioskEnvironment.configuration(options)
+            let layout: ReceiptLayout
+            do { layout = try ReceiptLayout.load(from: options.assetsDirectory.appendingPathComponent("receipt-layout.yaml")) } catch {
+                throw CommandFailure(description: error.description)
+            }
+            let destination = CupsDestination(queue: config.printer.queue)
+            let jobID: Int32
+            do {
+                let page = try ReceiptPDFRenderer.renderPage(try ReceiptComposer(config: config, layout: layout).testPage(now: Date()))
+                jobID = try destination.submit(pdf: page.pdf, title: "test page", pageMM: (page.widthMM, page.heightMM))
+            } catch {
+                throw CommandFailure(description: "printer \(config.printer.queue): cannot print the test page: \(error)")
+            }
+            let deadline = Date().addingTimeInterval(Double(config.printer.jobTimeout.components.seconds) + 5)
+            var state: CupsJobState?
+            while Date() < deadline {
+                state = (try? destination.jobStates())?[jobID]
+                if state?.isFinished == true { break }
+                Thread.sleep(forTimeInterval: 0.25)
+            }
+            print("print job (test, CUPS job \(jobID), before the kiosk's first start): \(state?.rawValue ?? "unknown")")
+            if state != .completed { throw ExitCode(1) }
         }
     }
 }
