@@ -121,7 +121,8 @@ func reachTheReview(_ front: TmuxFront) throws {
 
         let token = ReceiptToken(receiptNumber: submission.receiptNumber, issuedAt: submission.createdAt,
                                  key: try front.receiptKey())
-        #expect(try decodeQR(fromScreen: screen) == token.description)
+        // The receipt's text can show before its QR code is drawn to the end: wait for the code itself.
+        try front.waitUntil("a QR code holding \(token.description)") { (try? decodeQR(fromScreen: $0)) == token.description }
 
         // A key returns to welcome, and nothing of the session stays on screen.
         try front.keys("Enter")
@@ -167,7 +168,9 @@ func reachTheReview(_ front: TmuxFront) throws {
         #expect(request.language == .english && request.applicant.name == "Anna Li")
         #expect(request.applicant.phone.digits == "021-62481234" && request.applicant.community == "changshou")
         #expect(screen.contains(record.receiptNumber))
-        #expect(try decodeQR(fromScreen: screen)?.hasPrefix("K1.\(record.receiptNumber).") == true)
+        try front.waitUntil("a QR code for \(record.receiptNumber)") {
+            (try? decodeQR(fromScreen: $0))??.hasPrefix("K1.\(record.receiptNumber).") == true
+        }
     }
 
     /// On review, "change contact" leads through every contact screen: the

@@ -109,6 +109,20 @@ public final class TmuxFront {
         throw Timeout(text: text, screen: last)
     }
 
+    /// The first screen for which `condition` holds: for what text alone
+    /// cannot tell (a frame drawn to its end, a QR code that decodes).
+    @discardableResult
+    public func waitUntil(_ what: String, timeout: Double = 10, _ condition: (String) -> Bool) throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        var last = ""
+        while Date() < deadline {
+            last = try screen()
+            if condition(last) { return last }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw Timeout(text: what, screen: last)
+    }
+
     public struct Timeout: Error, CustomStringConvertible {
         public let text: String
         public let screen: String
