@@ -42,6 +42,15 @@ import Glibc
         return (centre, references)
     }
 
+    /// An empty district database of the test cluster, with a seal key of its own.
+    static func districtStore() throws -> CenterStore {
+        let lab = try PostgresLab.get()
+        return try CenterStore(
+            database: try PostgresCenterDatabase(try CenterBackend.settings(try lab.makeDatabase("district")),
+                                                 password: try lab.password),
+            sealKey: Array(repeating: 9, count: 32))
+    }
+
     @Test func aMoveCutShortAndRunAgainHoldsEveryRequestOnceAndAgrees() async throws {
         let (street, references) = try await Self.streetCentre(1200)
         let lab = try PostgresLab.get()
@@ -110,11 +119,7 @@ import Glibc
     @Test func aMoveWithoutAStreetOrWithAClashingNameIsRefusedBeforeAnythingMoves() async throws {
         let (west, _) = try await Self.streetCentre(3)
         let (temple, _) = try await Self.streetCentre(3, kiosk: "JA0302")
-        let lab = try PostgresLab.get()
-        let district = try CenterStore(
-            database: try PostgresCenterDatabase(try CenterBackend.settings(try lab.makeDatabase("district")),
-                                                 password: try lab.password),
-            sealKey: Array(repeating: 9, count: 32))
+        let district = try Self.districtStore()
         defer { district.close() }
         let streetless = #expect(throws: CenterError.self) { try west.store.move(into: district, source: "west", street: nil) }
         #expect("\(streetless.map { "\($0)" } ?? "")".contains("kiosks JA0301 and staff li.adviser have no street"),
@@ -134,11 +139,7 @@ import Glibc
     @Test func aSecondStreetsReferencesAreRenumberedWhereTheDistrictHasThemAndItsRecordsFollow() async throws {
         let (west, _) = try await Self.streetCentre(5)
         let (temple, templeReferences) = try await Self.streetCentre(5, kiosk: "JA0302", adviser: "chen.temple")
-        let lab = try PostgresLab.get()
-        let district = try CenterStore(
-            database: try PostgresCenterDatabase(try CenterBackend.settings(try lab.makeDatabase("district")),
-                                                 password: try lab.password),
-            sealKey: Array(repeating: 9, count: 32))
+        let district = try Self.districtStore()
         defer { district.close() }
         let first = try west.store.move(into: district, source: "west", street: "nanjing-west")
         #expect(first.moved == 5 && first.renumbered == 0)

@@ -16,7 +16,7 @@ import NIOCore
 /// Pages holding personal data are never cached and every look at them is
 /// written to the access log. No JavaScript: it works on any browser.
 public struct ConsoleServer: Sendable {
-    public typealias Context = ConsoleContext
+    public typealias Context = PeerRequestContext
 
     let store: CenterStore
     let config: CenterConfiguration
@@ -195,7 +195,7 @@ public struct ConsoleServer: Sendable {
         }
         let username = (form["username"] ?? "").trimmingCharacters(in: .whitespaces).lowercased()
         if let wait = signInGuard.admit(client) {
-            let seconds = max(1, wait.components.seconds + (wait.components.attoseconds > 0 ? 1 : 0))
+            let seconds = wait.retryAfterSeconds
             logger.warning("sign-in attempts held back", metadata: ["client.address": "\(client)"])
             var response = signInPage(request, error: texts.format("sign_in_wait", String(seconds)),
                                       status: .tooManyRequests, username: username)
@@ -381,17 +381,5 @@ struct DatabaseUnavailablePage: RouterMiddleware {
                             headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .retryAfter: "5"],
                             body: .init(byteBuffer: ByteBuffer(string: page)))
         }
-    }
-}
-
-/// The console's request context: Hummingbird's basics and the peer's
-/// address, which the sign-in limits key on (`ClientAddress`).
-public struct ConsoleContext: RequestContext, RemoteAddressRequestContext {
-    public var coreContext: CoreRequestContextStorage
-    public let remoteAddress: SocketAddress?
-
-    public init(source: ApplicationRequestContextSource) {
-        coreContext = .init(source: source)
-        remoteAddress = source.channel.remoteAddress
     }
 }

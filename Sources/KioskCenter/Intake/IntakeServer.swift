@@ -26,7 +26,7 @@ public enum IntakeServer {
     /// trickles its body cannot hold a slot for ever.
     public static let bodyTimeout: Duration = .seconds(10)
 
-    public typealias Context = IntakeContext
+    public typealias Context = PeerRequestContext
 
     /// The router, with any extra middleware (tests add fault injection here).
     /// `partners` words a referral's partner for the kiosks' progress screens.
@@ -342,7 +342,7 @@ public enum IntakeServer {
 
     static func tooMany(_ wait: Duration, detail: String) -> Response {
         var response = problem(429, "Too many requests", detail: detail)
-        response.headers[.retryAfter] = String(max(1, wait.components.seconds + (wait.components.attoseconds > 0 ? 1 : 0)))
+        response.headers[.retryAfter] = String(wait.retryAfterSeconds)
         return response
     }
 
@@ -422,14 +422,3 @@ public enum IntakeServer {
     }
 }
 
-/// The intake API's request context: Hummingbird's basics and the peer's
-/// address, which the per-address limit keys on (`ClientAddress`).
-public struct IntakeContext: RequestContext, RemoteAddressRequestContext {
-    public var coreContext: CoreRequestContextStorage
-    public let remoteAddress: SocketAddress?
-
-    public init(source: ApplicationRequestContextSource) {
-        coreContext = .init(source: source)
-        remoteAddress = source.channel.remoteAddress
-    }
-}

@@ -100,3 +100,8 @@ public struct IntakeLimits: Sendable {
     public static let standard = IntakeLimits(perKiosk: .init(burst: 10_000, perSecond: 1_000),
                                               failuresPerAddress: .init(burst: 30, perSecond: 0.5))
 }
+
+extension Duration {
+    /// At least one whole second, rounded up: what `Retry-After` says for a wait.
+    var retryAfterSeconds: Int64 { max(1, components.seconds + (components.attoseconds > 0 ? 1 : 0)) }
+}

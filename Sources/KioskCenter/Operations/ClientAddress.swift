@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import Hummingbird
 import IntakeProtocol
 import NIOCore
 #if canImport(Glibc)
@@ -114,4 +115,16 @@ public enum ClientAddress {
 
 extension HTTPField.Name {
     static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
+}
+
+/// Both listeners' request context: Hummingbird's basics and the peer's
+/// address, which the limits key on (through `ClientAddress`).
+public struct PeerRequestContext: RequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let remoteAddress: SocketAddress?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
 }
