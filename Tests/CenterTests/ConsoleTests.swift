@@ -111,7 +111,9 @@ struct ConsoleDriver {
 
     func anAdviserSignsInScansATicketAndActsOnTheCase() async throws {
         let (submission, _) = sample(sequence: 42, level: .red, name: "<script>alert(1)</script>")
-        guard case let .created(reference) = try await centre.store.accept(submission) else { return }
+        guard case let .created(reference) = try await centre.store.accept(submission) else {
+            throw CenterError(description: "the sample request was not created")
+        }
         let token = try centre.token(submission.receiptNumber)
 
         try await app.test(.router) { client in
