@@ -24,11 +24,18 @@ enum PostgresMigrations {
 
     /// Applies what is missing, in one transaction, under an advisory lock:
     /// two centre processes starting together do not both migrate.
+    /// A serving role apart from the schema's owner (README: "A schema owner
+    /// apart from the service") may create nothing: on a database already at
+    /// this version nothing here asks to.
     static func migrate(_ connection: PostgresConnection, logger: Logger, location: String) throws {
-        _ = try connection.simpleQuery("""
-            CREATE TABLE IF NOT EXISTS centre_migrations (
-                name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
-            """).wait()
+        let exists = try connection.simpleQuery("SELECT to_regclass('centre_migrations') IS NOT NULL").wait()
+            .first.map { try $0.decode(Bool.self) } ?? false
+        if !exists {
+            _ = try connection.simpleQuery("""
+                CREATE TABLE IF NOT EXISTS centre_migrations (
+                    name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
+                """).wait()
+        }
         _ = try connection.simpleQuery("BEGIN").wait()
         do {
             _ = try connection.simpleQuery("SELECT pg_advisory_xact_lock(7461626)").wait()
@@ -45,7 +52,14 @@ enum PostgresMigrations {
                 logger.info("migrating the database", metadata: ["migration": "\(migration.name)"])
                 // postgres-nio sends each query as a prepared statement: one statement at a time.
                 for statement in statements(migration.sql) {
-                    _ = try connection.simpleQuery(statement).wait()
+                    do { _ = try connection.simpleQuery(statement).wait() } catch
+                        where "\(String(reflecting: error))".contains("aclcheck_error") {
+                        // The server's privilege check failed: a serving role apart from the schema's owner.
+                        throw CenterError(description: """
+                            the database at \(location) needs migration \(migration.name), which this role may not \
+                            apply: start kiosk-center once as the schema's owner, then grant the serving role again
+                            """)
+                    }
                 }
                 _ = try connection.query("INSERT INTO centre_migrations (name) VALUES (\(migration.name))",
                                          logger: logger).wait()
