@@ -137,7 +137,10 @@ public final class CentreClient: Sendable {
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(.nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000
                                          + timeout.components.attoseconds / 1_000_000_000))
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            // TCP_NODELAY at the TCP level. (`.socketOption(.tcp_nodelay)` would set
+            // SOL_SOCKET option 1, SO_DEBUG, which only root may: every connect of
+            // the unprivileged forwarder failed with EACCES.)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls {

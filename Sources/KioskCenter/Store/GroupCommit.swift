@@ -20,7 +20,7 @@ final class GroupCommit<Value: Sendable>: Sendable {
     }
 
     private let lanes: [GroupWriter<Piece>]
-    private let turn = Atomic<Int>(0)
+    private let turn = LaneTurn()
 
     init(database: any CenterDatabase, label: String, lanes count: Int = 1) {
         lanes = (0..<max(1, count)).map { lane in
@@ -47,7 +47,16 @@ final class GroupCommit<Value: Sendable>: Sendable {
 
     /// Runs `work` in the next commit; returns once that commit is durable.
     func perform(_ work: @escaping Work) async throws -> Value {
-        let lane = lanes[turn.add(1, ordering: .relaxed).newValue % lanes.count]
+        let lane = lanes[turn.next() % lanes.count]
         return try await withCheckedThrowingContinuation { lane.add(Piece(work: work, answer: $0)) }
     }
+}
+
+/// Round robin over the lanes. A class of its own: Swift 6.3's optimiser
+/// crashes (CopyPropagation, "Found outside of lifetime use") on a release
+/// build of a generic class that stores an `Atomic` itself.
+private final class LaneTurn: Sendable {
+    private let count = Atomic<Int>(0)
+
+    func next() -> Int { count.add(1, ordering: .relaxed).newValue }
 }
