@@ -87,8 +87,6 @@ install-kiosk: build
 	install -m 0644 systemd/sysctl.d/60-kiosk-lockdown.conf $(DESTDIR)$(PREFIX)/lib/sysctl.d/
 	install -m 0644 systemd/logind.conf.d/60-kiosk-lockdown.conf $(DESTDIR)$(PREFIX)/lib/systemd/logind.conf.d/
 	install -m 0644 systemd/system.conf.d/60-kiosk-lockdown.conf $(DESTDIR)$(PREFIX)/lib/systemd/system.conf.d/
-	install -d -m 0755 $(DESTDIR)/etc/pam.d
-	install -m 0644 packaging/pam.d/kiosk-display $(DESTDIR)/etc/pam.d/kiosk-display
 	install -d -m 0755 $(DESTDIR)/etc/kiosk
 	install -m 0644 kiosk-config/*.yaml kiosk-config/foot.ini $(DESTDIR)/etc/kiosk/
 	install -d -m 0700 $(DESTDIR)/etc/kiosk/credentials

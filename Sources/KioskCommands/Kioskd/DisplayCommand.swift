@@ -18,8 +18,8 @@ extension Kioskd {
         static let configuration = CommandConfiguration(
             abstract: "Run the resident's screen full-screen in the cage compositor and the foot terminal.",
             discussion: """
-                Runs as the kiosk user in a logind session on the kiosk's seat (kiosk-display.service). \
-                Without a display, set WLR_BACKENDS=headless WLR_RENDERER=pixman: scripts/display-lab does.
+                Runs as the kiosk user on the seat seatd manages (kiosk-display.service: LIBSEAT_BACKEND=seatd, \
+                group video). Without a display, set WLR_BACKENDS=headless WLR_RENDERER=pixman: scripts/display-lab does.
                 """)
 
         @OptionGroup var options: GlobalOptions
@@ -54,6 +54,7 @@ extension Kioskd {
             guard access(footConfig, R_OK) == 0 else {
                 throw CommandFailure(description: "refusing to start: cannot read the terminal's configuration \(footConfig)")
             }
+            if let seat = SeatCheck(environment: ProcessInfo.processInfo.environment) { try seat.waitForSeat() }
             // The front's logs go to this process's standard error (the journal
             // under systemd), not to the terminal: foot makes the screen the
             // front's standard error. The duplicate stays open across exec.
