@@ -17,7 +17,7 @@ ROLES = {"kiosk-display.service": "the screen", "kiosk-forwarder.service": "the 
 
 def units_active(machine, units):
     # `--wait` blocks until start-up has finished, whatever its speed.
-    state = machine.run("systemctl is-system-running --wait", patience=900)[1].splitlines()[-1]
+    state = machine.run("systemctl is-system-running --wait", patience=900)[1].strip() or "unknown"
     failed = machine.must("systemctl --failed --plain --no-legend")
     if failed.strip():
         raise MachineError(f"systemctl --failed lists: {failed}")

@@ -97,7 +97,6 @@ class Machine:
         self._qmp_read()  # the greeting
         self.qmp("qmp_capabilities")
         self.accelerator = "kvm" if self.qmp("query-kvm").get("enabled") else "tcg"
-        self.qmp("cont") if self.qmp("query-status").get("status") == "prelaunch" else None
         self.shell_socket = self._connect("shell.sock")
         self.shell_buffer = b""
         self._log_in()

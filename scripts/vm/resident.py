@@ -69,13 +69,13 @@ def whole_request(kiosk):
     cases, printed = centre_cases(kiosk), completed_print_jobs(kiosk)
     receipt = type_request(kiosk)
     wait_until("the receipt to print", 180, lambda: completed_print_jobs(kiosk) > printed, every=1)
-    stored = kiosk.must("date +%s.%N")
+    printed_at = float(kiosk.must("date +%s.%N"))
     wait_until("the request to reach the centre", 180, lambda: centre_cases(kiosk) == cases + 1, every=1)
-    seconds = float(kiosk.must("date +%s.%N")) - float(stored)
+    seconds = float(kiosk.must("date +%s.%N")) - printed_at
     state = kiosk_sql(kiosk, f"SELECT state FROM submissions WHERE receipt_number = '{receipt}'")
     if state != "forwarded":
         raise MachineError(f"{receipt} is {state} on the kiosk")
-    return f"{receipt}: receipt printed (CUPS job completed), at the centre {seconds:.1f} s after printing"
+    return f"{receipt}: receipt printed (CUPS job completed); the case at the centre {seconds:.1f} s after that"
 
 
 def lockdown(kiosk):

@@ -71,7 +71,8 @@ def main():
         check("timers", lambda: checks.timers_ran(kiosk))
         check("exposure", lambda: checks.exposure(kiosk, [u for u in units if u.endswith(".service")]))
     except MachineError:
-        kiosk.screenshot(os.path.join(work, "kiosk", "failed-screen.png")) if kiosk.process else None
+        if kiosk.process:
+            kiosk.screenshot(os.path.join(work, "kiosk", "failed-screen.png"))
         print(f"vm: the machine's files are in {work}/kiosk (console.log: the kernel's console)")
         sys.exit(1)
     finally:
