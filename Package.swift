@@ -173,7 +173,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"), "TestSupport", "CentreTestSupport", "ServiceNotify",
         ]),
         .testTarget(name: "OperationsTests", dependencies: [
-            "TestSupport", "KioskStore", "KioskConfig", "KioskFront", "IntakeProtocol", "KioskCenter", "CentreTestSupport",
+            "TestSupport", "KioskStore", "KioskConfig", "KioskCommands", "KioskFront", "IntakeProtocol", "KioskCenter", "CentreTestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "CenterTests", dependencies: [
