@@ -50,8 +50,12 @@ let package = Package(
         .target(name: "KioskDomain"),
         .target(name: "YAMLTree", dependencies: ["CYAML"]),
         .target(name: "KioskConfig", dependencies: ["KioskDomain", "YAMLTree"]),
+        // What both ends' stores use: sealing at rest, credential files, grouped writes.
+        .target(name: "StorageSupport", dependencies: [
+            "IntakeProtocol", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "KioskStore", dependencies: [
-            "KioskDomain", "IntakeProtocol",
+            "KioskDomain", "IntakeProtocol", "StorageSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
@@ -77,7 +81,7 @@ let package = Package(
         ]),
         // The centre: intake, case store and workflow, staff console.
         .target(name: "KioskCenter", dependencies: [
-            "IntakeProtocol", "KioskStore", "KioskConfig", "KioskDomain", "KioskMetrics",
+            "IntakeProtocol", "StorageSupport", "KioskConfig", "KioskDomain", "KioskMetrics",
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -99,7 +103,7 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
-        .target(name: "KioskForwarder", dependencies: [
+        .target(name: "KioskForwarder", dependencies: ["StorageSupport", 
             "IntakeProtocol", "KioskStore", "KioskConfig", "KioskDomain", "ServiceNotify", "KioskMetrics",
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -114,7 +118,7 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "KioskCommands", dependencies: [
+        .target(name: "KioskCommands", dependencies: ["StorageSupport", 
             "KioskFront", "KioskForwarder", "ServiceNotify", "KioskMetrics",
             "KioskDomain", "KioskConfig", "KioskStore", "Receipts", "ReceiptPDF", "KioskPrinting", "CupsPrinting", "IntakeProtocol",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -125,7 +129,7 @@ let package = Package(
         .executableTarget(name: "kioskd", dependencies: ["KioskCommands"]),
         .executableTarget(name: "kioskctl", dependencies: ["KioskCommands"]),
         .executableTarget(name: "kiosk-center", dependencies: [
-            "KioskCenter", "IntakeProtocol", "KioskStore", "KioskConfig", "ServiceNotify", "KioskMetrics", "KioskDomain",
+            "KioskCenter", "IntakeProtocol", "StorageSupport", "KioskConfig", "ServiceNotify", "KioskMetrics", "KioskDomain",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -136,7 +140,7 @@ let package = Package(
         ]),
         // The receipt benchmark's baseline calls libqrencode directly, so the
         // bench alone imports CQRencode besides its wrapper.
-        .executableTarget(name: "kiosk-bench", dependencies: [
+        .executableTarget(name: "kiosk-bench", dependencies: ["StorageSupport", 
             "KioskDomain", "KioskConfig", "KioskStore", "QRCode", "CQRencode", "Receipts", "ReceiptPDF",
             "KioskPrinting", "CupsPrinting", "KioskFront", "KioskForwarder", "KioskCenter", "IntakeProtocol",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -150,33 +154,33 @@ let package = Package(
         .testTarget(name: "KioskDomainTests", dependencies: ["KioskDomain"]),
         .testTarget(name: "KioskConfigTests", dependencies: ["KioskConfig", "YAMLTree"],
                     resources: []),
-        .testTarget(name: "KioskStoreTests", dependencies: [
+        .testTarget(name: "KioskStoreTests", dependencies: ["StorageSupport", 
             "KioskStore", "KioskConfig", "KioskDomain",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode", "TestSupport"]),
-        .testTarget(name: "ReceiptTests", dependencies: [
+        .testTarget(name: "ReceiptTests", dependencies: ["StorageSupport", 
             "Receipts", "ReceiptPDF", "KioskPrinting", "CupsPrinting", "KioskStore", "KioskConfig", "IntakeProtocol",
         ]),
         // Spawning our executables, a loopback centre and a front in tmux, shared by the test targets.
-        .target(name: "TestSupport", dependencies: ["KioskConfig", "KioskDomain", "KioskStore", "Receipts", "IntakeProtocol"],
+        .target(name: "TestSupport", dependencies: ["StorageSupport", "KioskConfig", "KioskDomain", "KioskStore", "Receipts", "IntakeProtocol"],
                 path: "Tests/TestSupport"),
         // A centre's database for tests: SQLite or the private PostgreSQL cluster.
-        .target(name: "CentreTestSupport", dependencies: ["KioskCenter", "KioskStore", "IntakeProtocol", "TestSupport"],
+        .target(name: "CentreTestSupport", dependencies: ["StorageSupport", "KioskCenter", "KioskStore", "IntakeProtocol", "TestSupport"],
                 path: "Tests/CentreTestSupport"),
         .testTarget(name: "CommandTests", dependencies: ["KioskCommands", "IntakeProtocol", "ServiceNotify", "TestSupport", "KioskMetrics",
                                                         "KioskFront", "KioskDomain", "KioskConfig"]),
-        .testTarget(name: "ForwardingTests", dependencies: [
+        .testTarget(name: "ForwardingTests", dependencies: ["StorageSupport", 
             "KioskForwarder", "KioskCenter", "IntakeProtocol", "KioskStore", "KioskConfig", "KioskDomain",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"), "TestSupport", "CentreTestSupport", "ServiceNotify",
         ]),
-        .testTarget(name: "OperationsTests", dependencies: [
+        .testTarget(name: "OperationsTests", dependencies: ["StorageSupport", 
             "TestSupport", "KioskStore", "KioskConfig", "KioskCommands", "KioskFront", "IntakeProtocol", "KioskCenter", "CentreTestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .testTarget(name: "CenterTests", dependencies: [
+        .testTarget(name: "CenterTests", dependencies: ["StorageSupport", 
             "KioskCenter", "IntakeProtocol", "KioskDomain", "KioskConfig", "KioskStore", "TestSupport", "CentreTestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),

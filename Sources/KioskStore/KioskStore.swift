@@ -238,3 +238,9 @@ extension KioskStore {
         }
     }
 }
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

@@ -8,6 +8,7 @@ import KioskDomain
 import KioskStore
 import Logging
 import NIOCore
+import StorageSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -164,7 +165,7 @@ struct DistrictBenchmark: AsyncParsableCommand {
                                         sealKey: try keys.key(named: "center-seal.key"))
             }
             defer { store.close() }
-            for kiosk in fleet.kiosks { secrets[kiosk.code] = CredentialStore.hexBytes(try store.addKiosk(kiosk.code)) }
+            for kiosk in fleet.kiosks { secrets[kiosk.code] = [UInt8](hex: try store.addKiosk(kiosk.code)) }
             try store.addStaff("bench.supervisor", role: .supervisor, password: "a password for the bench", actor: "bench")
             let settings = try CenterConfigurationLoader.load(from: config).console
             guard case let .success(session, _) = try await store.signIn("bench.supervisor", password: "a password for the bench",

@@ -7,6 +7,7 @@ import KioskConfig
 import KioskDomain
 import KioskForwarder
 import KioskStore
+import StorageSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -129,7 +130,7 @@ struct DrainBenchmark: AsyncParsableCommand {
         let credentials = CredentialStore(directory: state.appendingPathComponent("credentials"))
         try credentials.writeCentrePublicKey(centreKey, named: configuration.credentials.centrePublicKey)
         try credentials.createKeyIfMissing(named: configuration.credentials.receiptKey)
-        try credentials.write(CredentialStore.hexBytes(enrolment.first ?? "") ?? [], named: configuration.credentials.centreSecret)
+        try credentials.write([UInt8](hex: enrolment.first ?? "") ?? [], named: configuration.credentials.centreSecret)
         let database = state.appendingPathComponent("kiosk.sqlite").path
         do {
             let store = try KioskStore(path: database, centreKey: centreKey,

@@ -1,12 +1,13 @@
-import IntakeProtocol
 import ArgumentParser
 import Foundation
+import IntakeProtocol
 import KioskConfig
 import KioskDomain
 import KioskFront
 import KioskStore
 import QRCode
 import Receipts
+import StorageSupport
 
 /// `kiosk-bench front`: keystroke to frame written, bytes for one typed
 /// character against a full redraw, the daemon's CPU while idle in a real

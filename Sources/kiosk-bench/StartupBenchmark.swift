@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
-import IntakeProtocol
 import GRDB
+import IntakeProtocol
 import KioskConfig
 import KioskDomain
 import KioskStore
+import StorageSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -147,7 +148,7 @@ struct StartupBenchmark: ParsableCommand {
         let credentials = CredentialStore(directory: state.appendingPathComponent("credentials"))
         try credentials.writeCentrePublicKey(centreKey, named: configuration.credentials.centrePublicKey)
         try credentials.createKeyIfMissing(named: configuration.credentials.receiptKey)
-        try credentials.write(CredentialStore.hexBytes(secret) ?? [], named: configuration.credentials.centreSecret)
+        try credentials.write([UInt8](hex: secret) ?? [], named: configuration.credentials.centreSecret)
         let originals = min(1000, rows)
         do {
             let store = try KioskStore(path: database, centreKey: centreKey,

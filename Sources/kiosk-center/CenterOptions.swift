@@ -3,7 +3,7 @@ import Foundation
 import IntakeProtocol
 import KioskCenter
 import KioskConfig
-import KioskStore
+import StorageSupport
 
 /// Where the centre's files are, shared by every subcommand, so the
 /// service and each command a person runs use the same database, the same
@@ -62,17 +62,17 @@ struct CenterOptions: ParsableArguments {
     /// state folder (development).
     var credentialStore: CredentialStore {
         if let folder = credentials ?? environment["KIOSK_CENTER_CREDENTIALS"] {
-            return CredentialStore(directory: URL(fileURLWithPath: folder, isDirectory: true))
+            return CredentialStore(directory: URL(fileURLWithPath: folder, isDirectory: true), createdBy: "kiosk-center credentials init")
         }
         if let systemd = environment["CREDENTIALS_DIRECTORY"], !systemd.isEmpty {
-            return CredentialStore(directory: URL(fileURLWithPath: systemd, isDirectory: true))
+            return CredentialStore(directory: URL(fileURLWithPath: systemd, isDirectory: true), createdBy: "kiosk-center credentials init")
         }
         let beside = configDirectory.appendingPathComponent("credentials", isDirectory: true)
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: beside.path, isDirectory: &isFolder), isFolder.boolValue {
-            return CredentialStore(directory: beside)
+            return CredentialStore(directory: beside, createdBy: "kiosk-center credentials init")
         }
-        return CredentialStore(directory: stateDirectory.appendingPathComponent("credentials", isDirectory: true))
+        return CredentialStore(directory: stateDirectory.appendingPathComponent("credentials", isDirectory: true), createdBy: "kiosk-center credentials init")
     }
 
     func loadConfiguration() throws -> CenterConfiguration {
@@ -86,11 +86,6 @@ struct CenterOptions: ParsableArguments {
 
     /// The intake private key; never created here (`kiosk-center credentials init`).
     func intakeKey() throws -> CentrePrivateKey {
-        let path = credentialStore.url(for: Self.intakeKeyName).path
-        // The credential store's own words name the kiosk's tool; the centre's is another.
-        guard FileManager.default.isReadableFile(atPath: path) else {
-            throw CenterFailure("\(path) is missing or unreadable; create it once with `kiosk-center credentials init`")
-        }
         do {
             return try CentrePrivateKey(rawBytes: try credentialStore.key(named: Self.intakeKeyName))
         } catch {
@@ -105,14 +100,13 @@ struct CenterOptions: ParsableArguments {
         let configuration = try configuration ?? loadConfiguration()
         let key: [UInt8]
         do { key = try credentialStore.key(named: Self.sealKeyName) } catch {
-            throw CenterFailure("\(credentialStore.url(for: Self.sealKeyName).path) is missing or unreadable; "
-                                + "create it once with `kiosk-center credentials init`")
+            throw CenterFailure(error.description)
         }
         do {
             return try CenterStore(database: try openDatabase(configuration.database), sealKey: key,
                                    intakeKey: intake ? try intakeKey() : nil, deadlines: configuration.deadlines,
                                    timeZone: configuration.timeZone)
-        } catch let error as StoreError {
+        } catch let error as CenterError {
             throw CenterFailure(error.description)
         } catch let error as DatabaseUnavailable {
             throw CenterFailure(error.description)

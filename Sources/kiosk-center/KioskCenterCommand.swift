@@ -3,7 +3,7 @@ import Foundation
 import IntakeProtocol
 import KioskCenter
 import KioskDomain
-import KioskStore
+import StorageSupport
 
 /// The community acceptance centre's side: the kiosks' intake API, the
 /// staff console, and the commands that look after them.

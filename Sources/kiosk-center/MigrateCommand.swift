@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import KioskCenter
-import KioskStore
+import StorageSupport
 
 /// Moves a street centre's SQLite database into the district's PostgreSQL.
 struct MigrateToPostgres: ParsableCommand {
@@ -45,7 +45,7 @@ struct MigrateToPostgres: ParsableCommand {
         }
         let file = URL(fileURLWithPath: from).standardizedFileURL
         guard FileManager.default.fileExists(atPath: file.path) else { throw CenterFailure("no database at \(file.path)") }
-        let sourceKeys = fromCredentials.map { CredentialStore(directory: URL(fileURLWithPath: $0, isDirectory: true)) }
+        let sourceKeys = fromCredentials.map { CredentialStore(directory: URL(fileURLWithPath: $0, isDirectory: true), createdBy: "kiosk-center credentials init") }
             ?? options.credentialStore
         let sourceKey: [UInt8], districtKey: [UInt8]
         do {
@@ -61,7 +61,7 @@ struct MigrateToPostgres: ParsableCommand {
             district = try CenterStore(database: try PostgresCenterDatabase(settings, password: try options.databasePassword()),
                                        sealKey: districtKey, deadlines: configuration.deadlines,
                                        timeZone: configuration.timeZone)
-        } catch let error as StoreError {
+        } catch let error as CenterError {
             throw CenterFailure(error.description)
         } catch let error as DatabaseUnavailable {
             throw CenterFailure(error.description)

@@ -73,9 +73,15 @@ def main():
 
         # JA0304 stops; three missed intervals later it is silent.
         quiet.add("JA0304")
-        time.sleep(INTERVAL * 3 + 2.5)
-        driver.refresh()
-        listed = rows(driver)
+        # Silent after three missed intervals: the page is read again until it
+        # says so (at most twice that long), not after a fixed pause.
+        deadline = time.time() + INTERVAL * 6 + 10
+        while True:
+            driver.refresh()
+            listed = rows(driver)
+            if dict((code, health) for code, health, _ in listed).get("JA0304") == "silent" or time.time() > deadline:
+                break
+            time.sleep(0.5)
         order = [code for code, _, _ in listed]
         healths = dict((code, health) for code, health, _ in listed)
         words = dict((code, line) for code, _, line in listed)

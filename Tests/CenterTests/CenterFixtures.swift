@@ -1,10 +1,11 @@
+import CentreTestSupport
 import Foundation
 import IntakeProtocol
 import KioskCenter
 import KioskConfig
 import KioskDomain
 import KioskStore
-import CentreTestSupport
+import StorageSupport
 import TestSupport
 
 /// A centre store with the shipped configuration: a SQLite file in a
@@ -29,7 +30,7 @@ struct CenterFixture {
 
     /// A receipt token as kiosk JA0301 prints it.
     func token(_ receipt: String) throws -> ReceiptToken {
-        let key = ReceiptKey.derived(fromCentreSecret: CredentialStore.hexBytes(kioskSecret)!, kioskCode: "JA0301")
+        let key = ReceiptKey.derived(fromCentreSecret: [UInt8](hex: kioskSecret)!, kioskCode: "JA0301")
         return ReceiptToken(receiptNumber: try ReceiptNumber(parsing: receipt), issuedAt: Date(), key: key)
     }
 

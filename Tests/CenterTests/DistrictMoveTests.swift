@@ -4,6 +4,7 @@ import IntakeProtocol
 import KioskCenter
 import KioskDomain
 import KioskStore
+import StorageSupport
 import TestSupport
 import Testing
 #if canImport(Glibc)

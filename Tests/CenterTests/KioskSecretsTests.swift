@@ -1,12 +1,13 @@
-import Foundation
 import CentreTestSupport
+import Foundation
 import GRDB
 import IntakeProtocol
 @testable import KioskCenter
 import KioskDomain
 import KioskStore
-import Testing
+import StorageSupport
 import TestSupport
+import Testing
 
 /// Kiosk secrets at the centre: sealed at rest, rotated without voiding
 /// earlier receipts, revoked at once.
@@ -19,7 +20,7 @@ import TestSupport
         let bytes = try databaseBytes(centre.folder)
         for secret in [centre.kioskSecret, rotated] {
             #expect(!bytes.contains(Data(secret.utf8)), "hex secret in the files")
-            #expect(!bytes.contains(Data(CredentialStore.hexBytes(secret)!)), "raw secret in the files")
+            #expect(!bytes.contains(Data([UInt8](hex: secret)!)), "raw secret in the files")
         }
     }
 
@@ -37,12 +38,12 @@ import TestSupport
             }
         }
         let store = try CenterStore(path: path, sealKey: Array(repeating: 7, count: 32))
-        #expect(try await store.secret(of: "JA0301") == CredentialStore.hexBytes(secret))
+        #expect(try await store.secret(of: "JA0301") == [UInt8](hex: secret))
         #expect(try store.kiosks().map(\.generation) == [1])
         #expect(!(try databaseBytes(folder)).contains(Data(secret.utf8)))
         let reopened = try CenterStore(path: path, sealKey: Array(repeating: 7, count: 32))
-        #expect(try await reopened.secret(of: "JA0301") == CredentialStore.hexBytes(secret), "sealed once, not twice")
-        #expect(throws: StoreError.self, "another seal key opens no secret") {
+        #expect(try await reopened.secret(of: "JA0301") == [UInt8](hex: secret), "sealed once, not twice")
+        #expect(throws: SealingError.self, "another seal key opens no secret") {
             try CenterStore(path: path, sealKey: Array(repeating: 8, count: 32)).receiptKeys(kiosk: "JA0301")
         }
     }
@@ -52,7 +53,7 @@ import TestSupport
         let oldTicket = try centre.token(ReceiptNumber(kioskCode: "JA0301", day: "261129", sequence: 1).description)
         let new = try centre.store.rotateKiosk("JA0301", actor: "li.supervisor")
         #expect(new != centre.kioskSecret)
-        #expect(try await centre.store.secret(of: "JA0301") == CredentialStore.hexBytes(new))
+        #expect(try await centre.store.secret(of: "JA0301") == [UInt8](hex: new))
         let keys = try centre.store.receiptKeys(kiosk: "JA0301")
         #expect(keys.count == 2)
         #expect(keys.contains { (try? ReceiptToken(verifying: oldTicket.description, key: $0)) != nil })
@@ -62,7 +63,7 @@ import TestSupport
 
     @Test(arguments: CenterBackend.allCases) func aRevokedKioskSignsNothingAndItsBundlesAreRefused(_ backend: CenterBackend) async throws {
         let centre = try CenterFixture(backend)
-        let secret = CredentialStore.hexBytes(centre.kioskSecret)!
+        let secret = [UInt8](hex: centre.kioskSecret)!
         let bundle = try OfflineBundle.seal(bodies: [], kioskCode: "JA0301", secret: secret)
         try centre.store.revokeKiosk("JA0301")
         #expect(try await centre.store.secret(of: "JA0301") == nil)
@@ -73,7 +74,7 @@ import TestSupport
         #expect { try centre.store.addKiosk("JA0301") } throws: { "\($0)".contains("kiosk rotate") }
         // Found again: a new secret lets it back in.
         let back = try centre.store.rotateKiosk("JA0301")
-        #expect(try await centre.store.secret(of: "JA0301") == CredentialStore.hexBytes(back))
+        #expect(try await centre.store.secret(of: "JA0301") == [UInt8](hex: back))
     }
 
     func databaseBytes(_ folder: URL) throws -> Data {

@@ -2,6 +2,7 @@ import Foundation
 import IntakeProtocol
 import KioskCenter
 import KioskStore
+import StorageSupport
 import TestSupport
 
 extension CenterProcess {

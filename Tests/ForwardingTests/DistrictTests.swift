@@ -3,6 +3,7 @@ import Foundation
 import IntakeProtocol
 import KioskCenter
 import KioskStore
+import StorageSupport
 import TestSupport
 import Testing
 

@@ -9,6 +9,7 @@ import KioskForwarder
 import KioskStore
 import Logging
 import ServiceNotify
+import StorageSupport
 import TestSupport
 
 /// A kiosk's state folder and configuration pointed at a centre.

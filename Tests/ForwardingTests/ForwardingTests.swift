@@ -1,20 +1,21 @@
 import AsyncHTTPClient
 import CentreTestSupport
+import Dispatch
 import Foundation
 import HTTPTypes
 import Hummingbird
 import IntakeProtocol
 import KioskCenter
-import KioskDomain
 import KioskConfig
+import KioskDomain
 import KioskForwarder
 import KioskStore
 import Logging
-import ServiceNotify
 import NIOCore
+import ServiceNotify
+import StorageSupport
 import TestSupport
 import Testing
-import Dispatch
 
 /// What the in-process centre does to requests, switched by a test.
 actor FaultPlan {
@@ -212,6 +213,8 @@ final class InProcessCentre: @unchecked Sendable {
         while await centre.plan.total < 1, ContinuousClock.now < firstBatchDeadline {
             try await Task.sleep(for: .milliseconds(50))
         }
+        // Past the first batch's answer; then a window of outage in which
+        // probes are counted (a duration the test measures, not a wait).
         try await Task.sleep(for: .milliseconds(200))
         let probingFrom = ContinuousClock.now
         try await Task.sleep(for: .seconds(4))
@@ -221,11 +224,17 @@ final class InProcessCentre: @unchecked Sendable {
 
         // The centre stores but answers too late: the kiosk must resend, the centre must not store twice.
         await centre.plan.set(.storeThenHang)
-        try await Task.sleep(for: .seconds(5))
+        let hangFrom = ContinuousClock.now
+        let resendDeadline = ContinuousClock.now + .seconds(60)
+        // A send that was stored but answered too late, and the resend after it.
+        while await centre.plan.count(.storeThenHang, after: hangFrom) < 2, ContinuousClock.now < resendDeadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(await centre.plan.count(.storeThenHang, after: hangFrom) >= 2, "a late answer was followed by a resend")
 
         // The centre goes away and comes back on the same port.
         await centre.stop()
-        try await Task.sleep(for: .seconds(2))
+        try await Task.sleep(for: .seconds(2))  // the outage's length: the kiosk meets a closed port meanwhile
         await centre.plan.set(.normal)
         try await centre.start()
 
@@ -364,7 +373,7 @@ final class InProcessCentre: @unchecked Sendable {
         let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try centre.addKiosk("JA0301"),
                                   heartbeatSeconds: 600)
         let forwarder = try kiosk.startForwarder()
-        try await Task.sleep(for: .seconds(1))  // the queue is empty: it waits for work
+        try await Task.sleep(for: .seconds(1))  // a second of an empty queue: the forwarder is idle when the request comes
         try kiosk.submit(1)
         // Well before the fallback look at the queue (every 10 s).
         #expect(await kiosk.drained(timeout: 4))

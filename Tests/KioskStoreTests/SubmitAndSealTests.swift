@@ -2,8 +2,9 @@ import Foundation
 import GRDB
 import IntakeProtocol
 import KioskDomain
-import Testing
 @testable import KioskStore
+import StorageSupport
+import Testing
 
 @Suite struct SubmitTests {
     @Test func writerRunsWALWithFullSynchronous() throws {
@@ -87,7 +88,7 @@ import Testing
             // As the centre's private key…
             #expect(throws: SealingError.self) { try sealed.opened(with: try CentrePrivateKey(rawBytes: key)) }
             // …and as the symmetric seal key kiosks used to hold.
-            #expect(throws: StoreError.self) { try Sealer(keyBytes: key).open(sealed.personal, boundTo: request.id) }
+            #expect(throws: SealingError.self) { try Sealer(keyBytes: key).open(sealed.personal, boundTo: request.id) }
         }
         #expect(try sealed.opened(with: fixture.centreKey).request == request, "the centre's key opens it")
     }
@@ -159,7 +160,7 @@ import Testing
     @Test func aSealedBlobMovedToAnotherRowDoesNotOpen() throws {
         let sealer = Sealer(keyBytes: Array(repeating: 1, count: 32))
         let blob = try sealer.seal(Data("王".utf8), boundTo: UUID())
-        #expect(throws: StoreError.self) { try sealer.open(blob, boundTo: UUID()) }
+        #expect(throws: SealingError.self) { try sealer.open(blob, boundTo: UUID()) }
     }
 
     @Test func credentialFilesAreReadAsHexOrBase64AndNeverOverwritten() throws {
@@ -180,11 +181,11 @@ import Testing
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: base64.path)
         #expect(try credentials.key(named: "b64.key") == key)
         try FileManager.default.setAttributes([.posixPermissions: 0o620], ofItemAtPath: base64.path)
-        #expect(throws: StoreError.self, "writable by the group") { try credentials.key(named: "b64.key") }
+        #expect(throws: CredentialError.self, "writable by the group") { try credentials.key(named: "b64.key") }
         let bad = credentials.url(for: "bad.key")
         try "too short".write(to: bad, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: bad.path)
-        #expect(throws: StoreError.self) { try credentials.key(named: "bad.key") }
+        #expect(throws: CredentialError.self) { try credentials.key(named: "bad.key") }
         let folderMode = try FileManager.default.attributesOfItem(atPath: credentials.directory.path)[.posixPermissions] as? Int
         #expect(folderMode == 0o700)
 

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import IntakeProtocol
 import KioskStore
+import StorageSupport
 import TestSupport
 import Testing
 

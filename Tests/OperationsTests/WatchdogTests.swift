@@ -58,7 +58,7 @@ import Testing
         #expect(messages.contains("STATUS=screen welcome · printer none · queue 0"), "one line of state: \(messages)")
         // The screen froze with the loop: a key no longer changes it.
         try front.keys("Enter")
-        Thread.sleep(forTimeInterval: 0.5)
+        Thread.sleep(forTimeInterval: 0.5)  // proving a negative takes a window: a live front answers in ~10 ms
         #expect(!(try front.screen()).contains("需要帮助的是谁"))
         // A hung front ignores the hang-up tmux sends; end it as systemd would.
         if let pid = try front.openStore().statuses().first(where: { $0.role == "front" })?.pid { kill(pid, SIGKILL) }

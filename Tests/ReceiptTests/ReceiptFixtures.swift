@@ -1,9 +1,10 @@
-import IntakeProtocol
 import Foundation
+import IntakeProtocol
 import KioskConfig
 import KioskDomain
 import KioskStore
 import Receipts
+import StorageSupport
 
 let repositoryRoot = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -1,9 +1,10 @@
-import IntakeProtocol
-import KioskDomain
 import Foundation
+import IntakeProtocol
 import KioskConfig
+import KioskDomain
 import KioskStore
 import Receipts
+import StorageSupport
 
 /// `kioskd front` in a real pseudo-terminal: tmux on a private socket.
 /// The front's standard error goes to `log`.

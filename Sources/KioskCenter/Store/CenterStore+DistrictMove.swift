@@ -1,7 +1,7 @@
 // SHA256 for the comparison's digests; SymmetricKey is not marked Sendable in swift-crypto 3.
 @preconcurrency import Crypto
 import Foundation
-import KioskStore
+import StorageSupport
 
 /// What `migrate-to-postgres` did: a street centre's data moved into the
 /// district's database.

@@ -1,6 +1,6 @@
 import Foundation
 import IntakeProtocol
-import KioskStore
+import StorageSupport
 
 /// Registered kiosks and their secrets.
 ///
@@ -178,7 +178,7 @@ extension CenterStore {
 
     private func insertSecret(_ hex: String, kiosk code: String, generation: Int, now: Date,
                               in db: any SQLConnection) throws {
-        guard let bytes = CredentialStore.hexBytes(hex), bytes.count == 32 else {
+        guard let bytes = [UInt8](hex: hex), bytes.count == 32 else {
             throw CenterError(description: "the secret of kiosk \(code) is not 64 hex digits")
         }
         let sealed = try sealer.seal(Data(bytes), context: Self.secretContext(code, generation))

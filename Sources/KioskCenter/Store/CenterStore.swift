@@ -1,7 +1,7 @@
 import Foundation
 import IntakeProtocol
 import KioskDomain
-import KioskStore
+import StorageSupport
 import Synchronization
 
 /// The centre's database: registered kiosks, received requests (each stored

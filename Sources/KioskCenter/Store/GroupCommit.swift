@@ -1,4 +1,4 @@
-import KioskStore
+import StorageSupport
 import Synchronization
 
 /// Database work that arrives together shares one transaction, and so one

@@ -3,6 +3,7 @@ import Foundation
 import IntakeProtocol
 import KioskConfig
 import KioskStore
+import StorageSupport
 
 /// `kioskctl credentials`: the kiosk's key files. A kiosk holds its centre
 /// secret (signing), the receipt key derived from it, and the centre's
@@ -49,7 +50,7 @@ struct CredentialsCommand: ParsableCommand {
             let config = try CredentialsCommand.loadConfiguration(options)
             let text = (readLine(strippingNewline: true) ?? "").filter { !$0.isWhitespace }
             let publicKeyLine = readLine(strippingNewline: true)
-            guard text.count == 64, let key = CredentialStore.hexBytes(text) else {
+            guard text.count == 64, let key = [UInt8](hex: text) else {
                 throw CommandFailure(description: "the centre secret must be 64 hex digits, as `kiosk-center kiosk add` printed it")
             }
             let credentials = options.credentialStore

@@ -3,6 +3,7 @@ import Foundation
 import KioskMetrics
 import KioskStore
 import Logging
+import StorageSupport
 
 /// Options every command takes: where the district configuration is, and
 /// where the kiosk keeps its state (database, credentials outside systemd).

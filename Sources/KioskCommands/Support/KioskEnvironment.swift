@@ -1,5 +1,6 @@
-import IntakeProtocol
 import Foundation
+import IntakeProtocol
+import StorageSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -43,7 +44,7 @@ public struct KioskEnvironment: Sendable {
             return KioskEnvironment(options: options, config: config, credentials: credentials, store: store)
         } catch {
             let verb = access == .service ? "refusing to start" : "cannot continue"
-            throw CommandFailure(description: "\(verb): \(error.description)")
+            throw CommandFailure(description: "\(verb): \(error)")
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import IntakeProtocol
+import StorageSupport
 
 extension KioskStore {
     /// How many stored requests are still sealed with the kiosk's own
@@ -26,7 +27,8 @@ extension KioskStore {
                 """)
             for record in records {
                 guard let id = UUID(uuidString: record.id), let old = record.sealedPersonal else { continue }
-                let plaintext = try legacy.open(old, boundTo: id)
+                let plaintext: Data
+                do { plaintext = try legacy.open(old, boundTo: id) } catch { throw StoreError.sealing("\(error)") }
                 let sealed: Data
                 do { sealed = try PersonalEnvelope.seal(plaintext, to: centreKey, header: record.plainHeader) } catch {
                     throw StoreError.sealing("\(error)")

@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import KioskStore
 
 /// The centre's data in one SQLite file (WAL, full sync, secure delete),
 /// through a GRDB pool: readers in parallel, one writer.
@@ -26,11 +25,11 @@ public final class SQLiteCenterDatabase: CenterDatabase {
         try pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
             let problems = try String.fetchAll(db, sql: "PRAGMA quick_check")
-            guard problems == ["ok"] else { throw StoreError.corrupt(path, problems.joined(separator: "; ")) }
+            guard problems == ["ok"] else { throw CenterError.damaged(path, problems.joined(separator: "; ")) }
         }
         let migrator = CenterMigrations.migrator
         if try pool.read({ try migrator.hasBeenSuperseded($0) }) {
-            throw StoreError.schemaNewer(path, [])
+            throw CenterError.schemaNewer(path)
         }
         try migrator.migrate(pool)
     }

@@ -1,6 +1,7 @@
 // SymmetricKey is immutable but not marked Sendable in swift-crypto 3.
 @preconcurrency import Crypto
 import Foundation
+import IntakeProtocol
 
 /// Seals personal data at rest with AES-256-GCM.
 ///
@@ -16,39 +17,39 @@ public struct Sealer: Sendable {
         key = SymmetricKey(data: keyBytes)
     }
 
-    public func seal(_ plaintext: Data, boundTo id: UUID) throws(StoreError) -> Data {
+    public func seal(_ plaintext: Data, boundTo id: UUID) throws(SealingError) -> Data {
         try seal(plaintext, context: Self.associatedData(id))
     }
 
-    public func open(_ sealed: Data, boundTo id: UUID) throws(StoreError) -> Data {
+    public func open(_ sealed: Data, boundTo id: UUID) throws(SealingError) -> Data {
         try open(sealed, context: Self.associatedData(id), naming: "sealed data of submission \(id.uuidString.lowercased())")
     }
 
     /// Seals with `context` as associated data: a blob opens only where the
     /// same context is given (a kiosk secret under its code and generation).
-    public func seal(_ plaintext: Data, context: Data) throws(StoreError) -> Data {
+    public func seal(_ plaintext: Data, context: Data) throws(SealingError) -> Data {
         do {
             let box = try AES.GCM.seal(plaintext, using: key, authenticating: context)
-            guard let combined = box.combined else { throw StoreError.sealing("cannot seal: no combined form") }
+            guard let combined = box.combined else { throw SealingError("cannot seal: no combined form") }
             var out = Data([Self.formatVersion])
             out.append(combined)
             return out
-        } catch let error as StoreError {
+        } catch let error as SealingError {
             throw error
         } catch {
-            throw .sealing("cannot seal personal data")
+            throw SealingError("cannot seal personal data")
         }
     }
 
-    public func open(_ sealed: Data, context: Data, naming what: String) throws(StoreError) -> Data {
+    public func open(_ sealed: Data, context: Data, naming what: String) throws(SealingError) -> Data {
         guard sealed.first == Self.formatVersion else {
-            throw .sealing("\(what) has an unknown format")
+            throw SealingError("\(what) has an unknown format")
         }
         do {
             let box = try AES.GCM.SealedBox(combined: sealed.dropFirst())
             return try AES.GCM.open(box, using: key, authenticating: context)
         } catch {
-            throw .sealing("\(what) does not open: wrong seal key or damaged data")
+            throw SealingError("\(what) does not open: wrong seal key or damaged data")
         }
     }
 
@@ -56,3 +57,4 @@ public struct Sealer: Sendable {
         Data(("kiosk.personal.v1:" + id.uuidString.lowercased()).utf8)
     }
 }
+
