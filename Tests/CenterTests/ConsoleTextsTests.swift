@@ -22,3 +22,12 @@ import Testing
         }
     }
 }
+
+extension ConsoleTextsTests {
+    @Test func everyWordTheCodeNamesIsInBothTables() {
+        for text in ConsoleText.allCases {
+            #expect(ConsoleTexts.chinese[text.rawValue] != nil, "no Chinese for \(text.rawValue)")
+            #expect(ConsoleTexts.english[text.rawValue] != nil, "no English for \(text.rawValue)")
+        }
+    }
+}

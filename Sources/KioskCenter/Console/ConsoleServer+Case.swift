@@ -14,12 +14,12 @@ extension ConsoleServer {
                                                 street: visit.staff.street, now: visit.now) else {
             // A resident may bring a ticket to another street's centre: say whose case it is, show nothing of it.
             if visit.staff.street != nil, let other = try store.kioskStreet(ofCase: reference) {
-                return message(visit, status: .notFound, title: texts["not_found"]!,
+                return message(visit, status: .notFound, title: texts[.notFound],
                                detail: texts.format("case_other_street", config.streetName(other ?? "", language)))
             }
-            return message(visit, status: .notFound, title: texts["not_found"]!)
+            return message(visit, status: .notFound, title: texts[.notFound])
         }
-        let data = frame(visit, title: "\(texts["receipt"]!) \(detail.receiptNumber)")
+        let data = frame(visit, title: "\(texts[.receipt]) \(detail.receiptNumber)")
         data["reference"] = detail.reference
         data["receipt"] = detail.receiptNumber
         data["level"] = detail.level.rawValue
@@ -160,7 +160,7 @@ extension ConsoleServer {
         default: break
         }
         guard let action else {
-            return try casePage(visit, look: .view, errors: [(field, texts["problem"]!)], status: .unprocessableContent)
+            return try casePage(visit, look: .view, errors: [(field, texts[.problem])], status: .unprocessableContent)
         }
         do {
             try store.perform(action, on: reference, by: visit.staff.username, role: visit.staff.role,

@@ -10,9 +10,9 @@ extension ConsoleServer {
         let texts = visit.texts
         let street = chosenStreet(visit)
         let kiosks = try store.fleet(street: street, now: visit.now)
-        let data = frame(visit, title: texts["fleet_title"]!)
+        let data = frame(visit, title: texts[.fleetTitle])
         data["refresh"] = 60
-        data["scope"] = street.map { config.streetName($0, visit.language) } ?? texts["whole_district"]!
+        data["scope"] = street.map { config.streetName($0, visit.language) } ?? texts[.wholeDistrict]
         data["streetChoice"] = streetChoice(visit, chosen: street)
         data["counts"] = FleetHealth.allCases.map { health in
             TemplateValues(["health": health.rawValue, "word": texts["health_\(health.rawValue)"]!,
@@ -50,7 +50,7 @@ extension ConsoleServer {
         let code = visit.context.parameters.get("code") ?? ""
         guard let kiosk = try store.fleetKiosk(code, now: visit.now),
               visit.staff.street == nil || kiosk.street == visit.staff.street else {
-            return message(visit, status: .notFound, title: texts["not_found"]!)
+            return message(visit, status: .notFound, title: texts[.notFound])
         }
         let data = frame(visit, title: texts.format("kiosk_title", kiosk.code))
         data["refresh"] = 60
@@ -93,7 +93,7 @@ extension ConsoleServer {
         let history = try store.kioskHistory(kiosk.code, since: from, bucket: 3600)
         data["chart"] = FleetChart.svg(history, from: from, hours: days * 24 + 1,
                                        title: texts.format("history_alt", kiosk.code, String(days)),
-                                       notReady: texts["printer"]! + " ✖",
+                                       notReady: texts[.printer] + " ✖",
                                        hourLabel: { LocalTime($0, config.timeZone) })
         data["historyEmpty"] = history.isEmpty
         return html(views.render("kiosk", data))
@@ -103,13 +103,13 @@ extension ConsoleServer {
     func problemText(_ problem: FleetProblem, _ visit: Visit) -> String {
         let texts = visit.texts
         switch problem {
-        case .neverHeard: return texts["p_never_heard"]!
+        case .neverHeard: return texts[.pNeverHeard]
         case let .silent(lastHeard): return texts.format("p_silent", fleetSpan(visit.now.timeIntervalSince(lastHeard), texts))
         case let .clockRefused(offset): return texts.format("p_clock_refused", clockWords(offset, texts))
         case let .clockDrifting(offset): return texts.format("p_clock_drifting", clockWords(offset, texts))
         case let .roleDown(role, state): return texts.format("p_role_down", texts["role_\(role)"] ?? role, state)
-        case .databaseDamaged: return texts["p_database_damaged"]!
-        case .paperOut: return texts["p_paper_out"]!
+        case .databaseDamaged: return texts[.pDatabaseDamaged]
+        case .paperOut: return texts[.pPaperOut]
         case let .printer(state, reasons):
             return texts.format("p_printer", ([state] + reasons).joined(separator: " · "))
         case let .deadRequests(count): return texts.format("p_dead_requests", String(count))
@@ -123,7 +123,7 @@ extension ConsoleServer {
     /// two (the heartbeat's own trip) is on time.
     func clockWords(_ offsetSeconds: Int, _ texts: [String: String]) -> String {
         // magnitude, not abs: abs(Int.min) traps, and the offset is the kiosk's word.
-        guard offsetSeconds.magnitude > 2 else { return texts["clock_ok"]! }
+        guard offsetSeconds.magnitude > 2 else { return texts[.clockOk] }
         return texts.format(offsetSeconds >= 0 ? "clock_fast" : "clock_slow", fleetSpan(Double(offsetSeconds.magnitude), texts))
     }
 

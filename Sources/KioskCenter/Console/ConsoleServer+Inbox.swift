@@ -31,21 +31,21 @@ extension ConsoleServer {
                 reasons: row.reasons.map { reasonText($0, language) }.joined(separator: "；"),
                 programme: programmeName(row.programme, language), service: serviceName(row.service, row.programme, language),
                 street: config.streetName(row.street, language), age: span(visit.now.timeIntervalSince(row.createdAt), texts),
-                deadline: dateTime(row.dueAt), overdueText: row.isOverdue(at: visit.now) ? texts["overdue"] : nil,
+                deadline: dateTime(row.dueAt), overdueText: row.isOverdue(at: visit.now) ? texts[.overdue] : nil,
                 assignee: row.assignee ?? "—", state: texts["state_\(row.state.rawValue)"] ?? row.state.rawValue)
         }
         func option(_ value: String, _ label: String, _ selected: Bool) -> TemplateValues {
             TemplateValues(["value": value, "label": label, "selected": selected])
         }
-        let stateOptions = [option("open", texts["open_only"]!, state == nil || state == "open"),
-                            option("all", texts["all"]!, state == "all")]
+        let stateOptions = [option("open", texts[.openOnly], state == nil || state == "open"),
+                            option("all", texts[.all], state == "all")]
             + CaseState.allCases.map { option($0.rawValue, texts["state_\($0.rawValue)"]!, state == $0.rawValue) }
-        let levelOptions = [option("", texts["all"]!, filter.level == nil)]
+        let levelOptions = [option("", texts[.all], filter.level == nil)]
             + HardshipLevel.allCases.map { option($0.rawValue, texts["level_\($0.rawValue)"]!, filter.level == $0) }
-        let streetOptions = [option("", texts["all"]!, filter.street == nil)]
+        let streetOptions = [option("", texts[.all], filter.street == nil)]
             + config.streets.map { option($0.code, $0.name[language], filter.street == $0.code) }
-        let adviserOptions = [option("", texts["all"]!, filter.assignee == nil),
-                              option("-", texts["unassigned"]!, filter.assignee == "")]
+        let adviserOptions = [option("", texts[.all], filter.assignee == nil),
+                              option("-", texts[.unassigned], filter.assignee == "")]
             + (try store.caseworkers()).map { option($0, $0, filter.assignee == $0) }
         let counts = HardshipLevel.allCases.map { level in
             TemplateValues(["level": level.rawValue, "name": texts["level_\(level.rawValue)"]!, "count": page.openByLevel[level] ?? 0,
@@ -57,7 +57,7 @@ extension ConsoleServer {
             items.append("page=\(number)")
             return "/inbox?" + items.joined(separator: "&")
         }
-        let data = frame(visit, title: texts["inbox"]!, ticket: ticket, ticketError: ticketError)
+        let data = frame(visit, title: texts[.inbox], ticket: ticket, ticketError: ticketError)
         data["counts"] = counts
         data["overdue"] = page.overdue
         data["rows"] = InboxRowsHTML.html(rows)
@@ -106,9 +106,9 @@ extension ConsoleServer {
             let receipt: ReceiptNumber
             do { receipt = try ReceiptToken.claimedReceiptNumber(in: input) } catch {
                 switch error {
-                case .unknownVersion: return .refused(texts["ticket_version"]!, audit: nil)
-                case .badReceiptNumber(.checkCharacter): return .refused(texts["ticket_forged"]!, audit: "bad check character in token")
-                default: return .refused(texts["ticket_malformed"]!, audit: nil)
+                case .unknownVersion: return .refused(texts[.ticketVersion], audit: nil)
+                case .badReceiptNumber(.checkCharacter): return .refused(texts[.ticketForged], audit: "bad check character in token")
+                default: return .refused(texts[.ticketMalformed], audit: nil)
                 }
             }
             let keys = try store.receiptKeys(kiosk: receipt.kioskCode)
@@ -118,7 +118,7 @@ extension ConsoleServer {
             }
             // Signed under any secret the kiosk has had: tickets outlive a rotation.
             guard keys.contains(where: { (try? ReceiptToken(verifying: input, key: $0)) != nil }) else {
-                return .refused(texts["ticket_forged"]!, audit: "forged or altered token for \(receipt)")
+                return .refused(texts[.ticketForged], audit: "forged or altered token for \(receipt)")
             }
             guard let reference = try store.caseReference(receipt: receipt) else {
                 return .refused(texts.format("ticket_not_arrived", receipt.description), audit: nil)
@@ -128,7 +128,7 @@ extension ConsoleServer {
         let typed = input.uppercased().replacingOccurrences(of: " ", with: "")
         let receipt: ReceiptNumber
         do { receipt = try ReceiptNumber(parsing: typed) } catch {
-            return .refused(error == .checkCharacter ? texts["ticket_check"]! : texts["ticket_malformed"]!, audit: nil)
+            return .refused(error == .checkCharacter ? texts[.ticketCheck] : texts[.ticketMalformed], audit: nil)
         }
         guard let reference = try store.caseReference(receipt: receipt) else {
             return .refused(texts.format("ticket_no_case", receipt.description), audit: nil)

@@ -15,7 +15,7 @@ extension ConsoleServer {
     /// The street picker of a district account (none for a street's staff).
     func streetChoice(_ visit: Visit, chosen street: String?) -> TemplateValues? {
         guard visit.staff.street == nil else { return nil }
-        let district = TemplateValues(["value": "", "name": visit.texts["whole_district"]!, "selected": street == nil])
+        let district = TemplateValues(["value": "", "name": visit.texts[.wholeDistrict], "selected": street == nil])
         return TemplateValues(["options": [district] + config.streets.map {
             TemplateValues(["value": $0.code, "name": $0.name[visit.language], "selected": $0.code == street])
         }])
@@ -27,14 +27,14 @@ extension ConsoleServer {
         let street = chosenStreet(visit)
         let report: MonthReport
         do { report = try store.report(month: month, street: street, now: visit.now) } catch let error as CenterError {
-            return message(visit, status: .badRequest, title: texts["problem"]!, detail: error.description)
+            return message(visit, status: .badRequest, title: texts[.problem], detail: error.description)
         }
         let reportLines = ReportLines(report, config: config, language: visit.language)
         let tables = reportLines.lines.filter { $0.section != reportLines.totalSection && $0.section != reportLines.dailySection }
         let order = tables.map(\.section).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-        let data = frame(visit, title: texts["reports_title"]!)
+        let data = frame(visit, title: texts[.reportsTitle])
         data["month"] = month
-        let scopeName = street.map { config.streetName($0, visit.language) } ?? texts["whole_district"]!
+        let scopeName = street.map { config.streetName($0, visit.language) } ?? texts[.wholeDistrict]
         data["scope"] = scopeName
         data["streetChoice"] = streetChoice(visit, chosen: street)
         data["total"] = report.total
@@ -53,7 +53,7 @@ extension ConsoleServer {
         let street = chosenStreet(visit)
         let report: MonthReport
         do { report = try store.report(month: month, street: street, now: visit.now) } catch let error as CenterError {
-            return message(visit, status: .badRequest, title: visit.texts["problem"]!, detail: error.description)
+            return message(visit, status: .badRequest, title: visit.texts[.problem], detail: error.description)
         }
         try store.audit(actor: visit.staff.username, action: "export_report",
                         detail: month + (street.map { " \($0)" } ?? ""), now: visit.now)
@@ -70,7 +70,7 @@ extension ConsoleServer {
         let since = sinceText.flatMap(config.startOfDay)
         let entries = try store.auditEntries(since: since, limit: 500, street: visit.staff.street)
         try store.audit(actor: visit.staff.username, action: "read_audit", detail: sinceText, now: visit.now)
-        let data = frame(visit, title: texts["audit_title"]!)
+        let data = frame(visit, title: texts[.auditTitle])
         data["since"] = sinceText ?? ""
         data["count"] = texts.format("entries", String(entries.count))
         data["entries"] = entries.map { entry in

@@ -143,7 +143,7 @@ public struct ConsoleServer: Sendable {
             var visit = Visit(request: request, context: context, staff: staff, language: language, texts: texts,
                               form: [:], now: now)
             guard access.admits(staff.role) else {
-                return message(visit, status: .forbidden, title: texts["forbidden"]!)
+                return message(visit, status: .forbidden, title: texts[.forbidden])
             }
             if request.method == .post {
                 var body = request
@@ -153,7 +153,7 @@ public struct ConsoleServer: Sendable {
                 guard Self.constantTimeEqual(visit.form["csrf"] ?? "", staff.csrf) else {
                     logger.warning("console form without its CSRF token", metadata: ["staff.username": "\(staff.username)"])
                     try store.audit(actor: staff.username, action: "csrf_refused", detail: request.uri.path, now: now)
-                    return message(visit, status: .forbidden, title: texts["form_expired"]!)
+                    return message(visit, status: .forbidden, title: texts[.formExpired])
                 }
             }
             return try await page(visit)
@@ -168,9 +168,9 @@ public struct ConsoleServer: Sendable {
         let texts = ConsoleTexts.table(language)
         let csrf = CenterStore.randomToken()
         var notice: String?
-        if request.uri.queryParameters["ended"] != nil { notice = texts["session_ended"] }
+        if request.uri.queryParameters["ended"] != nil { notice = texts[.sessionEnded] }
         let data = TemplateValues([
-            "t": ConsoleTexts.forTemplates(language), "lang": language.rawValue, "title": texts["sign_in_title"]!,
+            "t": ConsoleTexts.forTemplates(language), "lang": language.rawValue, "title": texts[.signInTitle],
             "csrf": csrf,
             "next": Self.localPath(request.uri.queryParameters["next"].map(String.init)) ?? "/",
             "error": error, "notice": notice, "username": username,
@@ -191,7 +191,7 @@ public struct ConsoleServer: Sendable {
         let texts = ConsoleTexts.table(Self.language(of: request))
         guard let expected = request.cookies[Self.signInCookie]?.value,
               Self.constantTimeEqual(form["csrf"] ?? "", String(expected)) else {
-            return signInPage(request, error: texts["form_expired"], status: .forbidden)
+            return signInPage(request, error: texts[.formExpired], status: .forbidden)
         }
         let username = (form["username"] ?? "").trimmingCharacters(in: .whitespaces).lowercased()
         if let wait = signInGuard.admit(client) {
@@ -208,7 +208,7 @@ public struct ConsoleServer: Sendable {
                 username, password: form["password"] ?? "", settings: config.console, checker: checker,
                 fromAddressWithFailures: signInGuard.failedRecently(client, within: config.console.lockout))
         } catch is PasswordChecker.Busy {
-            var response = signInPage(request, error: texts["sign_in_busy"], status: .serviceUnavailable, username: username)
+            var response = signInPage(request, error: texts[.signInBusy], status: .serviceUnavailable, username: username)
             response.headers[.retryAfter] = "5"
             return response
         }
@@ -222,12 +222,12 @@ public struct ConsoleServer: Sendable {
                                                                                path: "/login", maxAge: 0)))
             return response
         case .wrongPassword:
-            return signInPage(request, error: texts["wrong_password"], status: .unauthorized, username: username)
+            return signInPage(request, error: texts[.wrongPassword], status: .unauthorized, username: username)
         case let .locked(until):
             logger.warning("staff account locked", metadata: ["staff.username": "\(username)"])
             return signInPage(request, error: texts.format("locked", clock(until)), status: Self.locked, username: username)
         case .disabled:
-            return signInPage(request, error: texts["disabled"], status: .forbidden, username: username)
+            return signInPage(request, error: texts[.disabled], status: .forbidden, username: username)
         }
     }
 
@@ -373,8 +373,8 @@ struct DatabaseUnavailablePage: RouterMiddleware {
             let texts = ConsoleTexts.table(ConsoleServer.language(of: request))
             let page = """
                 <!DOCTYPE html><html lang="\(ConsoleServer.language(of: request).rawValue)"><head><meta charset="utf-8">\
-                <title>\(texts["unavailable_title"]!)</title><link rel="stylesheet" href="/static/console.css"></head>\
-                <body><main id="main"><h1>\(texts["unavailable_title"]!)</h1><p>\(texts["unavailable_detail"]!)</p>\
+                <title>\(texts[.unavailableTitle])</title><link rel="stylesheet" href="/static/console.css"></head>\
+                <body><main id="main"><h1>\(texts[.unavailableTitle])</h1><p>\(texts[.unavailableDetail])</p>\
                 </main></body></html>
                 """
             return Response(status: .serviceUnavailable,

@@ -209,3 +209,44 @@ extension Dictionary where Key == String, Value == String {
         return text
     }
 }
+
+/// The console's words that Swift code names (templates name theirs as
+/// `{{t.key}}`): a typo is a build error, and a test checks that both
+/// tables hold every one.
+enum ConsoleText: String, CaseIterable, Sendable {
+    case all
+    case auditTitle = "audit_title"
+    case clockOk = "clock_ok"
+    case disabled
+    case fleetTitle = "fleet_title"
+    case forbidden
+    case formExpired = "form_expired"
+    case inbox
+    case notFound = "not_found"
+    case openOnly = "open_only"
+    case overdue
+    case pDatabaseDamaged = "p_database_damaged"
+    case pNeverHeard = "p_never_heard"
+    case pPaperOut = "p_paper_out"
+    case printer
+    case problem
+    case receipt
+    case reportsTitle = "reports_title"
+    case sessionEnded = "session_ended"
+    case signInBusy = "sign_in_busy"
+    case signInTitle = "sign_in_title"
+    case ticketCheck = "ticket_check"
+    case ticketForged = "ticket_forged"
+    case ticketMalformed = "ticket_malformed"
+    case ticketVersion = "ticket_version"
+    case unassigned
+    case unavailableDetail = "unavailable_detail"
+    case unavailableTitle = "unavailable_title"
+    case wholeDistrict = "whole_district"
+    case wrongPassword = "wrong_password"
+}
+
+extension Dictionary where Key == String, Value == String {
+    /// A word of a `ConsoleTexts` table; its key, should a table ever lack it.
+    subscript(_ text: ConsoleText) -> String { self[text.rawValue] ?? text.rawValue }
+}
