@@ -50,7 +50,7 @@ let package = Package(
         .target(name: "KioskDomain"),
         .target(name: "YAMLTree", dependencies: ["CYAML"]),
         .target(name: "KioskConfig", dependencies: ["KioskDomain", "YAMLTree"]),
-        // What both ends' stores use: sealing at rest, credential files, grouped writes.
+        // What both ends use and neither store owns: sealing at rest, credential files.
         .target(name: "StorageSupport", dependencies: [
             "IntakeProtocol", .product(name: "Crypto", package: "swift-crypto"),
         ]),

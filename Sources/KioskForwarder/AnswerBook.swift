@@ -2,7 +2,6 @@ import Foundation
 import KioskDomain
 import KioskStore
 import Logging
-import StorageSupport
 
 /// Writes the centre's answers to the queue as they arrive, through a
 /// `GroupWriter`, so the slot that got an answer sends the next request at

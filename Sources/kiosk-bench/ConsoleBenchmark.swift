@@ -31,10 +31,10 @@ struct ConsoleBenchmark: AsyncParsableCommand {
         var logger = Logger(label: "bench")
         logger.logLevel = .critical
         let path = folder.appendingPathComponent("center.sqlite").path
-        let store = try CenterStore(path: path, sealKey: Array(repeating: 4, count: 32), deadlines: config.deadlines,
+        let store = try await CenterStore(path: path, sealKey: Array(repeating: 4, count: 32), deadlines: config.deadlines,
                                     timeZone: config.timeZone)
-        _ = try store.addKiosk("JA0301")
-        try store.addStaff("bench.adviser", role: .adviser, password: "a password for the bench", actor: "bench")
+        _ = try await store.addKiosk("JA0301")
+        try await store.addStaff("bench.adviser", role: .adviser, password: "a password for the bench", actor: "bench")
 
         print("filling: \(cases) cases through intake, \(auditRows) access-log lines …")
         let streets = config.streets.map(\.code)
@@ -97,7 +97,7 @@ struct ConsoleBenchmark: AsyncParsableCommand {
             if query.contains("street") { filter.street = streets[0]; filter.level = .red }
             var storeTime = Samples()
             for round in 0..<(pages / 3 + 10) {
-                storeTime.record(try Samples.time { _ = try store.inbox(filter, pageSize: pageSize) }, if: round >= 10)
+                storeTime.record(try await Samples.timeAsync { _ = try await store.inbox(filter, pageSize: pageSize) }, if: round >= 10)
             }
             print(storeTime.line("\(name) (store only)"))
             print("\(name): server / bare \(String(format: "%.2f", server.median / bare.median))")

@@ -34,6 +34,8 @@ struct DistrictBenchmark: AsyncParsableCommand {
         """, valueName: "URL"))
     var postgres: String?
     @Option(help: "The password file for --postgres.") var postgresPasswordFile: String?
+    @Option(help: "A folder with another build's kiosk-center to run the same load through, same run (before/after).")
+    var baseline: String?
     @Option(help: "Kiosk configuration folder.") var kioskConfig = "kiosk-config"
     @Option(help: "Centre configuration folder.") var centerConfig = "center-config"
 
@@ -62,21 +64,44 @@ struct DistrictBenchmark: AsyncParsableCommand {
              + "\(concurrency) POSTs in flight a kiosk, every commit durable (SQLite synchronous=FULL, PostgreSQL fsync)")
         emit("backend    processes  requests/s   POST p50 ms  p99 ms   inbox p50 ms idle  under load  (n)"
              + "   CPU ms a request: centres  database  kiosks")
-        var rates: [String: Double] = [:]
-        for (backend, processes) in [("sqlite", 1), ("postgres", 1), ("postgres", 2)] {
-            let database = backend == "sqlite" ? nil : try Self.newDatabase(cluster, password: password)
-            let result = try await runDistrict(fleet, database: database, processes: processes, folder: folder,
-                                               credentials: credentials, tools: tools)
-            rates["\(backend)-\(processes)"] = result.rate
+        var results: [String: Result] = [:]
+        // With a baseline, each backend once a build (one process: its CPU a request is the clearest).
+        let runs: [(build: String, tools: URL, backend: String, processes: Int)] = baseline.map { other in
+            [("sqlite", 1), ("postgres", 1)].flatMap { backend, processes in
+                [("this build", tools, backend, processes), ("baseline", URL(fileURLWithPath: other), backend, processes)]
+            }
+        } ?? [("sqlite", 1), ("postgres", 1), ("postgres", 2)].map { ("this build", tools, $0.0, $0.1) }
+        for run in runs {
+            let database = run.backend == "sqlite" ? nil : try Self.newDatabase(cluster, password: password)
+            let result = try await runDistrict(fleet, database: database, processes: run.processes, folder: folder,
+                                               credentials: credentials, tools: run.tools,
+                                               name: run.build == "baseline" ? "baseline" : "this")
+            results["\(run.build) \(run.backend)-\(run.processes)"] = result
             let perRequest = 1000 / Double(fleet.requests)
-            emit(String(format: "%-10@ %9d  %10.0f   %11.1f  %6.1f   %17.1f  %10.1f  (%d)   %24.3f  %8.3f  %6.3f",
-                        backend as NSString, processes,
+            emit(String(format: "%-10@ %9d  %10.0f   %11.1f  %6.1f   %17.1f  %10.1f  (%d)   %24.3f  %8.3f  %6.3f%@",
+                        run.backend as NSString, run.processes,
                         result.rate, result.posts.median * 1000, result.posts.percentile(0.99) * 1000,
                         result.idleInbox.median * 1000, result.loadedInbox.median * 1000, result.loadedInbox.values.count,
-                        result.centreCPU * perRequest, result.databaseCPU * perRequest, result.benchCPU * perRequest))
+                        result.centreCPU * perRequest, result.databaseCPU * perRequest, result.benchCPU * perRequest,
+                        (baseline == nil ? "" : "   " + run.build) as NSString))
         }
-        emit(String(format: "PostgreSQL, 2 processes / 1: %.2f", rates["postgres-2"]! / rates["postgres-1"]!))
-        emit(String(format: "ratio %.2f", rates["postgres-2"]! / rates["sqlite-1"]!))
+        if baseline != nil {
+            for backend in ["sqlite-1", "postgres-1"] {
+                let ours = results["this build \(backend)"]!, theirs = results["baseline \(backend)"]!
+                emit(String(format: "ratio %@ requests/s, this build / baseline: %.2f", backend as NSString, ours.rate / theirs.rate))
+                emit(String(format: "ratio %@ centre CPU a request, this build / baseline: %.2f", backend as NSString,
+                            ours.centreCPU / theirs.centreCPU))
+                emit(String(format: "ratio %@ inbox median under load / idle: %.2f (baseline %.2f)", backend as NSString,
+                            ours.loadedInbox.median / ours.idleInbox.median, theirs.loadedInbox.median / theirs.idleInbox.median))
+            }
+            let ours = results["this build postgres-1"]!, theirs = results["baseline postgres-1"]!
+            emit(String(format: "ratio postgres-1 database CPU a request, this build / baseline: %.2f",
+                        ours.databaseCPU / theirs.databaseCPU))
+            return
+        }
+        let rates = results.mapValues(\.rate)
+        emit(String(format: "PostgreSQL, 2 processes / 1: %.2f", rates["this build postgres-2"]! / rates["this build postgres-1"]!))
+        emit(String(format: "ratio %.2f", rates["this build postgres-2"]! / rates["this build sqlite-1"]!))
     }
 
     func emit(_ line: String) {
@@ -137,8 +162,8 @@ struct DistrictBenchmark: AsyncParsableCommand {
 
     /// One district: a fresh database, `processes` centres on it, every kiosk enrolled, then the load.
     func runDistrict(_ fleet: Fleet, database: String?, processes: Int, folder: URL, credentials: URL,
-                     tools: URL) async throws -> Result {
-        let run = folder.appendingPathComponent("\(database == nil ? "sqlite" : "postgres")-\(processes)")
+                     tools: URL, name: String = "this") async throws -> Result {
+        let run = folder.appendingPathComponent("\(name)-\(database == nil ? "sqlite" : "postgres")-\(processes)")
         let config = try Self.centreConfiguration(centerConfig, database: database, into: run.appendingPathComponent("config"))
         let states = (0..<processes).map { run.appendingPathComponent("centre-\($0)") }
         for state in states { try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true) }
@@ -157,22 +182,23 @@ struct DistrictBenchmark: AsyncParsableCommand {
                 let password = try? String(contentsOf: keys.url(for: "center-database.password"), encoding: .utf8)
                 var quiet = Logger(label: "bench.database")
                 quiet.logLevel = .warning
-                store = try CenterStore(database: try PostgresCenterDatabase(settings, password: password?
+                store = try await CenterStore(database: try await PostgresCenterDatabase(settings, password: password?
                                             .trimmingCharacters(in: .whitespacesAndNewlines), logger: quiet),
                                         sealKey: try keys.key(named: "center-seal.key"))
             } else {
-                store = try CenterStore(path: states[0].appendingPathComponent("center.sqlite").path,
+                store = try await CenterStore(path: states[0].appendingPathComponent("center.sqlite").path,
                                         sealKey: try keys.key(named: "center-seal.key"))
             }
-            defer { store.close() }
-            for kiosk in fleet.kiosks { secrets[kiosk.code] = [UInt8](hex: try store.addKiosk(kiosk.code)) }
-            try store.addStaff("bench.supervisor", role: .supervisor, password: "a password for the bench", actor: "bench")
+            for kiosk in fleet.kiosks { secrets[kiosk.code] = [UInt8](hex: try await store.addKiosk(kiosk.code)) }
+            try await store.addStaff("bench.supervisor", role: .supervisor, password: "a password for the bench", actor: "bench")
             let settings = try CenterConfigurationLoader.load(from: config).console
             guard case let .success(session, _) = try await store.signIn("bench.supervisor", password: "a password for the bench",
                                                                    settings: settings) else {
                 throw ValidationError("cannot sign in")
             }
             token = session
+            // The centres under test open the database themselves.
+            store.close()
         }
         let centres = try states.map { try LoopbackCentre(tool: tools.appendingPathComponent("kiosk-center").path, state: $0,
                                                           arguments: arguments($0)) }

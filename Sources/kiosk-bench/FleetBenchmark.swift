@@ -36,18 +36,18 @@ struct FleetBenchmark: AsyncParsableCommand {
         let streets = config.streets.map(\.code)
 
         // Storage: the same heartbeats into two databases.
-        func makeStore(_ name: String) throws -> (CenterStore, String) {
+        func makeStore(_ name: String) async throws -> (CenterStore, String) {
             let path = folder.appendingPathComponent("\(name).sqlite").path
-            let store = try CenterStore(path: path, sealKey: Array(repeating: 4, count: 32), deadlines: config.deadlines,
+            let store = try await CenterStore(path: path, sealKey: Array(repeating: 4, count: 32), deadlines: config.deadlines,
                                         timeZone: config.timeZone)
             for (index, code) in codes.enumerated() {
-                _ = try store.addKiosk(code, street: streets[index % streets.count])
-                try store.setKioskPlace(code, place: "社区服务中心 \(index + 1) 号 一楼大厅")
+                _ = try await store.addKiosk(code, street: streets[index % streets.count])
+                try await store.setKioskPlace(code, place: "社区服务中心 \(index + 1) 号 一楼大厅")
             }
             return (store, path)
         }
-        let (store, path) = try makeStore("centre")
-        let (_, fullPath) = try makeStore("every-body")
+        let (store, path) = try await makeStore("centre")
+        let (_, fullPath) = try await makeStore("every-body")
         let full = try DatabaseQueue(path: fullPath)
         let start = Date().addingTimeInterval(-Double(days) * 86_400)
         let beats = (0..<record).map { index in
@@ -107,7 +107,7 @@ struct FleetBenchmark: AsyncParsableCommand {
             let beat = Self.heartbeat(code, at: now, paperOut: index % 10 == 0, queue: index % 7)
             _ = try await store.recordHeartbeat(beat, body: try beat.encoded(), signature: "now-\(index)", now: now)
         }
-        try store.addStaff("bench.tech", role: .technician, password: "a password for the bench", actor: "bench")
+        try await store.addStaff("bench.tech", role: .technician, password: "a password for the bench", actor: "bench")
 
         let console = try await BenchConsole.start(store: store, config: config, assets: assets, logger: logger,
                                                    username: "bench.tech", password: "a password for the bench")
@@ -128,17 +128,17 @@ struct FleetBenchmark: AsyncParsableCommand {
         var storeOnly = Samples(), decodeOnly = Samples()
         let latest = try await pool.read { db in try String.fetchAll(db, sql: "SELECT last_heartbeat FROM kiosks") }
         for round in 0..<(pages + 20) {
-            storeOnly.record(try Samples.time { _ = try store.fleet() }, if: round >= 20)
+            storeOnly.record(try await Samples.timeAsync { _ = try await store.fleet() }, if: round >= 20)
             decodeOnly.record(try Samples.time { for text in latest { _ = try KioskHeartbeat.decode(Data(text.utf8)) } },
                               if: round >= 20)
         }
         print(storeOnly.line("fleet (store only)"))
         var history = Samples(), changes = Samples()
         for round in 0..<(pages + 20) {
-            history.record(try Samples.time {
-                _ = try store.kioskHistory(codes[0], since: now.addingTimeInterval(-Double(days) * 86_400), bucket: 3600)
+            history.record(try await Samples.timeAsync {
+                _ = try await store.kioskHistory(codes[0], since: now.addingTimeInterval(-Double(days) * 86_400), bucket: 3600)
             }, if: round >= 20)
-            changes.record(try Samples.time { _ = try store.kioskChanges(codes[0]) }, if: round >= 20)
+            changes.record(try await Samples.timeAsync { _ = try await store.kioskChanges(codes[0]) }, if: round >= 20)
         }
         print(history.line("kiosk history (store only)"))
         print(changes.line("kiosk changes (store only)"))

@@ -32,7 +32,7 @@ struct StartupBenchmark: ParsableCommand {
     @Option(help: "Assets folder (default: ./assets).")
     var assets = "assets"
 
-    func run() throws {
+    func run() async throws {
         let shipped = URL(fileURLWithPath: config ?? ProcessInfo.processInfo.environment["KIOSK_CONFIG"] ?? "kiosk-config")
         let folder = try scratchFolder(nil, "startup")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -94,7 +94,7 @@ struct StartupBenchmark: ParsableCommand {
             Thread.sleep(forTimeInterval: 1)
         }
         // The start-up runs met a closed port and pushed retries back: due now.
-        try DatabaseQueue(path: database).write { db in
+        try await DatabaseQueue(path: database).write { db in
             try db.execute(sql: "UPDATE submissions SET next_attempt_at = 0 WHERE state = 'queued'")
         }
         let centre = try LoopbackCentre(tool: tool("kiosk-center"), state: centreFolder)
@@ -200,9 +200,9 @@ struct OpenProbe: ParsableCommand {
 
     @Argument var database: String
 
-    func run() throws {
+    func run() async throws {
         let pool = try DatabasePool(path: database)
-        _ = try pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM role_status") }
+        _ = try await pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM role_status") }
     }
 }
 

@@ -96,14 +96,14 @@ struct CenterOptions: ParsableArguments {
     /// Opens the database with the seal key, and with the intake key for
     /// the processes that open what kiosks sealed (serve, import); never
     /// creates a key (that is `kiosk-center credentials init`, run once).
-    func open(_ configuration: CenterConfiguration? = nil, intake: Bool = false) throws -> CenterStore {
+    func open(_ configuration: CenterConfiguration? = nil, intake: Bool = false) async throws -> CenterStore {
         let configuration = try configuration ?? loadConfiguration()
         let key: [UInt8]
         do { key = try credentialStore.key(named: Self.sealKeyName) } catch {
             throw CenterFailure(error.description)
         }
         do {
-            return try CenterStore(database: try openDatabase(configuration.database), sealKey: key,
+            return try await CenterStore(database: try await openDatabase(configuration.database), sealKey: key,
                                    intakeKey: intake ? try intakeKey() : nil, deadlines: configuration.deadlines,
                                    timeZone: configuration.timeZone)
         } catch let error as CenterError {
@@ -117,14 +117,14 @@ struct CenterOptions: ParsableArguments {
 
     /// The database center.yaml names: a SQLite file (by default in the
     /// state folder) or PostgreSQL with the password from the credential file.
-    func openDatabase(_ setting: DatabaseSetting) throws -> any CenterDatabase {
+    func openDatabase(_ setting: DatabaseSetting) async throws -> any CenterDatabase {
         switch setting {
         case let .sqlite(path):
             let file = path.map { URL(fileURLWithPath: $0, relativeTo: stateDirectory) }
                 ?? stateDirectory.appendingPathComponent("center.sqlite")
             return try SQLiteCenterDatabase(path: file.path)
         case let .postgres(settings):
-            return try PostgresCenterDatabase(settings, password: try databasePassword())
+            return try await PostgresCenterDatabase(settings, password: try databasePassword())
         }
     }
 

@@ -33,12 +33,12 @@ struct KioskCenterCommand: AsyncParsableCommand {
         }
     }
 
-    struct KioskCommand: ParsableCommand {
+    struct KioskCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "kiosk", abstract: "Register, list, rotate and revoke kiosks.",
             subcommands: [Add.self, List.self, Rotate.self, Revoke.self, Street.self, Place.self])
 
-        struct Add: ParsableCommand {
+        struct Add: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Register a kiosk; prints its new secret once, then the centre's public key (give both lines to `kioskctl credentials centre-secret`).")
             @OptionGroup var options: CenterOptions
@@ -50,29 +50,29 @@ struct KioskCenterCommand: AsyncParsableCommand {
                                        valueName: "TEXT"))
             var place: String?
 
-            func run() throws {
+            func run() async throws {
                 if let street { try options.requireStreet(street, in: try options.loadConfiguration()) }
                 // A place that cannot be kept stops the enrolment before it starts.
                 if let place { _ = try KioskCommand.validPlace(place) }
-                try KioskCommand.printEnrolment(options) {
-                    let secret = try $0.addKiosk(code, street: street, actor: options.commandLineActor)
-                    if let place { try $0.setKioskPlace(code, place: place, actor: options.commandLineActor) }
+                try await KioskCommand.printEnrolment(options) {
+                    let secret = try await $0.addKiosk(code, street: street, actor: options.commandLineActor)
+                    if let place { try await $0.setKioskPlace(code, place: place, actor: options.commandLineActor) }
                     return secret
                 }
             }
         }
 
-        struct Place: ParsableCommand {
+        struct Place: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Say where a kiosk stands (e.g. \"Wuding Rd community centre, lobby\"), as the fleet page shows it.")
             @OptionGroup var options: CenterOptions
             @Argument(help: "The kiosk code.") var code: String
             @Argument(help: "The place, in words.") var place: String
 
-            func run() throws {
+            func run() async throws {
                 let text = try KioskCommand.validPlace(place)
-                try CenterCommandFailure.wrap {
-                    try options.open().setKioskPlace(code, place: text, actor: options.commandLineActor)
+                try await CenterCommandFailure.wrap {
+                    try await options.open().setKioskPlace(code, place: text, actor: options.commandLineActor)
                 }
                 print("kiosk \(code) stands at \(text)")
             }
@@ -85,7 +85,7 @@ struct KioskCenterCommand: AsyncParsableCommand {
             }
         }
 
-        struct Street: ParsableCommand {
+        struct Street: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Place a kiosk in a street: its requests from now on are that street centre's.")
             @OptionGroup var options: CenterOptions
@@ -93,11 +93,11 @@ struct KioskCenterCommand: AsyncParsableCommand {
             @Argument(help: "A street code of center.yaml.") var street: String
             @Flag(help: "Also the cases it sent before.") var earlierCases = false
 
-            func run() throws {
+            func run() async throws {
                 let configuration = try options.loadConfiguration()
                 try options.requireStreet(street, in: configuration)
-                try CenterCommandFailure.wrap {
-                    try options.open(configuration).setKioskStreet(code, street: street, earlierCases: earlierCases,
+                try await CenterCommandFailure.wrap {
+                    try await options.open(configuration).setKioskStreet(code, street: street, earlierCases: earlierCases,
                                                                    actor: options.commandLineActor)
                 }
                 print("kiosk \(code) is in \(street)" + (earlierCases ? ", with the cases it sent before" : ""))
@@ -106,44 +106,44 @@ struct KioskCenterCommand: AsyncParsableCommand {
 
         /// What a technician pastes into `kioskctl credentials centre-secret`:
         /// the kiosk's new secret, then the centre's public key.
-        static func printEnrolment(_ options: CenterOptions, secret: (CenterStore) throws -> String) throws {
+        static func printEnrolment(_ options: CenterOptions, secret: (CenterStore) async throws -> String) async throws {
             let publicKey = try options.intakeKey().publicKey
-            print(try CenterCommandFailure.wrap { try secret(try options.open()) })
+            print(try await CenterCommandFailure.wrap { try await secret(try await options.open()) })
             print(publicKey)
         }
 
-        struct Rotate: ParsableCommand {
+        struct Rotate: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Give a kiosk a new secret (printed once, with the centre's public key, for `kioskctl credentials centre-secret`); the old one stops working at once, its receipts still verify. Re-admits a revoked kiosk.")
             @OptionGroup var options: CenterOptions
             @Argument(help: "The kiosk code.") var code: String
 
-            func run() throws {
-                try KioskCommand.printEnrolment(options) { try $0.rotateKiosk(code, actor: options.commandLineActor) }
+            func run() async throws {
+                try await KioskCommand.printEnrolment(options) { try await $0.rotateKiosk(code, actor: options.commandLineActor) }
             }
         }
 
-        struct Revoke: ParsableCommand {
+        struct Revoke: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Shut a lost or stolen kiosk out: its requests, heartbeats and USB bundles are refused from now on; its receipts still verify.")
             @OptionGroup var options: CenterOptions
             @Argument(help: "The kiosk code.") var code: String
 
-            func run() throws {
-                try CenterCommandFailure.wrap { try options.open().revokeKiosk(code, actor: options.commandLineActor) }
+            func run() async throws {
+                try await CenterCommandFailure.wrap { try await options.open().revokeKiosk(code, actor: options.commandLineActor) }
                 print("kiosk \(code) revoked; `kiosk-center kiosk rotate \(code)` lets it back in with a new secret")
             }
         }
 
-        struct List: ParsableCommand {
+        struct List: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Registered kiosks, their health as the fleet page judges it, and their last heartbeat.")
             @OptionGroup var options: CenterOptions
 
-            func run() throws {
-                let store = try options.open()
-                let fleet = Dictionary(uniqueKeysWithValues: try store.fleet().map { ($0.code, $0) })
-                for kiosk in try store.kiosks() {
+            func run() async throws {
+                let store = try await options.open()
+                let fleet = Dictionary(uniqueKeysWithValues: try await store.fleet().map { ($0.code, $0) })
+                for kiosk in try await store.kiosks() {
                     let state = kiosk.revokedAt.map { "REVOKED \($0)" } ?? "secret #\(kiosk.generation)"
                     let health = fleet[kiosk.code].map { "  \($0.health.rawValue)" } ?? ""
                     let place = fleet[kiosk.code]?.place.map { "  at \($0)" } ?? ""
@@ -153,17 +153,17 @@ struct KioskCenterCommand: AsyncParsableCommand {
         }
     }
 
-    struct ConfigCommand: ParsableCommand {
+    struct ConfigCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "config", abstract: "Check the centre's configuration.", subcommands: [Check.self])
 
-        struct Check: ParsableCommand {
+        struct Check: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Say \"configuration OK\", or list every problem as file:line: message (exit 1).")
             @OptionGroup var options: CenterOptions
             @Argument(help: "The folder (default: --config).") var directory: String?
 
-            func run() throws {
+            func run() async throws {
                 let folder = directory.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? options.configDirectory
                 do {
                     let config = try CenterConfigurationLoader.load(from: folder)
@@ -177,18 +177,18 @@ struct KioskCenterCommand: AsyncParsableCommand {
         }
     }
 
-    struct CredentialsCommand: ParsableCommand {
+    struct CredentialsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "credentials", abstract: "The centre's seal key and intake key pair.",
             subcommands: [Initialise.self, PublicKey.self])
 
-        struct Initialise: ParsableCommand {
+        struct Initialise: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 commandName: "init",
                 abstract: "Create center-seal.key and center-intake.key in the credentials folder if missing; never overwrites.")
             @OptionGroup var options: CenterOptions
 
-            func run() throws {
+            func run() async throws {
                 let store = options.credentialStore
                 let created = try store.createKeyIfMissing(named: CenterOptions.sealKeyName)
                 print("\(store.url(for: CenterOptions.sealKeyName).path): \(created ? "created; back it up: without it no request can be read" : "kept (already there)")")
@@ -203,30 +203,30 @@ struct KioskCenterCommand: AsyncParsableCommand {
             }
         }
 
-        struct PublicKey: ParsableCommand {
+        struct PublicKey: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 commandName: "public-key",
                 abstract: "Print the public key kiosks seal residents' data to (for `kioskctl credentials centre-key`).")
             @OptionGroup var options: CenterOptions
 
-            func run() throws {
+            func run() async throws {
                 print(try options.intakeKey().publicKey)
             }
         }
     }
 
-    struct PurgeCommand: ParsableCommand {
+    struct PurgeCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "purge",
             abstract: "Erase the personal data of cases closed longer ago than retention.erase_closed_after_days, and old heartbeats.")
         @OptionGroup var options: CenterOptions
 
-        func run() throws {
+        func run() async throws {
             let config = try options.loadConfiguration()
             let cutoff = Date().addingTimeInterval(-Double(config.retention.eraseClosedAfterDays) * 86400)
-            let store = try options.open(config)
-            let erased = try store.eraseClosedCases(closedBefore: cutoff, actor: options.commandLineActor)
-            let heartbeats = try store.deleteHeartbeats(
+            let store = try await options.open(config)
+            let erased = try await store.eraseClosedCases(closedBefore: cutoff, actor: options.commandLineActor)
+            let heartbeats = try await store.deleteHeartbeats(
                 receivedBefore: Date().addingTimeInterval(-Double(config.retention.keepHeartbeatsDays) * 86400))
             print("erased the personal data of \(erased) closed cases; deleted \(heartbeats) old heartbeats")
         }
@@ -235,8 +235,8 @@ struct KioskCenterCommand: AsyncParsableCommand {
 
 /// A store refusal at the shell: its words, exit 1.
 enum CenterCommandFailure {
-    static func wrap<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let error as CenterError {
+    static func wrap<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch let error as CenterError {
             throw CenterFailure(error.description)
         }
     }

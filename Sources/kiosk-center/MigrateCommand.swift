@@ -4,7 +4,7 @@ import KioskCenter
 import StorageSupport
 
 /// Moves a street centre's SQLite database into the district's PostgreSQL.
-struct MigrateToPostgres: ParsableCommand {
+struct MigrateToPostgres: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate-to-postgres",
         abstract: "Move a street centre's data (center.sqlite) into the district's PostgreSQL database.",
@@ -36,7 +36,7 @@ struct MigrateToPostgres: ParsableCommand {
         guard (1...5_000).contains(batchSize) else { throw ValidationError("--batch-size is 1 to 5000") }
     }
 
-    func run() throws {
+    func run() async throws {
         let configuration = try options.loadConfiguration()
         if let street { try options.requireStreet(street, in: configuration) }
         guard case let .success(settings)? = PostgresSettings.parse(to) else {
@@ -56,9 +56,9 @@ struct MigrateToPostgres: ParsableCommand {
         }
         let source: CenterStore, district: CenterStore
         do {
-            source = try CenterStore(path: file.path, sealKey: sourceKey, deadlines: configuration.deadlines,
+            source = try await CenterStore(path: file.path, sealKey: sourceKey, deadlines: configuration.deadlines,
                                      timeZone: configuration.timeZone)
-            district = try CenterStore(database: try PostgresCenterDatabase(settings, password: try options.databasePassword()),
+            district = try await CenterStore(database: try await PostgresCenterDatabase(settings, password: try options.databasePassword()),
                                        sealKey: districtKey, deadlines: configuration.deadlines,
                                        timeZone: configuration.timeZone)
         } catch let error as CenterError {
@@ -66,12 +66,21 @@ struct MigrateToPostgres: ParsableCommand {
         } catch let error as DatabaseUnavailable {
             throw CenterFailure(error.description)
         }
-        defer { district.close() }
+        do {
+            try await move(source, into: district, settings: settings, file: file)
+        } catch {
+            district.close()
+            throw error
+        }
+        district.close()
+    }
+
+    private func move(_ source: CenterStore, into district: CenterStore, settings: PostgresSettings, file: URL) async throws {
         // The source's name in the district: where its access log was copied up to.
         let name = file.path
         print("moving \(file.path) into \(settings)")
-        let move = try CenterCommandFailure.wrap {
-            try source.move(into: district, source: name, street: street, batchSize: batchSize) { done in
+        let move = try await CenterCommandFailure.wrap {
+            try await source.move(into: district, source: name, street: street, batchSize: batchSize) { done in
                 FileHandle.standardError.write(Data("  \(done) requests\n".utf8))
             }
         }
@@ -80,7 +89,7 @@ struct MigrateToPostgres: ParsableCommand {
         print("staff: \(move.staffAdded) added, \(move.staffKept) kept (the district had the name)")
         print("kiosks: \(move.kiosksAdded) added, \(move.kiosksKept) kept")
         print("access log: \(move.auditLines) lines copied now")
-        let check = try source.compare(with: district, source: name)
+        let check = try await source.compare(with: district, source: name)
         print("check: \(check.held) of \(check.requests) requests, \(check.eventsHeld) of \(check.events) timeline lines, "
               + "\(check.auditLinesCopied) of \(check.auditLines) access-log lines")
         print("digest: \(check.digest) here, \(check.digestHeld) in the district")

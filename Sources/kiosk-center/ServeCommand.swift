@@ -52,7 +52,7 @@ struct Serve: AsyncParsableCommand {
         ProcessMetrics.bootstrap()
         let logger = Logger(label: "kiosk-center")
         let config = try options.loadConfiguration()
-        let store = try options.open(config, intake: true)
+        let store = try await options.open(config, intake: true)
         let views: ConsoleViews
         do { views = try ConsoleViews(assets: options.assetsDirectory) } catch {
             throw CenterFailure("refusing to start: \(error)")
@@ -186,13 +186,13 @@ struct RetentionService: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let cutoff = Date().addingTimeInterval(-Double(retention.eraseClosedAfterDays) * 86400)
             do {
-                let erased = try store.eraseClosedCases(closedBefore: cutoff, actor: "retention")
+                let erased = try await store.eraseClosedCases(closedBefore: cutoff, actor: "retention")
                 if erased > 0 { logger.notice("erased closed cases past retention", metadata: ["cases.count": "\(erased)"]) }
             } catch {
                 logger.error("cannot erase closed cases past retention", metadata: ["error": "\(error)"])
             }
             do {
-                try store.deleteHeartbeats(receivedBefore: Date().addingTimeInterval(-Double(retention.keepHeartbeatsDays) * 86400))
+                try await store.deleteHeartbeats(receivedBefore: Date().addingTimeInterval(-Double(retention.keepHeartbeatsDays) * 86400))
             } catch {
                 logger.error("cannot delete old heartbeats", metadata: ["error": "\(error)"])
             }
@@ -213,7 +213,7 @@ struct WatchdogService: Service {
             return
         }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            if (try? store.probe()) != nil { notifier.loopAlive() }
+            if (try? await store.probe()) != nil { notifier.loopAlive() }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval / 2) }
         }
     }

@@ -7,12 +7,12 @@ import Glibc
 #endif
 
 /// `kiosk-center staff …`: the console's accounts.
-struct StaffCommand: ParsableCommand {
+struct StaffCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "staff", abstract: "Console accounts: add, list, disable, set a password.",
         subcommands: [Add.self, List.self, Disable.self, Password.self])
 
-    struct Add: ParsableCommand {
+    struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add an account; the password (at least 12 characters) is read from standard input.")
         @OptionGroup var options: CenterOptions
@@ -24,21 +24,21 @@ struct StaffCommand: ParsableCommand {
             """, valueName: "CODE"))
         var street: String?
 
-        func run() throws {
+        func run() async throws {
             let configuration = try options.loadConfiguration()
             if let street { try options.requireStreet(street, in: configuration) }
-            let store = try options.open(configuration)
-            try store.addStaff(name, role: role, password: try readPassword(), street: street, actor: options.commandLineActor)
+            let store = try await options.open(configuration)
+            try await store.addStaff(name, role: role, password: try readPassword(), street: street, actor: options.commandLineActor)
             print("added \(name) as \(role.rawValue)" + (street.map { " in \($0)" } ?? " for every street"))
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Every account, its role and whether it can sign in.")
         @OptionGroup var options: CenterOptions
 
-        func run() throws {
-            for member in try options.open().staff() {
+        func run() async throws {
+            for member in try await options.open().staff() {
                 var state = member.disabled ? "disabled" : "active"
                 if let until = member.lockedUntil, until > Date() { state += ", locked until \(until)" }
                 print("\(member.username.padding(toLength: 20, withPad: " ", startingAt: 0)) "
@@ -48,25 +48,25 @@ struct StaffCommand: ParsableCommand {
         }
     }
 
-    struct Disable: ParsableCommand {
+    struct Disable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Stop an account signing in; ends its sessions now.")
         @OptionGroup var options: CenterOptions
         @Argument var name: String
 
-        func run() throws {
-            try options.open().disableStaff(name, actor: options.commandLineActor)
+        func run() async throws {
+            try await options.open().disableStaff(name, actor: options.commandLineActor)
             print("disabled \(name)")
         }
     }
 
-    struct Password: ParsableCommand {
+    struct Password: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Set a new password (from standard input); lifts a lockout and ends the account's sessions.")
         @OptionGroup var options: CenterOptions
         @Argument var name: String
 
-        func run() throws {
-            try options.open().setPassword(name, password: try readPassword(), actor: options.commandLineActor)
+        func run() async throws {
+            try await options.open().setPassword(name, password: try readPassword(), actor: options.commandLineActor)
             print("password set for \(name)")
         }
     }
@@ -87,23 +87,23 @@ func readPassword() throws -> String {
 }
 
 /// `kiosk-center audit`: the access log, for an auditor at the shell.
-struct AuditCommand: ParsableCommand {
+struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit", abstract: "Print the access log (who looked at or changed which case), newest first.")
     @OptionGroup var options: CenterOptions
     @Option(help: "From this day (yyyy-MM-dd, the centre's time zone) or time (ISO 8601).") var since: String?
     @Flag(help: "One JSON array.") var json = false
 
-    func run() throws {
+    func run() async throws {
         let config = try options.loadConfiguration()
         var start: Date?
         if let since {
             start = ISO8601DateFormatter().date(from: since) ?? config.startOfDay(since)
             guard start != nil else { throw CenterFailure("--since must be a day (2026-11-30) or an ISO 8601 time") }
         }
-        let store = try options.open(config)
-        let entries = try store.auditEntries(since: start, limit: Int.max)
-        try store.audit(actor: options.commandLineActor, action: "read_audit", detail: since)
+        let store = try await options.open(config)
+        let entries = try await store.auditEntries(since: start, limit: Int.max)
+        try await store.audit(actor: options.commandLineActor, action: "read_audit", detail: since)
         if json {
             let encoder = JSONEncoder()
             encoder.dateEncodingStrategy = .iso8601
@@ -121,7 +121,7 @@ struct AuditCommand: ParsableCommand {
 }
 
 /// `kiosk-center report`: the supervisor's month, as text or CSV.
-struct ReportCommand: ParsableCommand {
+struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report", abstract: "Requests of a month by programme, service, level and street; first contact; outcomes.")
     @OptionGroup var options: CenterOptions
@@ -129,14 +129,14 @@ struct ReportCommand: ParsableCommand {
     @Flag(help: "CSV (UTF-8 with BOM, opens in a spreadsheet).") var csv = false
     @Option(help: "zh-Hans or en.") var language = "zh-Hans"
 
-    func run() throws {
+    func run() async throws {
         let config = try options.loadConfiguration()
-        let store = try options.open(config)
+        let store = try await options.open(config)
         let report: MonthReport
-        do { report = try store.report(month: month) } catch let error as CenterError { throw CenterFailure(error.description) }
+        do { report = try await store.report(month: month) } catch let error as CenterError { throw CenterFailure(error.description) }
         let lines = ReportLines(report, config: config, language: language == "en" ? .english : .chinese)
         if csv {
-            try store.audit(actor: options.commandLineActor, action: "export_report", detail: month)
+            try await store.audit(actor: options.commandLineActor, action: "export_report", detail: month)
             FileHandle.standardOutput.write(lines.csv(language: language == "en" ? .english : .chinese))
         } else {
             var section = ""

@@ -19,13 +19,13 @@ struct CenterFixture {
     /// Kiosk JA0301's secret (hex): it is registered.
     let kioskSecret: String
 
-    init(_ backend: CenterBackend = .sqlite) throws {
+    init(_ backend: CenterBackend = .sqlite) async throws {
         self.backend = backend
         folder = try temporaryFolder("centre-store")
         config = try CenterConfigurationLoader.load(from: repositoryRoot.appendingPathComponent("center-config"))
-        store = try CenterStore(database: try backend.makeDatabase(in: folder), sealKey: sealKey,
+        store = try await CenterStore(database: try await backend.makeDatabase(in: folder), sealKey: sealKey,
                                 deadlines: config.deadlines, timeZone: config.timeZone)
-        kioskSecret = try store.addKiosk("JA0301")
+        kioskSecret = try await store.addKiosk("JA0301")
     }
 
     /// A receipt token as kiosk JA0301 prints it.
@@ -45,14 +45,14 @@ struct CenterFixture {
         return reference
     }
 
-    func addStaff(_ name: String, _ role: StaffRole) throws {
-        try store.addStaff(name, role: role, password: Self.password, actor: "test")
+    func addStaff(_ name: String, _ role: StaffRole) async throws {
+        try await store.addStaff(name, role: role, password: Self.password, actor: "test")
     }
 
     @discardableResult
     func perform(_ action: CaseAction, on reference: String, by actor: String = "li.adviser", role: StaffRole = .adviser,
-                 now: Date = Date()) throws -> CaseChange {
-        try store.perform(action, on: reference, by: actor, role: role, rules: config.cases,
+                 now: Date = Date()) async throws -> CaseChange {
+        try await store.perform(action, on: reference, by: actor, role: role, rules: config.cases,
                           partnerExists: { config.partner($0) != nil }, now: now)
     }
 

@@ -9,101 +9,101 @@ import Testing
 /// machine, the timeline and the access log, staff sign-in, retention.
 @Suite struct CenterStoreTests {
     @Test(arguments: CenterBackend.allCases) func theInboxShowsRedFirstThenYellowThenGreenEachOldestFirst(_ backend: CenterBackend) async throws {
-        let centre = try CenterFixture(backend)
+        let centre = try await CenterFixture(backend)
         let start = Date().addingTimeInterval(-3600)
         let green = try await centre.receive(sequence: 1, level: .green, createdAt: start)
         let yellowLate = try await centre.receive(sequence: 2, level: .yellow, createdAt: start.addingTimeInterval(60))
         let redLate = try await centre.receive(sequence: 3, level: .red, createdAt: start.addingTimeInterval(120))
         let yellowEarly = try await centre.receive(sequence: 4, level: .yellow, createdAt: start.addingTimeInterval(-60))
         let redEarly = try await centre.receive(sequence: 5, level: .red, createdAt: start.addingTimeInterval(30))
-        let page = try centre.store.inbox(InboxFilter(), pageSize: 50)
+        let page = try await centre.store.inbox(InboxFilter(), pageSize: 50)
         #expect(page.rows.map(\.reference) == [redEarly, redLate, yellowEarly, yellowLate, green])
         #expect(page.openByLevel == [.red: 2, .yellow: 2, .green: 1])
         #expect(page.rows.first?.reasons == ["emergency food=none-today"])
 
         var filter = InboxFilter()
         filter.level = .yellow
-        #expect(try centre.store.inbox(filter, pageSize: 50).rows.map(\.reference) == [yellowEarly, yellowLate])
+        #expect(try await centre.store.inbox(filter, pageSize: 50).rows.map(\.reference) == [yellowEarly, yellowLate])
         filter = InboxFilter()
         filter.street = "caojiadu"
-        #expect(try centre.store.inbox(filter, pageSize: 50).rows.isEmpty)
+        #expect(try await centre.store.inbox(filter, pageSize: 50).rows.isEmpty)
     }
 
     @Test(arguments: CenterBackend.allCases) func aRedCaseNotContactedWithinFourHoursIsOverdue(_ backend: CenterBackend) async throws {
-        let centre = try CenterFixture(backend)
+        let centre = try await CenterFixture(backend)
         let received = Date().addingTimeInterval(-5 * 3600)
         let late = try await centre.receive(sequence: 1, level: .red, createdAt: received, receivedAt: received)
         try await centre.receive(sequence: 2, level: .red)
-        let page = try centre.store.inbox(InboxFilter(), pageSize: 50)
+        let page = try await centre.store.inbox(InboxFilter(), pageSize: 50)
         #expect(page.overdue == 1)
         #expect(page.rows.first { $0.reference == late }?.isOverdue(at: Date()) == true)
         var filter = InboxFilter()
         filter.overdueOnly = true
-        #expect(try centre.store.inbox(filter, pageSize: 50).rows.map(\.reference) == [late])
+        #expect(try await centre.store.inbox(filter, pageSize: 50).rows.map(\.reference) == [late])
     }
 
     @Test(arguments: CenterBackend.allCases) func eachActionWritesItsTimelineLineAndItsAccessLogLine(_ backend: CenterBackend) async throws {
-        let centre = try CenterFixture(backend)
-        try centre.addStaff("li.adviser", .adviser)
+        let centre = try await CenterFixture(backend)
+        try await centre.addStaff("li.adviser", .adviser)
         let reference = try await centre.receive(sequence: 1)
-        try centre.perform(.accept, on: reference)
-        try centre.perform(.assign(to: "li.adviser"), on: reference)
-        try centre.perform(.recordContact(.noAnswer), on: reference)
-        try centre.perform(.recordContact(.reached), on: reference)
-        try centre.perform(.refer(partner: "charity-foundation"), on: reference)
-        try centre.perform(.close(.referredConfirmed, note: "基金会已确认资助"), on: reference)
-        let detail = try #require(try centre.store.caseDetail(reference, viewer: "li.adviser"))
+        try await centre.perform(.accept, on: reference)
+        try await centre.perform(.assign(to: "li.adviser"), on: reference)
+        try await centre.perform(.recordContact(.noAnswer), on: reference)
+        try await centre.perform(.recordContact(.reached), on: reference)
+        try await centre.perform(.refer(partner: "charity-foundation"), on: reference)
+        try await centre.perform(.close(.referredConfirmed, note: "基金会已确认资助"), on: reference)
+        let detail = try #require(try await centre.store.caseDetail(reference, viewer: "li.adviser"))
         #expect(detail.state == .closed && detail.outcome == .referredConfirmed && detail.partner == "charity-foundation")
         #expect(detail.firstContactAt != nil && detail.unansweredAttempts == 1)
         #expect(detail.timeline.map(\.action) == ["received", "accept", "assign", "contact", "contact", "refer", "close"])
         #expect(detail.timeline.map(\.to) == [.new, .accepted, .assigned, .assigned, .contacted, .referred, .closed])
         #expect(detail.timeline.last?.note == "基金会已确认资助")
         #expect(detail.submission?.applicant.name == "欧阳明华")
-        let audit = try centre.store.auditEntries().map(\.action)
+        let audit = try await centre.store.auditEntries().map(\.action)
         #expect(Array(audit.prefix(7)) == ["view_case", "close", "refer", "contact", "contact", "assign", "accept"])
-        let log = try centre.store.auditEntries().map { "\($0.actor) \($0.action) \($0.detail ?? "")" }.joined()
+        let log = try await centre.store.auditEntries().map { "\($0.actor) \($0.action) \($0.detail ?? "")" }.joined()
         #expect(!log.contains("欧阳明华") && !log.contains("13912345678") && !log.contains("基金会已确认"))
     }
 
     @Test(arguments: CenterBackend.allCases) func theSchemaRefusesAnIllegalMoveAndAnyChangeToTheAccessLog(_ backend: CenterBackend) async throws {
-        let centre = try CenterFixture(backend)
+        let centre = try await CenterFixture(backend)
         let reference = try await centre.receive(sequence: 1)
         let database = centre.store.database
         // Every pair of states: the trigger refuses exactly what the rules call illegal.
         for from in CaseState.allCases {
             for to in CaseState.allCases where from != to {
-                let allowed = try Self.triggerAllows(from: from, to: to, in: database)
+                let allowed = try await Self.triggerAllows(from: from, to: to, in: database)
                 #expect(allowed == CaseState.isLegal(from: from, to: to), "\(from) → \(to)")
             }
         }
         // A closed case must carry its outcome.
-        #expect(throws: (any Error).self) {
-            try database.write { try $0.execute("UPDATE cases SET state = 'closed' WHERE seq = 1") }
+        await #expect(throws: (any Error).self) {
+            try await database.write { try await $0.execute("UPDATE cases SET state = 'closed' WHERE seq = 1") }
         }
-        _ = try centre.store.caseDetail(reference, viewer: "li")
-        #expect(throws: (any Error).self) { try database.write { try $0.execute("DELETE FROM audit_log") } }
-        #expect(throws: (any Error).self) {
-            try database.write { try $0.execute("UPDATE audit_log SET actor = 'someone else'") }
+        _ = try await centre.store.caseDetail(reference, viewer: "li")
+        await #expect(throws: (any Error).self) { try await database.write { try await $0.execute("DELETE FROM audit_log") } }
+        await #expect(throws: (any Error).self) {
+            try await database.write { try await $0.execute("UPDATE audit_log SET actor = 'someone else'") }
         }
         if database.dialect == .postgres {
-            #expect(throws: (any Error).self) { try database.write { try $0.execute("TRUNCATE audit_log") } }
+            await #expect(throws: (any Error).self) { try await database.write { try await $0.execute("TRUNCATE audit_log") } }
         }
-        #expect(try centre.store.auditEntries().first?.action == "view_case")
+        #expect(try await centre.store.auditEntries().first?.action == "view_case")
     }
 
     /// Whether the state-machine trigger lets case 1 move `from` → `to`: a
     /// row already in `from` (inserted: the trigger guards updates) with the
     /// CHECKs off, so only the trigger decides; everything is undone.
-    static func triggerAllows(from: CaseState, to: CaseState, in database: any CenterDatabase) throws -> Bool {
+    static func triggerAllows(from: CaseState, to: CaseState, in database: any CenterDatabase) async throws -> Bool {
         struct Undo: Error { var allowed: Bool }
-        return try database.write { db in
-            if db.dialect == .sqlite { try db.execute("PRAGMA ignore_check_constraints = ON") }
-            defer { if db.dialect == .sqlite { _ = try? db.execute("PRAGMA ignore_check_constraints = OFF") } }
+        return try await database.write { db in
+            if db.dialect == .sqlite { try await db.execute("PRAGMA ignore_check_constraints = ON") }
+            var allowed = false
             do {
-                try db.inSavepoint {
+                try await db.inSavepoint {
                     if db.dialect == .postgres {
                         // Dropped inside the savepoint: PostgreSQL's DDL is undone with it.
-                        try db.execute("""
+                        try await db.execute("""
                             DO $$ DECLARE c record; BEGIN
                                 FOR c IN SELECT conname FROM pg_constraint WHERE conrelid = 'cases'::regclass AND contype = 'c' LOOP
                                     EXECUTE 'ALTER TABLE cases DROP CONSTRAINT ' || quote_ident(c.conname);
@@ -111,31 +111,32 @@ import Testing
                             END $$
                             """)
                     }
-                    try db.execute("DELETE FROM case_events WHERE seq = 1")
-                    try db.execute("DELETE FROM cases WHERE seq = 1")
-                    try db.execute("""
+                    try await db.execute("DELETE FROM case_events WHERE seq = 1")
+                    try await db.execute("DELETE FROM cases WHERE seq = 1")
+                    try await db.execute("""
                         INSERT INTO cases (seq, priority, street, created_at, received_at, due_at, state, updated_at)
                         VALUES (1, 1, 'x', 0, 0, 0, ?, 0)
                         """, [from.rawValue])
                     var allowed = false
                     do {
-                        try db.inSavepoint { try db.execute("UPDATE cases SET state = ? WHERE seq = 1", [to.rawValue]) }
+                        try await db.inSavepoint { try await db.execute("UPDATE cases SET state = ? WHERE seq = 1", [to.rawValue]) }
                         allowed = true
                     } catch {}
                     throw Undo(allowed: allowed)
                 }
             } catch let undo as Undo {
-                return undo.allowed
+                allowed = undo.allowed
             }
-            return false
+            if db.dialect == .sqlite { try await db.execute("PRAGMA ignore_check_constraints = OFF") }
+            return allowed
         }
     }
 
     @Test(arguments: CenterBackend.allCases) func wrongPasswordsLockAnAccountAndANewPasswordLiftsTheLock(_ backend: CenterBackend) async throws {
-        let centre = try CenterFixture(backend)
-        try centre.addStaff("li.adviser", .adviser)
-        try centre.addStaff("zhou.adviser", .adviser)
-        try centre.store.disableStaff("zhou.adviser", actor: "test")
+        let centre = try await CenterFixture(backend)
+        try await centre.addStaff("li.adviser", .adviser)
+        try await centre.addStaff("zhou.adviser", .adviser)
+        try await centre.store.disableStaff("zhou.adviser", actor: "test")
         let settings = ConsoleSettings(sessionIdle: .seconds(900), lockoutAfterFailures: 3, lockout: .seconds(600),
                                        secureCookies: false, pageSize: 50)
         // Every wrong password gets the same words, the third (which locks) too: nothing tells a guesser the state.
@@ -156,46 +157,46 @@ import Testing
             return
         }
         for _ in 0..<3 { _ = try await centre.store.signIn("li.adviser", password: "wrong password!", settings: settings) }
-        try centre.store.setPassword("li.adviser", password: "a brand new password", actor: "test")
+        try await centre.store.setPassword("li.adviser", password: "a brand new password", actor: "test")
         guard case let .success(token, session) = try await centre.store.signIn("li.adviser", password: "a brand new password",
                                                                                   settings: settings) else {
             Issue.record("a new password lifts the lock")
             return
         }
         #expect(session.role == StaffRole.adviser && session.csrf.count >= 32)
-        #expect(try centre.store.session(token: token, idle: .seconds(900))?.username == "li.adviser")
+        #expect(try await centre.store.session(token: token, idle: .seconds(900))?.username == "li.adviser")
         // Kept busy every 10 minutes, a session still ends 12 hours after sign-in.
         var busy = Date()
         while busy < Date().addingTimeInterval(11.5 * 3600) {
             busy.addTimeInterval(600)
-            #expect(try centre.store.session(token: token, idle: .seconds(900), now: busy) != nil)
+            #expect(try await centre.store.session(token: token, idle: .seconds(900), now: busy) != nil)
         }
-        #expect(try centre.store.session(token: token, idle: .seconds(900), now: Date().addingTimeInterval(12 * 3600 + 60)) == nil,
+        #expect(try await centre.store.session(token: token, idle: .seconds(900), now: Date().addingTimeInterval(12 * 3600 + 60)) == nil,
                 "no session outlives 12 hours")
         guard case let .success(token, _) = try await centre.store.signIn("li.adviser", password: "a brand new password",
                                                                            settings: settings) else {
             Issue.record("signs in again"); return
         }
-        #expect(try centre.store.session(token: token, idle: .seconds(900), now: Date().addingTimeInterval(901)) == nil,
+        #expect(try await centre.store.session(token: token, idle: .seconds(900), now: Date().addingTimeInterval(901)) == nil,
                 "an idle session ends")
-        #expect(throws: CenterError.self) { try centre.store.addStaff("wang", role: .adviser, password: "short", actor: "t") }
+        await #expect(throws: CenterError.self) { try await centre.store.addStaff("wang", role: .adviser, password: "short", actor: "t") }
         #expect(try await centre.store.signIn("nobody", password: "whatever it is", settings: settings) == .wrongPassword)
     }
 
     @Test(arguments: CenterBackend.allCases) func retentionErasesClosedCasesPersonalDataAndKeepsTheCounts(_ backend: CenterBackend) async throws {
-        let centre = try CenterFixture(backend)
+        let centre = try await CenterFixture(backend)
         let old = try await centre.receive(sequence: 1, level: .red, name: "独居老人甲")
         let open = try await centre.receive(sequence: 2, level: .green)
         let closedAt = Date().addingTimeInterval(-400 * 86400)
-        try centre.perform(.accept, on: old, now: closedAt)
-        try centre.perform(.close(.helped, note: "送餐已安排"), on: old, now: closedAt)
-        let erased = try centre.store.eraseClosedCases(closedBefore: Date().addingTimeInterval(-365 * 86400), actor: "test")
+        try await centre.perform(.accept, on: old, now: closedAt)
+        try await centre.perform(.close(.helped, note: "送餐已安排"), on: old, now: closedAt)
+        let erased = try await centre.store.eraseClosedCases(closedBefore: Date().addingTimeInterval(-365 * 86400), actor: "test")
         #expect(erased == 1)
-        let detail = try #require(try centre.store.caseDetail(old, viewer: "auditor"))
+        let detail = try #require(try await centre.store.caseDetail(old, viewer: "auditor"))
         #expect(detail.submission == nil && detail.reasons.isEmpty && detail.timeline.allSatisfy { $0.note == nil })
-        #expect(try centre.store.caseDetail(open, viewer: "auditor")?.submission != nil)
+        #expect(try await centre.store.caseDetail(open, viewer: "auditor")?.submission != nil)
         let month = String(LocalMonth.now(centre.config.timeZone))
-        let report = try centre.store.report(month: month)
+        let report = try await centre.store.report(month: month)
         #expect(report.total == 2 && report.outcomes == [MonthReport.Count(key: "helped", count: 1)])
         for file in ["center.sqlite", "center.sqlite-wal"] where backend == .sqlite {
             let bytes = (try? Data(contentsOf: centre.folder.appendingPathComponent(file))) ?? Data()
@@ -204,14 +205,14 @@ import Testing
     }
 
     @Test(arguments: CenterBackend.allCases) func aRequestFromAnEarlierVersionGetsItsCaseAtStart(_ backend: CenterBackend) async throws {
-        let centre = try CenterFixture(backend)
+        let centre = try await CenterFixture(backend)
         let reference = try await centre.receive(sequence: 1, street: "jingan-temple")
-        try centre.store.database.write { db in
-            try db.execute("DELETE FROM case_events")
-            try db.execute("DELETE FROM cases")
+        try await centre.store.database.write { db in
+            try await db.execute("DELETE FROM case_events")
+            try await db.execute("DELETE FROM cases")
         }
-        let reopened = try CenterStore(database: centre.store.database, sealKey: centre.sealKey)
-        let detail = try #require(try reopened.caseDetail(reference, viewer: "li"))
+        let reopened = try await CenterStore(database: centre.store.database, sealKey: centre.sealKey)
+        let detail = try #require(try await reopened.caseDetail(reference, viewer: "li"))
         #expect(detail.street == "jingan-temple" && detail.state == .new && detail.timeline.count == 1)
     }
 }
@@ -230,9 +231,9 @@ enum LocalMonth {
 /// centre's, a street's staff see only those, a district supervisor all.
 @Suite struct StreetTests {
     @Test(arguments: CenterBackend.allCases) func aStreetsStaffSeeOnlyItsKiosksCasesAndTheDistrictSeesAll(_ backend: CenterBackend) async throws {
-        let centre = try CenterFixture(backend)
-        try centre.store.setKioskStreet("JA0301", street: "nanjing-west")
-        _ = try centre.store.addKiosk("JA0302", street: "jingan-temple")
+        let centre = try await CenterFixture(backend)
+        try await centre.store.setKioskStreet("JA0301", street: "nanjing-west")
+        _ = try await centre.store.addKiosk("JA0302", street: "jingan-temple")
         var references: [String: String] = [:]
         for (sequence, kiosk) in [(1, "JA0301"), (2, "JA0302")] {
             // The resident's own street does not decide: the kiosk's does.
@@ -240,31 +241,31 @@ enum LocalMonth {
             guard case let .created(reference) = try await centre.store.accept(submission) else { throw CenterError(description: "not created") }
             references[kiosk] = reference
         }
-        try centre.store.addStaff("li.west", role: .adviser, password: CenterFixture.password, street: "nanjing-west", actor: "t")
-        try centre.store.addStaff("district", role: .supervisor, password: CenterFixture.password, actor: "t")
-        #expect(try centre.store.staff().first { $0.username == "li.west" }?.street == "nanjing-west")
+        try await centre.store.addStaff("li.west", role: .adviser, password: CenterFixture.password, street: "nanjing-west", actor: "t")
+        try await centre.store.addStaff("district", role: .supervisor, password: CenterFixture.password, actor: "t")
+        #expect(try await centre.store.staff().first { $0.username == "li.west" }?.street == "nanjing-west")
 
         var west = InboxFilter()
         west.kioskStreet = "nanjing-west"
-        let page = try centre.store.inbox(west, pageSize: 50)
+        let page = try await centre.store.inbox(west, pageSize: 50)
         #expect(page.rows.map(\.reference) == [references["JA0301"]!])
         #expect(page.openByLevel.values.reduce(0, +) == 1, "the counts are the street's too")
-        #expect(try centre.store.inbox(InboxFilter(), pageSize: 50).rows.count == 2, "the district sees both")
+        #expect(try await centre.store.inbox(InboxFilter(), pageSize: 50).rows.count == 2, "the district sees both")
 
         let other = references["JA0302"]!
-        #expect(try centre.store.caseDetail(other, viewer: "li.west", street: "nanjing-west") == nil)
-        #expect(try centre.store.kioskStreet(ofCase: other) == .some("jingan-temple"))
-        #expect(throws: WorkflowError.self) {
-            try centre.store.perform(.accept, on: other, by: "li.west", role: .adviser, rules: centre.config.cases,
+        #expect(try await centre.store.caseDetail(other, viewer: "li.west", street: "nanjing-west") == nil)
+        #expect(try await centre.store.kioskStreet(ofCase: other) == .some("jingan-temple"))
+        await #expect(throws: WorkflowError.self) {
+            try await centre.store.perform(.accept, on: other, by: "li.west", role: .adviser, rules: centre.config.cases,
                                      partnerExists: { _ in true }, street: "nanjing-west")
         }
-        #expect(try centre.store.caseDetail(other, viewer: "district")?.state == .new, "nothing was done to it")
+        #expect(try await centre.store.caseDetail(other, viewer: "district")?.state == .new, "nothing was done to it")
 
         let month = String(LocalMonth.now(centre.config.timeZone))
-        #expect(try centre.store.report(month: month, street: "nanjing-west").total == 1)
-        #expect(try centre.store.report(month: month, street: "jingan-temple").total == 1)
-        #expect(try centre.store.report(month: month).total == 2)
-        #expect(try centre.store.kiosks().map(\.street) == ["nanjing-west", "jingan-temple"])
+        #expect(try await centre.store.report(month: month, street: "nanjing-west").total == 1)
+        #expect(try await centre.store.report(month: month, street: "jingan-temple").total == 1)
+        #expect(try await centre.store.report(month: month).total == 2)
+        #expect(try await centre.store.kiosks().map(\.street) == ["nanjing-west", "jingan-temple"])
     }
 }
 
@@ -272,7 +273,7 @@ enum LocalMonth {
 /// `retention.keep_heartbeats_days` of them (30 unless set).
 @Suite struct HeartbeatRetentionTests {
     @Test(arguments: CenterBackend.allCases) func heartbeatsOlderThanTheRetentionGoAndTheLatestStaysOnTheKiosk(_ backend: CenterBackend) async throws {
-        let centre = try CenterFixture(backend)
+        let centre = try await CenterFixture(backend)
         #expect(centre.config.retention.keepHeartbeatsDays == 30)
         let now = Date()
         for (index, age) in [40.0, 31, 2].enumerated() {
@@ -284,8 +285,8 @@ enum LocalMonth {
                                                            signature: "v1=\(index)", now: at))
         }
         let cutoff = now.addingTimeInterval(-Double(centre.config.retention.keepHeartbeatsDays) * 86_400)
-        #expect(try centre.store.deleteHeartbeats(receivedBefore: cutoff) == 2)
-        #expect(try centre.store.heartbeatCount(kiosk: "JA0301") == 1)
+        #expect(try await centre.store.deleteHeartbeats(receivedBefore: cutoff) == 2)
+        #expect(try await centre.store.heartbeatCount(kiosk: "JA0301") == 1)
     }
 }
 
@@ -293,17 +294,17 @@ enum LocalMonth {
 /// the same tables with the same columns (PostgreSQL adds one, `written_by`,
 /// for reading progress in commit order).
 @Suite struct SchemaParityTests {
-    @Test func bothEnginesHaveTheSameTablesColumnsAndLatestMigration() throws {
-        let sqlite = try CenterFixture(.sqlite), postgres = try CenterFixture(.postgres)
-        func columns(_ store: CenterStore) throws -> [String: Set<String>] {
-            try store.database.read { db in
+    @Test func bothEnginesHaveTheSameTablesColumnsAndLatestMigration() async throws {
+        let sqlite = try await CenterFixture(.sqlite), postgres = try await CenterFixture(.postgres)
+        func columns(_ store: CenterStore) async throws -> [String: Set<String>] {
+            try await store.database.read { db in
                 var tables: [String: Set<String>] = [:]
                 let rows = db.dialect == .sqlite
-                    ? try db.fetchAll("""
+                    ? try await db.fetchAll("""
                         SELECT m.name AS table_name, p.name AS column_name FROM sqlite_master m, pragma_table_info(m.name) p
                         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name != 'grdb_migrations'
                         """)
-                    : try db.fetchAll("""
+                    : try await db.fetchAll("""
                         SELECT table_name::text AS table_name, column_name::text AS column_name FROM information_schema.columns
                         WHERE table_schema = 'public' AND table_name != 'centre_migrations'
                         """)
@@ -311,9 +312,9 @@ enum LocalMonth {
                 return tables
             }
         }
-        var expected = try columns(sqlite.store)
+        var expected = try await columns(sqlite.store)
         expected["case_events"]?.insert("written_by")
-        #expect(try columns(postgres.store) == expected)
+        #expect(try await columns(postgres.store) == expected)
         #expect(PostgresMigrations.names.last == CenterMigrations.migrator.migrations.last)
         #expect(Set(PostgresMigrations.tables) == Set(expected.keys))
     }

@@ -46,28 +46,28 @@ struct ConsoleDriver {
     let centre: CenterFixture
     let app: Application<RouterResponder<ConsoleServer.Context>>
 
-    init(_ backend: CenterBackend) throws {
-        centre = try CenterFixture(backend)
+    init(_ backend: CenterBackend) async throws {
+        centre = try await CenterFixture(backend)
         let views = try ConsoleViews(assets: repositoryRoot.appendingPathComponent("assets"))
         let console = ConsoleServer(store: centre.store, config: centre.config, views: views,
                                     logger: Logger(label: "console-test"))
         app = Application(router: console.router())
-        try centre.addStaff("li.adviser", .adviser)
-        try centre.addStaff("zhao.super", .supervisor)
-        try centre.addStaff("qian.audit", .auditor)
-        try centre.addStaff("wu.tech", .technician)
+        try await centre.addStaff("li.adviser", .adviser)
+        try await centre.addStaff("zhao.super", .supervisor)
+        try await centre.addStaff("qian.audit", .auditor)
+        try await centre.addStaff("wu.tech", .technician)
     }
 
     func aStreetsAdviserSeesItsStreetAndTheDistrictSupervisorChoosesTheScope() async throws {
-        try centre.store.setKioskStreet("JA0301", street: "nanjing-west")
-        _ = try centre.store.addKiosk("JA0302", street: "jingan-temple")
+        try await centre.store.setKioskStreet("JA0301", street: "nanjing-west")
+        _ = try await centre.store.addKiosk("JA0302", street: "jingan-temple")
         let (west, _) = sample(sequence: 1, kiosk: "JA0301")
         let (temple, _) = sample(sequence: 2, kiosk: "JA0302")
         guard case let .created(westCase) = try await centre.store.accept(west) else { throw CenterError(description: "not created") }
         guard case let .created(templeCase) = try await centre.store.accept(temple) else { throw CenterError(description: "not created") }
-        try centre.store.addStaff("wang.west", role: .adviser, password: CenterFixture.password, street: "nanjing-west",
+        try await centre.store.addStaff("wang.west", role: .adviser, password: CenterFixture.password, street: "nanjing-west",
                                   actor: "test")
-        try centre.store.addStaff("sun.west", role: .auditor, password: CenterFixture.password, street: "nanjing-west",
+        try await centre.store.addStaff("sun.west", role: .auditor, password: CenterFixture.password, street: "nanjing-west",
                                   actor: "test")
         try await app.test(.router) { client in
             let adviser = try await client.signIn("wang.west", CenterFixture.password)
@@ -79,25 +79,25 @@ struct ConsoleDriver {
             #expect(!other.text.contains(temple.receiptNumber))
             let refused = try await client.post("/cases/\(templeCase)/actions", ["csrf": adviser.csrf, "action": "accept"], adviser)
             #expect(refused.status != .seeOther)
-            #expect(try centre.store.caseDetail(templeCase, viewer: "test")?.state == .new)
+            #expect(try await centre.store.caseDetail(templeCase, viewer: "test")?.state == .new)
             // Nor may another street's case be named as the original of a duplicate.
             _ = try await client.post("/cases/\(westCase)/actions", ["csrf": adviser.csrf, "action": "accept"], adviser)
             let duplicate = try await client.post("/cases/\(westCase)/actions",
                                                   ["csrf": adviser.csrf, "action": "duplicate", "duplicate_of": templeCase], adviser)
             #expect(duplicate.status != .seeOther, "\(duplicate.status)")
-            #expect(try centre.store.caseDetail(westCase, viewer: "test")?.duplicateOf == nil)
-            #expect(throws: WorkflowError.self) {
-                try centre.store.perform(.markDuplicate(of: templeCase), on: westCase, by: "wang.west", role: .adviser,
+            #expect(try await centre.store.caseDetail(westCase, viewer: "test")?.duplicateOf == nil)
+            await #expect(throws: WorkflowError.self) {
+                try await centre.store.perform(.markDuplicate(of: templeCase), on: westCase, by: "wang.west", role: .adviser,
                                          rules: centre.config.cases, partnerExists: { _ in true }, street: "nanjing-west")
             }
 
             // The street's auditor reads its street's access log only.
-            _ = try centre.store.caseDetail(templeCase, viewer: "zhao.super")
+            _ = try await centre.store.caseDetail(templeCase, viewer: "zhao.super")
             let auditor = try await client.signIn("sun.west", CenterFixture.password)
             let log = try await client.get("/audit", auditor)
             #expect(log.status == .ok && log.text.contains(westCase) && !log.text.contains(templeCase), "\(log.text.suffix(3000))")
-            #expect(try centre.store.auditEntries(street: "nanjing-west").allSatisfy { $0.caseReference != templeCase })
-            #expect(try centre.store.auditEntries().contains { $0.caseReference == templeCase })
+            #expect(try await centre.store.auditEntries(street: "nanjing-west").allSatisfy { $0.caseReference != templeCase })
+            #expect(try await centre.store.auditEntries().contains { $0.caseReference == templeCase })
 
             // The district supervisor: both, and the report's scope to choose.
             let district = try await client.signIn("zhao.super", CenterFixture.password)
@@ -146,7 +146,7 @@ struct ConsoleDriver {
             let after = try await client.get("/cases/\(reference)", session)
             #expect(after.text.contains("li.adviser") && after.text.contains("已分配"))
         }
-        let actions = try centre.store.auditEntries().filter { $0.caseReference == reference }.map(\.action)
+        let actions = try await centre.store.auditEntries().filter { $0.caseReference == reference }.map(\.action)
         #expect(actions.contains("reveal_id") && actions.contains("accept") && actions.contains("assign"))
         #expect(actions.filter { $0 == "view_case" }.count >= 3)
     }
@@ -162,8 +162,8 @@ struct ConsoleDriver {
             let wrong = try await client.post("/cases/\(reference)/actions", ["action": "accept", "csrf": altered], session)
             #expect(wrong.status == .forbidden)
         }
-        #expect(try centre.store.caseDetail(reference, viewer: "test")?.state == .new)
-        #expect(try centre.store.auditEntries().contains { $0.action == "csrf_refused" })
+        #expect(try await centre.store.caseDetail(reference, viewer: "test")?.state == .new)
+        #expect(try await centre.store.auditEntries().contains { $0.action == "csrf_refused" })
     }
 
     func eachRoleReachesOnlyItsPages() async throws {
@@ -223,7 +223,7 @@ struct ConsoleDriver {
                 }
             }
         }
-        #expect(try centre.store.auditEntries().filter { $0.action == "ticket_refused" }.count == 2)
+        #expect(try await centre.store.auditEntries().filter { $0.action == "ticket_refused" }.count == 2)
     }
 
     /// Wrong passwords all get the same words (the fifth, which locks, too);

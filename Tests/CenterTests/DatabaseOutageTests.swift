@@ -15,14 +15,14 @@ import Testing
 @Suite(.serialized) struct DatabaseOutageTests {
     @Test func whileTheDatabaseIsAwayTheConsoleSaysTryAgainAndEverythingWorksWhenItIsBack() async throws {
         let lab = try PostgresLab.get()
-        let url = try lab.makeDatabase("outage")
+        let url = try await lab.makeDatabase("outage")
         let name = String(url.split(separator: "/").last!)
         let config = try CenterConfigurationLoader.load(from: repositoryRoot.appendingPathComponent("center-config"))
-        let store = try CenterStore(database: try PostgresCenterDatabase(try CenterBackend.settings(url), password: try lab.password),
+        let store = try await CenterStore(database: try await PostgresCenterDatabase(try CenterBackend.settings(url), password: try lab.password),
                                     sealKey: Array(repeating: 7, count: 32))
         defer { store.close() }
-        _ = try store.addKiosk("JA0301")
-        try store.addStaff("li.adviser", role: .adviser, password: CenterFixture.password, actor: "test")
+        _ = try await store.addKiosk("JA0301")
+        try await store.addStaff("li.adviser", role: .adviser, password: CenterFixture.password, actor: "test")
         let views = try ConsoleViews(assets: repositoryRoot.appendingPathComponent("assets"))
         let app = Application(router: ConsoleServer(store: store, config: config, views: views,
                                                     logger: Logger(label: "outage-test")).router())
@@ -49,7 +49,7 @@ import Testing
                 Issue.record("the request was not stored once the database was back")
                 return
             }
-            #expect(try store.submissionCounts().total == 1)
+            #expect(try await store.submissionCounts().total == 1)
         }
     }
 }

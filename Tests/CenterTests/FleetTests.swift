@@ -74,14 +74,14 @@ func heartbeat(_ code: String, at sentAt: Date, interval: Int = 60, queue: Int =
 /// health and since when, silence, a refused clock, the history's buckets.
 @Suite struct FleetStoreTests {
     @Test(arguments: CenterBackend.allCases) func theFleetIsWorstFirstAndKnowsSinceWhen(_ backend: CenterBackend) async throws {
-        let centre = try CenterFixture(backend)
+        let centre = try await CenterFixture(backend)
         let store = centre.store
         for (code, street) in [("JA0302", "nanjing-west"), ("JA0303", "jingan-temple"), ("JA0304", "jingan-temple"),
                                ("JA0305", "jingan-temple")] {
-            _ = try store.addKiosk(code, street: street)
+            _ = try await store.addKiosk(code, street: street)
         }
-        try store.setKioskStreet("JA0301", street: "nanjing-west")
-        try store.setKioskPlace("JA0301", place: "武定路社区中心")
+        try await store.setKioskStreet("JA0301", street: "nanjing-west")
+        try await store.setKioskPlace("JA0301", place: "武定路社区中心")
         let start = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 - 3600).rounded(.down))
         var signature = 0
         func send(_ beat: KioskHeartbeat, at: Date) async throws {
@@ -99,7 +99,7 @@ func heartbeat(_ code: String, at sentAt: Date, interval: Int = 60, queue: Int =
             if minute <= 50 { try await send(heartbeat("JA0304", at: at), at: at) }
         }
         let now = start.addingTimeInterval(3600 + 5)
-        let fleet = try store.fleet(now: now)
+        let fleet = try await store.fleet(now: now)
         #expect(fleet.map(\.code) == ["JA0303", "JA0304", "JA0305", "JA0302", "JA0301"], "silent the longest first")
         #expect(fleet.map(\.health) == [.down, .silent, .silent, .degraded, .ok])
         let byCode = Dictionary(uniqueKeysWithValues: fleet.map { ($0.code, $0) })
@@ -109,27 +109,27 @@ func heartbeat(_ code: String, at sentAt: Date, interval: Int = 60, queue: Int =
         #expect(byCode["JA0304"]?.problems.first == .silent(lastHeard: start.addingTimeInterval(50 * 60)))
         #expect(byCode["JA0305"]?.problems == [.neverHeard])
         #expect(byCode["JA0303"]?.problems == [.roleDown(role: "forwarder", state: "exited")])
-        #expect(try store.fleet(street: "nanjing-west", now: now).map(\.code) == ["JA0302", "JA0301"])
+        #expect(try await store.fleet(street: "nanjing-west", now: now).map(\.code) == ["JA0302", "JA0301"])
 
         // A heartbeat's body is kept only when something changed.
-        let kept: Int = try store.database.read { try $0.fetchValue("SELECT COUNT(*) FROM heartbeats WHERE body != ''") ?? 0 }
+        let kept: Int = try await store.database.read { try await $0.fetchValue("SELECT COUNT(*) FROM heartbeats WHERE body != ''") ?? 0 }
         #expect(kept == 1 + 2 + 2 + 1, "JA0301 once, JA0302 and JA0303 at their change, JA0304 once")
-        let changes = try store.kioskChanges("JA0302")
+        let changes = try await store.kioskChanges("JA0302")
         #expect(changes.map(\.health) == [.degraded, .ok] && changes.first?.problems == [.paperOut])
         #expect(changes.first?.at == start.addingTimeInterval(40 * 60))
 
         // The hour's history: the highest queue and the minutes without paper.
-        let history = try store.kioskHistory("JA0302", since: start, bucket: 1800)
+        let history = try await store.kioskHistory("JA0302", since: start, bucket: 1800)
         #expect(history.map(\.heartbeats) == [30, 30, 1])
         #expect(history.map(\.printerNotReady) == [0, 20, 1])
-        #expect(try store.kioskHistory("JA0301", since: start, bucket: 3600).first?.maxQueueDepth == 2)
+        #expect(try await store.kioskHistory("JA0301", since: start, bucket: 3600).first?.maxQueueDepth == 2)
 
         // A kiosk refused for its clock is down until a heartbeat gets through.
-        try store.noteClockRefused(kiosk: "JA0301", offsetSeconds: -7200, now: now)
-        var refused = try #require(try store.fleetKiosk("JA0301", now: now))
+        try await store.noteClockRefused(kiosk: "JA0301", offsetSeconds: -7200, now: now)
+        var refused = try #require(try await store.fleetKiosk("JA0301", now: now))
         #expect(refused.health == .down && refused.problems.first == .clockRefused(offsetSeconds: -7200))
         try await send(heartbeat("JA0301", at: now.addingTimeInterval(1)), at: now.addingTimeInterval(1))
-        refused = try #require(try store.fleetKiosk("JA0301", now: now.addingTimeInterval(2)))
+        refused = try #require(try await store.fleetKiosk("JA0301", now: now.addingTimeInterval(2)))
         #expect(refused.health == .ok && refused.problems.isEmpty)
         #expect(refused.since == start, "still ok since its first heartbeat: the refusal came between two")
 
@@ -137,14 +137,14 @@ func heartbeat(_ code: String, at sentAt: Date, interval: Int = 60, queue: Int =
         // down all along, and a change its history keeps.
         let next = now.addingTimeInterval(1)
         try await send(heartbeat("JA0303", at: next, rolesDown: ["front"]), at: next)
-        #expect(try store.kioskChanges("JA0303").first?.problems == [.roleDown(role: "front", state: "exited")])
-        #expect(try store.kioskChanges("JA0303").first?.at == next)
-        #expect(try store.fleetKiosk("JA0303", now: next)?.since == start.addingTimeInterval(30 * 60), "down since the forwarder went")
+        #expect(try await store.kioskChanges("JA0303").first?.problems == [.roleDown(role: "front", state: "exited")])
+        #expect(try await store.kioskChanges("JA0303").first?.at == next)
+        #expect(try await store.fleetKiosk("JA0303", now: next)?.since == start.addingTimeInterval(30 * 60), "down since the forwarder went")
 
         // A silence then the same health: since when it was heard again.
         let back = now.addingTimeInterval(600)
         try await send(heartbeat("JA0304", at: back), at: back)
-        #expect(try store.fleetKiosk("JA0304", now: back)?.since == back)
+        #expect(try await store.fleetKiosk("JA0304", now: back)?.since == back)
         // A replayed heartbeat is refused.
         let replay = heartbeat("JA0304", at: back)
         #expect(try await !store.recordHeartbeat(replay, body: try replay.encoded(), signature: "v1=\(signature)", now: back))

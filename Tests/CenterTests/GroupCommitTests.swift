@@ -18,11 +18,11 @@ final class CommitCounter: TransactionObserver, Sendable {
     @Test func writesArrivingTogetherShareCommitsAndAFailedOneLeavesTheOthersIn() async throws {
         let path = try temporaryFolder("group-commit").appendingPathComponent("test.sqlite").path
         let database = try SQLiteCenterDatabase(path: path)
-        let pool = database.pool
+        let pool = database.writer
         try await pool.write { try $0.execute(sql: "CREATE TABLE rows (n INTEGER PRIMARY KEY, label TEXT NOT NULL UNIQUE)") }
         let counter = CommitCounter()
         pool.add(transactionObserver: counter, extent: .databaseLifetime)
-        let group = GroupCommit<Int>(database: database, label: "test.group-commit")
+        let group = GroupCommit<Int>(database: database)
 
         let writes = 300
         let answers = await withTaskGroup(of: (Int, Bool).self) { tasks in
@@ -30,9 +30,9 @@ final class CommitCounter: TransactionObserver, Sendable {
                 tasks.addTask {
                     do {
                         let stored = try await group.perform { db in
-                            try db.execute("INSERT INTO rows (n, label) VALUES (?, ?)", [n, "row \(n)"])
+                            try await db.execute("INSERT INTO rows (n, label) VALUES (?, ?)", [n, "row \(n)"])
                             // Write 7 breaks a constraint after its first insert (its own label again): all of it goes, nothing else.
-                            if n == 7 { try db.execute("INSERT INTO rows (n, label) VALUES (?, ?)", [100_000, "row 7"]) }
+                            if n == 7 { try await db.execute("INSERT INTO rows (n, label) VALUES (?, ?)", [100_000, "row 7"]) }
                             return n
                         }
                         return (stored, true)

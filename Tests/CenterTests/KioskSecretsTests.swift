@@ -14,9 +14,9 @@ import Testing
 @Suite struct KioskSecretsTests {
     /// A copy of the centre's database (a backup, a stolen disk) holds no
     /// kiosk secret: not as hex, not as bytes.
-    @Test func theDatabaseFilesHoldNoKioskSecret() throws {
-        let centre = try CenterFixture()
-        let rotated = try centre.store.rotateKiosk("JA0301")
+    @Test func theDatabaseFilesHoldNoKioskSecret() async throws {
+        let centre = try await CenterFixture()
+        let rotated = try await centre.store.rotateKiosk("JA0301")
         let bytes = try databaseBytes(centre.folder)
         for secret in [centre.kioskSecret, rotated] {
             #expect(!bytes.contains(Data(secret.utf8)), "hex secret in the files")
@@ -32,48 +32,48 @@ import Testing
         let secret = RequestSigner.newSecret()
         do {
             let queue = try DatabaseQueue(path: path)
-            try CenterMigrations.migrator.migrate(queue, upTo: "v3-heartbeat-replay-guard")
+            try await CenterMigrations.migrator.migrate(queue, upTo: "v3-heartbeat-replay-guard")
             try await queue.write { db in
                 try db.execute(sql: "INSERT INTO kiosks (code, secret, created_at) VALUES ('JA0301', ?, 0)", arguments: [secret])
             }
         }
-        let store = try CenterStore(path: path, sealKey: Array(repeating: 7, count: 32))
+        let store = try await CenterStore(path: path, sealKey: Array(repeating: 7, count: 32))
         #expect(try await store.secret(of: "JA0301") == [UInt8](hex: secret))
-        #expect(try store.kiosks().map(\.generation) == [1])
+        #expect(try await store.kiosks().map(\.generation) == [1])
         #expect(!(try databaseBytes(folder)).contains(Data(secret.utf8)))
-        let reopened = try CenterStore(path: path, sealKey: Array(repeating: 7, count: 32))
+        let reopened = try await CenterStore(path: path, sealKey: Array(repeating: 7, count: 32))
         #expect(try await reopened.secret(of: "JA0301") == [UInt8](hex: secret), "sealed once, not twice")
-        #expect(throws: SealingError.self, "another seal key opens no secret") {
-            try CenterStore(path: path, sealKey: Array(repeating: 8, count: 32)).receiptKeys(kiosk: "JA0301")
+        await #expect(throws: SealingError.self, "another seal key opens no secret") {
+            try await CenterStore(path: path, sealKey: Array(repeating: 8, count: 32)).receiptKeys(kiosk: "JA0301")
         }
     }
 
     @Test(arguments: CenterBackend.allCases) func rotatingRetiresTheOldSecretAndKeepsItsReceiptsVerifiable(_ backend: CenterBackend) async throws {
-        let centre = try CenterFixture(backend)
+        let centre = try await CenterFixture(backend)
         let oldTicket = try centre.token(ReceiptNumber(kioskCode: "JA0301", day: "261129", sequence: 1).description)
-        let new = try centre.store.rotateKiosk("JA0301", actor: "li.supervisor")
+        let new = try await centre.store.rotateKiosk("JA0301", actor: "li.supervisor")
         #expect(new != centre.kioskSecret)
         #expect(try await centre.store.secret(of: "JA0301") == [UInt8](hex: new))
-        let keys = try centre.store.receiptKeys(kiosk: "JA0301")
+        let keys = try await centre.store.receiptKeys(kiosk: "JA0301")
         #expect(keys.count == 2)
         #expect(keys.contains { (try? ReceiptToken(verifying: oldTicket.description, key: $0)) != nil })
-        #expect(try centre.store.kiosks().first?.generation == 2)
-        #expect(try centre.store.auditEntries().contains { $0.action == "kiosk_rotated" && $0.actor == "li.supervisor" })
+        #expect(try await centre.store.kiosks().first?.generation == 2)
+        #expect(try await centre.store.auditEntries().contains { $0.action == "kiosk_rotated" && $0.actor == "li.supervisor" })
     }
 
     @Test(arguments: CenterBackend.allCases) func aRevokedKioskSignsNothingAndItsBundlesAreRefused(_ backend: CenterBackend) async throws {
-        let centre = try CenterFixture(backend)
+        let centre = try await CenterFixture(backend)
         let secret = [UInt8](hex: centre.kioskSecret)!
         let bundle = try OfflineBundle.seal(bodies: [], kioskCode: "JA0301", secret: secret)
-        try centre.store.revokeKiosk("JA0301")
+        try await centre.store.revokeKiosk("JA0301")
         #expect(try await centre.store.secret(of: "JA0301") == nil)
         await #expect { try await centre.store.importBundle(bundle) } throws: { "\($0)".contains("revoked") }
-        #expect(try centre.store.receiptKeys(kiosk: "JA0301").count == 1, "its receipts still verify")
-        #expect(try centre.store.kiosks().first?.revokedAt != nil)
-        #expect { try centre.store.revokeKiosk("JA0301") } throws: { "\($0)".contains("already revoked") }
-        #expect { try centre.store.addKiosk("JA0301") } throws: { "\($0)".contains("kiosk rotate") }
+        #expect(try await centre.store.receiptKeys(kiosk: "JA0301").count == 1, "its receipts still verify")
+        #expect(try await centre.store.kiosks().first?.revokedAt != nil)
+        await #expect { try await centre.store.revokeKiosk("JA0301") } throws: { "\($0)".contains("already revoked") }
+        await #expect { try await centre.store.addKiosk("JA0301") } throws: { "\($0)".contains("kiosk rotate") }
         // Found again: a new secret lets it back in.
-        let back = try centre.store.rotateKiosk("JA0301")
+        let back = try await centre.store.rotateKiosk("JA0301")
         #expect(try await centre.store.secret(of: "JA0301") == [UInt8](hex: back))
     }
 

@@ -23,13 +23,13 @@ import Testing
 
     @Test func aServingRoleThatOwnsNothingServesButCannotTouchTheAccessLog() async throws {
         let lab = try PostgresLab.get()
-        let url = try lab.makeDatabase("owned")
+        let url = try await lab.makeDatabase("owned")
         let name = String(url.split(separator: "/").last!)
         // The owner's first start creates the schema.
-        let owner = try CenterStore(database: try PostgresCenterDatabase(try CenterBackend.settings(url), password: try lab.password),
+        let owner = try await CenterStore(database: try await PostgresCenterDatabase(try CenterBackend.settings(url), password: try lab.password),
                                     sealKey: Array(repeating: 4, count: 32))
-        _ = try owner.addKiosk("JA0301")
-        owner.close()
+        _ = try await owner.addKiosk("JA0301")
+        await owner.close()
         let role = "serve_\(name.suffix(8))", password = "serving-\(UUID().uuidString.prefix(8))"
         let sql = try Self.grants(password: password)
             .replacingOccurrences(of: "kiosk_center_serve", with: role)
@@ -37,29 +37,29 @@ import Testing
         try lab.psql(sql, database: url)
 
         let servingURL = url.replacingOccurrences(of: "://kiosk@", with: "://\(role)@")
-        let store = try CenterStore(database: try PostgresCenterDatabase(try CenterBackend.settings(servingURL), password: password),
+        let store = try await CenterStore(database: try await PostgresCenterDatabase(try CenterBackend.settings(servingURL), password: password),
                                     sealKey: Array(repeating: 4, count: 32))
         defer { store.close() }
         guard case let .created(reference) = try await store.accept(sample(sequence: 1).0) else {
             throw CenterError(description: "not created")
         }
-        try store.addStaff("li.adviser", role: .adviser, password: CenterFixture.password, actor: "test")
+        try await store.addStaff("li.adviser", role: .adviser, password: CenterFixture.password, actor: "test")
         #expect(try await store.signIn("li.adviser", password: CenterFixture.password,
                                        settings: .standard) != .wrongPassword)
-        _ = try store.caseDetail(reference, viewer: "li.adviser")
-        _ = try store.eraseClosedCases(closedBefore: Date(), actor: "retention")
-        #expect(try store.auditEntries().contains { $0.action == "view_case" && $0.caseReference == reference })
+        _ = try await store.caseDetail(reference, viewer: "li.adviser")
+        _ = try await store.eraseClosedCases(closedBefore: Date(), actor: "retention")
+        #expect(try await store.auditEntries().contains { $0.action == "view_case" && $0.caseReference == reference })
 
         for statement in ["TRUNCATE audit_log", "DELETE FROM audit_log", "UPDATE audit_log SET actor = 'x'",
                           "DROP TRIGGER audit_log_no_update ON audit_log", "ALTER TABLE audit_log DISABLE TRIGGER ALL"] {
-            #expect(throws: (any Error).self, "\(statement)") { try store.database.write { try $0.execute(statement) } }
+            await #expect(throws: (any Error).self, "\(statement)") { try await store.database.write { try await $0.execute(statement) } }
         }
-        #expect(try store.auditEntries().contains { $0.action == "view_case" })
+        #expect(try await store.auditEntries().contains { $0.action == "view_case" })
 
         // A migration not yet applied (as after an upgrade): the serving role says who must apply it.
         try lab.psql("DELETE FROM centre_migrations WHERE name = 'v6-fleet-view'", database: url)
-        let refused = #expect(throws: CenterError.self) {
-            try PostgresCenterDatabase(try CenterBackend.settings(servingURL), password: password)
+        let refused = await #expect(throws: CenterError.self) {
+            try await PostgresCenterDatabase(try CenterBackend.settings(servingURL), password: password)
         }
         #expect("\(refused.map { "\($0)" } ?? "")".contains("start kiosk-center once as the schema's owner"),
                 "\(String(describing: refused))")

@@ -30,11 +30,11 @@ import Testing
     }
 
     /// On the real server: each value lands where it was bound.
-    @Test func theRealServerReadsEachValueInItsPlace() throws {
-        let database = try CenterBackend.postgres.makeDatabase(in: try temporaryFolder("placeholders"))
+    @Test func theRealServerReadsEachValueInItsPlace() async throws {
+        let database = try await CenterBackend.postgres.makeDatabase(in: try temporaryFolder("placeholders"))
         defer { database.close() }
-        let row = try #require(try database.read { db in
-            try db.fetchOne("""
+        let row = try await #require(try database.read { db in
+            try await db.fetchOne("""
                 SELECT /* a ? in a comment */ ? AS first, '?' AS quoted, $$?$$ AS dollar, E'\\'?' AS escaped,
                        "x?".y AS second -- and ? here
                 FROM (SELECT ? AS y) "x?"

@@ -11,13 +11,13 @@ public enum CenterBackend: String, CaseIterable, Sendable, CustomStringConvertib
 
     /// A new, empty database: a SQLite file in `folder`, or a database of its
     /// own in the test cluster (`PostgresLab`).
-    public func makeDatabase(in folder: URL) throws -> any CenterDatabase {
+    public func makeDatabase(in folder: URL) async throws -> any CenterDatabase {
         switch self {
         case .sqlite:
             return try SQLiteCenterDatabase(path: folder.appendingPathComponent("center.sqlite").path)
         case .postgres:
             let lab = try PostgresLab.get()
-            return try PostgresCenterDatabase(try Self.settings(lab.makeDatabase()), password: try lab.password)
+            return try await PostgresCenterDatabase(try await Self.settings(lab.makeDatabase()), password: try lab.password)
         }
     }
 

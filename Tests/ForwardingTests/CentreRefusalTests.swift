@@ -19,9 +19,9 @@ import Testing
     }
 
     func setUp(_ backend: CenterBackend = .sqlite, limits: IntakeLimits = .standard) async throws -> Setup {
-        let centre = try InProcessCentre(state: try temporaryFolder("centre"), backend: backend, limits: limits)
+        let centre = try await InProcessCentre(state: try temporaryFolder("centre"), backend: backend, limits: limits)
         try await centre.start()
-        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try centre.store.addKiosk("JA0301"))
+        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try await centre.store.addKiosk("JA0301"))
         let submission = try kiosk.submit(1)[0]
         return Setup(centre: centre, kiosk: kiosk, body: try IntakeSubmission(submission).encoded(),
                      id: submission.id.uuidString.lowercased())
@@ -83,17 +83,17 @@ import Testing
         for _ in 0..<3 {
             #expect(try await post(setup, body: heartbeat, timestamp: stamp, path: path).0 == 409)
         }
-        #expect(try setup.centre.store.heartbeatCount(kiosk: "JA0301") == 1)
+        #expect(try await setup.centre.store.heartbeatCount(kiosk: "JA0301") == 1)
 
         let old = stamp - 3600
         let stranger = try await exchange(setup, body: heartbeat, secret: Array(repeating: 7, count: 32), timestamp: old,
                                           path: path)
         #expect(stranger.status == 401 && !stranger.body.contains("clock"), "a stranger learns nothing: \(stranger.body)")
-        #expect(try setup.centre.store.fleetKiosk("JA0301")?.health == .ok, "nor does a stranger mark the kiosk's clock")
+        #expect(try await setup.centre.store.fleetKiosk("JA0301")?.health == .ok, "nor does a stranger mark the kiosk's clock")
         let skewed = try await exchange(setup, body: heartbeat, timestamp: old, path: path)
         #expect(skewed.status == 401 && skewed.body.contains("clock"), "the kiosk itself is told: \(skewed.body)")
         // The fleet page shows the technician why the kiosk cannot deliver.
-        let fleet = try #require(try setup.centre.store.fleetKiosk("JA0301"))
+        let fleet = try #require(try await setup.centre.store.fleetKiosk("JA0301"))
         guard case let .clockRefused(offset) = fleet.problems.first else {
             Issue.record("no refused clock on the fleet page: \(fleet.problems)")
             return
@@ -136,12 +136,12 @@ import Testing
             #expect(status == expected, "\(name)")
             #expect(type == "application/problem+json", "\(name)")
         }
-        #expect(try setup.centre.store.submissionCounts().total == 0)
+        #expect(try await setup.centre.store.submissionCounts().total == 0)
 
         // The genuine request is then accepted once, and a resend gets the same answer.
         #expect(try await post(setup, body: setup.body).0 == 201)
         #expect(try await post(setup, body: setup.body).0 == 200)
-        #expect(try setup.centre.store.submissionCounts().total == 1)
+        #expect(try await setup.centre.store.submissionCounts().total == 1)
         try await setup.client.shutdown()
         await setup.centre.stop()
     }
@@ -157,7 +157,7 @@ import Testing
         let clash = try altered(setup) { $0.submissionId = newID }
         let answer = try await exchange(setup, body: clash, idempotencyKey: newID.uuidString.lowercased())
         #expect(answer.status == 409 && answer.body.contains("already held by another request"), "\(answer.body)")
-        #expect(try setup.centre.store.submissionCounts().total == 1)
+        #expect(try await setup.centre.store.submissionCounts().total == 1)
         try await setup.client.shutdown()
         await setup.centre.stop()
     }
@@ -172,12 +172,12 @@ import Testing
         let refused = try await exchange(setup, body: try edited.encoded())
         #expect(refused.status == 422 && refused.body.contains("does not open"), "\(refused.body)")
         #expect(!refused.body.contains("欧阳") && !refused.body.contains("居民"), "no personal data in the answer")
-        #expect(try setup.centre.store.submissionCounts().total == 0)
+        #expect(try await setup.centre.store.submissionCounts().total == 0)
 
         #expect(try await post(setup, body: try genuine.encoded()).0 == 201)
         // The same request in the plain form of a kiosk before its upgrade is the same request.
         #expect(try await post(setup, body: setup.body).0 == 200)
-        #expect(try setup.centre.store.submissionCounts().total == 1)
+        #expect(try await setup.centre.store.submissionCounts().total == 1)
         try await setup.client.shutdown()
         await setup.centre.stop()
     }
@@ -208,7 +208,7 @@ import Testing
                                                  reference: result.reference ?? ""))
         }
         #expect(!answer.body.contains("居民"), "no personal data in the answer")
-        #expect(try setup.centre.store.submissionCounts().total == 3)
+        #expect(try await setup.centre.store.submissionCounts().total == 3)
 
         let good = try sealed[1].encoded()
         let plain = try IntakeSubmission.decode(setup.body).encoded()
@@ -229,7 +229,7 @@ import Testing
             #expect(status == expected, "\(name)")
             #expect(type == "application/problem+json", "\(name)")
         }
-        #expect(try setup.centre.store.submissionCounts().total == 3)
+        #expect(try await setup.centre.store.submissionCounts().total == 3)
         try await setup.client.shutdown()
         await setup.centre.stop()
     }
@@ -247,7 +247,7 @@ import Testing
         #expect(blocked.status == 429 && (Int(blocked.retryAfter ?? "") ?? 0) >= 1, "\(blocked)")
         // Another kiosk at the same address (behind the same NAT or proxy) that signs correctly is served.
         #expect(try await exchange(setup, body: setup.body).status == 201)
-        #expect(try setup.centre.store.submissionCounts().total == 1)
+        #expect(try await setup.centre.store.submissionCounts().total == 1)
         try await setup.client.shutdown()
         await setup.centre.stop()
 

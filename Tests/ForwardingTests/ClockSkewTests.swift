@@ -14,9 +14,9 @@ import Testing
     static let faketime = "/usr/bin/faketime"
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: faketime), "needs faketime (scripts/bootstrap)"))
-    func aKioskTwoHoursSlowIsShownOnTheFleetPageAndLosesNothing() throws {
+    func aKioskTwoHoursSlowIsShownOnTheFleetPageAndLosesNothing() async throws {
         let centre = try CenterProcess(state: try temporaryFolder("centre-clock"))
-        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try centre.addKiosk("JA0301"),
+        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try await centre.addKiosk("JA0301"),
                                   heartbeatSeconds: 5)
         _ = try kiosk.submit(3)
         let kioskd = productsDirectory().appendingPathComponent("kioskd").path
@@ -25,10 +25,10 @@ import Testing
         environment["FAKETIME_DONT_FAKE_MONOTONIC"] = "1"
         let slow = try Subprocess([Self.faketime, "-f", "-2h", kioskd, "forwarder"], environment: environment,
                                   output: kiosk.state.appendingPathComponent("forwarder-slow.log"))
-        let store = try centre.openStore()
-        var fleet = try store.fleetKiosk("JA0301")
-        #expect(waitFor(20) {
-            fleet = try? store.fleetKiosk("JA0301")
+        let store = try await centre.openCentreStore()
+        var fleet = try await store.fleetKiosk("JA0301")
+        #expect(await waitFor(20) {
+            fleet = try? await store.fleetKiosk("JA0301")
             return fleet?.problems.contains { if case .clockRefused = $0 { true } else { false } } == true
         }, "the fleet page shows the refused clock: \(String(describing: fleet?.problems))")
         #expect(fleet?.health == .down)
@@ -41,7 +41,7 @@ import Testing
                                   environment: kiosk.environment)
         #expect(status.stdout.contains("centre refuses this kiosk's clock"), "\(status.stdout)")
         #expect(try kiosk.store.queueSummary().pending == 3, "nothing is lost or set aside")
-        #expect(try store.submissionCounts().total == 0)
+        #expect(try await store.submissionCounts().total == 0)
         slow.signal(SIGTERM)
         slow.wait()
 
@@ -49,10 +49,19 @@ import Testing
         let forwarder = try Subprocess([kioskd, "forwarder"], environment: kiosk.environment,
                                        output: kiosk.state.appendingPathComponent("forwarder.log"))
         #expect(kiosk.waitUntilDrained(timeout: 30))
-        #expect(waitFor(20) { (try? store.fleetKiosk("JA0301"))?.problems.contains { if case .clockRefused = $0 { true } else { false } } == false })
-        #expect(try store.submissionCounts().total == 3)
+        await #expect(await waitFor(20) { (try? await store.fleetKiosk("JA0301"))?.problems.contains { if case .clockRefused = $0 { true } else { false } } == false })
+        #expect(try await store.submissionCounts().total == 3)
         forwarder.signal(SIGTERM)
         forwarder.wait()
+    }
+
+    func waitFor(_ seconds: Double, _ condition: () async -> Bool) async -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        return await condition()
     }
 
     func waitFor(_ seconds: Double, _ condition: () -> Bool) -> Bool {

@@ -39,21 +39,21 @@ import Testing
         }
 
         /// The district's store, opened as the centres open it.
-        func openStore() throws -> CenterStore {
-            let database = try PostgresCenterDatabase(try CenterBackend.settings(url), password: try lab.password)
-            return try CenterStore(database: database,
+        func openCentreStore() async throws -> CenterStore {
+            let database = try await PostgresCenterDatabase(try CenterBackend.settings(url), password: try lab.password)
+            return try await CenterStore(database: database,
                                    sealKey: try CredentialStore(directory: credentials).key(named: "center-seal.key"))
         }
 
         /// A kiosk sending small batches, so kills land while requests are in flight.
-        func kiosk(_ code: String) throws -> KioskSide {
+        func kiosk(_ code: String) async throws -> KioskSide {
             try KioskSide(centrePort: balancer.port, centreKey: centres[0].publicKey, secret: try centres[0].addKiosk(code),
                           batchSize: 2, kioskCode: code)
         }
 
         /// Starts a killed centre again on its port, as systemd would (the
         /// database may be down for a moment: it is tried until it starts).
-        func restart(_ centre: CenterProcess) throws {
+        func restart(_ centre: CenterProcess) async throws {
             var attempts = 0
             while true {
                 do {
@@ -62,15 +62,16 @@ import Testing
                 } catch where attempts < 40 {
                     attempts += 1
                     centre.stop(signal: SIGKILL)
-                    Thread.sleep(forTimeInterval: 0.5)
+                    try await Task.sleep(for: .seconds(0.5))
                 }
             }
         }
     }
 
-    @Test func everyRequestIsHeldOnceThroughKillsOfEitherCentreAndACrashOfTheDatabase() throws {
+    @Test func everyRequestIsHeldOnceThroughKillsOfEitherCentreAndACrashOfTheDatabase() async throws {
         let district = try District()
-        let kiosks = try ["JA0301", "JA0302", "JA0303"].map(district.kiosk)
+        var kiosks: [KioskSide] = []
+        for code in ["JA0301", "JA0302", "JA0303"] { kiosks.append(try await district.kiosk(code)) }
         for kiosk in kiosks { try kiosk.submit(300) }
         let kioskd = productsDirectory().appendingPathComponent("kioskd").path
         let forwarders = try kiosks.map {
@@ -80,15 +81,15 @@ import Testing
         var generator = SystemRandomNumberGenerator()
         var waitingAtCrash = 0
         for round in 0..<10 {
-            Thread.sleep(forTimeInterval: Double.random(in: 0.1...0.6, using: &generator))
+            try await Task.sleep(for: .seconds(Double.random(in: 0.1...0.6, using: &generator)))
             let victim = district.centres[Int.random(in: 0..<2, using: &generator)]
             victim.stop(signal: SIGKILL)
             if round == 3 {
                 waitingAtCrash = try kiosks.map { try $0.store.queueSummary()[.queued] ?? 0 }.reduce(0, +)
                 try district.lab.crashAndRecover()
             }
-            Thread.sleep(forTimeInterval: Double.random(in: 0.1...0.5, using: &generator))
-            try district.restart(victim)
+            try await Task.sleep(for: .seconds(Double.random(in: 0.1...0.5, using: &generator)))
+            try await district.restart(victim)
         }
         #expect(waitingAtCrash > 0, "the database crashed while requests were still on their way")
         for kiosk in kiosks { #expect(kiosk.waitUntilDrained(timeout: 180), "\(kiosk.configuration.identity.kioskCode) drained") }
@@ -97,16 +98,16 @@ import Testing
             forwarder.wait()
         }
 
-        let store = try district.openStore()
+        let store = try await district.openCentreStore()
         defer { store.close() }
-        let counts = try store.submissionCounts()
+        let counts = try await store.submissionCounts()
         #expect(counts.total == 900 && counts.distinctIDs == 900 && counts.distinctReceipts == 900, "\(counts)")
         for kiosk in kiosks {
             let forwarded = try kiosk.store.records(in: .forwarded, limit: 1000)
             #expect(forwarded.count == 300)
             #expect(Set(forwarded.compactMap(\.centreReference)).count == 300)
             for record in forwarded.prefix(20) {
-                let body = try #require(try store.body(ofReference: record.centreReference!))
+                let body = try #require(try await store.body(ofReference: record.centreReference!))
                 #expect(body.submissionId.uuidString.lowercased() == record.id, "the reference names this very request")
             }
         }
@@ -115,6 +116,6 @@ import Testing
             let log = try String(contentsOf: URL(fileURLWithPath: centre.log.path + ".err"), encoding: .utf8)
             #expect(log.contains("submission received"), "\(centre.state.lastPathComponent) stored none")
         }
-        #expect(try store.integrityCheck() == ["ok"])
+        await #expect(try store.integrityCheck() == ["ok"])
     }
 }

@@ -76,7 +76,7 @@ struct KioskSide {
     }
 
     /// The forwarder running in this process until `stop()`.
-    func startForwarder(notifier: ServiceNotifier = ServiceNotifier(environment: [:])) throws -> RunningForwarder {
+    func startForwarder(notifier: ServiceNotifier = ServiceNotifier(environment: [:])) async throws -> RunningForwarder {
         let client = try Forwarder.makeClient(configuration.forwarder)
         var logger = Logger(label: "test-forwarder")
         logger.logLevel = .critical
@@ -88,7 +88,7 @@ struct KioskSide {
 
     /// Runs a forwarder in this process until the queue is empty (or `timeout`); whether it emptied.
     func forwardUntilDrained(timeout: Double) async throws -> Bool {
-        let forwarder = try startForwarder()
+        let forwarder = try await startForwarder()
         let drained = await self.drained(timeout: timeout)
         try await forwarder.stop()
         return drained

@@ -130,14 +130,14 @@ final class InProcessCentre: @unchecked Sendable {
     let middleware: [any MiddlewareProtocol<Request, Response, IntakeServer.Context>]
 
     init(state: URL, backend: CenterBackend = .sqlite, limits: IntakeLimits = .standard,
-         middleware: [any MiddlewareProtocol<Request, Response, IntakeServer.Context>] = []) throws {
+         middleware: [any MiddlewareProtocol<Request, Response, IntakeServer.Context>] = []) async throws {
         self.limits = limits
         self.middleware = middleware
         let credentials = CredentialStore(stateDirectory: state, environment: [:])
         try credentials.createKeyIfMissing(named: "center-seal.key")
         let intakeKey = try CentrePrivateKey(rawBytes: CentrePrivateKey.generate())
         publicKey = intakeKey.publicKey
-        store = try CenterStore(database: try backend.makeDatabase(in: state),
+        store = try await CenterStore(database: try await backend.makeDatabase(in: state),
                                 sealKey: try credentials.key(named: "center-seal.key"), intakeKey: intakeKey)
     }
 
@@ -159,17 +159,17 @@ final class InProcessCentre: @unchecked Sendable {
     static func withKiosk(submitting count: Int, timeoutSeconds: Int = 2, batchSize: Int = ForwarderSettings.standardBatchSize,
                           middleware: [any MiddlewareProtocol<Request, Response, IntakeServer.Context>] = [])
         async throws -> (InProcessCentre, KioskSide, [Submission]) {
-        let centre = try InProcessCentre(state: try temporaryFolder("centre"), middleware: middleware)
+        let centre = try await InProcessCentre(state: try temporaryFolder("centre"), middleware: middleware)
         try await centre.start()
         let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey,
-                                  secret: try centre.store.addKiosk("JA0301"), timeoutSeconds: timeoutSeconds,
+                                  secret: try await centre.store.addKiosk("JA0301"), timeoutSeconds: timeoutSeconds,
                                   batchSize: batchSize)
         return (centre, kiosk, try kiosk.submit(count))
     }
 }
 
 @Suite(.serialized) struct ForwardingTests {
-    @Test func aHundredRequestsArriveExactlyOnceThroughTheRealDaemons() throws {
+    @Test func aHundredRequestsArriveExactlyOnceThroughTheRealDaemons() async throws {
         let centre = try CenterProcess(state: try temporaryFolder("centre"))
         let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try centre.addKiosk("JA0301"))
         let submitted = try kiosk.submit(100)
@@ -179,7 +179,7 @@ final class InProcessCentre: @unchecked Sendable {
         forwarder.signal(SIGTERM)
         #expect(forwarder.wait() == 0, "SIGTERM stops the forwarder cleanly")
 
-        let counts = try centre.openStore().submissionCounts()
+        let counts = try await centre.openCentreStore().submissionCounts()
         #expect(counts.total == 100 && counts.distinctIDs == 100)
         let forwarded = try kiosk.store.records(in: .forwarded, limit: 1000)
         #expect(forwarded.count == 100)
@@ -193,19 +193,19 @@ final class InProcessCentre: @unchecked Sendable {
         // The centre holds what the resident entered.
         let sample = submitted[7]
         let record = try #require(try kiosk.store.record(id: sample.id))
-        let body = try #require(try centre.openStore().body(ofReference: record.centreReference!))
+        let body = try #require(try await centre.openCentreStore().body(ofReference: record.centreReference!))
         #expect(body.applicant.name == sample.request.applicant.name && body.receiptNumber == record.receiptNumber)
-        #expect(try centre.openStore().heartbeatCount(kiosk: "JA0301") >= 1)
+        #expect(try await centre.openCentreStore().heartbeatCount(kiosk: "JA0301") >= 1)
     }
 
     @Test func errorsHangsAndRestartsDeliverEverythingExactlyOnceWithASingleProbe() async throws {
-        let centre = try InProcessCentre(state: try temporaryFolder("centre"))
+        let centre = try await InProcessCentre(state: try temporaryFolder("centre"))
         try await centre.start()
-        let secret = try centre.store.addKiosk("JA0301")
+        let secret = try await centre.store.addKiosk("JA0301")
         let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: secret)
         try kiosk.submit(30)
         await centre.plan.set(.fail500)
-        let forwarder = try kiosk.startForwarder()
+        let forwarder = try await kiosk.startForwarder()
 
         // The centre fails: after the first turn (the 30 in one batch POST),
         // one probe at a time.
@@ -241,12 +241,12 @@ final class InProcessCentre: @unchecked Sendable {
         #expect(await kiosk.drained(timeout: 60))
         try await forwarder.stop()
 
-        let counts = try centre.store.submissionCounts()
+        let counts = try await centre.store.submissionCounts()
         #expect(counts.total == 30 && counts.distinctIDs == 30)
         let forwarded = try kiosk.store.records(in: .forwarded, limit: 100)
         #expect(forwarded.count == 30)
         for record in forwarded {
-            let body = try #require(try centre.store.body(ofReference: record.centreReference!))
+            let body = try #require(try await centre.store.body(ofReference: record.centreReference!))
             #expect(body.submissionId.uuidString.lowercased() == record.id, "the reference names this very request")
         }
         #expect(forwarded.contains { $0.attempts > 1 })
@@ -255,21 +255,21 @@ final class InProcessCentre: @unchecked Sendable {
     /// A lost kiosk is revoked: what it sends is refused (and waits on the
     /// kiosk, never lost); given a new secret by `kiosk rotate`, it drains.
     @Test func aRevokedKioskIsRefusedUntilItIsGivenANewSecret() async throws {
-        let centre = try InProcessCentre(state: try temporaryFolder("centre"))
+        let centre = try await InProcessCentre(state: try temporaryFolder("centre"))
         try await centre.start()
-        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try centre.store.addKiosk("JA0301"))
+        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try await centre.store.addKiosk("JA0301"))
         try kiosk.submit(1)
         #expect(try await kiosk.forwardUntilDrained(timeout: 20))
-        try centre.store.revokeKiosk("JA0301")
+        try await centre.store.revokeKiosk("JA0301")
         try kiosk.submit(2)
         #expect(!(try await kiosk.forwardUntilDrained(timeout: 3)), "a revoked kiosk delivers nothing")
         let waiting = try kiosk.store.records(in: .queued)
         #expect(waiting.count == 2 && waiting.allSatisfy { $0.lastError?.contains("401") == true }, "\(waiting.map(\.lastError))")
-        let secret = try centre.store.rotateKiosk("JA0301")
+        let secret = try await centre.store.rotateKiosk("JA0301")
         try writeSecret(secret + "\n", to: kiosk.state.appendingPathComponent("credentials/centre.key"))
         // Retries back off for at most 2 s here (forwarder.backoff_max_seconds in KioskSide).
         #expect(try await kiosk.forwardUntilDrained(timeout: 20))
-        #expect(try centre.store.submissionCounts().total == 3)
+        #expect(try await centre.store.submissionCounts().total == 3)
     }
 
     @Test func aReusedIdWithAnotherBodyIsSetAsideAndTheOthersGoOn() async throws {
@@ -329,7 +329,7 @@ final class InProcessCentre: @unchecked Sendable {
         let gate = AnswerGate()
         let (centre, kiosk, _) = try await InProcessCentre.withKiosk(submitting: 40, timeoutSeconds: 60, batchSize: 4,
                                                                      middleware: [HoldFirstAnswer(gate: gate)])
-        let forwarder = try kiosk.startForwarder()
+        let forwarder = try await kiosk.startForwarder()
 
         // The other 36 are answered and recorded while the first batch still hangs.
         var summary = try kiosk.store.queueSummary()
@@ -344,7 +344,7 @@ final class InProcessCentre: @unchecked Sendable {
         await gate.open()
         #expect(await kiosk.drained(timeout: 30))
         #expect(try kiosk.store.queueSummary()[.forwarded] == 40)
-        #expect(try centre.store.submissionCounts().total == 40)
+        #expect(try await centre.store.submissionCounts().total == 40)
         try await forwarder.stop()
         await centre.stop()
     }
@@ -355,13 +355,13 @@ final class InProcessCentre: @unchecked Sendable {
     @Test func aCentreWithoutBatchesGetsTheRequestsOneAtATime() async throws {
         let noBatches = NoBatches()
         let (centre, kiosk, _) = try await InProcessCentre.withKiosk(submitting: 20, middleware: [noBatches])
-        let forwarder = try kiosk.startForwarder()
+        let forwarder = try await kiosk.startForwarder()
         #expect(await kiosk.drained(timeout: 30))
         try kiosk.submit(20)
         #expect(await kiosk.drained(timeout: 30))
         try await forwarder.stop()
         #expect(try kiosk.store.queueSummary()[.forwarded] == 40)
-        let counts = try centre.store.submissionCounts()
+        let counts = try await centre.store.submissionCounts()
         #expect(counts.total == 40 && counts.distinctIDs == 40)
         #expect(await noBatches.refused.value == 1, "one refused batch, then one at a time")
         await centre.stop()
@@ -370,9 +370,9 @@ final class InProcessCentre: @unchecked Sendable {
     @Test func aRequestStoredWhileTheForwarderIdlesIsSentAtOnce() async throws {
         let centre = try CenterProcess(state: try temporaryFolder("centre"))
         // No heartbeat due for ten minutes: only the new request can wake the forwarder.
-        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try centre.addKiosk("JA0301"),
+        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try await centre.addKiosk("JA0301"),
                                   heartbeatSeconds: 600)
-        let forwarder = try kiosk.startForwarder()
+        let forwarder = try await kiosk.startForwarder()
         try await Task.sleep(for: .seconds(1))  // a second of an empty queue: the forwarder is idle when the request comes
         try kiosk.submit(1)
         // Well before the fallback look at the queue (every 10 s).
@@ -380,16 +380,16 @@ final class InProcessCentre: @unchecked Sendable {
         try kiosk.submit(1)
         #expect(await kiosk.drained(timeout: 4))
         try await forwarder.stop()
-        #expect(try centre.openStore().submissionCounts().total == 2)
+        #expect(try await centre.openCentreStore().submissionCounts().total == 2)
     }
 
     /// One request a POST, and batches as configured: in both, what the
     /// centre answered is recorded as it comes, so a kill resends at most
     /// what was in flight (and in the answer write under way).
     @Test(arguments: [1, ForwarderSettings.standardBatchSize])
-    func killingTheForwarderAtRandomMomentsNeverLosesOrDuplicates(batchSize: Int) throws {
+    func killingTheForwarderAtRandomMomentsNeverLosesOrDuplicates(batchSize: Int) async throws {
         let centre = try CenterProcess(state: try temporaryFolder("centre"))
-        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try centre.addKiosk("JA0301"),
+        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try await centre.addKiosk("JA0301"),
                                   batchSize: batchSize)
         try kiosk.submit(1000)
         var generator = SystemRandomNumberGenerator()
@@ -397,7 +397,7 @@ final class InProcessCentre: @unchecked Sendable {
         for _ in 0..<50 {
             let forwarder = try Subprocess([kioskd, "forwarder"], environment: kiosk.environment,
                                            output: kiosk.state.appendingPathComponent("forwarder.log"))
-            Thread.sleep(forTimeInterval: Double.random(in: 0.05...0.4, using: &generator))
+            try await Task.sleep(for: .seconds(Double.random(in: 0.05...0.4, using: &generator)))
             forwarder.signal(SIGKILL)
             forwarder.wait()
         }
@@ -407,12 +407,12 @@ final class InProcessCentre: @unchecked Sendable {
         last.signal(SIGTERM)
         last.wait()
 
-        let centreStore = try centre.openStore()
-        let counts = try centreStore.submissionCounts()
+        let centreStore = try await centre.openCentreStore()
+        let counts = try await centreStore.submissionCounts()
         #expect(counts.total == 1000 && counts.distinctIDs == 1000 && counts.distinctReceipts == 1000)
         #expect(try kiosk.store.records(in: .forwarded, limit: 2000).count == 1000)
         #expect(try kiosk.store.integrityCheck() == ["ok"])
-        #expect(try centreStore.integrityCheck() == ["ok"])
+        await #expect(try centreStore.integrityCheck() == ["ok"])
         // Answers are written as they arrive: a kill loses at most those in
         // flight and those in the write under way, not a whole lease's.
         let log = try String(contentsOf: URL(fileURLWithPath: centre.log.path + ".err"), encoding: .utf8)
@@ -426,7 +426,7 @@ final class InProcessCentre: @unchecked Sendable {
 @Suite struct OfflineExportTests {
     @Test func exportThenImportTwiceStoresEachRequestOnceAndTheKioskCatchesUpLater() async throws {
         let centre = try CenterProcess(state: try temporaryFolder("centre"))
-        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try centre.addKiosk("JA0301"))
+        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try await centre.addKiosk("JA0301"))
         try kiosk.submit(12)
         centre.stop()  // the kiosk is cut off
 
@@ -441,7 +441,7 @@ final class InProcessCentre: @unchecked Sendable {
         let second = try centre.command(["import", bundle.path]).stdout
         #expect(first.contains("12 new, 0 already held"))
         #expect(second.contains("0 new, 12 already held"))
-        #expect(try centre.openStore().submissionCounts().total == 12)
+        #expect(try await centre.openCentreStore().submissionCounts().total == 12)
 
         // An altered bundle is refused whole.
         var tampered = try JSONDecoder().decode(OfflineBundle.self, from: Data(contentsOf: bundle))
@@ -452,7 +452,7 @@ final class InProcessCentre: @unchecked Sendable {
         // When the kiosk is back online, the forwarder catches up without duplicates.
         try centre.start()
         #expect(try await kiosk.forwardUntilDrained(timeout: 30))
-        #expect(try centre.openStore().submissionCounts().total == 12)
+        #expect(try await centre.openCentreStore().submissionCounts().total == 12)
         #expect(try kiosk.store.records(in: .forwarded).count == 12)
     }
 }

@@ -12,8 +12,8 @@ import TestSupport
 @Suite(.serialized) struct ProgressTests {
     @Test func theCentresStepsReachTheKioskAndNothingPersonalTravels() async throws {
         let centre = try CenterProcess(state: try temporaryFolder("centre"))
-        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try centre.addKiosk("JA0301"))
-        try centre.addStaff("li.adviser", role: "adviser", password: "correct horse battery")
+        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try await centre.addKiosk("JA0301"))
+        try await centre.addStaff("li.adviser", role: "adviser", password: "correct horse battery")
         let submitted = try kiosk.submit(2)
         let first = submitted[0].receiptNumber, second = submitted[1].receiptNumber
         #expect(try kiosk.store.progress(of: first).here == .waiting, "not yet sent to the centre")
@@ -23,15 +23,15 @@ import TestSupport
         #expect(try await kiosk.forwardUntilDrained(timeout: 30))
         let reference = try #require(try kiosk.store.record(receipt: first)?.centreReference)
         let config = try CenterConfigurationLoader.load(from: repositoryRoot.appendingPathComponent("center-config"))
-        let store = try centre.openStore()
+        let store = try await centre.openCentreStore()
         for action in [CaseAction.accept, .assign(to: "li.adviser"), .recordContact(.noAnswer),
                        .refer(partner: "charity-foundation"), .close(.helped, note: "王小明已领取临时救助")] {
-            try store.perform(action, on: reference, by: "li.adviser", role: .adviser, rules: config.cases,
+            try await store.perform(action, on: reference, by: "li.adviser", role: .adviser, rules: config.cases,
                               partnerExists: { config.partner($0) != nil })
         }
 
         // The forwarder fetches at start and with each heartbeat (5 s here).
-        let forwarder = try kiosk.startForwarder()
+        let forwarder = try await kiosk.startForwarder()
         var steps: [ProgressChange] = []
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
@@ -48,14 +48,14 @@ import TestSupport
         if case .sent = try kiosk.store.progress(of: first).here {} else { Issue.record("forwarded: sent") }
 
         // What travelled: no name, note, phone or adviser, on the wire or in the kiosk's table.
-        let page = try store.progress(kiosk: "JA0301", after: 0, limit: 100) { config.partner($0)?.name }
+        let page = try await store.progress(kiosk: "JA0301", after: 0, limit: 100) { config.partner($0)?.name }
         let wire = String(decoding: try page.encoded(), as: UTF8.self)
         for secret in ["王小明", "居民0", "li.adviser", "临时救助", "1391000000"] {
             #expect(!wire.contains(secret), "\(secret) on the wire")
         }
         #expect(page.changes.count == 6, "five steps of the first request, one of the second")
-        _ = try centre.addKiosk("JA0302")
-        #expect(try store.progress(kiosk: "JA0302", after: 0, limit: 100) { _ in nil }.changes.isEmpty,
+        _ = try await centre.addKiosk("JA0302")
+        #expect(try await store.progress(kiosk: "JA0302", after: 0, limit: 100) { _ in nil }.changes.isEmpty,
                 "a kiosk sees its own requests only")
 
         let shown = try runToEnd([product("kioskctl"), "progress", first.description], environment: kiosk.environment)

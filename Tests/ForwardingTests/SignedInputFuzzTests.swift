@@ -59,9 +59,9 @@ import Glibc
         var alive: Bool { process.pid.map { kill($0, 0) == 0 } ?? false }
     }
 
-    func start() throws -> Centre {
+    func start() async throws -> Centre {
         let process = try CenterProcess(state: try temporaryFolder("centre-fuzz"))
-        let secret = try process.addKiosk("JA0301")
+        let secret = try await process.addKiosk("JA0301")
         let kiosk = try KioskSide(centrePort: process.port, centreKey: process.publicKey, secret: secret)
         return Centre(process: process, kiosk: kiosk)
     }
@@ -105,7 +105,7 @@ import Glibc
     }
 
     @Test func everyHostileNumberIsRefusedAndTheCentreStaysUp() async throws {
-        let centre = try start()
+        let centre = try await start()
         defer { _ = centre.client.shutdown() }
         let milliseconds = WireNumbers.millisecondRange
         let counts: ClosedRange<Int64> = 0...Int64(KioskHeartbeat.maxCount)

@@ -8,16 +8,16 @@ import Testing
 /// not hung, so its watchdog pings must keep coming within the interval.
 @Suite struct WatchdogUnderLoadTests {
     @Test func aBatchOfTimeoutsKeepsTheWatchdogFed() async throws {
-        let centre = try InProcessCentre(state: try temporaryFolder("centre"))
+        let centre = try await InProcessCentre(state: try temporaryFolder("centre"))
         try await centre.start()
         await centre.plan.set(.storeThenHang) // answers after 4 s; the kiosk gives up after 2 s
-        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try centre.store.addKiosk("JA0301"), timeoutSeconds: 2)
+        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try await centre.store.addKiosk("JA0301"), timeoutSeconds: 2)
         try kiosk.submit(40)
         let socket = try NotifySocket(folder: try temporaryFolder("notify"), abstract: true)
         let watchdog = 6.0
         let notifier = ServiceNotifier(environment: ["NOTIFY_SOCKET": socket.name,
                                                      "WATCHDOG_USEC": String(Int(watchdog * 1_000_000))])
-        let forwarder = try kiosk.startForwarder(notifier: notifier)
+        let forwarder = try await kiosk.startForwarder(notifier: notifier)
 
         // Every POST times out after 2 s, then probes and backoffs: 18 s of waiting on the centre.
         var pings: [Date] = []

@@ -104,7 +104,7 @@ struct StatusOutput: Decodable {
 /// The whole kiosk as a technician runs it: the front in a terminal with a
 /// printer, the forwarder, a loopback centre; then status, metrics and logs.
 @Suite(.serialized) struct WholeKioskTests {
-    @Test func aRequestTravelsEndToEndAndStatusMetricsAndLogsTellWithoutPersonalData() throws {
+    @Test func aRequestTravelsEndToEndAndStatusMetricsAndLogsTellWithoutPersonalData() async throws {
         let lab = PrinterLab.fromEnvironment()
         let centre = try CenterProcess(state: try temporaryFolder("centre"))
         let secret = try centre.addKiosk("JA0301")
@@ -172,7 +172,7 @@ struct StatusOutput: Decodable {
         #expect(centreLint.status == 0, "promtool: \(centreLint.stdout)\(centreLint.stderr)")
         #expect(try httpGet("http://127.0.0.1:\(centre.port)/metrics").status == 404, "not on the kiosks' API")
         // The centre's fleet view hears what kioskctl status judged, in the heartbeat.
-        let fleet = try #require(try centre.openStore().fleetKiosk("JA0301"))
+        let fleet = try #require(try await centre.openCentreStore().fleetKiosk("JA0301"))
         let heard = try #require(fleet.heartbeat?.health, "the heartbeat carries the kiosk's health")
         #expect(heard.roles["front"]?.up == true && heard.roles["forwarder"]?.up == true, "\(heard.roles)")
         #expect((heard.diskFreeBytes ?? 0) > 0 && heard.databaseCheck != "damaged")

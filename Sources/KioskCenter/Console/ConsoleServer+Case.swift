@@ -7,13 +7,13 @@ import KioskDomain
 /// and the actions staff take on it.
 extension ConsoleServer {
     func casePage(_ visit: Visit, look: CenterStore.Look, errors: [(field: String, text: String)] = [],
-                  status: HTTPResponse.Status = .ok) throws -> Response {
+                  status: HTTPResponse.Status = .ok) async throws -> Response {
         let texts = visit.texts, language = visit.language
         let reference = visit.context.parameters.get("reference") ?? ""
-        guard let detail = try store.caseDetail(reference, viewer: visit.staff.username, look: look,
+        guard let detail = try await store.caseDetail(reference, viewer: visit.staff.username, look: look,
                                                 street: visit.staff.street, now: visit.now) else {
             // A resident may bring a ticket to another street's centre: say whose case it is, show nothing of it.
-            if visit.staff.street != nil, let other = try store.kioskStreet(ofCase: reference) {
+            if visit.staff.street != nil, let other = try await store.kioskStreet(ofCase: reference) {
                 return message(visit, status: .notFound, title: texts[.notFound],
                                detail: texts.format("case_other_street", config.streetName(other ?? "", language)))
             }
@@ -59,7 +59,7 @@ extension ConsoleServer {
         }
         data["errors"] = errors.map { TemplateValues(["field": $0.field, "text": $0.text]) }
         data["hasErrors"] = !errors.isEmpty
-        data["actions"] = actionForms(detail, visit: visit)
+        data["actions"] = await actionForms(detail, visit: visit)
         return html(views.render("case", data), status: status)
     }
 
@@ -106,12 +106,12 @@ extension ConsoleServer {
     }
 
     /// The forms this member of staff may use on this case now.
-    func actionForms(_ detail: CaseDetail, visit: Visit) -> TemplateValues {
+    func actionForms(_ detail: CaseDetail, visit: Visit) async -> TemplateValues {
         let texts = visit.texts
         let state = detail.state
         guard state.isOpen else { return TemplateValues(["closed": true]) }
         let supervisor = visit.staff.role == .supervisor
-        let workers = (try? store.caseworkers()) ?? []
+        let workers = (try? await store.caseworkers()) ?? []
         return TemplateValues([
             "accept": state == .new,
             "assign": true,
@@ -131,7 +131,7 @@ extension ConsoleServer {
 
     /// Applies one posted action, then shows the case again (303, so a
     /// reload does not post twice); a refused action shows why on the page.
-    func caseAction(_ visit: Visit) throws -> Response {
+    func caseAction(_ visit: Visit) async throws -> Response {
         let texts = visit.texts
         let reference = visit.context.parameters.get("reference") ?? ""
         let form = visit.form
@@ -160,15 +160,15 @@ extension ConsoleServer {
         default: break
         }
         guard let action else {
-            return try casePage(visit, look: .view, errors: [(field, texts[.problem])], status: .unprocessableContent)
+            return try await casePage(visit, look: .view, errors: [(field, texts[.problem])], status: .unprocessableContent)
         }
         do {
-            try store.perform(action, on: reference, by: visit.staff.username, role: visit.staff.role,
+            try await store.perform(action, on: reference, by: visit.staff.username, role: visit.staff.role,
                               rules: config.cases, partnerExists: { config.partner($0) != nil },
                               street: visit.staff.street, now: visit.now)
         } catch let error as WorkflowError {
             let about = [.noteRequired, .noteTooLong(CaseWorkflow.maxNoteLength)].contains(error.reason) ? "note" : field
-            return try casePage(visit, look: .view, errors: [(about, workflowMessage(error, visit.language))],
+            return try await casePage(visit, look: .view, errors: [(about, workflowMessage(error, visit.language))],
                                 status: .unprocessableContent)
         }
         logger.info("case action", metadata: ["case.reference": "\(reference)", "case.action": "\(action.name)",

@@ -6,10 +6,10 @@ import KioskDomain
 /// kiosk's page with its history. Counts and states only, so reading it is
 /// not written to the access log. The page reloads itself every minute.
 extension ConsoleServer {
-    func fleetPage(_ visit: Visit) throws -> Response {
+    func fleetPage(_ visit: Visit) async throws -> Response {
         let texts = visit.texts
         let street = chosenStreet(visit)
-        let kiosks = try store.fleet(street: street, now: visit.now)
+        let kiosks = try await store.fleet(street: street, now: visit.now)
         let data = frame(visit, title: texts[.fleetTitle])
         data["refresh"] = 60
         data["scope"] = street.map { config.streetName($0, visit.language) } ?? texts[.wholeDistrict]
@@ -45,10 +45,10 @@ extension ConsoleServer {
         ])
     }
 
-    func kioskPage(_ visit: Visit) throws -> Response {
+    func kioskPage(_ visit: Visit) async throws -> Response {
         let texts = visit.texts
         let code = visit.context.parameters.get("code") ?? ""
-        guard let kiosk = try store.fleetKiosk(code, now: visit.now),
+        guard let kiosk = try await store.fleetKiosk(code, now: visit.now),
               visit.staff.street == nil || kiosk.street == visit.staff.street else {
             return message(visit, status: .notFound, title: texts[.notFound])
         }
@@ -80,7 +80,7 @@ extension ConsoleServer {
         data["facts"] = facts.compactMap { key, value in
             value.map { TemplateValues(["name": texts[key] ?? key, "value": $0]) }
         }
-        data["changes"] = try store.kioskChanges(kiosk.code).map { change in
+        data["changes"] = try await store.kioskChanges(kiosk.code).map { change in
             TemplateValues(["at": dateTime(change.at), "health": change.health.rawValue,
                             "word": texts["health_\(change.health.rawValue)"]!,
                             "problems": change.problems.map { problemText($0, visit) }.joined(separator: "；")])
@@ -90,7 +90,7 @@ extension ConsoleServer {
         // The last three days by the hour, hours starting on the hour.
         let days = 3
         let from = Date(timeIntervalSince1970: ((visit.now.timeIntervalSince1970 - Double(days * 86400)) / 3600).rounded(.down) * 3600)
-        let history = try store.kioskHistory(kiosk.code, since: from, bucket: 3600)
+        let history = try await store.kioskHistory(kiosk.code, since: from, bucket: 3600)
         data["chart"] = FleetChart.svg(history, from: from, hours: days * 24 + 1,
                                        title: texts.format("history_alt", kiosk.code, String(days)),
                                        notReady: texts[.printer] + " ✖",

@@ -6,7 +6,7 @@ import KioskDomain
 /// The inbox (red first, each level oldest first) and the ticket scan that
 /// every page carries.
 extension ConsoleServer {
-    func inboxPage(_ visit: Visit, ticket: String = "", ticketError: String? = nil) throws -> Response {
+    func inboxPage(_ visit: Visit, ticket: String = "", ticketError: String? = nil) async throws -> Response {
         let texts = visit.texts
         var filter = InboxFilter()
         let state = visit.query("state")
@@ -21,7 +21,7 @@ extension ConsoleServer {
         filter.overdueOnly = visit.query("overdue") == "1"
         filter.page = visit.query("page").flatMap { Int($0) } ?? 1
         filter.kioskStreet = visit.staff.street
-        let page = try store.inbox(filter, pageSize: config.console.pageSize, now: visit.now)
+        let page = try await store.inbox(filter, pageSize: config.console.pageSize, now: visit.now)
         let language = visit.language
 
         let rows = page.rows.map { row in
@@ -46,7 +46,7 @@ extension ConsoleServer {
             + config.streets.map { option($0.code, $0.name[language], filter.street == $0.code) }
         let adviserOptions = [option("", texts[.all], filter.assignee == nil),
                               option("-", texts[.unassigned], filter.assignee == "")]
-            + (try store.caseworkers()).map { option($0, $0, filter.assignee == $0) }
+            + (try await store.caseworkers()).map { option($0, $0, filter.assignee == $0) }
         let counts = HardshipLevel.allCases.map { level in
             TemplateValues(["level": level.rawValue, "name": texts["level_\(level.rawValue)"]!, "count": page.openByLevel[level] ?? 0,
              "link": "/inbox?level=\(level.rawValue)"])
@@ -78,17 +78,17 @@ extension ConsoleServer {
     /// What a scanner typed (a receipt token, with or without the status
     /// page's URL before it) or a person typed (a receipt number): the case,
     /// or the inbox with the reason it cannot open one.
-    func ticketLookup(_ visit: Visit) throws -> Response {
+    func ticketLookup(_ visit: Visit) async throws -> Response {
         let input = String((visit.query("ticket") ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(200))
         guard !input.isEmpty else { return redirect("/inbox") }
-        switch try findTicket(input, texts: visit.texts) {
+        switch try await findTicket(input, texts: visit.texts) {
         case let .found(reference):
             return redirect("/cases/\(reference)")
         case let .refused(reason, audit):
             if let audit {
-                try store.audit(actor: visit.staff.username, action: "ticket_refused", detail: audit, now: visit.now)
+                try await store.audit(actor: visit.staff.username, action: "ticket_refused", detail: audit, now: visit.now)
             }
-            return try inboxPage(visit, ticket: input, ticketError: reason)
+            return try await inboxPage(visit, ticket: input, ticketError: reason)
         }
     }
 
@@ -98,7 +98,7 @@ extension ConsoleServer {
         case refused(String, audit: String?)
     }
 
-    func findTicket(_ input: String, texts: [String: String]) throws -> TicketResult {
+    func findTicket(_ input: String, texts: [String: String]) async throws -> TicketResult {
         // A token has four parts split by dots (K1.<receipt>.<time>.<mac>); a
         // receipt number has none.
         let looksLikeToken = input.contains(".")
@@ -111,7 +111,7 @@ extension ConsoleServer {
                 default: return .refused(texts[.ticketMalformed], audit: nil)
                 }
             }
-            let keys = try store.receiptKeys(kiosk: receipt.kioskCode)
+            let keys = try await store.receiptKeys(kiosk: receipt.kioskCode)
             guard !keys.isEmpty else {
                 return .refused(texts.format("ticket_unknown_kiosk", receipt.kioskCode),
                                 audit: "token of unregistered kiosk \(receipt.kioskCode)")
@@ -120,7 +120,7 @@ extension ConsoleServer {
             guard keys.contains(where: { (try? ReceiptToken(verifying: input, key: $0)) != nil }) else {
                 return .refused(texts[.ticketForged], audit: "forged or altered token for \(receipt)")
             }
-            guard let reference = try store.caseReference(receipt: receipt) else {
+            guard let reference = try await store.caseReference(receipt: receipt) else {
                 return .refused(texts.format("ticket_not_arrived", receipt.description), audit: nil)
             }
             return .found(reference)
@@ -130,7 +130,7 @@ extension ConsoleServer {
         do { receipt = try ReceiptNumber(parsing: typed) } catch {
             return .refused(error == .checkCharacter ? texts[.ticketCheck] : texts[.ticketMalformed], audit: nil)
         }
-        guard let reference = try store.caseReference(receipt: receipt) else {
+        guard let reference = try await store.caseReference(receipt: receipt) else {
             return .refused(texts.format("ticket_no_case", receipt.description), audit: nil)
         }
         return .found(reference)

@@ -21,12 +21,12 @@ extension ConsoleServer {
         }])
     }
 
-    func reportsPage(_ visit: Visit) throws -> Response {
+    func reportsPage(_ visit: Visit) async throws -> Response {
         let texts = visit.texts
         let month = visit.query("month") ?? String(day(visit.now).prefix(7))
         let street = chosenStreet(visit)
         let report: MonthReport
-        do { report = try store.report(month: month, street: street, now: visit.now) } catch let error as CenterError {
+        do { report = try await store.report(month: month, street: street, now: visit.now) } catch let error as CenterError {
             return message(visit, status: .badRequest, title: texts[.problem], detail: error.description)
         }
         let reportLines = ReportLines(report, config: config, language: visit.language)
@@ -48,14 +48,14 @@ extension ConsoleServer {
         return html(views.render("reports", data))
     }
 
-    func reportCSV(_ visit: Visit) throws -> Response {
+    func reportCSV(_ visit: Visit) async throws -> Response {
         let month = visit.query("month") ?? String(day(visit.now).prefix(7))
         let street = chosenStreet(visit)
         let report: MonthReport
-        do { report = try store.report(month: month, street: street, now: visit.now) } catch let error as CenterError {
+        do { report = try await store.report(month: month, street: street, now: visit.now) } catch let error as CenterError {
             return message(visit, status: .badRequest, title: visit.texts[.problem], detail: error.description)
         }
-        try store.audit(actor: visit.staff.username, action: "export_report",
+        try await store.audit(actor: visit.staff.username, action: "export_report",
                         detail: month + (street.map { " \($0)" } ?? ""), now: visit.now)
         let data = ReportLines(report, config: config, language: visit.language).csv(language: visit.language)
         return Response(status: .ok, headers: [
@@ -64,12 +64,12 @@ extension ConsoleServer {
         ], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    func auditPage(_ visit: Visit) throws -> Response {
+    func auditPage(_ visit: Visit) async throws -> Response {
         let texts = visit.texts
         let sinceText = visit.query("since")
         let since = sinceText.flatMap(config.startOfDay)
-        let entries = try store.auditEntries(since: since, limit: 500, street: visit.staff.street)
-        try store.audit(actor: visit.staff.username, action: "read_audit", detail: sinceText, now: visit.now)
+        let entries = try await store.auditEntries(since: since, limit: 500, street: visit.staff.street)
+        try await store.audit(actor: visit.staff.username, action: "read_audit", detail: sinceText, now: visit.now)
         let data = frame(visit, title: texts[.auditTitle])
         data["since"] = sinceText ?? ""
         data["count"] = texts.format("entries", String(entries.count))

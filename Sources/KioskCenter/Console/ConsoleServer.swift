@@ -68,23 +68,23 @@ public struct ConsoleServer: Sendable {
                 peer: context.remoteAddress, forwardedFor: request.headers[values: .xForwardedFor], trusted: config.trustedProxies))
         }
         router.get("language") { request, _ in switchLanguage(request) }
-        router.post("logout", use: guarded(.anyone) { visit in try signOut(visit) })
+        router.post("logout", use: guarded(.anyone) { visit in try await signOut(visit) })
         router.get("", use: guarded(.anyone) { visit in
             let role = visit.staff.role
             return redirect(role.handlesCases ? "/inbox" : role.readsReports ? "/reports" : role.readsFleet ? "/fleet" : "/audit")
         })
-        router.get("inbox", use: guarded(.caseworker) { visit in try inboxPage(visit) })
-        router.get("ticket", use: guarded(.caseworker) { visit in try ticketLookup(visit) })
-        router.get("cases/:reference", use: guarded(.caseworker) { visit in try casePage(visit, look: .view) })
+        router.get("inbox", use: guarded(.caseworker) { visit in try await inboxPage(visit) })
+        router.get("ticket", use: guarded(.caseworker) { visit in try await ticketLookup(visit) })
+        router.get("cases/:reference", use: guarded(.caseworker) { visit in try await casePage(visit, look: .view) })
         router.post("cases/:reference/reveal-id", use: guarded(.caseworker) { visit in
-            try casePage(visit, look: .revealID)
+            try await casePage(visit, look: .revealID)
         })
-        router.post("cases/:reference/actions", use: guarded(.caseworker) { visit in try caseAction(visit) })
-        router.get("reports", use: guarded(.reports) { visit in try reportsPage(visit) })
-        router.get("reports.csv", use: guarded(.reports) { visit in try reportCSV(visit) })
-        router.get("audit", use: guarded(.audit) { visit in try auditPage(visit) })
-        router.get("fleet", use: guarded(.fleet) { visit in try fleetPage(visit) })
-        router.get("fleet/:code", use: guarded(.fleet) { visit in try kioskPage(visit) })
+        router.post("cases/:reference/actions", use: guarded(.caseworker) { visit in try await caseAction(visit) })
+        router.get("reports", use: guarded(.reports) { visit in try await reportsPage(visit) })
+        router.get("reports.csv", use: guarded(.reports) { visit in try await reportCSV(visit) })
+        router.get("audit", use: guarded(.audit) { visit in try await auditPage(visit) })
+        router.get("fleet", use: guarded(.fleet) { visit in try await fleetPage(visit) })
+        router.get("fleet/:code", use: guarded(.fleet) { visit in try await kioskPage(visit) })
         return router
     }
 
@@ -133,7 +133,7 @@ public struct ConsoleServer: Sendable {
             let texts = ConsoleTexts.table(language)
             let now = Date()
             guard let token = request.cookies[Self.sessionCookie]?.value,
-                  let staff = try store.session(token: String(token), idle: config.console.sessionIdle, now: now)
+                  let staff = try await store.session(token: String(token), idle: config.console.sessionIdle, now: now)
             else {
                 let hadSession = request.cookies[Self.sessionCookie] != nil
                 var target = "/login?next=" + Self.percentEncoded(request.uri.path)
@@ -152,7 +152,7 @@ public struct ConsoleServer: Sendable {
                 visit.request = body
                 guard Self.constantTimeEqual(visit.form["csrf"] ?? "", staff.csrf) else {
                     logger.warning("console form without its CSRF token", metadata: ["staff.username": "\(staff.username)"])
-                    try store.audit(actor: staff.username, action: "csrf_refused", detail: request.uri.path, now: now)
+                    try await store.audit(actor: staff.username, action: "csrf_refused", detail: request.uri.path, now: now)
                     return message(visit, status: .forbidden, title: texts[.formExpired])
                 }
             }
@@ -231,8 +231,8 @@ public struct ConsoleServer: Sendable {
         }
     }
 
-    func signOut(_ visit: Visit) throws -> Response {
-        if let token = visit.request.cookies[Self.sessionCookie]?.value { try store.signOut(token: String(token)) }
+    func signOut(_ visit: Visit) async throws -> Response {
+        if let token = visit.request.cookies[Self.sessionCookie]?.value { try await store.signOut(token: String(token)) }
         var response = redirect("/login")
         response.headers.append(HTTPField(name: .setCookie, value: cookie(Self.sessionCookie, "", request: visit.request,
                                                                            maxAge: 0)))

@@ -37,4 +37,9 @@ public final class PasswordChecker: Sendable {
         guard admitted <= maxWaiting else { throw Busy() }
         return try await pool.runIfActive { Bcrypt.verify(password, hash: hash) }
     }
+
+    /// A new hash of `password` (setting a password: rare, never refused as busy).
+    public func hash(_ password: String, cost: UInt8) async throws -> String {
+        try await pool.runIfActive { Bcrypt.hash(password, cost: cost) }
+    }
 }

@@ -79,7 +79,7 @@ public enum IntakeServer {
               (1...ProgressQuery.maxLimit).contains(query.limit)
         else { return problem(400, "Malformed progress query") }
         do {
-            let page = try store.progress(kiosk: code, after: query.after, limit: query.limit) { partnerNames[$0] }
+            let page = try await store.progress(kiosk: code, after: query.after, limit: query.limit) { partnerNames[$0] }
             let data = try page.encoded()
             var response = json(200, encoded: data)
             // Signed for this request alone: nobody else can show a resident a made-up step.
@@ -381,7 +381,7 @@ public enum IntakeServer {
         // In integers that saturate: the stamp is any Int64 a kiosk signed.
         let offset = WireNumbers.difference(stamp, WireNumbers.int64(saturating: Date().timeIntervalSince1970))
         guard offset.magnitude <= UInt64(RequestSigner.window) else {
-            try? store.noteClockRefused(kiosk: code, offsetSeconds: offset)
+            try? await store.noteClockRefused(kiosk: code, offsetSeconds: offset)
             return .failure(problem(401, "Stale request", detail: "timestamp outside ±300 s; check the kiosk's clock"))
         }
         return .success(body, signer)

@@ -14,10 +14,10 @@ public enum OperationsEndpoints {
     public static let prometheusContentType = "text/plain; version=0.0.4; charset=utf-8"
 
     static func addHealth<Context: RequestContext>(to router: Router<Context>, store: CenterStore, logger: Logger) {
-        router.get("health") { _, _ in health(store: store, logger: logger) }
+        router.get("health") { _, _ in await health(store: store, logger: logger) }
         // A load balancer's HEAD: the same status, no body.
         router.head("health") { _, _ in
-            let response = health(store: store, logger: logger)
+            let response = await health(store: store, logger: logger)
             return Response(status: response.status, headers: response.headers)
         }
     }
@@ -38,8 +38,8 @@ public enum OperationsEndpoints {
             var gauges: CentreGauges?
             var fleet: [CenterStore.FleetKiosk] = []
             do {
-                gauges = try store.gauges()
-                fleet = try store.fleet()
+                gauges = try await store.gauges()
+                fleet = try await store.fleet()
             } catch {
                 // Still an answer Prometheus can read: the database is down.
                 logger.error("metrics: cannot read the database", metadata: ["error": "\(error)"])
@@ -52,10 +52,10 @@ public enum OperationsEndpoints {
     }
 
     /// `{"status": "ok"|"down", "database": "ok"|"unreadable", "version": …}`.
-    static func health(store: CenterStore, logger: Logger) -> Response {
+    static func health(store: CenterStore, logger: Logger) async -> Response {
         struct Health: Encodable { var status: String; var database: String; var version: String }
         var healthy = true
-        do { try store.probe() } catch {
+        do { try await store.probe() } catch {
             healthy = false
             logger.error("health: the database does not answer", metadata: ["error": "\(error)"])
         }

@@ -104,7 +104,7 @@ extension CenterStore {
     static let overdueCondition = "c.state != 'closed' AND c.first_contact_at IS NULL AND c.due_at < ?"
 
     /// Red first, then yellow, then green, each oldest first.
-    public func inbox(_ filter: InboxFilter, pageSize: Int, now: Date = Date()) throws -> InboxPage {
+    public func inbox(_ filter: InboxFilter, pageSize: Int, now: Date = Date()) async throws -> InboxPage {
         var conditions: [String] = []
         var arguments: [any SQLArgument] = []
         switch filter.scope {
@@ -143,9 +143,9 @@ extension CenterStore {
         // the number of matches too, and a second pass over every case is spared.
         let countsAreMatches = filter.scope == .open && filter.street == nil && filter.assignee == nil
             && !filter.overdueOnly
-        let (rows, matching, counts, overdue) = try database.read { db in
+        let (rows, matching, counts, overdue) = try await database.read { db in
             var counts: [HardshipLevel: Int] = [:]
-            for row in try db.fetchAll("""
+            for row in try await db.fetchAll("""
                 SELECT c.priority, COUNT(*) AS n FROM cases c
                 WHERE \(scope.clause("c.state != 'closed'")) GROUP BY c.priority
                 """, scope.arguments()) {
@@ -153,16 +153,16 @@ extension CenterStore {
             }
             let matching = countsAreMatches
                 ? filter.level.map { counts[$0] ?? 0 } ?? counts.values.reduce(0, +)
-                : try db.fetchValue("SELECT COUNT(*) FROM cases c \(whereClause)", arguments) ?? 0
+                : try await db.fetchValue("SELECT COUNT(*) FROM cases c \(whereClause)", arguments) ?? 0
             let page = max(1, min(filter.page, (matching + pageSize - 1) / pageSize))
-            let rows = try db.fetchAll("""
+            let rows = try await db.fetchAll("""
                 SELECT s.reference, s.receipt_number, s.id, s.programme, s.service, c.priority, c.street, c.created_at,
                        c.due_at, c.first_contact_at, c.assignee, c.state, c.sealed_reasons
                 FROM cases c JOIN submissions s ON s.seq = c.seq
                 \(whereClause)
                 ORDER BY c.priority, c.created_at LIMIT ? OFFSET ?
                 """, arguments + [pageSize, (page - 1) * pageSize])
-            let overdue: Int = try db.fetchValue("""
+            let overdue: Int = try await db.fetchValue("""
                 SELECT COUNT(*) FROM cases c WHERE \(scope.clause(Self.overdueCondition))
                 """, scope.arguments([now.millisecondsSince1970])) ?? 0
             return (rows, matching, counts, overdue)
@@ -193,18 +193,18 @@ extension CenterStore {
     /// The case a receipt number belongs to (the number carries its kiosk).
     /// Whoever scans a ticket learns which case it is; whether they may open
     /// it is the case page's to say.
-    public func caseReference(receipt: ReceiptNumber) throws -> String? {
-        try database.read { db in
-            try db.fetchValue("SELECT reference FROM submissions WHERE kiosk_code = ? AND receipt_number = ?",
+    public func caseReference(receipt: ReceiptNumber) async throws -> String? {
+        try await database.read { db in
+            try await db.fetchValue("SELECT reference FROM submissions WHERE kiosk_code = ? AND receipt_number = ?",
                               [receipt.kioskCode, receipt.description])
         }
     }
 
     /// The street whose centre handles a case: nil when there is no such
     /// case, `.some(nil)` when its kiosk has no street.
-    public func kioskStreet(ofCase reference: String) throws -> String?? {
-        try database.read { db in
-            try db.fetchOne("""
+    public func kioskStreet(ofCase reference: String) async throws -> String?? {
+        try await database.read { db in
+            try await db.fetchOne("""
                 SELECT c.kiosk_street FROM cases c JOIN submissions s ON s.seq = c.seq WHERE s.reference = ?
                 """, [reference]).map { $0["kiosk_street"] as String? }
         }
@@ -242,15 +242,15 @@ extension CenterStore {
     /// same transaction that reads the data. nil when there is no such case
     /// (or none in `street`, the viewer's, when given).
     public func caseDetail(_ reference: String, viewer: String, look: Look = .view, street: String? = nil,
-                           now: Date = Date()) throws -> CaseDetail? {
+                           now: Date = Date()) async throws -> CaseDetail? {
         let scope = StreetScope(street: street)
-        return try database.write { db -> CaseDetail? in
-            guard let row = try db.fetchOne("""
+        return try await database.write { db -> CaseDetail? in
+            guard let row = try await db.fetchOne("""
                 SELECT s.*, c.* FROM cases c JOIN submissions s ON s.seq = c.seq WHERE \(scope.clause("s.reference = ?"))
                 """, scope.arguments([reference])) else { return nil }
-            try Self.audit(db, actor: viewer, action: look.rawValue, case: reference, at: now)
+            try await Self.audit(db, actor: viewer, action: look.rawValue, case: reference, at: now)
             let id = UUID(uuidString: row["id"])!
-            let timeline = try db.fetchAll("SELECT * FROM case_events WHERE seq = ? ORDER BY id",
+            let timeline = try await db.fetchAll("SELECT * FROM case_events WHERE seq = ? ORDER BY id",
                                            [row["seq"] as Int64]).map { event in
                 CaseEvent(at: Date(milliseconds: event["at"]), actor: event["actor"], action: event["action"],
                           from: (event["from_state"] as String?).flatMap(CaseState.init(rawValue:)),
@@ -283,12 +283,12 @@ extension CenterStore {
     @discardableResult
     public func perform(_ action: CaseAction, on reference: String, by actor: String, role: StaffRole,
                         rules: CaseRules, partnerExists: (String) -> Bool, street: String? = nil,
-                        now: Date = Date()) throws -> CaseChange {
+                        now: Date = Date()) async throws -> CaseChange {
         let scope = StreetScope(street: street)
-        return try database.write { db -> CaseChange in
+        return try await database.write { db -> CaseChange in
             // The case row is locked until this commits: two advisers acting
             // on one case through two centre processes act one after the other.
-            guard let row = try db.fetchOne("""
+            guard let row = try await db.fetchOne("""
                 SELECT c.seq, c.state, c.assignee, c.unanswered_attempts, s.id FROM cases c
                 JOIN submissions s ON s.seq = c.seq
                 WHERE \(scope.clause("s.reference = ?"))\(db.dialect.forUpdate)
@@ -299,18 +299,18 @@ extension CenterStore {
             if case let .markDuplicate(other) = action {
                 guard other != reference else { throw WorkflowError(reason: .duplicateOfItself) }
                 // Within the actor's street: another street's case is not theirs to name (nor to learn exists).
-                guard try db.fetchOne("""
+                guard try await db.fetchOne("""
                     SELECT 1 FROM submissions s JOIN cases c ON c.seq = s.seq WHERE \(scope.clause("s.reference = ?"))
                     """, scope.arguments([other])) != nil
                 else { throw WorkflowError(reason: .unknownCase) }
             }
-            let workers = Set(try db.fetchColumn("""
+            let workers = Set(try await db.fetchColumn("""
                 SELECT username FROM staff WHERE disabled = 0 AND role IN ('adviser', 'supervisor')
                 """) as [String])
             let change = try CaseWorkflow.change(action, on: snapshot, actor: actor, role: role, rules: rules,
                                                  staffCanTakeCases: workers.contains, partnerExists: partnerExists)
             let at = now.millisecondsSince1970
-            try db.execute("""
+            try await db.execute("""
                 UPDATE cases SET state = ?, assignee = ?, partner = COALESCE(?, partner), outcome = ?, duplicate_of = ?,
                     closed_at = CASE WHEN ? = 'closed' THEN ? END,
                     first_contact_at = CASE WHEN ? = 1 AND first_contact_at IS NULL THEN ? ELSE first_contact_at END,
@@ -323,12 +323,12 @@ extension CenterStore {
             if case let .close(_, note) = action {
                 sealedNote = try self.sealer.seal(Data(note.utf8), boundTo: UUID(uuidString: row["id"])!)
             }
-            try db.execute("""
+            try await db.execute("""
                 INSERT INTO case_events (seq, at, actor, action, from_state, to_state, detail, sealed_note)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, [seq, at, actor, action.name, change.from.rawValue, change.to.rawValue, change.detail,
                                  sealedNote])
-            try Self.audit(db, actor: actor, action: action.name, case: reference, detail: change.detail, at: now)
+            try await Self.audit(db, actor: actor, action: action.name, case: reference, detail: change.detail, at: now)
             return change
         }
     }

@@ -9,10 +9,10 @@ extension CenterStore {
     /// sign in as the other, and the street's work would be theirs). An
     /// account moved by an earlier run (the same name, role and creation
     /// time) is not a clash: a move that was cut short is run again.
-    func checkMove(into district: CenterStore, street: String?) throws {
-        let (kiosks, staff) = try database.read { db in
-            (try db.fetchAll("SELECT code, street FROM kiosks ORDER BY code"),
-             try db.fetchAll("SELECT username, role, street, created_at FROM staff ORDER BY username"))
+    func checkMove(into district: CenterStore, street: String?) async throws {
+        let (kiosks, staff) = try await database.read { db in
+            (try await db.fetchAll("SELECT code, street FROM kiosks ORDER BY code"),
+             try await db.fetchAll("SELECT username, role, street, created_at FROM staff ORDER BY username"))
         }
         if street == nil {
             let kiosksWithout = kiosks.filter { ($0["street"] as String?) == nil }.map { $0["code"] as String }
@@ -26,8 +26,8 @@ extension CenterStore {
                     """)
             }
         }
-        let held = try district.database.read { db in
-            try db.fetchAll("SELECT username, role, street, created_at FROM staff WHERE username IN (\(staff.map { _ in "?" }.joined(separator: ", ")))",
+        let held = try await district.database.read { db in
+            try await db.fetchAll("SELECT username, role, street, created_at FROM staff WHERE username IN (\(staff.map { _ in "?" }.joined(separator: ", ")))",
                             staff.map { $0["username"] as String })
         }
         for theirs in held where !staff.isEmpty {

@@ -41,20 +41,20 @@ extension CenterStore {
         let interval = heartbeat.intervalSeconds.map(TimeInterval.init) ?? FleetJudgement.defaultInterval
         let heardRecently = now.addingTimeInterval(-interval * FleetJudgement.silentAfterIntervals).millisecondsSince1970
         let at = now.millisecondsSince1970
-        return try database.write { db in
-            let before = try db.fetchOne("SELECT health, problems, health_since, last_heartbeat_at FROM kiosks WHERE code = ?",
+        return try await database.write { db in
+            let before = try await db.fetchOne("SELECT health, problems, health_since, last_heartbeat_at FROM kiosks WHERE code = ?",
                                          [heartbeat.kioskCode])
             let lastHeard = before.flatMap { $0["last_heartbeat_at"] as Int64? } ?? 0
             let sameHealth = lastHeard >= heardRecently && before.flatMap { $0["health"] as String? } == health.rawValue
             let changed = !sameHealth || before.flatMap { $0["problems"] as String? } != codes
             let since = sameHealth ? before.flatMap { $0["health_since"] as Int64? } ?? at : at
-            let stored = try db.execute("""
+            let stored = try await db.execute("""
                 INSERT INTO heartbeats (kiosk_code, received_at, body, signature, health, queue_depth, printer_ready)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (signature) WHERE signature IS NOT NULL DO NOTHING
                 """, [heartbeat.kioskCode, at, changed ? text : "", signature, health.rawValue, heartbeat.queueDepth, ready])
             guard stored == 1 else { return false }
-            try db.execute("""
+            try await db.execute("""
                 UPDATE kiosks SET health = ?, problems = ?, health_since = ?, last_heartbeat_at = ?, last_heartbeat = ?,
                     clock_offset_ms = ?
                 WHERE code = ?
@@ -66,9 +66,9 @@ extension CenterStore {
 
     /// A kiosk's last changes (a heartbeat whose health or problems differed
     /// from the one before), newest first, judged again from their bodies.
-    public func kioskChanges(_ code: String, limit: Int = 10) throws -> [(at: Date, health: FleetHealth, problems: [FleetProblem])] {
-        try database.read { db in
-            try db.fetchAll("""
+    public func kioskChanges(_ code: String, limit: Int = 10) async throws -> [(at: Date, health: FleetHealth, problems: [FleetProblem])] {
+        try await database.read { db in
+            try await db.fetchAll("""
                 SELECT received_at, body FROM heartbeats WHERE kiosk_code = ? AND body != ''
                 ORDER BY received_at DESC LIMIT ?
                 """, [code, limit]).compactMap { row in
@@ -83,9 +83,9 @@ extension CenterStore {
     /// A signed request refused for its timestamp: the kiosk's clock is off
     /// by more than the signing window. Noted at most once a minute a kiosk
     /// (a kiosk in that state retries often).
-    public func noteClockRefused(kiosk code: String, offsetSeconds: Int64, now: Date = Date()) throws {
-        try database.write { db in
-            _ = try db.execute("""
+    public func noteClockRefused(kiosk code: String, offsetSeconds: Int64, now: Date = Date()) async throws {
+        try await database.write { db in
+            _ = try await db.execute("""
                 UPDATE kiosks SET clock_refused_at = ?, clock_refused_offset_ms = ?
                 WHERE code = ? AND (clock_refused_at IS NULL OR clock_refused_at < ?)
                 """, [now.millisecondsSince1970, WireNumbers.product(offsetSeconds, 1000), code,
@@ -95,8 +95,8 @@ extension CenterStore {
 
     /// Every enrolled kiosk (of one street, when given), worst first, then
     /// longest in that state.
-    public func fleet(street: String? = nil, now: Date = Date()) throws -> [FleetKiosk] {
-        try fleetRows(condition: street == nil ? "" : "AND street = ?", arguments: street.map { [$0] } ?? [], now: now)
+    public func fleet(street: String? = nil, now: Date = Date()) async throws -> [FleetKiosk] {
+        try await fleetRows(condition: street == nil ? "" : "AND street = ?", arguments: street.map { [$0] } ?? [], now: now)
             .sorted { a, b in
                 if a.health != b.health { return a.health < b.health }
                 if a.since != b.since { return (a.since ?? .distantPast) < (b.since ?? .distantPast) }
@@ -105,13 +105,13 @@ extension CenterStore {
     }
 
     /// One enrolled kiosk, or nil.
-    public func fleetKiosk(_ code: String, now: Date = Date()) throws -> FleetKiosk? {
-        try fleetRows(condition: "AND code = ?", arguments: [code], now: now).first
+    public func fleetKiosk(_ code: String, now: Date = Date()) async throws -> FleetKiosk? {
+        try await fleetRows(condition: "AND code = ?", arguments: [code], now: now).first
     }
 
-    private func fleetRows(condition: String, arguments: [any SQLArgument], now: Date) throws -> [FleetKiosk] {
-        try database.read { db in
-            try db.fetchAll("""
+    private func fleetRows(condition: String, arguments: [any SQLArgument], now: Date) async throws -> [FleetKiosk] {
+        try await database.read { db in
+            try await db.fetchAll("""
                 SELECT code, street, place, created_at, last_heartbeat_at, last_heartbeat, health_since, clock_offset_ms,
                        clock_refused_at, clock_refused_offset_ms
                 FROM kiosks WHERE revoked_at IS NULL \(condition)
@@ -168,10 +168,10 @@ extension CenterStore {
         public var printerNotReady: Int
     }
 
-    public func kioskHistory(_ code: String, since: Date, bucket: TimeInterval) throws -> [FleetHistoryBucket] {
+    public func kioskHistory(_ code: String, since: Date, bucket: TimeInterval) async throws -> [FleetHistoryBucket] {
         let origin = since.millisecondsSince1970, width = Int64(bucket * 1000)
-        return try database.read { db in
-            try db.fetchAll("""
+        return try await database.read { db in
+            try await db.fetchAll("""
                 SELECT (received_at - ?) / ? AS bucket, COUNT(*) AS n, MAX(queue_depth) AS depth,
                        SUM(CASE WHEN printer_ready = 0 THEN 1 ELSE 0 END) AS not_ready
                 FROM heartbeats WHERE kiosk_code = ? AND received_at >= ?
@@ -195,13 +195,13 @@ extension CenterStore {
     }
 
     /// Sets where a kiosk stands, as technicians and staff call the place.
-    public func setKioskPlace(_ code: String, place text: String, actor: String = "command line", now: Date = Date()) throws {
+    public func setKioskPlace(_ code: String, place text: String, actor: String = "command line", now: Date = Date()) async throws {
         let place = try Self.kioskPlace(text)
-        try database.write { db in
-            guard try db.execute("UPDATE kiosks SET place = ? WHERE code = ?", [place, code]) == 1 else {
+        try await database.write { db in
+            guard try await db.execute("UPDATE kiosks SET place = ? WHERE code = ?", [place, code]) == 1 else {
                 throw CenterError(description: "kiosk \(code) is not registered")
             }
-            try Self.audit(db, actor: actor, action: "kiosk_place", detail: "\(code): \(place)", at: now)
+            try await Self.audit(db, actor: actor, action: "kiosk_place", detail: "\(code): \(place)", at: now)
         }
     }
 }

@@ -26,77 +26,77 @@ extension CenterStore {
 
     /// Registers a kiosk with a new secret and returns it (shown once).
     public func addKiosk(_ code: String, street: String? = nil, actor: String = "command line",
-                         now: Date = Date()) throws -> String {
+                         now: Date = Date()) async throws -> String {
         let secret = RequestSigner.newSecret()
-        try database.write { db in
-            guard try db.fetchOne("SELECT 1 FROM kiosks WHERE code = ?", [code]) == nil else {
+        try await database.write { db in
+            guard try await db.fetchOne("SELECT 1 FROM kiosks WHERE code = ?", [code]) == nil else {
                 throw CenterError(description: "kiosk \(code) is already registered; `kiosk-center kiosk rotate \(code)` gives it a new secret")
             }
-            try db.execute("INSERT INTO kiosks (code, created_at, street) VALUES (?, ?, ?)",
+            try await db.execute("INSERT INTO kiosks (code, created_at, street) VALUES (?, ?, ?)",
                            [code, now.millisecondsSince1970, street])
-            try self.insertSecret(secret, kiosk: code, generation: 1, now: now, in: db)
-            try Self.audit(db, actor: actor, action: "kiosk_added", detail: code, at: now)
+            try await self.insertSecret(secret, kiosk: code, generation: 1, now: now, in: db)
+            try await Self.audit(db, actor: actor, action: "kiosk_added", detail: code, at: now)
         }
         return secret
     }
 
     /// A new secret for the kiosk (returned, shown once); the previous one
     /// stops working at once. Also lets a revoked kiosk back in.
-    public func rotateKiosk(_ code: String, actor: String = "command line", now: Date = Date()) throws -> String {
+    public func rotateKiosk(_ code: String, actor: String = "command line", now: Date = Date()) async throws -> String {
         let secret = RequestSigner.newSecret()
-        try database.write { db in
+        try await database.write { db in
             // Rotations of one kiosk from two places take their turns.
-            guard try db.fetchOne("SELECT code FROM kiosks WHERE code = ?\(db.dialect.forUpdate)", [code]) != nil,
-                  let generation: Int = try db.fetchValue("""
+            guard try await db.fetchOne("SELECT code FROM kiosks WHERE code = ?\(db.dialect.forUpdate)", [code]) != nil,
+                  let generation: Int = try await db.fetchValue("""
                       SELECT MAX(generation) FROM kiosk_secrets WHERE kiosk_code = ?
                       """, [code]) else {
                 throw CenterError(description: "kiosk \(code) is not registered")
             }
-            try db.execute("UPDATE kiosk_secrets SET retired_at = ? WHERE kiosk_code = ? AND retired_at IS NULL",
+            try await db.execute("UPDATE kiosk_secrets SET retired_at = ? WHERE kiosk_code = ? AND retired_at IS NULL",
                            [now.millisecondsSince1970, code])
-            try db.execute("UPDATE kiosks SET revoked_at = NULL WHERE code = ?", [code])
-            try self.insertSecret(secret, kiosk: code, generation: generation + 1, now: now, in: db)
-            try Self.audit(db, actor: actor, action: "kiosk_rotated", detail: "\(code) generation \(generation + 1)", at: now)
+            try await db.execute("UPDATE kiosks SET revoked_at = NULL WHERE code = ?", [code])
+            try await self.insertSecret(secret, kiosk: code, generation: generation + 1, now: now, in: db)
+            try await Self.audit(db, actor: actor, action: "kiosk_rotated", detail: "\(code) generation \(generation + 1)", at: now)
         }
         return secret
     }
 
     /// Shuts a kiosk out (lost, stolen, retired): nothing signed with any of
     /// its secrets is taken from now on. Its receipts still verify.
-    public func revokeKiosk(_ code: String, actor: String = "command line", now: Date = Date()) throws {
-        try database.write { db in
-            let revoked = try db.execute("UPDATE kiosks SET revoked_at = ? WHERE code = ? AND revoked_at IS NULL",
+    public func revokeKiosk(_ code: String, actor: String = "command line", now: Date = Date()) async throws {
+        try await database.write { db in
+            let revoked = try await db.execute("UPDATE kiosks SET revoked_at = ? WHERE code = ? AND revoked_at IS NULL",
                                          [now.millisecondsSince1970, code])
             guard revoked == 1 else {
-                let known = try db.fetchOne("SELECT 1 FROM kiosks WHERE code = ?", [code]) != nil
+                let known = try await db.fetchOne("SELECT 1 FROM kiosks WHERE code = ?", [code]) != nil
                 throw CenterError(description: known ? "kiosk \(code) is already revoked" : "kiosk \(code) is not registered")
             }
-            try db.execute("UPDATE kiosk_secrets SET retired_at = ? WHERE kiosk_code = ? AND retired_at IS NULL",
+            try await db.execute("UPDATE kiosk_secrets SET retired_at = ? WHERE kiosk_code = ? AND retired_at IS NULL",
                            [now.millisecondsSince1970, code])
-            try Self.audit(db, actor: actor, action: "kiosk_revoked", detail: code, at: now)
+            try await Self.audit(db, actor: actor, action: "kiosk_revoked", detail: code, at: now)
         }
     }
 
     /// Places a kiosk in a street: its requests from now on are that street
     /// centre's (with `cases` true, also the open and closed ones it sent before).
     public func setKioskStreet(_ code: String, street: String, earlierCases: Bool = false,
-                               actor: String = "command line", now: Date = Date()) throws {
-        try database.write { db in
-            guard try db.execute("UPDATE kiosks SET street = ? WHERE code = ?", [street, code]) == 1 else {
+                               actor: String = "command line", now: Date = Date()) async throws {
+        try await database.write { db in
+            guard try await db.execute("UPDATE kiosks SET street = ? WHERE code = ?", [street, code]) == 1 else {
                 throw CenterError(description: "kiosk \(code) is not registered")
             }
             if earlierCases {
-                try db.execute("""
+                try await db.execute("""
                     UPDATE cases SET kiosk_street = ? WHERE seq IN (SELECT seq FROM submissions WHERE kiosk_code = ?)
                     """, [street, code])
             }
-            try Self.audit(db, actor: actor, action: "kiosk_street", detail: "\(code) in \(street)", at: now)
+            try await Self.audit(db, actor: actor, action: "kiosk_street", detail: "\(code) in \(street)", at: now)
         }
     }
 
-    public func kiosks() throws -> [KioskEntry] {
-        try database.read { db in
-            try db.fetchAll("""
+    public func kiosks() async throws -> [KioskEntry] {
+        try await database.read { db in
+            try await db.fetchAll("""
                 SELECT k.code, k.created_at, k.revoked_at, k.last_heartbeat_at, k.street,
                        (SELECT MAX(generation) FROM kiosk_secrets g WHERE g.kiosk_code = k.code) AS generation,
                        (SELECT COUNT(*) FROM submissions s WHERE s.kiosk_code = k.code) AS n
@@ -115,15 +115,15 @@ extension CenterStore {
     /// Read in place, not on the reader's queue: a lookup by key takes
     /// microseconds, less than the hop to another thread and back.
     public func secret(of code: String) async throws -> [UInt8]? {
-        try secretNow(of: code)
+        try await secretNow(of: code)
     }
 
-    private func secretNow(of code: String) throws -> [UInt8]? {
-        try database.read { db in try self.currentSecret(of: code, in: db) }
+    private func secretNow(of code: String) async throws -> [UInt8]? {
+        try await database.read { db in try await self.currentSecret(of: code, in: db) }
     }
 
-    func currentSecret(of code: String, in db: any SQLConnection) throws -> [UInt8]? {
-        guard let row = try db.fetchOne("""
+    func currentSecret(of code: String, in db: any SQLConnection) async throws -> [UInt8]? {
+        guard let row = try await db.fetchOne("""
             SELECT g.generation, g.sealed_secret FROM kiosk_secrets g JOIN kiosks k ON k.code = g.kiosk_code
             WHERE g.kiosk_code = ? AND g.retired_at IS NULL AND k.revoked_at IS NULL
             """, [code]) else { return nil }
@@ -132,8 +132,8 @@ extension CenterStore {
 
     /// Every secret a kiosk has had, newest first, revoked or not: receipts
     /// printed under any of them are genuine.
-    func allSecrets(of code: String, in db: any SQLConnection) throws -> [[UInt8]] {
-        try db.fetchAll("""
+    func allSecrets(of code: String, in db: any SQLConnection) async throws -> [[UInt8]] {
+        try await db.fetchAll("""
             SELECT generation, sealed_secret FROM kiosk_secrets WHERE kiosk_code = ? ORDER BY generation DESC
             """, [code]).map { row in
             try openSecret(row["sealed_secret"], kiosk: code, generation: row["generation"])
@@ -141,18 +141,18 @@ extension CenterStore {
     }
 
     /// What may open a kiosk's USB bundle: any of its secrets, unless it was revoked.
-    func bundleSecrets(of code: String) throws -> [[UInt8]] {
-        try database.read { db in
-            let revoked: Bool = try db.fetchValue("SELECT revoked_at IS NOT NULL FROM kiosks WHERE code = ?", [code]) ?? true
-            return revoked ? [] : try self.allSecrets(of: code, in: db)
+    func bundleSecrets(of code: String) async throws -> [[UInt8]] {
+        try await database.read { db in
+            let revoked: Bool = try await db.fetchValue("SELECT revoked_at IS NOT NULL FROM kiosks WHERE code = ?", [code]) ?? true
+            return revoked ? [] : try await self.allSecrets(of: code, in: db)
         }
     }
 
     /// The keys a kiosk's receipt tokens may be signed with: one derived
     /// from each secret it has had, newest first; empty for an unknown kiosk.
-    public func receiptKeys(kiosk code: String) throws -> [ReceiptKey] {
-        try database.read { db in
-            try self.allSecrets(of: code, in: db).map { ReceiptKey.derived(fromCentreSecret: $0, kioskCode: code) }
+    public func receiptKeys(kiosk code: String) async throws -> [ReceiptKey] {
+        try await database.read { db in
+            try await self.allSecrets(of: code, in: db).map { ReceiptKey.derived(fromCentreSecret: $0, kioskCode: code) }
         }
     }
 
@@ -161,28 +161,28 @@ extension CenterStore {
     /// (`secure_delete`), then the write-ahead log, which still holds the
     /// pages as they were, is checkpointed into the file and emptied.
     /// Runs at every start; does nothing once done.
-    func sealKioskSecrets(now: Date = Date()) throws {
-        let pending: Int = try database.read { db in
-            try db.fetchValue("SELECT COUNT(*) FROM kiosks WHERE unsealed_secret IS NOT NULL") ?? 0
+    func sealKioskSecrets(now: Date = Date()) async throws {
+        let pending: Int = try await database.read { db in
+            try await db.fetchValue("SELECT COUNT(*) FROM kiosks WHERE unsealed_secret IS NOT NULL") ?? 0
         }
         guard pending > 0 else { return }
-        try database.write { db in
-            for row in try db.fetchAll("SELECT code, unsealed_secret FROM kiosks WHERE unsealed_secret IS NOT NULL") {
+        try await database.write { db in
+            for row in try await db.fetchAll("SELECT code, unsealed_secret FROM kiosks WHERE unsealed_secret IS NOT NULL") {
                 let code: String = row["code"]
-                try self.insertSecret(row["unsealed_secret"], kiosk: code, generation: 1, now: now, in: db)
-                try db.execute("UPDATE kiosks SET unsealed_secret = NULL WHERE code = ?", [code])
+                try await self.insertSecret(row["unsealed_secret"], kiosk: code, generation: 1, now: now, in: db)
+                try await db.execute("UPDATE kiosks SET unsealed_secret = NULL WHERE code = ?", [code])
             }
         }
-        try database.purgeErasedPages()
+        try await database.purgeErasedPages()
     }
 
     private func insertSecret(_ hex: String, kiosk code: String, generation: Int, now: Date,
-                              in db: any SQLConnection) throws {
+                              in db: any SQLConnection) async throws {
         guard let bytes = [UInt8](hex: hex), bytes.count == 32 else {
             throw CenterError(description: "the secret of kiosk \(code) is not 64 hex digits")
         }
         let sealed = try sealer.seal(Data(bytes), context: Self.secretContext(code, generation))
-        try db.execute("""
+        try await db.execute("""
             INSERT INTO kiosk_secrets (kiosk_code, generation, sealed_secret, created_at) VALUES (?, ?, ?, ?)
             """, [code, generation, sealed, now.millisecondsSince1970])
     }

@@ -9,9 +9,9 @@ extension CenterStore {
     /// call) is left out; a referral to another partner is kept.
     /// `partnerName` words a partner's id from the configuration.
     public func progress(kiosk: String, after: Int64, limit: Int,
-                         partnerName: (String) -> LocalizedText?) throws -> ProgressPage {
-        let rows = try database.read { db in
-            try db.fetchAll("""
+                         partnerName: (String) -> LocalizedText?) async throws -> ProgressPage {
+        let rows = try await database.read { db in
+            try await db.fetchAll("""
                 SELECT e.id, s.receipt_number, e.action, e.to_state, e.at, e.detail
                 FROM case_events e JOIN submissions s ON s.seq = e.seq
                 WHERE s.kiosk_code = ? AND e.id > ?

@@ -52,13 +52,13 @@ public struct MonthReport: Sendable, Equatable {
 extension CenterStore {
     /// The report for `month` ("yyyy-MM"), counting requests made in it:
     /// the cases of `street`'s kiosks, or of every street (the district's).
-    public func report(month: String, street: String? = nil, now: Date = Date()) throws -> MonthReport {
+    public func report(month: String, street: String? = nil, now: Date = Date()) async throws -> MonthReport {
         guard let (start, end) = Self.monthRange(month, timeZone: timeZone) else {
             throw CenterError(description: "month must be written yyyy-MM, e.g. 2026-11")
         }
         let scope = StreetScope(street: street)
-        let rows = try database.read { db in
-            try db.fetchAll("""
+        let rows = try await database.read { db in
+            try await db.fetchAll("""
                 SELECT s.programme, s.service, c.priority, c.street, c.created_at, c.received_at, c.due_at,
                        c.first_contact_at, c.state, c.outcome
                 FROM cases c JOIN submissions s ON s.seq = c.seq

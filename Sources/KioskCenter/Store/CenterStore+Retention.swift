@@ -7,23 +7,23 @@ extension CenterStore {
     /// reports still count it; the access log keeps one line per run.
     /// Returns how many cases were erased.
     @discardableResult
-    public func eraseClosedCases(closedBefore cutoff: Date, actor: String, now: Date = Date()) throws -> Int {
-        let erased = try database.write { db -> Int in
+    public func eraseClosedCases(closedBefore cutoff: Date, actor: String, now: Date = Date()) async throws -> Int {
+        let erased = try await database.write { db -> Int in
             let selection = "SELECT seq FROM cases WHERE state = 'closed' AND erased_at IS NULL AND closed_at < ?"
             let cutoff = cutoff.millisecondsSince1970
-            try db.execute("UPDATE submissions SET sealed_body = ? WHERE seq IN (\(selection))", [Data(), cutoff])
-            try db.execute("UPDATE case_events SET sealed_note = NULL WHERE seq IN (\(selection))", [cutoff])
-            let count = try db.execute("""
+            try await db.execute("UPDATE submissions SET sealed_body = ? WHERE seq IN (\(selection))", [Data(), cutoff])
+            try await db.execute("UPDATE case_events SET sealed_note = NULL WHERE seq IN (\(selection))", [cutoff])
+            let count = try await db.execute("""
                 UPDATE cases SET sealed_reasons = NULL, erased_at = ? WHERE seq IN (\(selection))
                 """, [now.millisecondsSince1970, cutoff])
             if count > 0 {
-                try Self.audit(db, actor: actor, action: "erase", detail: "\(count) closed cases past retention", at: now)
+                try await Self.audit(db, actor: actor, action: "erase", detail: "\(count) closed cases past retention", at: now)
             }
             return count
         }
         if erased > 0 {
             // Out of the engine's old pages too, not only the live rows.
-            try database.purgeErasedPages()
+            try await database.purgeErasedPages()
         }
         return erased
     }

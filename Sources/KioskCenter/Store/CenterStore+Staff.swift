@@ -53,24 +53,24 @@ extension CenterStore {
     static let decoyHash = Bcrypt.hash("decoy password for unknown names", cost: bcryptCost)
 
     public func addStaff(_ username: String, role: StaffRole, password: String, street: String? = nil, actor: String,
-                         now: Date = Date()) throws {
+                         now: Date = Date()) async throws {
         guard Self.isStaffName(username) else { throw CenterError.badName }
-        let hash = try Self.hashPassword(password)
-        try database.write { db in
-            guard try db.fetchOne("SELECT 1 FROM staff WHERE username = ?", [username]) == nil
+        let hash = try await Self.hashPassword(password)
+        try await database.write { db in
+            guard try await db.fetchOne("SELECT 1 FROM staff WHERE username = ?", [username]) == nil
             else { throw CenterError.nameTaken(username) }
-            try db.execute("""
+            try await db.execute("""
                 INSERT INTO staff (username, role, password_hash, created_at, password_changed_at, street)
                 VALUES (?, ?, ?, ?, ?, ?)
                 """, [username, role.rawValue, hash, now.millisecondsSince1970, now.millisecondsSince1970, street])
             let scope = street.map { " in \($0)" } ?? ""
-            try Self.audit(db, actor: actor, action: "staff_add", detail: "\(username) as \(role.rawValue)\(scope)", at: now)
+            try await Self.audit(db, actor: actor, action: "staff_add", detail: "\(username) as \(role.rawValue)\(scope)", at: now)
         }
     }
 
-    public func staff() throws -> [StaffMember] {
-        try database.read { db in
-            try db.fetchAll("SELECT * FROM staff ORDER BY username").map { row in
+    public func staff() async throws -> [StaffMember] {
+        try await database.read { db in
+            try await db.fetchAll("SELECT * FROM staff ORDER BY username").map { row in
                 StaffMember(username: row["username"], role: StaffRole(rawValue: row["role"]) ?? .adviser,
                             disabled: row["disabled"], lockedUntil: (row["locked_until"] as Int64?).map(Date.init(milliseconds:)),
                             createdAt: Date(milliseconds: row["created_at"]), street: row["street"])
@@ -79,35 +79,35 @@ extension CenterStore {
     }
 
     /// Staff who can take cases (advisers and supervisors, not disabled).
-    public func caseworkers() throws -> [String] {
-        try database.read { db in
-            try db.fetchColumn("""
+    public func caseworkers() async throws -> [String] {
+        try await database.read { db in
+            try await db.fetchColumn("""
                 SELECT username FROM staff WHERE disabled = 0 AND role IN ('adviser', 'supervisor') ORDER BY username
                 """)
         }
     }
 
     /// Disables an account and ends its sessions at once.
-    public func disableStaff(_ username: String, actor: String, now: Date = Date()) throws {
-        try database.write { db in
-            guard try db.execute("UPDATE staff SET disabled = 1 WHERE username = ?", [username]) == 1
+    public func disableStaff(_ username: String, actor: String, now: Date = Date()) async throws {
+        try await database.write { db in
+            guard try await db.execute("UPDATE staff SET disabled = 1 WHERE username = ?", [username]) == 1
             else { throw CenterError.unknown(username) }
-            try db.execute("DELETE FROM sessions WHERE username = ?", [username])
-            try Self.audit(db, actor: actor, action: "staff_disable", detail: username, at: now)
+            try await db.execute("DELETE FROM sessions WHERE username = ?", [username])
+            try await Self.audit(db, actor: actor, action: "staff_disable", detail: username, at: now)
         }
     }
 
     /// Sets a new password; also lifts a lockout and ends the account's sessions.
-    public func setPassword(_ username: String, password: String, actor: String, now: Date = Date()) throws {
-        let hash = try Self.hashPassword(password)
-        try database.write { db in
-            let changed = try db.execute("""
+    public func setPassword(_ username: String, password: String, actor: String, now: Date = Date()) async throws {
+        let hash = try await Self.hashPassword(password)
+        try await database.write { db in
+            let changed = try await db.execute("""
                 UPDATE staff SET password_hash = ?, failed_logins = 0, locked_until = NULL, password_changed_at = ?
                 WHERE username = ?
                 """, [hash, now.millisecondsSince1970, username])
             guard changed == 1 else { throw CenterError.unknown(username) }
-            try db.execute("DELETE FROM sessions WHERE username = ?", [username])
-            try Self.audit(db, actor: actor, action: "staff_password", detail: username, at: now)
+            try await db.execute("DELETE FROM sessions WHERE username = ?", [username])
+            try await Self.audit(db, actor: actor, action: "staff_password", detail: username, at: now)
         }
     }
 
@@ -124,48 +124,48 @@ extension CenterStore {
     public func signIn(_ username: String, password: String, settings: ConsoleSettings,
                        checker: PasswordChecker = .shared, fromAddressWithFailures: Bool = true,
                        now: Date = Date()) async throws -> SignIn {
-        let row = try database.read { db in
-            try db.fetchOne("SELECT * FROM staff WHERE username = ?", [username])
+        let row = try await database.read { db in
+            try await db.fetchOne("SELECT * FROM staff WHERE username = ?", [username])
         }
         // An unknown name costs the same check, so the time does not tell which names exist.
         let good = try await checker.verify(password, hash: row.map { $0["password_hash"] as String } ?? Self.decoyHash)
         guard let row else {
-            try database.write { db in
-                try Self.audit(db, actor: "unknown", action: "sign_in_failed", detail: "unknown name", at: now)
+            try await database.write { db in
+                try await Self.audit(db, actor: "unknown", action: "sign_in_failed", detail: "unknown name", at: now)
             }
             return .wrongPassword
         }
-        return try database.write { db -> SignIn in
+        return try await database.write { db -> SignIn in
             guard good else {
                 // Counted in the row, not read then written: wrong passwords
                 // sent to two centre processes at once all count.
-                let failures: Int = try db.fetchValue("""
+                let failures: Int = try await db.fetchValue("""
                     UPDATE staff SET failed_logins = failed_logins + 1 WHERE username = ? RETURNING failed_logins
                     """, [username]) ?? 1
                 if failures >= settings.lockoutAfterFailures {
                     let until = now.addingTimeInterval(settings.lockout.seconds)
-                    try db.execute("UPDATE staff SET failed_logins = 0, locked_until = ? WHERE username = ?",
+                    try await db.execute("UPDATE staff SET failed_logins = 0, locked_until = ? WHERE username = ?",
                                    [until.millisecondsSince1970, username])
-                    try Self.audit(db, actor: username, action: "locked_out", detail: "\(failures) wrong passwords", at: now)
+                    try await Self.audit(db, actor: username, action: "locked_out", detail: "\(failures) wrong passwords", at: now)
                 } else {
-                    try Self.audit(db, actor: username, action: "sign_in_failed", detail: "wrong password", at: now)
+                    try await Self.audit(db, actor: username, action: "sign_in_failed", detail: "wrong password", at: now)
                 }
                 return .wrongPassword
             }
             if (row["disabled"] as Bool) {
-                try Self.audit(db, actor: username, action: "sign_in_refused", detail: "account disabled", at: now)
+                try await Self.audit(db, actor: username, action: "sign_in_refused", detail: "account disabled", at: now)
                 return .disabled
             }
             if fromAddressWithFailures, let until = (row["locked_until"] as Int64?).map(Date.init(milliseconds:)), until > now {
-                try Self.audit(db, actor: username, action: "sign_in_refused", detail: "account locked", at: now)
+                try await Self.audit(db, actor: username, action: "sign_in_refused", detail: "account locked", at: now)
                 return .locked(until: until)
             }
-            try db.execute("UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE username = ?", [username])
+            try await db.execute("UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE username = ?", [username])
             let token = Self.randomToken(), csrf = Self.randomToken()
-            try db.execute("""
+            try await db.execute("""
                 INSERT INTO sessions (token_digest, username, csrf, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)
                 """, [Self.digest(token), username, csrf, now.millisecondsSince1970, now.millisecondsSince1970])
-            try Self.audit(db, actor: username, action: "sign_in", at: now)
+            try await Self.audit(db, actor: username, action: "sign_in", at: now)
             let role = StaffRole(rawValue: row["role"]) ?? .adviser
             return .success(token: token, session: StaffSession(username: username, role: role, csrf: csrf,
                                                                 street: row["street"]))
@@ -177,10 +177,10 @@ extension CenterStore {
     /// The longest a session lasts from sign-in, used or not.
     public static let sessionLifetime: Duration = .seconds(12 * 3600)
 
-    public func session(token: String, idle: Duration, now: Date = Date()) throws -> StaffSession? {
+    public func session(token: String, idle: Duration, now: Date = Date()) async throws -> StaffSession? {
         let digest = Self.digest(token)
-        let row = try database.read { db in
-            try db.fetchOne("""
+        let row = try await database.read { db in
+            try await db.fetchOne("""
                 SELECT s.username, s.csrf, s.last_seen_at, s.created_at, st.role, st.street FROM sessions s
                 JOIN staff st ON st.username = s.username AND st.disabled = 0
                 WHERE s.token_digest = ?
@@ -192,15 +192,15 @@ extension CenterStore {
         // stolen cookie does not last for ever.
         if now.timeIntervalSince(lastSeen) > idle.seconds
             || now.timeIntervalSince(Date(milliseconds: row["created_at"])) > Self.sessionLifetime.seconds {
-            try database.write { db in
-                try db.execute("DELETE FROM sessions WHERE token_digest = ?", [digest])
-                try Self.audit(db, actor: row["username"], action: "session_expired", at: now)
+            try await database.write { db in
+                try await db.execute("DELETE FROM sessions WHERE token_digest = ?", [digest])
+                try await Self.audit(db, actor: row["username"], action: "session_expired", at: now)
             }
             return nil
         }
         if now.timeIntervalSince(lastSeen) > 60 {
-            _ = try database.write { db in
-                try db.execute("UPDATE sessions SET last_seen_at = ? WHERE token_digest = ?",
+            _ = try await database.write { db in
+                try await db.execute("UPDATE sessions SET last_seen_at = ? WHERE token_digest = ?",
                                [now.millisecondsSince1970, digest])
             }
         }
@@ -208,18 +208,19 @@ extension CenterStore {
                             csrf: row["csrf"], street: row["street"])
     }
 
-    public func signOut(token: String, now: Date = Date()) throws {
-        try database.write { db in
-            let username: String? = try db.fetchValue("SELECT username FROM sessions WHERE token_digest = ?",
+    public func signOut(token: String, now: Date = Date()) async throws {
+        try await database.write { db in
+            let username: String? = try await db.fetchValue("SELECT username FROM sessions WHERE token_digest = ?",
                                                       [Self.digest(token)])
-            try db.execute("DELETE FROM sessions WHERE token_digest = ?", [Self.digest(token)])
-            if let username { try Self.audit(db, actor: username, action: "sign_out", at: now) }
+            try await db.execute("DELETE FROM sessions WHERE token_digest = ?", [Self.digest(token)])
+            if let username { try await Self.audit(db, actor: username, action: "sign_out", at: now) }
         }
     }
 
-    static func hashPassword(_ password: String) throws -> String {
+    /// bcrypt on the password checker's threads, off the concurrency pool.
+    static func hashPassword(_ password: String) async throws -> String {
         guard password.count >= CenterError.minimumPasswordLength else { throw CenterError.shortPassword }
-        return Bcrypt.hash(password, cost: bcryptCost)
+        return try await PasswordChecker.shared.hash(password, cost: bcryptCost)
     }
 
     static func isStaffName(_ name: String) -> Bool {

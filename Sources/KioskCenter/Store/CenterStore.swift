@@ -35,23 +35,23 @@ public final class CenterStore: Sendable {
     /// A street centre's store: one SQLite file at `path`.
     public convenience init(path: String, sealKey: [UInt8], intakeKey: CentrePrivateKey? = nil,
                             deadlines: FirstContactDeadlines = .standard,
-                            timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!) throws {
-        try self.init(database: try SQLiteCenterDatabase(path: path), sealKey: sealKey, intakeKey: intakeKey,
+                            timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!) async throws {
+        try await self.init(database: try SQLiteCenterDatabase(path: path), sealKey: sealKey, intakeKey: intakeKey,
                       deadlines: deadlines, timeZone: timeZone)
     }
 
     public init(database: any CenterDatabase, sealKey: [UInt8], intakeKey: CentrePrivateKey? = nil,
                 deadlines: FirstContactDeadlines = .standard,
-                timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!) throws {
+                timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!) async throws {
         self.database = database
         sealer = Sealer(keyBytes: sealKey)
         self.intakeKey = intakeKey
         self.deadlines = deadlines
         self.timeZone = timeZone
-        intakeCommits = GroupCommit(database: database, label: "centre.intake-commits",
+        intakeCommits = GroupCommit(database: database,
                                     lanes: database.dialect == .postgres ? Self.postgresIntakeLanes : 1)
-        try sealKioskSecrets()
-        try openCasesForEarlierRequests()
+        try await sealKioskSecrets()
+        try await openCasesForEarlierRequests()
     }
 
     /// Ends the database's connections (a PostgreSQL pool); the store is not used again.
@@ -105,25 +105,32 @@ public final class CenterStore: Sendable {
         let prepared = submissions.map { submission in
             Result { try PreparedSubmission(submission, sealer: sealer, reasons: try sealReasons(submission)) }
         }
-        let stored = try await intakeCommits.perform { db in
-            prepared.map { item in
-                Result {
-                    let item = try item.get()
-                    // Another centre process may store the same request at
-                    // the same moment: the loser's insert meets the winner's
-                    // row, is undone, and the next try finds it held.
-                    var attempt = 0
-                    while true {
-                        do {
-                            return try db.inSavepoint { try self.store(item, source: source, now: now, in: db) }
-                        } catch is SQLUniqueConflict where attempt < 3 {
-                            attempt += 1
-                        }
-                    }
+        return try await intakeCommits.perform { db in
+            var outcomes: [Result<Outcome, any Error>] = []
+            for item in prepared {
+                do {
+                    outcomes.append(.success(try await self.storeOnce(try item.get(), source: source, now: now, in: db)))
+                } catch {
+                    outcomes.append(.failure(error))
                 }
             }
+            return outcomes
         }
-        return stored
+    }
+
+    /// Another centre process may store the same request at the same
+    /// moment: the loser's insert meets the winner's row, is undone, and the
+    /// next try finds it held.
+    private func storeOnce(_ item: PreparedSubmission, source: String, now: Date,
+                           in db: any SQLConnection) async throws -> Outcome {
+        var attempt = 0
+        while true {
+            do {
+                return try await db.inSavepoint { try await self.store(item, source: source, now: now, in: db) }
+            } catch is SQLUniqueConflict where attempt < 3 {
+                attempt += 1
+            }
+        }
     }
 
     /// A submission ready to store: its canonical body's digest, sealed body and reasons.
@@ -144,11 +151,11 @@ public final class CenterStore: Sendable {
         }
     }
 
-    private func store(_ item: PreparedSubmission, source: String, now: Date, in db: any SQLConnection) throws -> Outcome {
+    private func store(_ item: PreparedSubmission, source: String, now: Date, in db: any SQLConnection) async throws -> Outcome {
         let submission = item.submission
         let level = HardshipLevel(rawValue: submission.hardship.level) ?? .green
         // One look for both: the same id (a resend), or the same receipt number (a clash).
-        let held = try db.fetchAll("""
+        let held = try await db.fetchAll("""
             SELECT reference, body_digest, id FROM submissions WHERE id = ? OR (kiosk_code = ? AND receipt_number = ?)
             """, [item.id, submission.kioskCode, submission.receiptNumber])
         if let same = held.first(where: { ($0["id"] as String) == item.id }) {
@@ -158,11 +165,11 @@ public final class CenterStore: Sendable {
             return .receiptClash(holder["reference"])
         }
         if db.dialect == .postgres {
-            return .created(try storeInOneStatement(item, level: level, source: source, now: now, in: db))
+            return .created(try await storeInOneStatement(item, level: level, source: source, now: now, in: db))
         }
-        let seq: Int64 = try db.fetchValue(db.dialect.nextSubmissionNumber) ?? 1
+        let seq: Int64 = try await db.fetchValue(db.dialect.nextSubmissionNumber) ?? 1
         let reference = "C" + String(seq).leftPadded(to: 8)
-        try db.execute("""
+        try await db.execute("""
             INSERT INTO submissions (seq, id, reference, kiosk_code, receipt_number, hardship, priority, programme,
                 service, created_at, received_at, body_digest, sealed_body, source)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -170,7 +177,7 @@ public final class CenterStore: Sendable {
                              level.rawValue, level.priority, submission.programme, submission.service,
                              submission.createdAt.millisecondsSince1970, now.millisecondsSince1970, item.digest,
                              item.sealed, source])
-        try openCase(seq: seq, level: level, street: submission.applicant.street, createdAt: submission.createdAt,
+        try await openCase(seq: seq, level: level, street: submission.applicant.street, createdAt: submission.createdAt,
                      receivedAt: now, sealedReasons: item.reasons, kiosk: submission.kioskCode, in: db)
         return .created(reference)
     }
@@ -180,10 +187,10 @@ public final class CenterStore: Sendable {
     /// path writes; its constraints are checked at the statement's end).
     /// Returns the reference, made from the sequence's next number.
     private func storeInOneStatement(_ item: PreparedSubmission, level: HardshipLevel, source: String, now: Date,
-                                     in db: any SQLConnection) throws -> String {
+                                     in db: any SQLConnection) async throws -> String {
         let submission = item.submission
         let due = deadlines.due(level: level, from: now, timeZone: timeZone)
-        let reference: String? = try db.fetchValue("""
+        let reference: String? = try await db.fetchValue("""
             WITH n AS (SELECT nextval('submissions_seq') AS seq),
             s AS (
                 INSERT INTO submissions (seq, id, reference, kiosk_code, receipt_number, hardship, priority, programme,
@@ -217,16 +224,16 @@ public final class CenterStore: Sendable {
     /// A new case, due for first contact by its level's deadline counted
     /// from when the centre received it; handled by its kiosk's street.
     func openCase(seq: Int64, level: HardshipLevel, street: String, createdAt: Date, receivedAt: Date,
-                  sealedReasons: Data, kiosk: String, in db: any SQLConnection) throws {
+                  sealedReasons: Data, kiosk: String, in db: any SQLConnection) async throws {
         let due = deadlines.due(level: level, from: receivedAt, timeZone: timeZone)
-        try db.execute("""
+        try await db.execute("""
             INSERT INTO cases (seq, priority, street, created_at, received_at, due_at, state, updated_at, sealed_reasons,
                 kiosk_street)
             VALUES (?, ?, ?, ?, ?, ?, 'new', ?, ?, (SELECT street FROM kiosks WHERE code = ?))
             """, [seq, level.priority, street, createdAt.millisecondsSince1970,
                              receivedAt.millisecondsSince1970, due.millisecondsSince1970,
                              receivedAt.millisecondsSince1970, sealedReasons, kiosk])
-        try db.execute("""
+        try await db.execute("""
             INSERT INTO case_events (seq, at, actor, action, from_state, to_state) VALUES (?, ?, ?, 'received', NULL, 'new')
             """, [seq, receivedAt.millisecondsSince1970, "kiosk " + kiosk])
     }
@@ -234,23 +241,23 @@ public final class CenterStore: Sendable {
     /// Requests received before cases existed (a database from an earlier
     /// version) get their case at start-up; the street and reasons come from
     /// the sealed body, so this runs here rather than in a migration.
-    func openCasesForEarlierRequests() throws {
+    func openCasesForEarlierRequests() async throws {
         // Every request since has its case from the intake transaction, and
         // this runs as one transaction: equal counts mean nothing is missing,
         // and start-up reads two indexes instead of joining the tables.
-        let complete = try database.read { db in
-            try db.fetchValue("SELECT (SELECT COUNT(*) FROM submissions) = (SELECT COUNT(*) FROM cases)") ?? false
+        let complete = try await database.read { db in
+            try await db.fetchValue("SELECT (SELECT COUNT(*) FROM submissions) = (SELECT COUNT(*) FROM cases)") ?? false
         }
         if complete { return }
-        try database.write { db in
-            let rows = try db.fetchAll("""
+        try await database.write { db in
+            let rows = try await db.fetchAll("""
                 SELECT s.seq, s.id, s.sealed_body, s.received_at FROM submissions s
                 WHERE NOT EXISTS (SELECT 1 FROM cases c WHERE c.seq = s.seq)
                 """)
             for row in rows {
                 guard let id = UUID(uuidString: row["id"]) else { continue }
                 let submission = try IntakeSubmission.decode(try self.sealer.open(row["sealed_body"], boundTo: id))
-                try self.openCase(seq: row["seq"], level: HardshipLevel(rawValue: submission.hardship.level) ?? .green,
+                try await self.openCase(seq: row["seq"], level: HardshipLevel(rawValue: submission.hardship.level) ?? .green,
                                   street: submission.applicant.street, createdAt: submission.createdAt,
                                   receivedAt: Date(milliseconds: row["received_at"]),
                                   sealedReasons: try self.sealReasons(submission), kiosk: submission.kioskCode, in: db)
@@ -262,7 +269,7 @@ public final class CenterStore: Sendable {
     /// secret and stores each request once. Returns (new, already held).
     public func importBundle(_ bundle: OfflineBundle) async throws -> (created: Int, duplicates: Int) {
         // Any generation of the kiosk's secret: a bundle made before a rotation still opens.
-        let secrets = try bundleSecrets(of: bundle.kioskCode)
+        let secrets = try await bundleSecrets(of: bundle.kioskCode)
         guard !secrets.isEmpty else {
             throw OfflineBundle.OpenError(description: "kiosk \(bundle.kioskCode) is not registered, or was revoked")
         }
@@ -300,17 +307,17 @@ public final class CenterStore: Sendable {
     /// Deletes heartbeats received before `cutoff`; each kiosk's latest stays
     /// in `kiosks`. Returns how many went.
     @discardableResult
-    public func deleteHeartbeats(receivedBefore cutoff: Date) throws -> Int {
-        try database.write { db in
-            try db.execute("DELETE FROM heartbeats WHERE received_at < ?", [cutoff.millisecondsSince1970])
+    public func deleteHeartbeats(receivedBefore cutoff: Date) async throws -> Int {
+        try await database.write { db in
+            try await db.execute("DELETE FROM heartbeats WHERE received_at < ?", [cutoff.millisecondsSince1970])
         }
     }
 
     /// How many submissions the centre holds, by submission id: tests and
     /// `kiosk-center` use it to show nothing arrived twice.
-    public func submissionCounts() throws -> (total: Int, distinctIDs: Int, distinctReceipts: Int) {
-        try database.read { db in
-            let row = try db.fetchOne("""
+    public func submissionCounts() async throws -> (total: Int, distinctIDs: Int, distinctReceipts: Int) {
+        try await database.read { db in
+            let row = try await db.fetchOne("""
                 SELECT COUNT(*) AS total, COUNT(DISTINCT id) AS ids, COUNT(DISTINCT kiosk_code || receipt_number) AS receipts
                 FROM submissions
                 """)!
@@ -319,9 +326,9 @@ public final class CenterStore: Sendable {
     }
 
     /// One submission's body, opened (tests); nil when unknown or erased.
-    public func body(ofReference reference: String) throws -> IntakeSubmission? {
-        try database.read { db -> IntakeSubmission? in
-            guard let row = try db.fetchOne("SELECT id, sealed_body FROM submissions WHERE reference = ?", [reference]),
+    public func body(ofReference reference: String) async throws -> IntakeSubmission? {
+        try await database.read { db -> IntakeSubmission? in
+            guard let row = try await db.fetchOne("SELECT id, sealed_body FROM submissions WHERE reference = ?", [reference]),
                   let id = UUID(uuidString: row["id"]) else { return nil }
             return try self.openBody(row["sealed_body"], id: id)
         }
@@ -333,18 +340,18 @@ public final class CenterStore: Sendable {
         return try IntakeSubmission.decode(try sealer.open(sealed, boundTo: id))
     }
 
-    public func heartbeatCount(kiosk: String) throws -> Int {
-        try database.read { try $0.fetchValue("SELECT COUNT(*) FROM heartbeats WHERE kiosk_code = ?", [kiosk]) ?? 0 }
+    public func heartbeatCount(kiosk: String) async throws -> Int {
+        try await database.read { try await $0.fetchValue("SELECT COUNT(*) FROM heartbeats WHERE kiosk_code = ?", [kiosk]) ?? 0 }
     }
 
     /// A read of the database that returns promptly when it is healthy (the
     /// service's watchdog pings only after one).
-    public func probe() throws {
-        _ = try database.read { try $0.fetchValue("SELECT COUNT(*) FROM kiosks") as Int? }
+    public func probe() async throws {
+        _ = try await database.read { try await $0.fetchValue("SELECT COUNT(*) FROM kiosks") as Int? }
     }
 
-    public func integrityCheck() throws -> [String] {
-        try database.integrityCheck()
+    public func integrityCheck() async throws -> [String] {
+        try await database.integrityCheck()
     }
 }
 

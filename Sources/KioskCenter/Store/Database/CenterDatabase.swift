@@ -10,61 +10,62 @@ public protocol CenterDatabase: Sendable {
     var location: String { get }
 
     /// A consistent read: every statement of `body` sees the same snapshot.
-    func read<T>(_ body: (any SQLConnection) throws -> T) throws -> T
+    func read<T>(_ body: (any SQLConnection) async throws -> T) async throws -> T
 
     /// One transaction: all of `body` is stored, or none of it. On
     /// PostgreSQL a transaction that lost a race (a serialization failure or
     /// deadlock, which the server rolled back) runs again, so `body` must
     /// only read and write through its connection.
-    func write<T>(_ body: (any SQLConnection) throws -> T) throws -> T
+    func write<T>(_ body: (any SQLConnection) async throws -> T) async throws -> T
 
     /// After personal data was erased: make sure no copy of it lingers
     /// where the engine keeps old pages (SQLite's write-ahead log).
-    func purgeErasedPages() throws
+    func purgeErasedPages() async throws
 
     /// The engine's own consistency check; `["ok"]` when sound.
-    func integrityCheck() throws -> [String]
+    func integrityCheck() async throws -> [String]
 
-    /// Ends every connection; the database is not used again.
+    /// Ends every connection without waiting; the database is not used again.
     func close()
 }
 
-/// A connection inside one transaction of a `CenterDatabase`.
+/// A connection inside one transaction of a `CenterDatabase`. It belongs
+/// to the task running the transaction and is not used outside it.
 public protocol SQLConnection {
     var dialect: SQLDialect { get }
 
     /// Runs one statement with `?` placeholders and returns its rows.
-    func fetchAll(_ sql: String, _ arguments: [any SQLArgument]) throws -> [SQLRow]
+    func fetchAll(_ sql: String, _ arguments: [any SQLArgument]) async throws -> [SQLRow]
 
     /// Runs one statement; returns how many rows it changed.
     @discardableResult
-    func execute(_ sql: String, _ arguments: [any SQLArgument]) throws -> Int
+    func execute(_ sql: String, _ arguments: [any SQLArgument]) async throws -> Int
 
     /// Runs `body` in a savepoint: if it throws, what it wrote is undone and
     /// the rest of the transaction goes on.
-    func inSavepoint<T>(_ body: () throws -> T) throws -> T
+    func inSavepoint<T>(_ body: () async throws -> T) async throws -> T
 }
 
 extension SQLConnection {
-    public func fetchAll(_ sql: String) throws -> [SQLRow] { try fetchAll(sql, []) }
+    public func fetchAll(_ sql: String) async throws -> [SQLRow] { try await fetchAll(sql, []) }
 
-    public func fetchOne(_ sql: String, _ arguments: [any SQLArgument] = []) throws -> SQLRow? {
-        try fetchAll(sql, arguments).first
+    public func fetchOne(_ sql: String, _ arguments: [any SQLArgument] = []) async throws -> SQLRow? {
+        try await fetchAll(sql, arguments).first
     }
 
     /// The first column of the first row; nil when there is no row or it is NULL.
-    public func fetchValue<Value: SQLColumnValue>(_ sql: String, _ arguments: [any SQLArgument] = []) throws -> Value? {
-        guard let row = try fetchOne(sql, arguments), row.values.first != .null else { return nil }
+    public func fetchValue<Value: SQLColumnValue>(_ sql: String, _ arguments: [any SQLArgument] = []) async throws -> Value? {
+        guard let row = try await fetchOne(sql, arguments), row.values.first != .null else { return nil }
         return row[0] as Value
     }
 
     /// The first column of every row.
-    public func fetchColumn<Value: SQLColumnValue>(_ sql: String, _ arguments: [any SQLArgument] = []) throws -> [Value] {
-        try fetchAll(sql, arguments).map { $0[0] as Value }
+    public func fetchColumn<Value: SQLColumnValue>(_ sql: String, _ arguments: [any SQLArgument] = []) async throws -> [Value] {
+        try await fetchAll(sql, arguments).map { $0[0] as Value }
     }
 
     @discardableResult
-    public func execute(_ sql: String) throws -> Int { try execute(sql, []) }
+    public func execute(_ sql: String) async throws -> Int { try await execute(sql, []) }
 }
 
 /// The few places where the two engines need different SQL.

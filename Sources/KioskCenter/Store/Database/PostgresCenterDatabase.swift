@@ -1,35 +1,26 @@
 import Foundation
 import Logging
-import NIOConcurrencyHelpers
 import NIOCore
-import NIOPosix
 import NIOSSL
 import PostgresNIO
 
 /// The centre's data in a PostgreSQL database that several centre
-/// processes share. Each process keeps a small pool of connections; a
-/// transaction holds one from `BEGIN` to `COMMIT`.
-///
-/// The store's calls are synchronous (as GRDB's are), so this waits on
-/// postgres-nio's futures: the waiting thread is the caller's, the network
-/// work runs on NIO's event loops, never on the thread that waits.
+/// processes share. Each process keeps a few connections
+/// (`PostgresConnections`); a transaction holds one from `BEGIN` to
+/// `COMMIT`. All of it is async: a task waiting on the server is
+/// suspended, no thread is.
 public final class PostgresCenterDatabase: CenterDatabase {
     public let location: String
     public var dialect: SQLDialect { .postgres }
-    let configuration: PostgresConnection.Configuration
-    let eventLoopGroup: any EventLoopGroup
+    let connections: PostgresConnections
     let logger: Logger
-    /// Connections not in use; at most `poolSize` exist at once.
-    private let idle = NIOLockedValueBox<[PostgresConnection]>([])
-    private let slots: DispatchSemaphore
-    private let connectionIDs = NIOLockedValueBox(0)
 
+    /// Connects and migrates.
     /// - Parameters:
     ///   - settings: the `database:` URL of center.yaml, parsed.
     ///   - password: from the credential file; nil when the server trusts the client.
     public init(_ settings: PostgresSettings, password: String?,
-                eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-                logger: Logger = Logger(label: "centre.database")) throws {
+                logger: Logger = Logger(label: "centre.database")) async throws {
         var tls: PostgresConnection.Configuration.TLS = .disable
         switch settings.tls {
         case .disable: break
@@ -47,131 +38,88 @@ public final class PostgresCenterDatabase: CenterDatabase {
             host: settings.host, port: settings.port, username: settings.user, password: password,
             database: settings.database, tls: tls)
         configuration.options.connectTimeout = .seconds(10)
-        self.configuration = configuration
-        self.eventLoopGroup = eventLoopGroup
         self.logger = logger
         location = settings.description
-        slots = DispatchSemaphore(value: settings.poolSize)
-        try withConnection { connection in
-            try PostgresMigrations.migrate(connection, logger: logger, location: location)
+        connections = PostgresConnections(limit: settings.poolSize, configuration: configuration, logger: logger,
+                                          location: settings.description)
+        do {
+            try await withConnection { connection in
+                try await PostgresMigrations.migrate(connection, logger: logger, location: settings.description)
+            }
+        } catch {
+            close()
+            throw error
         }
     }
 
-    deinit { close() }
-
-    public func read<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
+    public func read<T>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
         // One snapshot for every statement, as a SQLite read transaction has.
-        try withConnection { connection in
-            try transaction(connection, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+        try await withConnection { connection in
+            try await self.transaction(connection, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
         }
     }
 
-    public func write<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
+    public func write<T>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
         var attempt = 0
         while true {
             do {
-                return try withConnection { connection in try transaction(connection, begin: "BEGIN", body) }
+                return try await withConnection { connection in try await self.transaction(connection, begin: "BEGIN", body) }
             } catch let error as PSQLError where Self.lostARace(error) && attempt < 8 {
                 // The server rolled it back; run it again after a short, random pause.
                 attempt += 1
-                usleep(UInt32.random(in: 1_000...20_000) * UInt32(attempt))
+                try await Task.sleep(for: .microseconds(Int.random(in: 1_000...20_000) * attempt))
             }
         }
     }
 
-    public func purgeErasedPages() throws {
+    public func purgeErasedPages() async throws {
         // A row's old versions stay in its table's pages until vacuumed.
-        try withConnection { connection in
+        try await withConnection { connection in
             for table in ["submissions", "cases", "case_events"] {
-                _ = try connection.simpleQuery("VACUUM \(table)").wait()
+                _ = try await connection.simpleQuery("VACUUM \(table)").get()
             }
         }
     }
 
-    public func integrityCheck() throws -> [String] {
+    public func integrityCheck() async throws -> [String] {
         // The schema's own rules hold on every row: PostgreSQL enforces them
         // as it writes. What can go wrong is a database the centre cannot
         // read; every table is read here.
-        try read { sql in
-            for table in PostgresMigrations.tables { _ = try sql.fetchAll("SELECT 1 FROM \(table) LIMIT 1") }
+        try await read { sql in
+            for table in PostgresMigrations.tables { _ = try await sql.fetchAll("SELECT 1 FROM \(table) LIMIT 1") }
             return ["ok"]
         }
     }
 
     public func close() {
-        let connections = idle.withLockedValue { connections in
-            defer { connections = [] }
-            return connections
-        }
-        for connection in connections { Self.discard(connection) }
+        connections.close()
     }
 
     // MARK: Connections
 
-    private func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
-        slots.wait()
-        defer { slots.signal() }
-        let kept = idle.withLockedValue { $0.popLast() }
-        let connection: PostgresConnection
-        if let kept, !kept.isClosed {
-            connection = kept
-        } else {
-            connection = try connect()
-        }
-        do {
-            let result = try body(connection)
-            if !connection.isClosed { idle.withLockedValue { $0.append(connection) } }
-            return result
-        } catch {
-            // A connection whose transaction could not be ended cleanly is
-            // not handed out again.
-            if !connection.isClosed, !(error is ConnectionLeftOpen) {
-                idle.withLockedValue { $0.append(connection) }
-            } else {
-                Self.discard(connection)
-            }
-            throw (error as? ConnectionLeftOpen)?.underlying ?? error
-        }
-    }
-
-    /// Closes a connection without waiting (this may run on an event loop,
-    /// where waiting is forbidden); it is kept until closed, as postgres-nio requires.
-    private static func discard(_ connection: PostgresConnection) {
-        (connection.close() as EventLoopFuture<Void>).whenComplete { _ in withExtendedLifetime(connection) {} }
-    }
-
-    private func connect() throws -> PostgresConnection {
-        let id = connectionIDs.withLockedValue { id in
-            id += 1
-            return id
-        }
-        do {
-            return try PostgresConnection.connect(on: eventLoopGroup.next(), configuration: configuration, id: id,
-                                                  logger: logger).wait()
-        } catch {
-            throw DatabaseUnavailable(location: location, reason: Self.describe(error))
-        }
+    private func withConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await connections.with(body)
     }
 
     private func transaction<T>(_ connection: PostgresConnection, begin: String,
-                                _ body: (any SQLConnection) throws -> T) throws -> T {
+                                _ body: (any SQLConnection) async throws -> T) async throws -> T {
         do {
-            _ = try connection.simpleQuery(begin).wait()
+            _ = try await connection.simpleQuery(begin).get()
         } catch {
             throw ConnectionLeftOpen(underlying: Self.unavailable(error, location: location))
         }
         let result: T
         do {
-            result = try body(PostgresSQLConnection(connection: connection, logger: logger, location: location))
+            result = try await body(PostgresSQLConnection(connection: connection, logger: logger, location: location))
         } catch let failure {
-            do { _ = try connection.simpleQuery("ROLLBACK").wait() } catch {
+            do { _ = try await connection.simpleQuery("ROLLBACK").get() } catch {
                 // The connection is gone: what the work met says why.
                 throw ConnectionLeftOpen(underlying: Self.unavailable(failure, location: location))
             }
             throw failure
         }
         do {
-            _ = try connection.simpleQuery("COMMIT").wait()
+            _ = try await connection.simpleQuery("COMMIT").get()
         } catch {
             // Whether the commit happened is unknown: the caller is told it
             // failed, and only work that is safe to repeat is repeated.
@@ -216,11 +164,6 @@ public struct DatabaseUnavailable: Error, CustomStringConvertible {
     public var description: String { "the database at \(location) cannot be reached: \(reason)" }
 }
 
-/// An error after which the connection's state is unknown.
-private struct ConnectionLeftOpen: Error {
-    var underlying: any Error
-}
-
 /// A connection inside a PostgreSQL transaction.
 final class PostgresSQLConnection: SQLConnection {
     let connection: PostgresConnection
@@ -235,48 +178,80 @@ final class PostgresSQLConnection: SQLConnection {
         self.location = location
     }
 
-    func fetchAll(_ sql: String, _ arguments: [any SQLArgument]) throws -> [SQLRow] {
-        try run(sql, arguments).rows.map { row in
-            var columns: [String] = [], values: [SQLValue] = []
-            for cell in row {
-                columns.append(cell.columnName)
-                values.append(try Self.value(cell))
+    func fetchAll(_ sql: String, _ arguments: [any SQLArgument]) async throws -> [SQLRow] {
+        let (binds, types) = Self.bindings(arguments)
+        guard PreparedText.isPreparable(sql) else {
+            return try await run(sql, binds).rows.map { try PreparedFetch(bindings: binds).decodeRow($0) }
+        }
+        return try await failures {
+            try await PreparedText.$current.withValue(PreparedText.statement(sql, types: types)) {
+                var rows: [SQLRow] = []
+                for try await row in try await connection.execute(PreparedFetch(bindings: binds), logger: logger) {
+                    rows.append(row)
+                }
+                return rows
             }
-            return SQLRow(columns: columns, values: values)
         }
     }
 
-    func execute(_ sql: String, _ arguments: [any SQLArgument]) throws -> Int {
-        try run(sql, arguments).metadata.rows ?? 0
+    func execute(_ sql: String, _ arguments: [any SQLArgument]) async throws -> Int {
+        let (binds, types) = Self.bindings(arguments)
+        guard PreparedText.isPreparableChange(sql) else { return try await run(sql, binds).metadata.rows ?? 0 }
+        return try await failures {
+            try await PreparedText.$current.withValue(PreparedText.statement(sql, types: types, counting: true)) {
+                var changed = 0
+                for try await _ in try await connection.execute(PreparedFetch(bindings: binds), logger: logger) { changed += 1 }
+                return changed
+            }
+        }
     }
 
-    func inSavepoint<T>(_ body: () throws -> T) throws -> T {
+    func inSavepoint<T>(_ body: () async throws -> T) async throws -> T {
         savepoints += 1
         let name = "s\(savepoints)"
-        _ = try connection.simpleQuery("SAVEPOINT \(name)").wait()
+        _ = try await run("SAVEPOINT \(name)", PostgresBindings())
         do {
-            let result = try body()
-            _ = try connection.simpleQuery("RELEASE SAVEPOINT \(name)").wait()
+            let result = try await body()
+            _ = try await run("RELEASE SAVEPOINT \(name)", PostgresBindings())
             return result
         } catch {
-            _ = try connection.simpleQuery("ROLLBACK TO SAVEPOINT \(name)").wait()
+            _ = try await run("ROLLBACK TO SAVEPOINT \(name)", PostgresBindings())
             throw error
         }
     }
 
-    private func run(_ sql: String, _ arguments: [any SQLArgument]) throws -> PostgresQueryResult {
+    /// The values as postgres-nio binds them, and their types (0 for a NULL: the server infers it).
+    static func bindings(_ arguments: [any SQLArgument]) -> (PostgresBindings, [PostgresDataType]) {
         var binds = PostgresBindings(capacity: arguments.count)
+        var types: [PostgresDataType] = []
+        types.reserveCapacity(arguments.count)
         for argument in arguments {
             switch argument.sqlValue {
-            case .null: binds.appendNull()
-            case let .integer(value): binds.append(value)
-            case let .real(value): binds.append(value)
-            case let .text(value): binds.append(value)
-            case let .blob(value): binds.append(ByteBuffer(bytes: value))
+            case .null: binds.appendNull(); types.append(.null)
+            case let .integer(value): binds.append(value); types.append(.int8)
+            case let .real(value): binds.append(value); types.append(.float8)
+            case let .text(value): binds.append(value); types.append(.text)
+            case let .blob(value): binds.append(ByteBuffer(bytes: value)); types.append(.bytea)
             }
         }
+        return (binds, types)
+    }
+
+    /// A statement that is not prepared (transaction control, the schema's own).
+    private func run(_ sql: String, _ binds: PostgresBindings) async throws -> PostgresQueryResult {
+        try await failures {
+            let query = PostgresQuery(unsafeSQL: SQLPlaceholders.numbered(sql), binds: binds)
+            // The future form: it carries the command tag (rows changed) the async form leaves out.
+            let result: EventLoopFuture<PostgresQueryResult> = connection.query(query, logger: logger)
+            return try await result.get()
+        }
+    }
+
+    /// A unique key taken by another process is a `SQLUniqueConflict` (the
+    /// write is tried again); a connection that broke is the database away.
+    private func failures<T>(_ body: () async throws -> T) async throws -> T {
         do {
-            return try connection.query(PostgresQuery(unsafeSQL: SQLPlaceholders.numbered(sql), binds: binds), logger: logger).wait()
+            return try await body()
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
             throw SQLUniqueConflict(description: PostgresCenterDatabase.describe(error))
         } catch {

@@ -27,19 +27,19 @@ enum PostgresMigrations {
     /// A serving role apart from the schema's owner (README: "A schema owner
     /// apart from the service") may create nothing: on a database already at
     /// this version nothing here asks to.
-    static func migrate(_ connection: PostgresConnection, logger: Logger, location: String) throws {
-        let exists = try connection.simpleQuery("SELECT to_regclass('centre_migrations') IS NOT NULL").wait()
+    static func migrate(_ connection: PostgresConnection, logger: Logger, location: String) async throws {
+        let exists = try await connection.simpleQuery("SELECT to_regclass('centre_migrations') IS NOT NULL").get()
             .first.map { try $0.decode(Bool.self) } ?? false
         if !exists {
-            _ = try connection.simpleQuery("""
+            _ = try await connection.simpleQuery("""
                 CREATE TABLE IF NOT EXISTS centre_migrations (
                     name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
-                """).wait()
+                """).get()
         }
-        _ = try connection.simpleQuery("BEGIN").wait()
+        _ = try await connection.simpleQuery("BEGIN").get()
         do {
-            _ = try connection.simpleQuery("SELECT pg_advisory_xact_lock(7461626)").wait()
-            let applied = try connection.simpleQuery("SELECT name FROM centre_migrations").wait()
+            _ = try await connection.simpleQuery("SELECT pg_advisory_xact_lock(7461626)").get()
+            let applied = try await connection.simpleQuery("SELECT name FROM centre_migrations").get()
                 .map { try $0.decode(String.self) }
             let known = Set(names)
             if let unknown = applied.first(where: { !known.contains($0) }) {
@@ -52,7 +52,7 @@ enum PostgresMigrations {
                 logger.info("migrating the database", metadata: ["migration": "\(migration.name)"])
                 // postgres-nio sends each query as a prepared statement: one statement at a time.
                 for statement in statements(migration.sql) {
-                    do { _ = try connection.simpleQuery(statement).wait() } catch
+                    do { _ = try await connection.simpleQuery(statement).get() } catch
                         where "\(String(reflecting: error))".contains("aclcheck_error") {
                         // The server's privilege check failed: a serving role apart from the schema's owner.
                         throw CenterError(description: """
@@ -61,12 +61,12 @@ enum PostgresMigrations {
                             """)
                     }
                 }
-                _ = try connection.query("INSERT INTO centre_migrations (name) VALUES (\(migration.name))",
-                                         logger: logger).wait()
+                _ = try await connection.query("INSERT INTO centre_migrations (name) VALUES (\(migration.name))",
+                                               logger: logger).collect()
             }
-            _ = try connection.simpleQuery("COMMIT").wait()
+            _ = try await connection.simpleQuery("COMMIT").get()
         } catch {
-            _ = try? connection.simpleQuery("ROLLBACK").wait()
+            _ = try? await connection.simpleQuery("ROLLBACK").get()
             throw error
         }
     }
