@@ -33,7 +33,7 @@ struct KioskCenterCommand: AsyncParsableCommand {
         }
     }
 
-    struct KioskCommand: AsyncParsableCommand {
+    struct KioskCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "kiosk", abstract: "Register, list, rotate and revoke kiosks.",
             subcommands: [Add.self, List.self, Rotate.self, Revoke.self, Street.self, Place.self])
@@ -153,17 +153,17 @@ struct KioskCenterCommand: AsyncParsableCommand {
         }
     }
 
-    struct ConfigCommand: AsyncParsableCommand {
+    struct ConfigCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "config", abstract: "Check the centre's configuration.", subcommands: [Check.self])
 
-        struct Check: AsyncParsableCommand {
+        struct Check: ParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Say \"configuration OK\", or list every problem as file:line: message (exit 1).")
             @OptionGroup var options: CenterOptions
             @Argument(help: "The folder (default: --config).") var directory: String?
 
-            func run() async throws {
+            func run() throws {
                 let folder = directory.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? options.configDirectory
                 do {
                     let config = try CenterConfigurationLoader.load(from: folder)
@@ -177,18 +177,18 @@ struct KioskCenterCommand: AsyncParsableCommand {
         }
     }
 
-    struct CredentialsCommand: AsyncParsableCommand {
+    struct CredentialsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "credentials", abstract: "The centre's seal key and intake key pair.",
             subcommands: [Initialise.self, PublicKey.self])
 
-        struct Initialise: AsyncParsableCommand {
+        struct Initialise: ParsableCommand {
             static let configuration = CommandConfiguration(
                 commandName: "init",
                 abstract: "Create center-seal.key and center-intake.key in the credentials folder if missing; never overwrites.")
             @OptionGroup var options: CenterOptions
 
-            func run() async throws {
+            func run() throws {
                 let store = options.credentialStore
                 let created = try store.createKeyIfMissing(named: CenterOptions.sealKeyName)
                 print("\(store.url(for: CenterOptions.sealKeyName).path): \(created ? "created; back it up: without it no request can be read" : "kept (already there)")")
@@ -203,13 +203,13 @@ struct KioskCenterCommand: AsyncParsableCommand {
             }
         }
 
-        struct PublicKey: AsyncParsableCommand {
+        struct PublicKey: ParsableCommand {
             static let configuration = CommandConfiguration(
                 commandName: "public-key",
                 abstract: "Print the public key kiosks seal residents' data to (for `kioskctl credentials centre-key`).")
             @OptionGroup var options: CenterOptions
 
-            func run() async throws {
+            func run() throws {
                 print(try options.intakeKey().publicKey)
             }
         }

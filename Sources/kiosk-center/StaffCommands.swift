@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 /// `kiosk-center staff …`: the console's accounts.
-struct StaffCommand: AsyncParsableCommand {
+struct StaffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "staff", abstract: "Console accounts: add, list, disable, set a password.",
         subcommands: [Add.self, List.self, Disable.self, Password.self])

@@ -13,7 +13,7 @@ import Testing
     @Test(.enabled(if: python != nil, "needs scripts/test's Python with jsonschema and openapi-spec-validator"))
     func everyAnswerIsOneTheDescriptionDocuments() async throws {
         let centre = try CenterProcess(state: try temporaryFolder("centre-conformance"))
-        let secret = try await centre.addKiosk("JA0301")
+        let secret = try centre.addKiosk("JA0301")
         let run = try runToEnd(
             [try #require(Self.python), repositoryRoot.appendingPathComponent("Tests/Browser/api_conformance.py").path],
             environment: ["INTAKE_URL": "http://127.0.0.1:\(centre.port)", "CONSOLE_URL": centre.consoleURL,

@@ -12,11 +12,11 @@ import Testing
     @Test(.enabled(if: python != nil, "needs scripts/test's Python with selenium and Chromium"))
     func advisersSupervisorsAndAuditorsDoTheirWorkInABrowser() async throws {
         let centre = try CenterProcess(state: try temporaryFolder("centre-browser"))
-        let secret = try await centre.addKiosk("JA0301")
+        let secret = try centre.addKiosk("JA0301")
         let password = "correct horse battery"
         for (name, role) in [("li.adviser", "adviser"), ("sun.adviser", "adviser"), ("zhao.super", "supervisor"),
                              ("qian.audit", "auditor")] {
-            try await centre.addStaff(name, role: role, password: password)
+            try centre.addStaff(name, role: role, password: password)
         }
         let shots = repositoryRoot.appendingPathComponent(".build/console-screenshots")
         let run = try runToEnd(

@@ -15,7 +15,7 @@ import Testing
 @Suite(.serialized) struct DatabaseOutageTests {
     @Test func whileTheDatabaseIsAwayTheConsoleSaysTryAgainAndEverythingWorksWhenItIsBack() async throws {
         let lab = try PostgresLab.get()
-        let url = try await lab.makeDatabase("outage")
+        let url = try lab.makeDatabase("outage")
         let name = String(url.split(separator: "/").last!)
         let config = try CenterConfigurationLoader.load(from: repositoryRoot.appendingPathComponent("center-config"))
         let store = try await CenterStore(database: try await PostgresCenterDatabase(try CenterBackend.settings(url), password: try lab.password),

@@ -47,7 +47,7 @@ import Glibc
     static func districtStore() async throws -> CenterStore {
         let lab = try PostgresLab.get()
         return try await CenterStore(
-            database: try await PostgresCenterDatabase(try CenterBackend.settings(try await lab.makeDatabase("district")),
+            database: try await PostgresCenterDatabase(try CenterBackend.settings(try lab.makeDatabase("district")),
                                                  password: try lab.password),
             sealKey: Array(repeating: 9, count: 32))
     }
@@ -55,7 +55,7 @@ import Glibc
     @Test func aMoveCutShortAndRunAgainHoldsEveryRequestOnceAndAgrees() async throws {
         let (street, references) = try await Self.streetCentre(1200)
         let lab = try PostgresLab.get()
-        let url = try await lab.makeDatabase("district")
+        let url = try lab.makeDatabase("district")
         let folder = try temporaryFolder("district-move")
         // The street centre's key, and the district's own: every sealed item is sealed again.
         let streetKeys = CredentialStore(directory: folder.appendingPathComponent("street-credentials"))

@@ -19,13 +19,13 @@ import Testing
                                       ("JA0304", "jingan-temple", "静安寺街道 社区食堂"),
                                       ("JA0305", "jingan-temple", "华山路 为老服务中心"),
                                       ("JA0306", "jingan-temple", "愚园路 社区卫生站")] {
-            secrets.append(code + "=" + (try await centre.addKiosk(code, options: ["--street", street, "--place", place])))
+            secrets.append(code + "=" + (try centre.addKiosk(code, options: ["--street", street, "--place", place])))
         }
         let password = "correct horse battery"
-        try await centre.addStaff("li.adviser", role: "adviser", password: password)
-        try await centre.addStaff("zhao.super", role: "supervisor", password: password)
-        try await centre.addStaff("wu.tech", role: "technician", password: password)
-        try await centre.addStaff("he.tech", role: "technician", password: password, street: "nanjing-west")
+        try centre.addStaff("li.adviser", role: "adviser", password: password)
+        try centre.addStaff("zhao.super", role: "supervisor", password: password)
+        try centre.addStaff("wu.tech", role: "technician", password: password)
+        try centre.addStaff("he.tech", role: "technician", password: password, street: "nanjing-west")
         let shots = repositoryRoot.appendingPathComponent(".build/console-screenshots")
         let run = try runToEnd(
             [try #require(Self.python), repositoryRoot.appendingPathComponent("Tests/Browser/fleet_browser_test.py").path],

@@ -32,7 +32,7 @@ import Testing
         let secret = RequestSigner.newSecret()
         do {
             let queue = try DatabaseQueue(path: path)
-            try await CenterMigrations.migrator.migrate(queue, upTo: "v3-heartbeat-replay-guard")
+            try CenterMigrations.migrator.migrate(queue, upTo: "v3-heartbeat-replay-guard")
             try await queue.write { db in
                 try db.execute(sql: "INSERT INTO kiosks (code, secret, created_at) VALUES ('JA0301', ?, 0)", arguments: [secret])
             }

@@ -23,13 +23,13 @@ import Testing
 
     @Test func aServingRoleThatOwnsNothingServesButCannotTouchTheAccessLog() async throws {
         let lab = try PostgresLab.get()
-        let url = try await lab.makeDatabase("owned")
+        let url = try lab.makeDatabase("owned")
         let name = String(url.split(separator: "/").last!)
         // The owner's first start creates the schema.
         let owner = try await CenterStore(database: try await PostgresCenterDatabase(try CenterBackend.settings(url), password: try lab.password),
                                     sealKey: Array(repeating: 4, count: 32))
         _ = try await owner.addKiosk("JA0301")
-        await owner.close()
+        owner.close()
         let role = "serve_\(name.suffix(8))", password = "serving-\(UUID().uuidString.prefix(8))"
         let sql = try Self.grants(password: password)
             .replacingOccurrences(of: "kiosk_center_serve", with: role)

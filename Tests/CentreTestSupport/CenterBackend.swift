@@ -17,7 +17,7 @@ public enum CenterBackend: String, CaseIterable, Sendable, CustomStringConvertib
             return try SQLiteCenterDatabase(path: folder.appendingPathComponent("center.sqlite").path)
         case .postgres:
             let lab = try PostgresLab.get()
-            return try await PostgresCenterDatabase(try await Self.settings(lab.makeDatabase()), password: try lab.password)
+            return try await PostgresCenterDatabase(try Self.settings(lab.makeDatabase()), password: try lab.password)
         }
     }
 

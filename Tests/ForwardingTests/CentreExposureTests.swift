@@ -73,7 +73,7 @@ import Testing
         let (certificate, key) = try Self.certificate(in: folder)
         let centre = try CenterProcess(state: folder.appendingPathComponent("state"),
                                        serveArguments: ["--tls-certificate", certificate, "--tls-key", key])
-        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try await centre.addKiosk("JA0301"),
+        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try centre.addKiosk("JA0301"),
                                   centreURL: "https://127.0.0.1:\(centre.port)", caBundle: certificate)
         try kiosk.submit(3)
         #expect(try await kiosk.forwardUntilDrained(timeout: 30))

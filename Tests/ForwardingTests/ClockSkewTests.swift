@@ -16,7 +16,7 @@ import Testing
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: faketime), "needs faketime (scripts/bootstrap)"))
     func aKioskTwoHoursSlowIsShownOnTheFleetPageAndLosesNothing() async throws {
         let centre = try CenterProcess(state: try temporaryFolder("centre-clock"))
-        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try await centre.addKiosk("JA0301"),
+        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try centre.addKiosk("JA0301"),
                                   heartbeatSeconds: 5)
         _ = try kiosk.submit(3)
         let kioskd = productsDirectory().appendingPathComponent("kioskd").path
@@ -49,7 +49,7 @@ import Testing
         let forwarder = try Subprocess([kioskd, "forwarder"], environment: kiosk.environment,
                                        output: kiosk.state.appendingPathComponent("forwarder.log"))
         #expect(kiosk.waitUntilDrained(timeout: 30))
-        await #expect(await waitFor(20) { (try? await store.fleetKiosk("JA0301"))?.problems.contains { if case .clockRefused = $0 { true } else { false } } == false })
+        #expect(await waitFor(20) { (try? await store.fleetKiosk("JA0301"))?.problems.contains { if case .clockRefused = $0 { true } else { false } } == false })
         #expect(try await store.submissionCounts().total == 3)
         forwarder.signal(SIGTERM)
         forwarder.wait()

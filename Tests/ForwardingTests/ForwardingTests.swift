@@ -370,7 +370,7 @@ final class InProcessCentre: @unchecked Sendable {
     @Test func aRequestStoredWhileTheForwarderIdlesIsSentAtOnce() async throws {
         let centre = try CenterProcess(state: try temporaryFolder("centre"))
         // No heartbeat due for ten minutes: only the new request can wake the forwarder.
-        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try await centre.addKiosk("JA0301"),
+        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try centre.addKiosk("JA0301"),
                                   heartbeatSeconds: 600)
         let forwarder = try await kiosk.startForwarder()
         try await Task.sleep(for: .seconds(1))  // a second of an empty queue: the forwarder is idle when the request comes
@@ -389,7 +389,7 @@ final class InProcessCentre: @unchecked Sendable {
     @Test(arguments: [1, ForwarderSettings.standardBatchSize])
     func killingTheForwarderAtRandomMomentsNeverLosesOrDuplicates(batchSize: Int) async throws {
         let centre = try CenterProcess(state: try temporaryFolder("centre"))
-        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try await centre.addKiosk("JA0301"),
+        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try centre.addKiosk("JA0301"),
                                   batchSize: batchSize)
         try kiosk.submit(1000)
         var generator = SystemRandomNumberGenerator()
@@ -426,7 +426,7 @@ final class InProcessCentre: @unchecked Sendable {
 @Suite struct OfflineExportTests {
     @Test func exportThenImportTwiceStoresEachRequestOnceAndTheKioskCatchesUpLater() async throws {
         let centre = try CenterProcess(state: try temporaryFolder("centre"))
-        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try await centre.addKiosk("JA0301"))
+        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try centre.addKiosk("JA0301"))
         try kiosk.submit(12)
         centre.stop()  // the kiosk is cut off
 

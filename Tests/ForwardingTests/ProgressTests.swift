@@ -12,8 +12,8 @@ import TestSupport
 @Suite(.serialized) struct ProgressTests {
     @Test func theCentresStepsReachTheKioskAndNothingPersonalTravels() async throws {
         let centre = try CenterProcess(state: try temporaryFolder("centre"))
-        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try await centre.addKiosk("JA0301"))
-        try await centre.addStaff("li.adviser", role: "adviser", password: "correct horse battery")
+        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try centre.addKiosk("JA0301"))
+        try centre.addStaff("li.adviser", role: "adviser", password: "correct horse battery")
         let submitted = try kiosk.submit(2)
         let first = submitted[0].receiptNumber, second = submitted[1].receiptNumber
         #expect(try kiosk.store.progress(of: first).here == .waiting, "not yet sent to the centre")
@@ -54,7 +54,7 @@ import TestSupport
             #expect(!wire.contains(secret), "\(secret) on the wire")
         }
         #expect(page.changes.count == 6, "five steps of the first request, one of the second")
-        _ = try await centre.addKiosk("JA0302")
+        _ = try centre.addKiosk("JA0302")
         #expect(try await store.progress(kiosk: "JA0302", after: 0, limit: 100) { _ in nil }.changes.isEmpty,
                 "a kiosk sees its own requests only")
 

@@ -9,7 +9,7 @@ import TestSupport
 @Suite(.serialized) struct QueueToolTests {
     @Test func queueListAndShowPrintValidJSONAndRecentOnesOnRequest() async throws {
         let centre = try CenterProcess(state: try temporaryFolder("centre"))
-        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try await centre.addKiosk("JA0301"))
+        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try centre.addKiosk("JA0301"))
         let sent = try kiosk.submit(2)
         #expect(try await kiosk.forwardUntilDrained(timeout: 30))
         let waiting = try kiosk.submit(1)[0]

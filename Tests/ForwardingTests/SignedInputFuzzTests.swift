@@ -61,7 +61,7 @@ import Glibc
 
     func start() async throws -> Centre {
         let process = try CenterProcess(state: try temporaryFolder("centre-fuzz"))
-        let secret = try await process.addKiosk("JA0301")
+        let secret = try process.addKiosk("JA0301")
         let kiosk = try KioskSide(centrePort: process.port, centreKey: process.publicKey, secret: secret)
         return Centre(process: process, kiosk: kiosk)
     }

@@ -9,7 +9,7 @@ import TestSupport
 @Suite(.serialized) struct UnsureAddressTests {
     @Test func aRequestWithoutStreetOrCommunityIsTakenByTheCentre() async throws {
         let centre = try CenterProcess(state: try temporaryFolder("centre"))
-        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try await centre.addKiosk("JA0301"))
+        let kiosk = try KioskSide(centrePort: centre.port, centreKey: centre.publicKey, secret: try centre.addKiosk("JA0301"))
         let context = kiosk.configuration.validationContext(now: Date())
         for (street, community) in [("", ""), ("nanjing-west", "")] {
             let answers = kiosk.configuration.assessment.questions.map {

@@ -12,9 +12,9 @@ import Testing
     @Test(.enabled(if: python != nil, "needs scripts/test's Python with selenium and Chromium"))
     func anAdviserOpensTheCaseByScanningTheReceiptPrintedAtTheKiosk() async throws {
         let centre = try CenterProcess(state: try temporaryFolder("centre-chain"))
-        let secret = try await centre.addKiosk("JA0301")
+        let secret = try centre.addKiosk("JA0301")
         let password = "correct horse battery"
-        try await centre.addStaff("li.adviser", role: "adviser", password: password)
+        try centre.addStaff("li.adviser", role: "adviser", password: password)
         let receipts = try temporaryFolder("chain-receipts")
         let front = try TmuxFront(
             configEdits: [("kiosk.yaml", "centre_url: http://127.0.0.1:8740", "centre_url: http://127.0.0.1:\(centre.port)")],

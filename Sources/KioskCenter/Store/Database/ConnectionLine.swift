@@ -7,7 +7,6 @@ final class ConnectionLine<Connection: Sendable>: Sendable {
     private struct State {
         var free: [Connection]
         var waiting: [CheckedContinuation<Connection, Never>] = []
-        var waitingFrom = 0
     }
 
     private let state: Mutex<State>
@@ -38,17 +37,8 @@ final class ConnectionLine<Connection: Sendable>: Sendable {
 
     private func giveBack(_ connection: Connection) {
         let next = state.withLock { state -> CheckedContinuation<Connection, Never>? in
-            if state.waitingFrom < state.waiting.count {
-                defer {
-                    state.waitingFrom += 1
-                    // Drop answered waiters now and then, not on every turn.
-                    if state.waitingFrom > 64, state.waitingFrom * 2 > state.waiting.count {
-                        state.waiting.removeFirst(state.waitingFrom)
-                        state.waitingFrom = 0
-                    }
-                }
-                return state.waiting[state.waitingFrom]
-            }
+            // A handful of connections and waiters: removing the first is cheap.
+            if !state.waiting.isEmpty { return state.waiting.removeFirst() }
             state.free.append(connection)
             return nil
         }

@@ -181,7 +181,7 @@ final class PostgresSQLConnection: SQLConnection {
     func fetchAll(_ sql: String, _ arguments: [any SQLArgument]) async throws -> [SQLRow] {
         let (binds, types) = Self.bindings(arguments)
         guard PreparedText.isPreparable(sql) else {
-            return try await run(sql, binds).rows.map { try PreparedFetch(bindings: binds).decodeRow($0) }
+            return try await run(sql, binds).rows.map(Self.row)
         }
         return try await failures {
             try await PreparedText.$current.withValue(PreparedText.statement(sql, types: types)) {
@@ -257,6 +257,15 @@ final class PostgresSQLConnection: SQLConnection {
         } catch {
             throw PostgresCenterDatabase.unavailable(error, location: location)
         }
+    }
+
+    static func row(_ row: PostgresRow) throws -> SQLRow {
+        var columns: [String] = [], values: [SQLValue] = []
+        for cell in row {
+            columns.append(cell.columnName)
+            values.append(try value(cell))
+        }
+        return SQLRow(columns: columns, values: values)
     }
 
     static func value(_ cell: PostgresCell) throws -> SQLValue {

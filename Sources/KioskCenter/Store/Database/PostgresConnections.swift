@@ -78,35 +78,29 @@ final class PostgresConnections: Sendable {
     }
 
     private func takeKeptOrNew() async throws -> PostgresConnection {
-        let turn: Turn? = state.withLock { state in
-            if let idle = state.idle.popLast() { return .connection(idle) }
-            if state.opened < limit {
-                state.opened += 1
-                return .open
-            }
-            return nil
-        }
-        switch turn {
-        case let .connection(connection)?: return connection
-        case .open?: return try await open()
-        case nil:
-            let next = await withCheckedContinuation { continuation in
+        var turn = state.withLock { claim(&$0) }
+        if turn == nil {
+            turn = await withCheckedContinuation { continuation in
                 let turn: Turn? = state.withLock { state in
-                    if let idle = state.idle.popLast() { return .connection(idle) }
-                    if state.opened < limit {
-                        state.opened += 1
-                        return .open
-                    }
+                    if let turn = claim(&state) { return turn }
                     state.waiting.append(continuation)
                     return nil
                 }
                 if let turn { continuation.resume(returning: turn) }
             }
-            switch next {
-            case let .connection(connection): return connection
-            case .open: return try await open()
-            }
         }
+        switch turn! {
+        case let .connection(connection): return connection
+        case .open: return try await open()
+        }
+    }
+
+    /// A kept connection, or the right to open one while under the limit.
+    private func claim(_ state: inout State) -> Turn? {
+        if let idle = state.idle.popLast() { return .connection(idle) }
+        guard state.opened < limit else { return nil }
+        state.opened += 1
+        return .open
     }
 
     private func open() async throws -> PostgresConnection {

@@ -74,12 +74,5 @@ struct PreparedFetch: PostgresPreparedStatement {
 
     func makeBindings() throws -> PostgresBindings { bindings }
 
-    func decodeRow(_ row: PostgresRow) throws -> SQLRow {
-        var columns: [String] = [], values: [SQLValue] = []
-        for cell in row {
-            columns.append(cell.columnName)
-            values.append(try PostgresSQLConnection.value(cell))
-        }
-        return SQLRow(columns: columns, values: values)
-    }
+    func decodeRow(_ row: PostgresRow) throws -> SQLRow { try PostgresSQLConnection.row(row) }
 }
