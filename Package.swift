@@ -79,23 +79,59 @@ let package = Package(
         .target(name: "IntakeProtocol", dependencies: [
             "KioskDomain", .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        // The centre: intake, case store and workflow, staff console.
-        .target(name: "KioskCenter", dependencies: [
-            "IntakeProtocol", "StorageSupport", "KioskConfig", "KioskDomain", "KioskMetrics",
-            .product(name: "Metrics", package: "swift-metrics"),
-            .product(name: "Prometheus", package: "swift-prometheus"),
-            .product(name: "GRDB", package: "GRDB.swift"),
-            .product(name: "PostgresNIO", package: "postgres-nio"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            .product(name: "Mustache", package: "swift-mustache"),
+        // MARK: The centre, a room a concern (docs/architecture.md draws them).
+        // center.yaml and the other files an operator edits, read into values.
+        .target(name: "CentreConfig", dependencies: ["KioskConfig", "KioskDomain"]),
+        // Pure rules: a case's states and moves, a kiosk's health from its heartbeats.
+        .target(name: "CentreWorkflow", dependencies: ["CentreConfig", "IntakeProtocol", "KioskDomain"]),
+        // The store: what the centre keeps and the rules for keeping it, over
+        // either engine's connection (CenterDatabase); nothing engine-specific.
+        .target(name: "CentreStore", dependencies: [
+            "CentreConfig", "CentreWorkflow", "IntakeProtocol", "StorageSupport", "KioskDomain",
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // A street centre's one file: GRDB's async API and the SQLite schema.
+        .target(name: "CentreSQLite", dependencies: [
+            "CentreStore", "CentreConfig", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // A district's database: a pool of postgres-nio connections, prepared statements, the schema.
+        .target(name: "CentrePostgres", dependencies: [
+            "CentreStore", "CentreConfig",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // A street centre's SQLite file moved into the district's PostgreSQL.
+        .target(name: "CentreDistrictMove", dependencies: ["CentreStore", "StorageSupport"]),
+        // What both HTTP faces share: the client's address behind a proxy,
+        // connection limits, health and metrics endpoints.
+        .target(name: "CentreOperations", dependencies: [
+            "CentreStore", "CentreWorkflow", "IntakeProtocol", "KioskDomain", "KioskMetrics",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Where kiosks send: signed requests, rate limits, submissions, heartbeats, progress.
+        .target(name: "CentreIntake", dependencies: [
+            "CentreStore", "CentreOperations", "CentreConfig", "IntakeProtocol", "KioskDomain", "KioskMetrics",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The staff console: sign-in, inbox, case pages, reports, the fleet.
+        .target(name: "CentreConsole", dependencies: [
+            "CentreStore", "CentreWorkflow", "CentreOperations", "CentreConfig", "IntakeProtocol", "KioskDomain",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Counting through swift-metrics; the services' registry and its file.
@@ -103,7 +139,7 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
-        .target(name: "KioskForwarder", dependencies: ["StorageSupport", 
+        .target(name: "KioskForwarder", dependencies: ["StorageSupport",
             "IntakeProtocol", "KioskStore", "KioskConfig", "KioskDomain", "ServiceNotify", "KioskMetrics",
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -118,7 +154,7 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "KioskCommands", dependencies: ["StorageSupport", 
+        .target(name: "KioskCommands", dependencies: ["StorageSupport",
             "KioskFront", "KioskForwarder", "ServiceNotify", "KioskMetrics",
             "KioskDomain", "KioskConfig", "KioskStore", "Receipts", "ReceiptPDF", "KioskPrinting", "CupsPrinting", "IntakeProtocol",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -129,7 +165,9 @@ let package = Package(
         .executableTarget(name: "kioskd", dependencies: ["KioskCommands"]),
         .executableTarget(name: "kioskctl", dependencies: ["KioskCommands"]),
         .executableTarget(name: "kiosk-center", dependencies: [
-            "KioskCenter", "IntakeProtocol", "StorageSupport", "KioskConfig", "ServiceNotify", "KioskMetrics", "KioskDomain",
+            "CentreConfig", "CentreWorkflow", "CentreStore", "CentreSQLite", "CentrePostgres", "CentreDistrictMove",
+            "CentreOperations", "CentreIntake", "CentreConsole",
+            "IntakeProtocol", "StorageSupport", "KioskConfig", "ServiceNotify", "KioskMetrics", "KioskDomain",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -140,9 +178,9 @@ let package = Package(
         ]),
         // The receipt benchmark's baseline calls libqrencode directly, so the
         // bench alone imports CQRencode besides its wrapper.
-        .executableTarget(name: "kiosk-bench", dependencies: ["StorageSupport", 
+        .executableTarget(name: "kiosk-bench", dependencies: ["StorageSupport",
             "KioskDomain", "KioskConfig", "KioskStore", "QRCode", "CQRencode", "Receipts", "ReceiptPDF",
-            "KioskPrinting", "CupsPrinting", "KioskFront", "KioskForwarder", "KioskCenter", "IntakeProtocol",
+            "KioskPrinting", "CupsPrinting", "KioskFront", "KioskForwarder", "CentreConfig", "CentreStore", "CentreSQLite", "CentrePostgres", "CentreConsole", "IntakeProtocol",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
@@ -154,34 +192,35 @@ let package = Package(
         .testTarget(name: "KioskDomainTests", dependencies: ["KioskDomain"]),
         .testTarget(name: "KioskConfigTests", dependencies: ["KioskConfig", "YAMLTree"],
                     resources: []),
-        .testTarget(name: "KioskStoreTests", dependencies: ["StorageSupport", 
+        .testTarget(name: "KioskStoreTests", dependencies: ["StorageSupport",
             "KioskStore", "KioskConfig", "KioskDomain",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode", "TestSupport"]),
-        .testTarget(name: "ReceiptTests", dependencies: ["StorageSupport", 
+        .testTarget(name: "ReceiptTests", dependencies: ["StorageSupport",
             "Receipts", "ReceiptPDF", "KioskPrinting", "CupsPrinting", "KioskStore", "KioskConfig", "IntakeProtocol",
         ]),
         // Spawning our executables, a loopback centre and a front in tmux, shared by the test targets.
         .target(name: "TestSupport", dependencies: ["StorageSupport", "KioskConfig", "KioskDomain", "KioskStore", "Receipts", "IntakeProtocol"],
                 path: "Tests/TestSupport"),
         // A centre's database for tests: SQLite or the private PostgreSQL cluster.
-        .target(name: "CentreTestSupport", dependencies: ["StorageSupport", "KioskCenter", "KioskStore", "IntakeProtocol", "TestSupport"],
+        .target(name: "CentreTestSupport", dependencies: ["StorageSupport", "CentreConfig", "CentrePostgres", "CentreSQLite", "CentreStore", "KioskStore", "IntakeProtocol", "TestSupport"],
                 path: "Tests/CentreTestSupport"),
         .testTarget(name: "CommandTests", dependencies: ["KioskCommands", "IntakeProtocol", "ServiceNotify", "TestSupport", "KioskMetrics",
                                                         "KioskFront", "KioskDomain", "KioskConfig"]),
-        .testTarget(name: "ForwardingTests", dependencies: ["StorageSupport", 
-            "KioskForwarder", "KioskCenter", "IntakeProtocol", "KioskStore", "KioskConfig", "KioskDomain",
+        .testTarget(name: "ForwardingTests", dependencies: ["StorageSupport",
+            "KioskForwarder", "CentreConfig", "CentreWorkflow", "CentreStore", "CentrePostgres", "CentreOperations", "CentreIntake", "IntakeProtocol", "KioskStore", "KioskConfig", "KioskDomain",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"), "TestSupport", "CentreTestSupport", "ServiceNotify",
         ]),
-        .testTarget(name: "OperationsTests", dependencies: ["StorageSupport", 
-            "TestSupport", "KioskStore", "KioskConfig", "KioskCommands", "KioskFront", "IntakeProtocol", "KioskCenter", "CentreTestSupport",
+        .testTarget(name: "OperationsTests", dependencies: ["StorageSupport",
+            "TestSupport", "KioskStore", "KioskConfig", "KioskCommands", "KioskFront", "IntakeProtocol", "CentreTestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .testTarget(name: "CenterTests", dependencies: ["StorageSupport", 
-            "KioskCenter", "IntakeProtocol", "KioskDomain", "KioskConfig", "KioskStore", "TestSupport", "CentreTestSupport",
+        .testTarget(name: "CenterTests", dependencies: ["StorageSupport",
+            "CentreConfig", "CentreWorkflow", "CentreStore", "CentreSQLite", "CentrePostgres", "CentreDistrictMove",
+            "CentreOperations", "CentreIntake", "CentreConsole", "IntakeProtocol", "KioskDomain", "KioskConfig", "KioskStore", "TestSupport", "CentreTestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -33,7 +33,7 @@ public struct RequestSigner: Sendable {
 
     /// Compares in constant time.
     public func verify(_ given: String, method: String, path: String, timestamp: Int64, body: Data) -> Bool {
-        Self.constantTimeEqual(signature(method: method, path: path, timestamp: timestamp, body: body), given)
+        ConstantTime.equal(signature(method: method, path: path, timestamp: timestamp, body: body), given)
     }
 
     /// The centre's acknowledgement of a stored submission: HMAC-SHA256
@@ -48,7 +48,7 @@ public struct RequestSigner: Sendable {
 
     /// Compares in constant time.
     public func verifyAcknowledgement(_ given: String, submissionID: String, reference: String) -> Bool {
-        Self.constantTimeEqual(acknowledgement(submissionID: submissionID, reference: reference), given)
+        ConstantTime.equal(acknowledgement(submissionID: submissionID, reference: reference), given)
     }
 
     /// The header of a signed refusal (`Kiosk-Refusal: v1=<hex>`) and of a
@@ -66,7 +66,7 @@ public struct RequestSigner: Sendable {
     }
 
     public func verifyRefusal(_ given: String, submissionID: String, status: Int) -> Bool {
-        Self.constantTimeEqual(refusal(submissionID: submissionID, status: status), given)
+        ConstantTime.equal(refusal(submissionID: submissionID, status: status), given)
     }
 
     /// The centre's signature over an answer's body (a progress page), bound
@@ -79,13 +79,7 @@ public struct RequestSigner: Sendable {
     }
 
     public func verifyAnswer(_ given: String, path: String, requestTimestamp: Int64, body: Data) -> Bool {
-        Self.constantTimeEqual(answerSignature(path: path, requestTimestamp: requestTimestamp, body: body), given)
-    }
-
-    static func constantTimeEqual(_ expected: String, _ given: String) -> Bool {
-        let expected = Array(expected.utf8), provided = Array(given.utf8)
-        guard expected.count == provided.count else { return false }
-        return zip(expected, provided).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+        ConstantTime.equal(answerSignature(path: path, requestTimestamp: requestTimestamp, body: body), given)
     }
 
     /// A new random 32-byte secret as 64 hex digits (`kiosk-center kiosk add`).

@@ -1,10 +1,13 @@
 import ArgumentParser
 import AsyncHTTPClient
+import CentreConfig
+import CentreConsole
+import CentreSQLite
+import CentreStore
 import Foundation
 import GRDB
 import Hummingbird
 import IntakeProtocol
-import KioskCenter
 import KioskDomain
 import Logging
 import NIOCore

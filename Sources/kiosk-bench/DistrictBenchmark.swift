@@ -1,8 +1,12 @@
 import ArgumentParser
 import AsyncHTTPClient
+import CentreConfig
+import CentrePostgres
+import CentreSQLite
+import CentreStore
 import Foundation
+import Glibc
 import IntakeProtocol
-import KioskCenter
 import KioskConfig
 import KioskDomain
 import KioskStore
@@ -10,7 +14,6 @@ import Logging
 import NIOCore
 import StorageSupport
 #if canImport(Glibc)
-import Glibc
 #endif
 
 /// `kiosk-bench district`: a district's kiosks (each with its own secret and

@@ -1,10 +1,12 @@
 import ArgumentParser
 import AsyncHTTPClient
+import CentreConfig
+import CentreSQLite
+import CentreStore
 import Foundation
 import GRDB
 import Hummingbird
 import IntakeProtocol
-import KioskCenter
 import Logging
 import NIOCore
 

@@ -1,7 +1,10 @@
 import ArgumentParser
+import CentreConfig
+import CentrePostgres
+import CentreSQLite
+import CentreStore
 import Foundation
 import IntakeProtocol
-import KioskCenter
 import KioskConfig
 import StorageSupport
 

@@ -1,7 +1,8 @@
 import ArgumentParser
+import CentreConfig
+import CentreStore
 import Foundation
 import IntakeProtocol
-import KioskCenter
 import KioskDomain
 import StorageSupport
 

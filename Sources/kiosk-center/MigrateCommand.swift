@@ -1,6 +1,9 @@
 import ArgumentParser
+import CentreConfig
+import CentreDistrictMove
+import CentrePostgres
+import CentreStore
 import Foundation
-import KioskCenter
 import StorageSupport
 
 /// Moves a street centre's SQLite database into the district's PostgreSQL.

@@ -1,14 +1,18 @@
 import ArgumentParser
+import CentreConfig
+import CentreConsole
+import CentreIntake
+import CentreOperations
+import CentreStore
 import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
-import NIOSSL
-import NIOCore
-import KioskCenter
 import KioskConfig
 import KioskMetrics
 import Logging
+import NIOCore
+import NIOSSL
 import ServiceLifecycle
 import ServiceNotify
 

@@ -1,9 +1,11 @@
 import ArgumentParser
+import CentreConsole
+import CentreStore
+import CentreWorkflow
 import Foundation
-import KioskCenter
+import Glibc
 import KioskDomain
 #if canImport(Glibc)
-import Glibc
 #endif
 
 /// `kiosk-center staff …`: the console's accounts.

@@ -1,7 +1,9 @@
+import CentreOperations
+@testable import CentreStore
 import Foundation
-@testable import KioskCenter
 import TestSupport
 import Testing
+
 
 /// docs/alerts.yaml, the example rules a district loads into Prometheus:
 /// they parse, they fire when they should and not before (docs/alerts-test.yaml,

@@ -1,5 +1,6 @@
+import CentreConfig
+import CentreWorkflow
 import Foundation
-import KioskCenter
 import Testing
 
 /// The pure rules: which action may move a case where, and for whom.

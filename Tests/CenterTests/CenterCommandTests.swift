@@ -1,5 +1,5 @@
+import CentreConfig
 import Foundation
-import KioskCenter
 import KioskConfig
 import TestSupport
 import Testing

@@ -1,7 +1,9 @@
+import CentreConfig
+import CentreStore
 import CentreTestSupport
+import CentreWorkflow
 import Foundation
 import IntakeProtocol
-import KioskCenter
 import KioskConfig
 import KioskDomain
 import KioskStore

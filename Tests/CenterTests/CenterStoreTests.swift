@@ -1,9 +1,14 @@
+import CentreConfig
+import CentrePostgres
+import CentreSQLite
+import CentreStore
 import CentreTestSupport
+import CentreWorkflow
 import Foundation
 import IntakeProtocol
-@testable import KioskCenter
 import KioskDomain
 import Testing
+
 
 /// The case store on a real SQLite file and on PostgreSQL: ordering, the schema's state
 /// machine, the timeline and the access log, staff sign-in, retention.

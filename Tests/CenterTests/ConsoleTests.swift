@@ -1,14 +1,16 @@
+import CentreConsole
+import CentreStore
+import CentreTestSupport
+import CentreWorkflow
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import IntakeProtocol
-import KioskCenter
 import KioskDomain
 import KioskStore
 import Logging
 import NIOCore
-import CentreTestSupport
 import TestSupport
 import Testing
 

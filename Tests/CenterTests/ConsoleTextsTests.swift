@@ -1,4 +1,6 @@
-@testable import KioskCenter
+
+import CentreConsole
+import CentreWorkflow
 import KioskDomain
 import Testing
 

@@ -1,9 +1,12 @@
+import CentreConfig
+import CentreConsole
+import CentrePostgres
+import CentreStore
 import CentreTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import KioskCenter
 import Logging
 import TestSupport
 import Testing

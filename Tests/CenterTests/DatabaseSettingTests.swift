@@ -1,6 +1,7 @@
+@testable import CentreConfig
 import Foundation
-@testable import KioskCenter
 import Testing
+
 
 /// center.yaml's `database:` line: one line switches a centre to PostgreSQL,
 /// and a line that cannot work says why.

@@ -1,14 +1,16 @@
+import CentreDistrictMove
+import CentrePostgres
+import CentreStore
 import CentreTestSupport
 import Foundation
+import Glibc
 import IntakeProtocol
-import KioskCenter
 import KioskDomain
 import KioskStore
 import StorageSupport
 import TestSupport
 import Testing
 #if canImport(Glibc)
-import Glibc
 #endif
 
 /// `kiosk-center migrate-to-postgres`: a street centre's data moves into the

@@ -1,9 +1,12 @@
+import CentreOperations
+@testable import CentreStore
 import CentreTestSupport
+import CentreWorkflow
 import Foundation
 import IntakeProtocol
-@testable import KioskCenter
 import TestSupport
 import Testing
+
 
 /// A heartbeat as kioskd's forwarder sends it, for a kiosk in a given state.
 func heartbeat(_ code: String, at sentAt: Date, interval: Int = 60, queue: Int = 0, oldest: Int? = nil,

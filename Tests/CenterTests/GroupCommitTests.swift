@@ -1,9 +1,11 @@
+import CentreSQLite
+import CentreStore
 import Foundation
 import GRDB
-@testable import KioskCenter
 import Synchronization
-import Testing
 import TestSupport
+import Testing
+
 
 /// Counts commits on a database (not statements, not savepoints).
 final class CommitCounter: TransactionObserver, Sendable {

@@ -1,13 +1,15 @@
+import CentreSQLite
+import CentreStore
 import CentreTestSupport
 import Foundation
 import GRDB
 import IntakeProtocol
-@testable import KioskCenter
 import KioskDomain
 import KioskStore
 import StorageSupport
 import TestSupport
 import Testing
+
 
 /// Kiosk secrets at the centre: sealed at rest, rotated without voiding
 /// earlier receipts, revoked at once.

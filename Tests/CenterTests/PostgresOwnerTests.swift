@@ -1,8 +1,10 @@
+import CentrePostgres
+import CentreStore
 import CentreTestSupport
 import Foundation
-@testable import KioskCenter
 import TestSupport
 import Testing
+
 
 /// The README's schema owner apart from the service, with its very
 /// statements: the serving role keeps the centre going (intake, sign-in,

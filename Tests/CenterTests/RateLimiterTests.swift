@@ -1,5 +1,6 @@
+import CentreIntake
+import CentreOperations
 import Foundation
-import KioskCenter
 import Testing
 
 @Suite struct RateLimiterTests {

@@ -1,8 +1,9 @@
+import CentreStore
 import CentreTestSupport
 import Foundation
-@testable import KioskCenter
 import TestSupport
 import Testing
+
 
 /// The store's `?` become PostgreSQL's `$n` only where PostgreSQL would read
 /// a parameter: never inside a string, a quoted identifier, a dollar-quoted

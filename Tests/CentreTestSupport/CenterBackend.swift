@@ -1,5 +1,8 @@
+import CentreConfig
+import CentrePostgres
+import CentreSQLite
+import CentreStore
 import Foundation
-import KioskCenter
 import TestSupport
 
 /// The two places a centre keeps its data; store and HTTP tests run on both.

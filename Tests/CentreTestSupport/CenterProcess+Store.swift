@@ -1,6 +1,6 @@
+import CentreStore
 import Foundation
 import IntakeProtocol
-import KioskCenter
 import KioskStore
 import StorageSupport
 import TestSupport

@@ -1,8 +1,9 @@
 import AsyncHTTPClient
+import CentreIntake
+import CentreOperations
 import CentreTestSupport
 import Foundation
 import IntakeProtocol
-import KioskCenter
 import KioskStore
 import NIOCore
 import TestSupport

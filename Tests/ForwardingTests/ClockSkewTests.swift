@@ -1,6 +1,5 @@
 import CentreTestSupport
 import Foundation
-import KioskCenter
 import KioskStore
 import TestSupport
 import Testing

@@ -1,7 +1,8 @@
+import CentrePostgres
+import CentreStore
 import CentreTestSupport
 import Foundation
 import IntakeProtocol
-import KioskCenter
 import KioskStore
 import StorageSupport
 import TestSupport

@@ -2,7 +2,6 @@ import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import IntakeProtocol
-import KioskCenter
 import KioskConfig
 import KioskDomain
 import KioskForwarder

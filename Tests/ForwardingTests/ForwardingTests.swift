@@ -1,11 +1,12 @@
 import AsyncHTTPClient
+import CentreIntake
+import CentreStore
 import CentreTestSupport
 import Dispatch
 import Foundation
 import HTTPTypes
 import Hummingbird
 import IntakeProtocol
-import KioskCenter
 import KioskConfig
 import KioskDomain
 import KioskForwarder

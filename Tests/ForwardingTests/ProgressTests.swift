@@ -1,11 +1,12 @@
+import CentreConfig
 import CentreTestSupport
+import CentreWorkflow
 import Foundation
 import IntakeProtocol
-import KioskCenter
 import KioskDomain
 import KioskStore
-import Testing
 import TestSupport
+import Testing
 
 /// Door 2 across both ends: the real centre's case steps reach the kiosk
 /// through the forwarder's signed progress call, with nothing personal.

@@ -1,5 +1,6 @@
+import CentreConfig
+import CentreOperations
 import Foundation
-import KioskCenter
 import KioskConfig
 import TestSupport
 import Testing

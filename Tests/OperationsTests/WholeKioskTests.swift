@@ -1,6 +1,5 @@
 import CentreTestSupport
 import Foundation
-import KioskCenter
 import KioskConfig
 import KioskStore
 import TestSupport

@@ -1,0 +1,136 @@
+import Foundation
+import KioskConfig
+import KioskDomain
+
+/// What a centre edits without a rebuild (`center-config/`): its name and
+/// time zone, first-contact deadlines per hardship level, the console's
+/// session rules, the partners it refers to, its streets, the district's
+/// catalog and assessment (to name what residents chose), and retention.
+public struct CenterConfiguration: Sendable {
+    public var name: LocalizedText
+    public var timeZone: TimeZone
+    public var deadlines: FirstContactDeadlines
+    public var console: ConsoleSettings
+    public var cases: CaseRules
+    public var retention: CenterRetention
+    public var partners: [Partner]
+    public var streets: [Area]
+    public var catalog: Catalog
+    public var assessment: Assessment
+    /// Where the cases are kept (center.yaml's `database:`).
+    public var database: DatabaseSetting = .sqlite(path: nil)
+    /// Proxies whose X-Forwarded-For names the client (center.yaml's `intake.trusted_proxies`).
+    public var trustedProxies: TrustedProxies = .none
+    /// Connections one client address may hold on the intake listener (`intake.connections_per_address`).
+    public var intakeConnectionsPerAddress = CenterConfiguration.standardConnectionsPerAddress
+    public static let standardConnectionsPerAddress = 200
+
+    public func partner(_ id: String) -> Partner? { partners.first { $0.id == id } }
+
+    /// A street's name for staff; "—" when the resident was not sure of it (an empty code).
+    public func streetName(_ code: String, _ language: Language) -> String {
+        code.isEmpty ? "—" : street(code)?.name[language] ?? code
+    }
+    public func street(_ code: String) -> Area? { streets.first { $0.code == code } }
+}
+
+/// Where a centre keeps its data: a SQLite file (a street centre; by
+/// default `center.sqlite` in the state folder) or a PostgreSQL database
+/// shared by a district's centre processes.
+public enum DatabaseSetting: Sendable, Equatable {
+    /// nil: `center.sqlite` in the state folder; a relative path is taken from there.
+    case sqlite(path: String?)
+    case postgres(PostgresSettings)
+}
+
+/// A partner organisation a case can be referred (转介) to.
+public struct Partner: Sendable, Hashable {
+    public var id: String
+    public var name: LocalizedText
+}
+
+/// How long after a request arrives its resident must first be contacted.
+public struct FirstContactDeadlines: Sendable, Hashable {
+    public enum Span: Sendable, Hashable {
+        case hours(Int)
+        /// Monday to Friday in the centre's time zone; a request that arrives
+        /// on a weekend counts from the next Monday's start.
+        case workingDays(Int)
+    }
+
+    public var red: Span
+    public var yellow: Span
+    public var green: Span
+
+    public func span(for level: HardshipLevel) -> Span {
+        switch level {
+        case .red: red
+        case .yellow: yellow
+        case .green: green
+        }
+    }
+
+    /// When a request of `level` received at `start` must have been contacted.
+    public func due(level: HardshipLevel, from start: Date, timeZone: TimeZone) -> Date {
+        switch span(for: level) {
+        case let .hours(hours):
+            return start.addingTimeInterval(Double(hours) * 3600)
+        case let .workingDays(days):
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = timeZone
+            var date = start
+            while calendar.isDateInWeekend(date) {
+                date = calendar.startOfDay(for: calendar.date(byAdding: .day, value: 1, to: date)!)
+            }
+            var left = days
+            while left > 0 {
+                date = calendar.date(byAdding: .day, value: 1, to: date)!
+                if !calendar.isDateInWeekend(date) { left -= 1 }
+            }
+            return date
+        }
+    }
+
+    public static let standard = FirstContactDeadlines(red: .hours(4), yellow: .workingDays(1), green: .workingDays(3))
+}
+
+public struct ConsoleSettings: Sendable, Hashable {
+    /// A session unused this long ends; staff sign in again.
+    public var sessionIdle: Duration
+    /// Wrong passwords in a row before an account is locked, and for how long.
+    public var lockoutAfterFailures: Int
+    public var lockout: Duration
+    /// Mark cookies Secure even without `X-Forwarded-Proto: https`
+    /// (behind a TLS proxy that does not send it).
+    public var secureCookies: Bool
+    public var pageSize: Int
+
+    public init(sessionIdle: Duration, lockoutAfterFailures: Int, lockout: Duration, secureCookies: Bool, pageSize: Int) {
+        self.sessionIdle = sessionIdle
+        self.lockoutAfterFailures = lockoutAfterFailures
+        self.lockout = lockout
+        self.secureCookies = secureCookies
+        self.pageSize = pageSize
+    }
+
+    public static let standard = ConsoleSettings(sessionIdle: .seconds(15 * 60), lockoutAfterFailures: 5,
+                                                 lockout: .seconds(15 * 60), secureCookies: false, pageSize: 50)
+}
+
+public struct CaseRules: Sendable, Hashable {
+    /// "Unreachable" may close a case only after this many unanswered attempts.
+    public var unreachableAfterAttempts: Int
+
+    public init(unreachableAfterAttempts: Int) {
+        self.unreachableAfterAttempts = unreachableAfterAttempts
+    }
+
+    public static let standard = CaseRules(unreachableAfterAttempts: 3)
+}
+
+public struct CenterRetention: Sendable, Hashable {
+    /// A closed case's personal data is erased this long after closing.
+    public var eraseClosedAfterDays: Int
+    /// Kiosk heartbeats (health only, no personal data) are kept this long.
+    public var keepHeartbeatsDays: Int = 30
+}

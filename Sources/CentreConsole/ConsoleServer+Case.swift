@@ -1,0 +1,197 @@
+import CentreStore
+import CentreWorkflow
+import Foundation
+import Hummingbird
+import IntakeProtocol
+import KioskDomain
+
+/// A case's page (the resident's data opened for this view, the timeline)
+/// and the actions staff take on it.
+extension ConsoleServer {
+    func casePage(_ visit: Visit, look: CenterStore.Look, errors: [(field: String, text: String)] = [],
+                  status: HTTPResponse.Status = .ok) async throws -> Response {
+        let texts = visit.texts, language = visit.language
+        let reference = visit.context.parameters.get("reference") ?? ""
+        guard let detail = try await store.caseDetail(reference, viewer: visit.staff.username, look: look,
+                                                street: visit.staff.street, now: visit.now) else {
+            // A resident may bring a ticket to another street's centre: say whose case it is, show nothing of it.
+            if visit.staff.street != nil, let other = try await store.kioskStreet(ofCase: reference) {
+                return message(visit, status: .notFound, title: texts[.notFound],
+                               detail: texts.format("case_other_street", config.streetName(other ?? "", language)))
+            }
+            return message(visit, status: .notFound, title: texts[.notFound])
+        }
+        let data = frame(visit, title: "\(texts[.receipt]) \(detail.receiptNumber)")
+        data["reference"] = detail.reference
+        data["receipt"] = detail.receiptNumber
+        data["level"] = detail.level.rawValue
+        data["levelName"] = texts["level_\(detail.level.rawValue)"]!
+        data["state"] = texts["state_\(detail.state.rawValue)"]!
+        data["overdue"] = detail.isOverdue(at: visit.now)
+        data["reasons"] = detail.reasons.map { reasonText($0, language) }
+        data["hasReasons"] = !detail.reasons.isEmpty
+        data["programme"] = programmeName(detail.programme, language)
+        data["service"] = serviceName(detail.service, detail.programme, language)
+        data["street"] = config.streetName(detail.street, language)
+        data["kiosk"] = detail.kioskCode
+        data["askedAt"] = dateTime(detail.createdAt)
+        data["receivedAt"] = dateTime(detail.receivedAt)
+        data["dueAt"] = dateTime(detail.dueAt)
+        data["firstContact"] = detail.firstContactAt.map(dateTime)
+        data["attempts"] = detail.unansweredAttempts
+        data["assignee"] = detail.assignee
+        data["partner"] = detail.partner.map { partnerName($0, language) }
+        data["outcome"] = detail.outcome.map { texts["outcome_\($0.rawValue)"]! }
+        data["duplicateOf"] = detail.duplicateOf
+        data["closedAt"] = detail.closedAt.map(dateTime)
+        data["done"] = visit.query("done").flatMap { texts["action_\($0)"] }.map { texts.format("done", $0) }
+        if let submission = detail.submission {
+            data["resident"] = residentData(submission, reveal: look == .revealID, language: language, texts: texts)
+        } else {
+            data["erased"] = true
+        }
+        data["timeline"] = detail.timeline.map { event in
+            TemplateValues([
+                "at": dateTime(event.at), "actor": event.actor,
+                "action": texts["action_\(event.action)"] ?? event.action,
+                "states": (event.from.map { texts["state_\($0.rawValue)"]! + " → " } ?? "")
+                    + texts["state_\(event.to.rawValue)"]!,
+                "detail": eventDetail(event, language: language, texts: texts), "note": event.note,
+            ])
+        }
+        data["errors"] = errors.map { TemplateValues(["field": $0.field, "text": $0.text]) }
+        data["hasErrors"] = !errors.isEmpty
+        data["actions"] = await actionForms(detail, visit: visit)
+        return html(views.render("case", data), status: status)
+    }
+
+    func residentData(_ submission: IntakeSubmission, reveal: Bool, language: Language,
+                      texts: [String: String]) -> TemplateValues {
+        let applicant = submission.applicant
+        let area = config.street(applicant.street)
+        let answers = submission.answers.map { answer in
+            let question = config.assessment.questions.first { $0.id == answer.question }
+            return TemplateValues(["question": question?.prompt[language] ?? answer.question,
+                                   "answer": question?.option(answer.option)?.label[language] ?? answer.option])
+        }
+        var id: String?
+        if let full = applicant.residentId {
+            id = reveal ? full : Self.masked(full)
+        }
+        return TemplateValues([
+            "name": applicant.name, "phone": applicant.phone, "id": id, "canReveal": id != nil && !reveal,
+            "street": config.streetName(applicant.street, language),
+            // Empty: the resident was not sure of their community.
+            "community": area?.communities.first { $0.code == applicant.community }?.name[language]
+                ?? (applicant.community.isEmpty ? "—" : applicant.community),
+            "address": applicant.addressDetail, "household": applicant.householdSize,
+            "story": submission.description, "answers": answers,
+            "consent": texts.format("consent_given", submission.consent.version, dateTime(submission.consent.givenAt)),
+            "language": submission.language == "en" ? "English" : "中文",
+        ])
+    }
+
+    /// 110105********002X: the region and the last four, as on a bank slip.
+    static func masked(_ id: String) -> String {
+        guard id.count > 10 else { return String(repeating: "*", count: id.count) }
+        return String(id.prefix(6)) + String(repeating: "*", count: id.count - 10) + String(id.suffix(4))
+    }
+
+    func eventDetail(_ event: CaseEvent, language: Language, texts: [String: String]) -> String? {
+        guard let detail = event.detail else { return nil }
+        switch event.action {
+        case "refer": return partnerName(detail, language)
+        case "close": return texts["outcome_\(detail)"] ?? detail
+        case "contact": return texts["contact_\(detail)"] ?? detail
+        default: return detail
+        }
+    }
+
+    /// The forms this member of staff may use on this case now.
+    func actionForms(_ detail: CaseDetail, visit: Visit) async -> TemplateValues {
+        let texts = visit.texts
+        let state = detail.state
+        guard state.isOpen else { return TemplateValues(["closed": true]) }
+        let supervisor = visit.staff.role == .supervisor
+        let workers = (try? await store.caseworkers()) ?? []
+        return TemplateValues([
+            "accept": state == .new,
+            "assign": true,
+            "supervisor": supervisor,
+            "advisers": workers.map { TemplateValues(["name": $0, "selected": $0 == detail.assignee]) },
+            "contact": state != .new,
+            "refer": state != .new,
+            "partners": config.partners.map {
+                TemplateValues(["id": $0.id, "name": $0.name[visit.language], "selected": $0.id == detail.partner])
+            },
+            "startService": [.accepted, .assigned, .contacted, .referred].contains(state),
+            "outcomes": CaseOutcome.allCases.filter { $0 != .duplicate }.map {
+                TemplateValues(["id": $0.rawValue, "name": texts["outcome_\($0.rawValue)"]!])
+            },
+        ])
+    }
+
+    /// Applies one posted action, then shows the case again (303, so a
+    /// reload does not post twice); a refused action shows why on the page.
+    func caseAction(_ visit: Visit) async throws -> Response {
+        let texts = visit.texts
+        let reference = visit.context.parameters.get("reference") ?? ""
+        let form = visit.form
+        let note = (form["note"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        var action: CaseAction?
+        var field = "actions"
+        switch form["action"] {
+        case "accept": action = .accept
+        case "assign":
+            field = "assignee"
+            action = .assign(to: form["assignee"] ?? visit.staff.username)
+        case "contact":
+            field = "contact"
+            action = (form["result"]).flatMap(ContactResult.init(rawValue:)).map { .recordContact($0) }
+        case "refer":
+            field = "partner"
+            action = .refer(partner: form["partner"] ?? "")
+        case "start_service": action = .startService
+        case "close":
+            field = "outcome"
+            action = form["outcome"].flatMap(CaseOutcome.init(rawValue:)).map { .close($0, note: note) }
+        case "duplicate":
+            field = "duplicate"
+            let other = (form["duplicate_of"] ?? "").trimmingCharacters(in: .whitespaces).uppercased()
+            action = .markDuplicate(of: other)
+        default: break
+        }
+        guard let action else {
+            return try await casePage(visit, look: .view, errors: [(field, texts[.problem])], status: .unprocessableContent)
+        }
+        do {
+            try await store.perform(action, on: reference, by: visit.staff.username, role: visit.staff.role,
+                              rules: config.cases, partnerExists: { config.partner($0) != nil },
+                              street: visit.staff.street, now: visit.now)
+        } catch let error as WorkflowError {
+            let about = [.noteRequired, .noteTooLong(CaseWorkflow.maxNoteLength)].contains(error.reason) ? "note" : field
+            return try await casePage(visit, look: .view, errors: [(about, workflowMessage(error, visit.language))],
+                                status: .unprocessableContent)
+        }
+        logger.info("case action", metadata: ["case.reference": "\(reference)", "case.action": "\(action.name)",
+                                              "staff.username": "\(visit.staff.username)"])
+        return redirect("/cases/\(reference)?done=\(action.name)")
+    }
+
+    func workflowMessage(_ error: WorkflowError, _ language: Language) -> String {
+        guard language == .chinese else { return error.description.prefix(1).uppercased() + error.description.dropFirst() }
+        switch error.reason {
+        case .closed: return "此案件已结案。"
+        case let .notAllowed(state): return "案件处于“\(ConsoleTexts.chinese["state_\(state.rawValue)"]!)”状态，不能进行此操作。"
+        case .roleCannot: return "您的角色不能处理案件。"
+        case .assignOthers: return "只有主管可以把案件分配给其他人。"
+        case .unknownStaff: return "没有这位在职顾问。"
+        case .unknownPartner: return "请选择转介机构。"
+        case let .tooFewAttempts(needed): return "至少 \(needed) 次联系未接通后，才能以“多次联系不上”结案。"
+        case .noteRequired: return "请填写结案说明。"
+        case let .noteTooLong(limit): return "结案说明不能超过 \(limit) 字。"
+        case .duplicateOfItself: return "案件不能与自己重复。"
+        case .unknownCase: return "没有这个案件编号。"
+        }
+    }
+}

@@ -1,0 +1,337 @@
+import CentreConfig
+import CentreWorkflow
+import Foundation
+import IntakeProtocol
+import KioskDomain
+
+/// Which cases an inbox page shows.
+public struct InboxFilter: Sendable, Equatable {
+    public enum Scope: Sendable, Equatable {
+        case open
+        case all
+        case state(CaseState)
+    }
+
+    public var scope: Scope = .open
+    public var level: HardshipLevel?
+    public var street: String?
+    /// An adviser's name, or "" for cases nobody has taken.
+    public var assignee: String?
+    public var overdueOnly = false
+    public var page = 1
+    /// Only cases from this street's kiosks: what a street's staff may see
+    /// (set from their account, never from the page); nil: every street.
+    public var kioskStreet: String?
+
+    public init() {}
+}
+
+/// One line of the inbox: no name, phone, ID number or story.
+public struct InboxRow: Sendable, Equatable {
+    public var reference: String
+    public var receiptNumber: String
+    public var level: HardshipLevel
+    public var reasons: [String]
+    public var programme: String
+    public var service: String
+    public var street: String
+    public var createdAt: Date
+    public var dueAt: Date
+    public var firstContactAt: Date?
+    public var assignee: String?
+    public var state: CaseState
+
+    public func isOverdue(at now: Date) -> Bool {
+        FirstContactDeadlines.isOverdue(state: state, firstContactAt: firstContactAt, dueAt: dueAt, now: now)
+    }
+}
+
+public struct InboxPage: Sendable {
+    public var rows: [InboxRow]
+    /// Cases matching the filter, over all pages.
+    public var matching: Int
+    /// Open cases per level, and open cases past their first-contact deadline.
+    public var openByLevel: [HardshipLevel: Int]
+    public var overdue: Int
+    public var page: Int
+    public var pageCount: Int
+}
+
+/// A case as its page shows it, with the resident's data opened.
+public struct CaseDetail: Sendable {
+    public var reference: String
+    public var receiptNumber: String
+    public var kioskCode: String
+    public var level: HardshipLevel
+    public var reasons: [String]
+    public var programme: String
+    public var service: String
+    public var street: String
+    public var createdAt: Date
+    public var receivedAt: Date
+    public var dueAt: Date
+    public var state: CaseState
+    public var assignee: String?
+    public var firstContactAt: Date?
+    public var unansweredAttempts: Int
+    public var partner: String?
+    public var outcome: CaseOutcome?
+    public var duplicateOf: String?
+    public var closedAt: Date?
+    /// nil once retention erased the resident's data.
+    public var submission: IntakeSubmission?
+    public var timeline: [CaseEvent]
+
+    public func isOverdue(at now: Date) -> Bool {
+        FirstContactDeadlines.isOverdue(state: state, firstContactAt: firstContactAt, dueAt: dueAt, now: now)
+    }
+}
+
+/// One line of a case's timeline.
+public struct CaseEvent: Sendable, Equatable {
+    public var at: Date
+    public var actor: String
+    public var action: String
+    public var from: CaseState?
+    public var to: CaseState
+    public var detail: String?
+    public var note: String?
+}
+
+extension CenterStore {
+    // MARK: The inbox
+
+    /// `FirstContactDeadlines.isOverdue` in SQL (the `cases_awaiting_contact`
+    /// index serves it); its one argument is now.
+    static let overdueCondition = "c.state != 'closed' AND c.first_contact_at IS NULL AND c.due_at < ?"
+
+    /// Red first, then yellow, then green, each oldest first.
+    public func inbox(_ filter: InboxFilter, pageSize: Int, now: Date = Date()) async throws -> InboxPage {
+        var conditions: [String] = []
+        var arguments: [any SQLArgument] = []
+        switch filter.scope {
+        case .open: conditions.append("c.state != 'closed'")
+        case .all: break
+        case let .state(state):
+            conditions.append("c.state = ?")
+            arguments.append(state.rawValue)
+        }
+        if let level = filter.level {
+            conditions.append("c.priority = ?")
+            arguments.append(level.priority)
+        }
+        if let street = filter.street {
+            conditions.append("c.street = ?")
+            arguments.append(street)
+        }
+        if let assignee = filter.assignee {
+            if assignee.isEmpty {
+                conditions.append("c.assignee IS NULL")
+            } else {
+                conditions.append("c.assignee = ?")
+                arguments.append(assignee)
+            }
+        }
+        if filter.overdueOnly {
+            conditions.append(Self.overdueCondition)
+            arguments.append(now.millisecondsSince1970)
+        }
+        let scope = StreetScope(street: filter.kioskStreet)
+        conditions.append(contentsOf: scope.conditions)
+        arguments = scope.arguments(arguments)
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        // The open cases per level are counted anyway (the counts at the
+        // top); when the filter is only "open" and perhaps a level, they are
+        // the number of matches too, and a second pass over every case is spared.
+        let countsAreMatches = filter.scope == .open && filter.street == nil && filter.assignee == nil
+            && !filter.overdueOnly
+        let (rows, matching, counts, overdue) = try await database.read { db in
+            var counts: [HardshipLevel: Int] = [:]
+            for row in try await db.fetchAll("""
+                SELECT c.priority, COUNT(*) AS n FROM cases c
+                WHERE \(scope.clause("c.state != 'closed'")) GROUP BY c.priority
+                """, scope.arguments()) {
+                counts[HardshipLevel(priority: row["priority"])] = row["n"]
+            }
+            let matching = countsAreMatches
+                ? filter.level.map { counts[$0] ?? 0 } ?? counts.values.reduce(0, +)
+                : try await db.fetchValue("SELECT COUNT(*) FROM cases c \(whereClause)", arguments) ?? 0
+            let page = max(1, min(filter.page, (matching + pageSize - 1) / pageSize))
+            let rows = try await db.fetchAll("""
+                SELECT s.reference, s.receipt_number, s.id, s.programme, s.service, c.priority, c.street, c.created_at,
+                       c.due_at, c.first_contact_at, c.assignee, c.state, c.sealed_reasons
+                FROM cases c JOIN submissions s ON s.seq = c.seq
+                \(whereClause)
+                ORDER BY c.priority, c.created_at LIMIT ? OFFSET ?
+                """, arguments + [pageSize, (page - 1) * pageSize])
+            let overdue: Int = try await db.fetchValue("""
+                SELECT COUNT(*) FROM cases c WHERE \(scope.clause(Self.overdueCondition))
+                """, scope.arguments([now.millisecondsSince1970])) ?? 0
+            return (rows, matching, counts, overdue)
+        }
+        let pageCount = max(1, (matching + pageSize - 1) / pageSize)
+        return InboxPage(rows: try rows.map(inboxRow), matching: matching, openByLevel: counts, overdue: overdue,
+                         page: max(1, min(filter.page, pageCount)), pageCount: pageCount)
+    }
+
+    func inboxRow(_ row: SQLRow) throws -> InboxRow {
+        InboxRow(reference: row["reference"], receiptNumber: row["receipt_number"],
+                 level: HardshipLevel(priority: row["priority"]),
+                 reasons: try openReasons(row["sealed_reasons"], id: row["id"]),
+                 programme: row["programme"], service: row["service"], street: row["street"],
+                 createdAt: Date(milliseconds: row["created_at"]), dueAt: Date(milliseconds: row["due_at"]),
+                 firstContactAt: (row["first_contact_at"] as Int64?).map(Date.init(milliseconds:)),
+                 assignee: row["assignee"], state: CaseState(rawValue: row["state"]) ?? .new)
+    }
+
+    func openReasons(_ sealed: Data?, id: String) throws -> [String] {
+        guard let sealed, let uuid = UUID(uuidString: id) else { return [] }
+        return String(decoding: try sealer.open(sealed, boundTo: uuid), as: UTF8.self)
+            .split(separator: "\n").map(String.init)
+    }
+
+    // MARK: Finding a case
+
+    /// The case a receipt number belongs to (the number carries its kiosk).
+    /// Whoever scans a ticket learns which case it is; whether they may open
+    /// it is the case page's to say.
+    public func caseReference(receipt: ReceiptNumber) async throws -> String? {
+        try await database.read { db in
+            try await db.fetchValue("SELECT reference FROM submissions WHERE kiosk_code = ? AND receipt_number = ?",
+                              [receipt.kioskCode, receipt.description])
+        }
+    }
+
+    /// The street whose centre handles a case: nil when there is no such
+    /// case, `.some(nil)` when its kiosk has no street.
+    public func kioskStreet(ofCase reference: String) async throws -> String?? {
+        try await database.read { db in
+            try await db.fetchOne("""
+                SELECT c.kiosk_street FROM cases c JOIN submissions s ON s.seq = c.seq WHERE s.reference = ?
+                """, [reference]).map { $0["kiosk_street"] as String? }
+        }
+    }
+
+    /// A street's staff see the cases of its kiosks only: the scope adds
+    /// its condition to a query's own. Built into the SQL (not a `? IS NULL`
+    /// test): PostgreSQL must know each parameter's type.
+    struct StreetScope {
+        var street: String?
+
+        var conditions: [String] { street == nil ? [] : ["c.kiosk_street = ?"] }
+
+        /// `conditions` and the street's, joined by AND.
+        func clause(_ conditions: String...) -> String {
+            (conditions + self.conditions).joined(separator: " AND ")
+        }
+
+        /// `arguments`, then the street's.
+        func arguments(_ arguments: [any SQLArgument] = []) -> [any SQLArgument] {
+            arguments + (street.map { [$0] } ?? [])
+        }
+    }
+
+    // MARK: A case's page
+
+    public enum Look: String, Sendable {
+        /// The case page: the resident's data with the ID number masked.
+        case view = "view_case"
+        /// "Show full": the whole resident ID number.
+        case revealID = "reveal_id"
+    }
+
+    /// Opens a case for `viewer`, writing the look to the access log in the
+    /// same transaction that reads the data. nil when there is no such case
+    /// (or none in `street`, the viewer's, when given).
+    public func caseDetail(_ reference: String, viewer: String, look: Look = .view, street: String? = nil,
+                           now: Date = Date()) async throws -> CaseDetail? {
+        let scope = StreetScope(street: street)
+        return try await database.write { db -> CaseDetail? in
+            guard let row = try await db.fetchOne("""
+                SELECT s.*, c.* FROM cases c JOIN submissions s ON s.seq = c.seq WHERE \(scope.clause("s.reference = ?"))
+                """, scope.arguments([reference])) else { return nil }
+            try await Self.audit(db, actor: viewer, action: look.rawValue, case: reference, at: now)
+            let id = UUID(uuidString: row["id"])!
+            let timeline = try await db.fetchAll("SELECT * FROM case_events WHERE seq = ? ORDER BY id",
+                                           [row["seq"] as Int64]).map { event in
+                CaseEvent(at: Date(milliseconds: event["at"]), actor: event["actor"], action: event["action"],
+                          from: (event["from_state"] as String?).flatMap(CaseState.init(rawValue:)),
+                          to: CaseState(rawValue: event["to_state"]) ?? .new, detail: event["detail"],
+                          note: try (event["sealed_note"] as Data?).map {
+                              String(decoding: try self.sealer.open($0, boundTo: id), as: UTF8.self)
+                          })
+            }
+            return CaseDetail(
+                reference: reference, receiptNumber: row["receipt_number"], kioskCode: row["kiosk_code"],
+                level: HardshipLevel(priority: row["priority"]),
+                reasons: try self.openReasons(row["sealed_reasons"], id: row["id"]),
+                programme: row["programme"], service: row["service"], street: row["street"],
+                createdAt: Date(milliseconds: row["created_at"]), receivedAt: Date(milliseconds: row["received_at"]),
+                dueAt: Date(milliseconds: row["due_at"]), state: CaseState(rawValue: row["state"]) ?? .new,
+                assignee: row["assignee"],
+                firstContactAt: (row["first_contact_at"] as Int64?).map(Date.init(milliseconds:)),
+                unansweredAttempts: row["unanswered_attempts"], partner: row["partner"],
+                outcome: (row["outcome"] as String?).flatMap(CaseOutcome.init(rawValue:)),
+                duplicateOf: row["duplicate_of"], closedAt: (row["closed_at"] as Int64?).map(Date.init(milliseconds:)),
+                submission: try self.openBody(row["sealed_body"], id: id), timeline: timeline)
+        }
+    }
+
+    // MARK: Acting on a case
+
+    /// Applies one action: the rules decide (`CaseWorkflow`), then the case
+    /// row, its timeline line and the access-log line are written in one
+    /// transaction. A closing note is sealed like the resident's data.
+    @discardableResult
+    public func perform(_ action: CaseAction, on reference: String, by actor: String, role: StaffRole,
+                        rules: CaseRules, partnerExists: (String) -> Bool, street: String? = nil,
+                        now: Date = Date()) async throws -> CaseChange {
+        let scope = StreetScope(street: street)
+        return try await database.write { db -> CaseChange in
+            // The case row is locked until this commits: two advisers acting
+            // on one case through two centre processes act one after the other.
+            guard let row = try await db.fetchOne("""
+                SELECT c.seq, c.state, c.assignee, c.unanswered_attempts, s.id FROM cases c
+                JOIN submissions s ON s.seq = c.seq
+                WHERE \(scope.clause("s.reference = ?"))\(db.dialect.forUpdate)
+                """, scope.arguments([reference])) else { throw WorkflowError(reason: .unknownCase) }
+            let seq: Int64 = row["seq"]
+            let snapshot = CaseSnapshot(state: CaseState(rawValue: row["state"]) ?? .new, assignee: row["assignee"],
+                                        unansweredAttempts: row["unanswered_attempts"])
+            if case let .markDuplicate(other) = action {
+                guard other != reference else { throw WorkflowError(reason: .duplicateOfItself) }
+                // Within the actor's street: another street's case is not theirs to name (nor to learn exists).
+                guard try await db.fetchOne("""
+                    SELECT 1 FROM submissions s JOIN cases c ON c.seq = s.seq WHERE \(scope.clause("s.reference = ?"))
+                    """, scope.arguments([other])) != nil
+                else { throw WorkflowError(reason: .unknownCase) }
+            }
+            let workers = Set(try await db.fetchColumn("""
+                SELECT username FROM staff WHERE disabled = 0 AND role IN ('adviser', 'supervisor')
+                """) as [String])
+            let change = try CaseWorkflow.change(action, on: snapshot, actor: actor, role: role, rules: rules,
+                                                 staffCanTakeCases: workers.contains, partnerExists: partnerExists)
+            let at = now.millisecondsSince1970
+            try await db.execute("""
+                UPDATE cases SET state = ?, assignee = ?, partner = COALESCE(?, partner), outcome = ?, duplicate_of = ?,
+                    closed_at = CASE WHEN ? = 'closed' THEN ? END,
+                    first_contact_at = CASE WHEN ? = 1 AND first_contact_at IS NULL THEN ? ELSE first_contact_at END,
+                    unanswered_attempts = unanswered_attempts + ?, updated_at = ?
+                WHERE seq = ?
+                """, [change.to.rawValue, change.assignee, change.partner, change.outcome?.rawValue,
+                                 change.duplicateOf, change.to.rawValue, at, change.contact == .reached, at,
+                                 change.contact == .noAnswer ? 1 : 0, at, seq])
+            var sealedNote: Data?
+            if case let .close(_, note) = action {
+                sealedNote = try self.sealer.seal(Data(note.utf8), boundTo: UUID(uuidString: row["id"])!)
+            }
+            try await db.execute("""
+                INSERT INTO case_events (seq, at, actor, action, from_state, to_state, detail, sealed_note)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, [seq, at, actor, action.name, change.from.rawValue, change.to.rawValue, change.detail,
+                                 sealedNote])
+            try await Self.audit(db, actor: actor, action: action.name, case: reference, detail: change.detail, at: now)
+            return change
+        }
+    }
+}
