@@ -106,7 +106,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // A street centre's SQLite file moved into the district's PostgreSQL.
-        .target(name: "CentreDistrictMove", dependencies: ["CentreStore", "StorageSupport"]),
+        .target(name: "CentreDistrictMove", dependencies: [
+            "CentreStore", "StorageSupport", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // What both HTTP faces share: the client's address behind a proxy,
         // connection limits, health and metrics endpoints.
         .target(name: "CentreOperations", dependencies: [
@@ -158,6 +160,7 @@ let package = Package(
             "KioskFront", "KioskForwarder", "ServiceNotify", "KioskMetrics",
             "KioskDomain", "KioskConfig", "KioskStore", "Receipts", "ReceiptPDF", "KioskPrinting", "CupsPrinting", "IntakeProtocol",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 

@@ -40,15 +40,3 @@ public enum ClientAddress {
 extension HTTPField.Name {
     package static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
 }
-
-/// Both listeners' request context: Hummingbird's basics and the peer's
-/// address, which the limits key on (through `ClientAddress`).
-public struct PeerRequestContext: RequestContext, RemoteAddressRequestContext {
-    public var coreContext: CoreRequestContextStorage
-    public let remoteAddress: SocketAddress?
-
-    public init(source: ApplicationRequestContextSource) {
-        coreContext = .init(source: source)
-        remoteAddress = source.channel.remoteAddress
-    }
-}

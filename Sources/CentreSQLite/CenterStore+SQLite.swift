@@ -1,14 +1,13 @@
 import CentreConfig
 import CentreStore
 import Foundation
-import IntakeProtocol
 
 extension CenterStore {
     /// A street centre's store: one SQLite file at `path`.
-    public convenience init(path: String, sealKey: [UInt8], intakeKey: CentrePrivateKey? = nil,
+    public convenience init(path: String, sealKey: [UInt8],
                             deadlines: FirstContactDeadlines = .standard,
                             timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!) async throws {
-        try await self.init(database: try SQLiteCenterDatabase(path: path), sealKey: sealKey, intakeKey: intakeKey,
+        try await self.init(database: try SQLiteCenterDatabase(path: path), sealKey: sealKey,
                       deadlines: deadlines, timeZone: timeZone)
     }
 }

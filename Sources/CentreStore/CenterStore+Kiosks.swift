@@ -141,7 +141,7 @@ extension CenterStore {
     }
 
     /// What may open a kiosk's USB bundle: any of its secrets, unless it was revoked.
-    func bundleSecrets(of code: String) async throws -> [[UInt8]] {
+    package func bundleSecrets(of code: String) async throws -> [[UInt8]] {
         try await database.read { db in
             let revoked: Bool = try await db.fetchValue("SELECT revoked_at IS NOT NULL FROM kiosks WHERE code = ?", [code]) ?? true
             return revoked ? [] : try await self.allSecrets(of: code, in: db)

@@ -142,7 +142,7 @@ struct BenchConsole {
         let (ports, portSink) = AsyncStream<Int>.makeStream()
         // Server time: from the request's arrival at the router to its response, in the server.
         let times = ServerTimes()
-        let router = ConsoleServer(store: store, config: config, views: views, logger: logger)
+        let router = ConsoleController(store: store, config: config, views: views, logger: logger)
             .router(middleware: [ServerTiming(times: times)])
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                               onServerRunning: { portSink.yield($0.localAddress?.port ?? 0) }, logger: logger)
@@ -186,7 +186,7 @@ final class ServerTimes: @unchecked Sendable {
 
 /// Times each request from the router's first middleware to its response.
 struct ServerTiming: RouterMiddleware {
-    typealias Context = ConsoleServer.Context
+    typealias Context = ConsoleController.Context
     let times: ServerTimes
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

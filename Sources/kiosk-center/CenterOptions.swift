@@ -96,10 +96,9 @@ struct CenterOptions: ParsableArguments {
         }
     }
 
-    /// Opens the database with the seal key, and with the intake key for
-    /// the processes that open what kiosks sealed (serve, import); never
-    /// creates a key (that is `kiosk-center credentials init`, run once).
-    func open(_ configuration: CenterConfiguration? = nil, intake: Bool = false) async throws -> CenterStore {
+    /// Opens the database with the seal key; never creates a key (that is
+    /// `kiosk-center credentials init`, run once).
+    func open(_ configuration: CenterConfiguration? = nil) async throws -> CenterStore {
         let configuration = try configuration ?? loadConfiguration()
         let key: [UInt8]
         do { key = try credentialStore.key(named: Self.sealKeyName) } catch {
@@ -107,8 +106,7 @@ struct CenterOptions: ParsableArguments {
         }
         do {
             return try await CenterStore(database: try await openDatabase(configuration.database), sealKey: key,
-                                   intakeKey: intake ? try intakeKey() : nil, deadlines: configuration.deadlines,
-                                   timeZone: configuration.timeZone)
+                                         deadlines: configuration.deadlines, timeZone: configuration.timeZone)
         } catch let error as CenterError {
             throw CenterFailure(error.description)
         } catch let error as DatabaseUnavailable {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CentreConfig
+import CentreIntake
 import CentreStore
 import Foundation
 import IntakeProtocol
@@ -29,7 +30,8 @@ struct KioskCenterCommand: AsyncParsableCommand {
 
         func run() async throws {
             let bundle = try JSONDecoder().decode(OfflineBundle.self, from: try Data(contentsOf: URL(fileURLWithPath: file)))
-            let (created, duplicates) = try await options.open(intake: true).importBundle(bundle)
+            let envelopes = IntakeEnvelopes(key: try options.intakeKey())
+            let (created, duplicates) = try await envelopes.importBundle(bundle, into: try await options.open())
             print("imported from kiosk \(bundle.kioskCode): \(created) new, \(duplicates) already held")
         }
     }

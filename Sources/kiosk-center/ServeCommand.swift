@@ -56,7 +56,8 @@ struct Serve: AsyncParsableCommand {
         ProcessMetrics.bootstrap()
         let logger = Logger(label: "kiosk-center")
         let config = try options.loadConfiguration()
-        let store = try await options.open(config, intake: true)
+        let store = try await options.open(config)
+        let envelopes = IntakeEnvelopes(key: try options.intakeKey())
         let views: ConsoleViews
         do { views = try ConsoleViews(assets: options.assetsDirectory) } catch {
             throw CenterFailure("refusing to start: \(error)")
@@ -66,14 +67,14 @@ struct Serve: AsyncParsableCommand {
             notifier.ready(status: "intake \(host):\($0[0]) · console \(consoleHost):\($0[1])")
         }
         // Tests and scripts read the two lines each listener prints for its port.
-        let intake = try listener(IntakeServer.router(store: store, logger: logger, partners: config.partners,
-                                                      trustedProxies: config.trustedProxies), host: host, port: port,
+        let intake = try listener(IntakeController(store: store, envelopes: envelopes, logger: logger, partners: config.partners,
+                                                   trustedProxies: config.trustedProxies).router(), host: host, port: port,
                                   name: "kiosk-center", connections: ListenerLimits.intakeConnections, tls: tls,
                                   guarding: ListenerLimits.intakeGuard(config), logger: logger) { bound in
             FileHandle.standardOutput.write(Data("listening on \(host):\(bound)\n".utf8))
             listening.bound(bound, slot: 0)
         }
-        let console = try listener(ConsoleServer(store: store, config: config, views: views, logger: logger, tls: tls != nil,
+        let console = try listener(ConsoleController(store: store, config: config, views: views, logger: logger, tls: tls != nil,
                                                  metricsToken: try options.metricsToken()).router(),
                                    host: consoleHost, port: consolePort, name: "kiosk-center-console",
                                    connections: ListenerLimits.consoleConnections, tls: tls,
@@ -100,7 +101,7 @@ enum ListenerLimits {
     /// A request's head must be complete this long after its connection
     /// opened (or the previous answer ended).
     static let headDeadline: TimeAmount = .seconds(10)
-    /// The intake answers a slow body itself (408 at `IntakeServer.bodyTimeout`); this closes what still hangs.
+    /// The intake answers a slow body itself (408 at `IntakeController.bodyTimeout`); this closes what still hangs.
     static let intakeBodyDeadline: TimeAmount = .seconds(15)
     static let consoleBodyDeadline: TimeAmount = .seconds(10)
     /// Connections one member of staff's address may hold on the console.

@@ -259,7 +259,7 @@ enum LocalMonth {
 
         let other = references["JA0302"]!
         #expect(try await centre.store.caseDetail(other, viewer: "li.west", street: "nanjing-west") == nil)
-        #expect(try await centre.store.kioskStreet(ofCase: other) == .some("jingan-temple"))
+        #expect(try await centre.store.handling(ofCase: other)?.kioskStreet == "jingan-temple")
         await #expect(throws: WorkflowError.self) {
             try await centre.store.perform(.accept, on: other, by: "li.west", role: .adviser, rules: centre.config.cases,
                                      partnerExists: { _ in true }, street: "nanjing-west")

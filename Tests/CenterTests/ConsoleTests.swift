@@ -46,12 +46,12 @@ import Testing
 /// One console on one backend, and the checks the tests run on it.
 struct ConsoleDriver {
     let centre: CenterFixture
-    let app: Application<RouterResponder<ConsoleServer.Context>>
+    let app: Application<RouterResponder<ConsoleController.Context>>
 
     init(_ backend: CenterBackend) async throws {
         centre = try await CenterFixture(backend)
         let views = try ConsoleViews(assets: repositoryRoot.appendingPathComponent("assets"))
-        let console = ConsoleServer(store: centre.store, config: centre.config, views: views,
+        let console = ConsoleController(store: centre.store, config: centre.config, views: views,
                                     logger: Logger(label: "console-test"))
         app = Application(router: console.router())
         try await centre.addStaff("li.adviser", .adviser)

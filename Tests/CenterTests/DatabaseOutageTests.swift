@@ -27,7 +27,7 @@ import Testing
         _ = try await store.addKiosk("JA0301")
         try await store.addStaff("li.adviser", role: .adviser, password: CenterFixture.password, actor: "test")
         let views = try ConsoleViews(assets: repositoryRoot.appendingPathComponent("assets"))
-        let app = Application(router: ConsoleServer(store: store, config: config, views: views,
+        let app = Application(router: ConsoleController(store: store, config: config, views: views,
                                                     logger: Logger(label: "outage-test")).router())
         try await app.test(.router) { client in
             let session = try await client.signIn("li.adviser", CenterFixture.password)

@@ -160,6 +160,6 @@ import Testing
         let duplicate = try #require(try await district.caseReference(receipt: ReceiptNumber(kioskCode: "JA0302", day: "261129", sequence: 2)))
         #expect(try await district.caseDetail(duplicate, viewer: "test")?.duplicateOf == original)
         #expect(try await district.auditEntries().contains { $0.caseReference == original && $0.action == "close" })
-        #expect(try await district.kioskStreet(ofCase: original) == .some("jingan-temple"))
+        #expect(try await district.handling(ofCase: original)?.kioskStreet == "jingan-temple")
     }
 }

@@ -1,3 +1,4 @@
+import CentreIntake
 import CentreSQLite
 import CentreStore
 import CentreTestSupport
@@ -69,7 +70,8 @@ import Testing
         let bundle = try OfflineBundle.seal(bodies: [], kioskCode: "JA0301", secret: secret)
         try await centre.store.revokeKiosk("JA0301")
         #expect(try await centre.store.secret(of: "JA0301") == nil)
-        await #expect { try await centre.store.importBundle(bundle) } throws: { "\($0)".contains("revoked") }
+        let envelopes = IntakeEnvelopes(key: try CentrePrivateKey(rawBytes: CentrePrivateKey.generate()))
+        await #expect { try await envelopes.importBundle(bundle, into: centre.store) } throws: { "\($0)".contains("revoked") }
         #expect(try await centre.store.receiptKeys(kiosk: "JA0301").count == 1, "its receipts still verify")
         #expect(try await centre.store.kiosks().first?.revokedAt != nil)
         await #expect { try await centre.store.revokeKiosk("JA0301") } throws: { "\($0)".contains("already revoked") }

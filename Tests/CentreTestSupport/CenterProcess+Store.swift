@@ -1,6 +1,5 @@
 import CentreStore
 import Foundation
-import IntakeProtocol
 import KioskStore
 import StorageSupport
 import TestSupport
@@ -10,7 +9,6 @@ extension CenterProcess {
     public func openCentreStore() async throws -> CenterStore {
         let credentials = CredentialStore(stateDirectory: state, environment: [:])
         return try await CenterStore(path: state.appendingPathComponent("center.sqlite").path,
-                               sealKey: try credentials.key(named: "center-seal.key"),
-                               intakeKey: try CentrePrivateKey(rawBytes: try credentials.key(named: "center-intake.key")))
+                                     sealKey: try credentials.key(named: "center-seal.key"))
     }
 }

@@ -41,7 +41,7 @@ actor FaultPlan {
 /// Faults on the real intake server: 500s, or a hang after storing (the
 /// kiosk times out although the centre has the request).
 struct FaultMiddleware: RouterMiddleware {
-    typealias Context = IntakeServer.Context
+    typealias Context = IntakeController.Context
     let plan: FaultPlan
 
     func handle(_ request: Request, context: Context,
@@ -85,7 +85,7 @@ actor AnswerGate {
 }
 
 struct HoldFirstAnswer: RouterMiddleware {
-    typealias Context = IntakeServer.Context
+    typealias Context = IntakeController.Context
     let gate: AnswerGate
 
     func handle(_ request: Request, context: Context,
@@ -99,7 +99,7 @@ struct HoldFirstAnswer: RouterMiddleware {
 
 /// A centre from before batches: their path is not found (404).
 struct NoBatches: RouterMiddleware {
-    typealias Context = IntakeServer.Context
+    typealias Context = IntakeController.Context
     let refused = RefusalCount()
 
     actor RefusalCount {
@@ -125,13 +125,14 @@ final class InProcessCentre: @unchecked Sendable {
 
     /// The key kiosks seal to; the centre opens with its private half.
     let publicKey: CentrePublicKey
+    let envelopes: IntakeEnvelopes
 
     let limits: IntakeLimits
     /// Run after the fault plan's middleware (a test's own fault).
-    let middleware: [any MiddlewareProtocol<Request, Response, IntakeServer.Context>]
+    let middleware: [any MiddlewareProtocol<Request, Response, IntakeController.Context>]
 
     init(state: URL, backend: CenterBackend = .sqlite, limits: IntakeLimits = .standard,
-         middleware: [any MiddlewareProtocol<Request, Response, IntakeServer.Context>] = []) async throws {
+         middleware: [any MiddlewareProtocol<Request, Response, IntakeController.Context>] = []) async throws {
         self.limits = limits
         self.middleware = middleware
         let credentials = CredentialStore(stateDirectory: state, environment: [:])
@@ -139,14 +140,15 @@ final class InProcessCentre: @unchecked Sendable {
         let intakeKey = try CentrePrivateKey(rawBytes: CentrePrivateKey.generate())
         publicKey = intakeKey.publicKey
         store = try await CenterStore(database: try await backend.makeDatabase(in: state),
-                                sealKey: try credentials.key(named: "center-seal.key"), intakeKey: intakeKey)
+                                sealKey: try credentials.key(named: "center-seal.key"))
+        envelopes = IntakeEnvelopes(key: intakeKey)
     }
 
     func start() async throws {
         var logger = Logger(label: "test-centre")
         logger.logLevel = .critical
-        let router = IntakeServer.router(store: store, logger: logger, limits: limits,
-                                         middleware: [FaultMiddleware(plan: plan)] + middleware)
+        let router = IntakeController(store: store, envelopes: envelopes, logger: logger, limits: limits)
+            .router(middleware: [FaultMiddleware(plan: plan)] + middleware)
         (task, port) = await runOnLoopback(router, port: port, logger: logger)
     }
 
@@ -158,7 +160,7 @@ final class InProcessCentre: @unchecked Sendable {
 
     /// Started, with kiosk JA0301 enrolled and `count` requests in its queue.
     static func withKiosk(submitting count: Int, timeoutSeconds: Int = 2, batchSize: Int = ForwarderSettings.standardBatchSize,
-                          middleware: [any MiddlewareProtocol<Request, Response, IntakeServer.Context>] = [])
+                          middleware: [any MiddlewareProtocol<Request, Response, IntakeController.Context>] = [])
         async throws -> (InProcessCentre, KioskSide, [Submission]) {
         let centre = try await InProcessCentre(state: try temporaryFolder("centre"), middleware: middleware)
         try await centre.start()

@@ -7,17 +7,17 @@ import KioskDomain
 
 /// A case's page (the resident's data opened for this view, the timeline)
 /// and the actions staff take on it.
-extension ConsoleServer {
+extension ConsoleController {
     func casePage(_ visit: Visit, look: CenterStore.Look, errors: [(field: String, text: String)] = [],
                   status: HTTPResponse.Status = .ok) async throws -> Response {
         let texts = visit.texts, language = visit.language
-        let reference = visit.context.parameters.get("reference") ?? ""
+        let reference = visit.parameters.get("reference") ?? ""
         guard let detail = try await store.caseDetail(reference, viewer: visit.staff.username, look: look,
                                                 street: visit.staff.street, now: visit.now) else {
             // A resident may bring a ticket to another street's centre: say whose case it is, show nothing of it.
-            if visit.staff.street != nil, let other = try await store.kioskStreet(ofCase: reference) {
-                return message(visit, status: .notFound, title: texts[.notFound],
-                               detail: texts.format("case_other_street", config.streetName(other ?? "", language)))
+            if visit.staff.street != nil, let handling = try await store.handling(ofCase: reference) {
+                return message(visit, status: .notFound, title: texts[.notFound], detail: texts.format(
+                    "case_other_street", config.streetName(handling.kioskStreet ?? "", language)))
             }
             return message(visit, status: .notFound, title: texts[.notFound])
         }
@@ -135,7 +135,7 @@ extension ConsoleServer {
     /// reload does not post twice); a refused action shows why on the page.
     func caseAction(_ visit: Visit) async throws -> Response {
         let texts = visit.texts
-        let reference = visit.context.parameters.get("reference") ?? ""
+        let reference = visit.parameters.get("reference") ?? ""
         let form = visit.form
         let note = (form["note"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         var action: CaseAction?

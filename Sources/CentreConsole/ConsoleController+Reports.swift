@@ -4,7 +4,7 @@ import Hummingbird
 import KioskDomain
 
 /// The supervisor's monthly report and the auditor's access log.
-extension ConsoleServer {
+extension ConsoleController {
     /// Whose cases a report counts, or whose kiosks the fleet page shows: a
     /// street's staff, their street's; the district's, the street chosen
     /// (`?street=`) or every street.

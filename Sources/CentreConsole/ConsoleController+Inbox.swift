@@ -7,7 +7,7 @@ import KioskDomain
 
 /// The inbox (red first, each level oldest first) and the ticket scan that
 /// every page carries.
-extension ConsoleServer {
+extension ConsoleController {
     func inboxPage(_ visit: Visit, ticket: String = "", ticketError: String? = nil) async throws -> Response {
         let texts = visit.texts
         var filter = InboxFilter()

@@ -8,7 +8,7 @@ import KioskDomain
 /// The technicians' fleet view: every kiosk's health, worst first, and one
 /// kiosk's page with its history. Counts and states only, so reading it is
 /// not written to the access log. The page reloads itself every minute.
-extension ConsoleServer {
+extension ConsoleController {
     func fleetPage(_ visit: Visit) async throws -> Response {
         let texts = visit.texts
         let street = chosenStreet(visit)
@@ -50,7 +50,7 @@ extension ConsoleServer {
 
     func kioskPage(_ visit: Visit) async throws -> Response {
         let texts = visit.texts
-        let code = visit.context.parameters.get("code") ?? ""
+        let code = visit.parameters.get("code") ?? ""
         guard let kiosk = try await store.fleetKiosk(code, now: visit.now),
               visit.staff.street == nil || kiosk.street == visit.staff.street else {
             return message(visit, status: .notFound, title: texts[.notFound])
