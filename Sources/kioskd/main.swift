@@ -1,3 +1,3 @@
 import KioskCommands
 
-Kioskd.runAsDaemon()
+await Kioskd.runAsDaemon()

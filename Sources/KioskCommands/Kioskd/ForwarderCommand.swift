@@ -1,27 +1,20 @@
 import ArgumentParser
-import Dispatch
 import Foundation
-import KioskMetrics
 import KioskForwarder
+import KioskMetrics
 import Logging
-import Synchronization
+import ServiceLifecycle
 import ServiceNotify
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// Where the SIGTERM/SIGINT handler writes: the forwarder command's signal pipe.
-private let terminationPipe = Atomic<Int32>(-1)
 
 extension Kioskd {
     /// The forwarder role: queued requests to the centre, and heartbeats.
-    struct Forwarder: ParsableCommand {
+    struct Forwarder: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Send queued requests to the centre until SIGTERM; the batch in flight finishes first.")
 
         @OptionGroup var options: GlobalOptions
 
-        func run() throws {
+        func run() async throws {
             ProcessHardening.forbidMemoryAccess()
             let logger = Logger(label: "kioskd-forwarder")
             let environment = try KioskEnvironment.open(options, access: .service)
@@ -37,43 +30,30 @@ extension Kioskd {
                 store: environment.store, settings: settings, kioskCode: environment.config.identity.kioskCode,
                 secret: secret, client: client, logger: logger, stop: stop, notifier: ServiceNotifier(),
                 healthReport: { try? KioskHealth.gather(environment).heartbeatHealth })
-
-            // SIGTERM and SIGINT ask for a graceful stop. The handler only
-            // writes a byte to a pipe (async-signal-safe); a thread that waits
-            // on the pipe passes it on. Nothing polls.
-            // A parent may have left the signals blocked (posix_spawn keeps the mask).
-            var ends: [Int32] = [0, 0]
-            guard pipe(&ends) == 0 else { throw CommandFailure(description: "cannot create a pipe for signals") }
-            terminationPipe.store(ends[1], ordering: .releasing)
-            var unblock = sigset_t()
-            sigemptyset(&unblock)
-            for number in [SIGTERM, SIGINT] {
-                var action = sigaction()
-                action.__sigaction_handler.sa_handler = { _ in
-                    var byte: UInt8 = 1
-                    _ = write(terminationPipe.load(ordering: .acquiring), &byte, 1)
-                }
-                sigemptyset(&action.sa_mask)
-                sigaction(number, &action, nil)
-                sigaddset(&unblock, number)
-            }
-            pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
-            let readEnd = ends[0]
-            let waiter = Thread {
-                var byte: UInt8 = 0
-                while read(readEnd, &byte, 1) < 0, errno == EINTR {}
-                stop.set()
-            }
-            waiter.start()
             logger.notice("forwarder ready", metadata: ["centre.url": "\(settings.centreURL.absoluteString)"])
-            let done = DispatchSemaphore(value: 0)
-            Task {
-                await forwarder.run()
-                try? await client.shutdown()
-                done.signal()
-            }
-            done.wait()
+            // SIGTERM and SIGINT ask for a graceful stop, through ServiceLifecycle.
+            let group = ServiceGroup(services: [ForwardingService(forwarder: forwarder, stop: stop, client: client)],
+                                     gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            try await group.run()
             metrics.flush()
         }
+    }
+}
+
+/// The forwarder as ServiceLifecycle runs it: a graceful shutdown sets the
+/// stop flag, the requests in flight finish, the claimed ones not yet sent
+/// go back to the queue, then the connection to the centre closes.
+struct ForwardingService: Service {
+    let forwarder: KioskForwarder.Forwarder
+    let stop: StopFlag
+    let client: CentreClient
+
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            await forwarder.run()
+        } onGracefulShutdown: {
+            stop.set()
+        }
+        try? await client.shutdown()
     }
 }

@@ -120,11 +120,19 @@ struct ReceiptOutputOptions: ParsableArguments {
 extension Kioskd {
     /// Runs the command; on failure prints the reason in journald's form and
     /// exits non-zero, so systemd and the technician both see why.
-    public static func runAsDaemon() {
+    public static func runAsDaemon() async {
+        // Before any thread is started, so every thread inherits it: a parent
+        // may have left SIGTERM and SIGINT blocked (posix_spawn keeps the
+        // mask), and each role stops on them.
+        ProcessSignals.unblockTermination()
         LoggingSystem.bootstrap(JournalLogHandler.init)
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
         } catch let failure as CommandFailure {
             for line in failure.description.split(separator: "\n") {
                 JournalLogHandler.write(level: .error, label: "kioskd", message: String(line), fields: [])
