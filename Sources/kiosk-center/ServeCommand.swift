@@ -41,6 +41,8 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         // Every request opened here, and the keys that open them, are in this memory.
         ProcessHardening.forbidMemoryAccess()
+        // The page cache and request buffers are reused from commit to commit, not returned and faulted in again.
+        ProcessMemory.keepFreedMemory(upTo: 64 << 20)
         // Without TLS both listeners speak plain HTTP: requests, personal data
         // in the console and staff passwords must not cross a network that way.
         let tls = try tlsConfiguration()
