@@ -16,7 +16,7 @@ extension IntakeController {
         let admission = admit(submissionID: key, kiosk: signed.kiosk, notASubmission: .init(
             status: 400, title: "Malformed submission", detail: "the body is not a submission in JSON")
         ) { () throws(IntakeBody.Failure) in try envelopes.open(body: signed.body) }
-        let answer = await store([admission], signed)[0]
+        let answer = await storeAdmitted([admission], signed)[0]
         count(answer.status)
         var response = answer.receipt.map { IntakeResponse.json(answer.status, $0) }
             ?? IntakeResponse.problem(answer.status, answer.title, detail: answer.detail)
@@ -43,7 +43,7 @@ extension IntakeController {
                 status: 422, title: "Sealed part does not open", detail: "not a sealed submission")
             ) { () throws(IntakeBody.Failure) in try envelopes.open(sealed) }
         }
-        let answers = await store(admissions, signed)
+        let answers = await storeAdmitted(admissions, signed)
         let results = zip(batch, answers).map { sealed, answer in
             count(answer.status)
             let id = sealed.submissionId.uuidString.lowercased()
@@ -82,7 +82,7 @@ extension IntakeController {
     }
 
     /// Stores every ready request in one commit; the answers in the order given.
-    func store(_ admissions: [Admission], _ signed: SignedRequest) async -> [SubmissionAnswer] {
+    func storeAdmitted(_ admissions: [Admission], _ signed: SignedRequest) async -> [SubmissionAnswer] {
         let ready = admissions.compactMap { if case let .ready(submission) = $0 { submission } else { nil } }
         var outcomes: [Result<CenterStore.Outcome, any Error>]
         if ready.isEmpty {
