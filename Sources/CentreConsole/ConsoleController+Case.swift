@@ -25,8 +25,8 @@ extension ConsoleController {
         data["reference"] = detail.reference
         data["receipt"] = detail.receiptNumber
         data["level"] = detail.level.rawValue
-        data["levelName"] = texts["level_\(detail.level.rawValue)"]!
-        data["state"] = texts["state_\(detail.state.rawValue)"]!
+        data["levelName"] = texts.word(for: detail.level)
+        data["state"] = texts.word(for: detail.state)
         data["overdue"] = detail.isOverdue(at: visit.now)
         data["reasons"] = detail.reasons.map { reasonText($0, language) }
         data["hasReasons"] = !detail.reasons.isEmpty
@@ -41,7 +41,7 @@ extension ConsoleController {
         data["attempts"] = detail.unansweredAttempts
         data["assignee"] = detail.assignee
         data["partner"] = detail.partner.map { partnerName($0, language) }
-        data["outcome"] = detail.outcome.map { texts["outcome_\($0.rawValue)"]! }
+        data["outcome"] = detail.outcome.map { texts.word(for: $0) }
         data["duplicateOf"] = detail.duplicateOf
         data["closedAt"] = detail.closedAt.map(dateTime)
         data["done"] = visit.query("done").flatMap { texts["action_\($0)"] }.map { texts.format("done", $0) }
@@ -54,8 +54,8 @@ extension ConsoleController {
             TemplateValues([
                 "at": dateTime(event.at), "actor": event.actor,
                 "action": texts["action_\(event.action)"] ?? event.action,
-                "states": (event.from.map { texts["state_\($0.rawValue)"]! + " → " } ?? "")
-                    + texts["state_\(event.to.rawValue)"]!,
+                "states": (event.from.map { texts.word(for: $0) + " → " } ?? "")
+                    + texts.word(for: event.to),
                 "detail": eventDetail(event, language: language, texts: texts), "note": event.note,
             ])
         }
@@ -126,7 +126,7 @@ extension ConsoleController {
             },
             "startService": [.accepted, .assigned, .contacted, .referred].contains(state),
             "outcomes": CaseOutcome.allCases.filter { $0 != .duplicate }.map {
-                TemplateValues(["id": $0.rawValue, "name": texts["outcome_\($0.rawValue)"]!])
+                TemplateValues(["id": $0.rawValue, "name": texts.word(for: $0)])
             },
         ])
     }
@@ -182,7 +182,7 @@ extension ConsoleController {
         guard language == .chinese else { return error.description.prefix(1).uppercased() + error.description.dropFirst() }
         switch error.reason {
         case .closed: return "此案件已结案。"
-        case let .notAllowed(state): return "案件处于“\(ConsoleTexts.chinese["state_\(state.rawValue)"]!)”状态，不能进行此操作。"
+        case let .notAllowed(state): return "案件处于“\(ConsoleTexts.chinese.word(for: state))”状态，不能进行此操作。"
         case .roleCannot: return "您的角色不能处理案件。"
         case .assignOthers: return "只有主管可以把案件分配给其他人。"
         case .unknownStaff: return "没有这位在职顾问。"

@@ -18,12 +18,12 @@ extension ConsoleController {
         data["scope"] = street.map { config.streetName($0, visit.language) } ?? texts[.wholeDistrict]
         data["streetChoice"] = streetChoice(visit, chosen: street)
         data["counts"] = FleetHealth.allCases.map { health in
-            TemplateValues(["health": health.rawValue, "word": texts["health_\(health.rawValue)"]!,
+            TemplateValues(["health": health.rawValue, "word": texts.word(for: health),
                             "count": kiosks.filter { $0.health == health }.count])
         }
         data["rows"] = FleetRowsHTML.html(kiosks.map { kiosk in
             FleetRowsHTML.Row(
-                code: kiosk.code, health: kiosk.health.rawValue, word: texts["health_\(kiosk.health.rawValue)"]!,
+                code: kiosk.code, health: kiosk.health.rawValue, word: texts.word(for: kiosk.health),
                 street: kiosk.street.map { config.streetName($0, visit.language) } ?? "", place: kiosk.place ?? "",
                 problems: kiosk.problems.map { ($0.code, problemText($0, visit)) },
                 since: kiosk.since.map { dateTime($0) },
@@ -38,7 +38,7 @@ extension ConsoleController {
     func kioskHead(_ kiosk: CenterStore.FleetKiosk, _ visit: Visit) -> TemplateValues {
         let texts = visit.texts
         return TemplateValues([
-            "code": kiosk.code, "health": kiosk.health.rawValue, "word": texts["health_\(kiosk.health.rawValue)"]!,
+            "code": kiosk.code, "health": kiosk.health.rawValue, "word": texts.word(for: kiosk.health),
             "street": kiosk.street.map { config.streetName($0, visit.language) } ?? "",
             "place": kiosk.place ?? "",
             "hasProblems": !kiosk.problems.isEmpty,
@@ -85,7 +85,7 @@ extension ConsoleController {
         }
         data["changes"] = try await store.kioskChanges(kiosk.code).map { change in
             TemplateValues(["at": dateTime(change.at), "health": change.health.rawValue,
-                            "word": texts["health_\(change.health.rawValue)"]!,
+                            "word": texts.word(for: change.health),
                             "problems": change.problems.map { problemText($0, visit) }.joined(separator: "；")])
         }
         data["reported"] = health?.problems

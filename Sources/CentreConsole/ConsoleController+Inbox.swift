@@ -29,7 +29,7 @@ extension ConsoleController {
         let rows = page.rows.map { row in
             InboxRowsHTML.Row(
                 reference: row.reference, receipt: row.receiptNumber, level: row.level.rawValue,
-                levelName: texts["level_short_\(row.level.rawValue)"]!,
+                levelName: texts.shortWord(for: row.level),
                 reasons: row.reasons.map { reasonText($0, language) }.joined(separator: "；"),
                 programme: programmeName(row.programme, language), service: serviceName(row.service, row.programme, language),
                 street: config.streetName(row.street, language), age: span(visit.now.timeIntervalSince(row.createdAt), texts),
@@ -41,16 +41,16 @@ extension ConsoleController {
         }
         let stateOptions = [option("open", texts[.openOnly], state == nil || state == "open"),
                             option("all", texts[.all], state == "all")]
-            + CaseState.allCases.map { option($0.rawValue, texts["state_\($0.rawValue)"]!, state == $0.rawValue) }
+            + CaseState.allCases.map { option($0.rawValue, texts.word(for: $0), state == $0.rawValue) }
         let levelOptions = [option("", texts[.all], filter.level == nil)]
-            + HardshipLevel.allCases.map { option($0.rawValue, texts["level_\($0.rawValue)"]!, filter.level == $0) }
+            + HardshipLevel.allCases.map { option($0.rawValue, texts.word(for: $0), filter.level == $0) }
         let streetOptions = [option("", texts[.all], filter.street == nil)]
             + config.streets.map { option($0.code, $0.name[language], filter.street == $0.code) }
         let adviserOptions = [option("", texts[.all], filter.assignee == nil),
                               option("-", texts[.unassigned], filter.assignee == "")]
             + (try await store.caseworkers()).map { option($0, $0, filter.assignee == $0) }
         let counts = HardshipLevel.allCases.map { level in
-            TemplateValues(["level": level.rawValue, "name": texts["level_\(level.rawValue)"]!, "count": page.openByLevel[level] ?? 0,
+            TemplateValues(["level": level.rawValue, "name": texts.word(for: level), "count": page.openByLevel[level] ?? 0,
              "link": "/inbox?level=\(level.rawValue)"])
         }
         func pageLink(_ number: Int) -> String {

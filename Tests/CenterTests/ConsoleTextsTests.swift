@@ -20,7 +20,10 @@ import Testing
             for state in CaseState.allCases { #expect(texts["state_\(state.rawValue)"] != nil) }
             for outcome in CaseOutcome.allCases { #expect(texts["outcome_\(outcome.rawValue)"] != nil) }
             for action in actions { #expect(texts["action_\(action)"] != nil && texts["log_\(action)"] != nil) }
-            for level in HardshipLevel.allCases { #expect(texts["level_\(level.rawValue)"] != nil) }
+            for level in HardshipLevel.allCases {
+                #expect(texts["level_\(level.rawValue)"] != nil && texts["level_short_\(level.rawValue)"] != nil)
+            }
+            for health in FleetHealth.allCases { #expect(texts["health_\(health.rawValue)"] != nil) }
         }
     }
 }
