@@ -136,6 +136,18 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // What `kiosk-center serve` runs: both listeners, retention and the watchdog in one ServiceGroup.
+        .target(name: "CentreServer", dependencies: [
+            "CentreConfig", "CentreStore", "CentreOperations", "CentreIntake", "CentreConsole", "ServiceNotify",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // Counting through swift-metrics; the services' registry and its file.
         .target(name: "KioskMetrics", dependencies: [
             .product(name: "Metrics", package: "swift-metrics"),
@@ -169,7 +181,7 @@ let package = Package(
         .executableTarget(name: "kioskctl", dependencies: ["KioskCommands"]),
         .executableTarget(name: "kiosk-center", dependencies: [
             "CentreConfig", "CentreWorkflow", "CentreStore", "CentreSQLite", "CentrePostgres", "CentreDistrictMove",
-            "CentreOperations", "CentreIntake", "CentreConsole",
+            "CentreOperations", "CentreIntake", "CentreConsole", "CentreServer",
             "IntakeProtocol", "StorageSupport", "KioskConfig", "ServiceNotify", "KioskMetrics", "KioskDomain",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -223,7 +235,9 @@ let package = Package(
         ]),
         .testTarget(name: "CenterTests", dependencies: ["StorageSupport",
             "CentreConfig", "CentreWorkflow", "CentreStore", "CentreSQLite", "CentrePostgres", "CentreDistrictMove",
-            "CentreOperations", "CentreIntake", "CentreConsole", "IntakeProtocol", "KioskDomain", "KioskConfig", "KioskStore", "TestSupport", "CentreTestSupport",
+            "CentreOperations", "CentreIntake", "CentreConsole", "CentreServer", "IntakeProtocol", "KioskDomain",
+            "KioskConfig", "KioskStore", "TestSupport", "CentreTestSupport", "ServiceNotify",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
