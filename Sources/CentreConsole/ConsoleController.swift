@@ -68,8 +68,7 @@ public struct ConsoleController: Sendable {
         OperationsEndpoints.addMetrics(to: router, store: store, logger: logger, token: metricsToken)
         router.get("login") { request, _ in signInPage(request) }
         router.post("login") { request, context in
-            try await signIn(request, client: ClientAddress.key(
-                peer: context.remoteAddress, forwardedFor: request.headers[values: .xForwardedFor], trusted: config.trustedProxies))
+            try await signIn(request, client: ClientAddress.key(of: request, context: context, trusted: config.trustedProxies))
         }
         router.get("language") { request, _ in switchLanguage(request) }
 

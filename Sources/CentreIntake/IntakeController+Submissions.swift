@@ -62,34 +62,26 @@ extension IntakeController {
         case refused(SubmissionAnswer)
     }
 
-    /// Opens one request and checks it against its kiosk and id.
+    /// Opens one request and checks it against its kiosk and id (`IntakeEnvelopes.admit`).
     func admit(submissionID: String, kiosk: String, notASubmission: SubmissionAnswer,
                _ open: () throws(IntakeBody.Failure) -> IntakeSubmission) -> Admission {
-        let submission: IntakeSubmission
-        do { submission = try open() } catch {
-            switch error {
-            case .malformed: return .refused(notASubmission)
-            case let .sealing(reason):
-                // The kiosk's database was edited, or it seals to another centre's key.
-                logger.warning("sealed submission does not open", metadata: ["kiosk.code": "\(kiosk)"])
-                return .refused(SubmissionAnswer(status: 422, title: "Sealed part does not open", detail: reason))
-            }
-        }
-        if let issue = submission.problem(headerKiosk: kiosk, idempotencyKey: submissionID) {
+        switch IntakeEnvelopes.admit(kiosk: kiosk, submissionID: submissionID, open) {
+        case let .success(submission): return .ready(submission)
+        case .failure(.notASubmission): return .refused(notASubmission)
+        case let .failure(.doesNotOpen(reason)):
+            // The kiosk's database was edited, or it seals to another centre's key.
+            logger.warning("sealed submission does not open", metadata: ["kiosk.code": "\(kiosk)"])
+            return .refused(SubmissionAnswer(status: 422, title: "Sealed part does not open", detail: reason))
+        case let .failure(.invalid(issue, _)):
             return .refused(SubmissionAnswer(status: 422, title: "Invalid submission", detail: issue))
         }
-        return .ready(submission)
     }
 
     /// Stores every ready request in one commit; the answers in the order given.
     func storeAdmitted(_ admissions: [Admission], _ signed: SignedRequest) async -> [SubmissionAnswer] {
         let ready = admissions.compactMap { if case let .ready(submission) = $0 { submission } else { nil } }
-        var outcomes: [Result<CenterStore.Outcome, any Error>]
-        if ready.isEmpty {
-            outcomes = []
-        } else {
-            do { outcomes = try await store.acceptAll(ready) } catch { outcomes = ready.map { _ in .failure(error) } }
-        }
+        let outcomes: [Result<CenterStore.Outcome, any Error>]
+        do { outcomes = try await store.acceptAll(ready) } catch { outcomes = ready.map { _ in .failure(error) } }
         var next = outcomes.makeIterator()
         return admissions.map { admission in
             switch admission {

@@ -21,6 +21,33 @@ public struct IntakeEnvelopes: Sendable {
         try IntakeBody.open(sealed, intakeKey: key)
     }
 
+    /// Why a request was not admitted.
+    enum Refusal: Error {
+        case notASubmission
+        /// Its sealed part does not open with the intake key.
+        case doesNotOpen(String)
+        /// It breaks the protocol's rules for the kiosk that sent it, or for its id.
+        case invalid(String, receiptNumber: String)
+    }
+
+    /// Opens one request and checks it against the kiosk that sent it and its
+    /// id (nil: the one inside it): the one check for requests over HTTP and in bundles.
+    static func admit(kiosk: String, submissionID: String?,
+                      _ open: () throws(IntakeBody.Failure) -> IntakeSubmission) -> Result<IntakeSubmission, Refusal> {
+        let submission: IntakeSubmission
+        do { submission = try open() } catch {
+            switch error {
+            case .malformed: return .failure(.notASubmission)
+            case let .sealing(reason): return .failure(.doesNotOpen(reason))
+            }
+        }
+        if let issue = submission.problem(headerKiosk: kiosk,
+                                          idempotencyKey: submissionID ?? submission.submissionId.uuidString) {
+            return .failure(.invalid(issue, receiptNumber: submission.receiptNumber))
+        }
+        return .success(submission)
+    }
+
     /// Ingests an offline bundle from a kiosk (`kiosk-center import`): opened
     /// with that kiosk's secret, each request opened and checked as intake
     /// checks it, then stored once. Returns (new, already held).
@@ -38,18 +65,15 @@ public struct IntakeEnvelopes: Sendable {
         guard let bodies = opened else { throw refusal! }
         var submissions: [IntakeSubmission] = []
         for body in bodies {
-            let submission: IntakeSubmission
-            do { submission = try open(body: body) } catch {
-                switch error {
-                case .malformed: throw OfflineBundle.OpenError(description: "the bundle holds a body that is not a submission")
-                case let .sealing(reason): throw OfflineBundle.OpenError(description: reason)
-                }
+            // A bundle has no Idempotency-Key: each body is checked against its own id.
+            switch Self.admit(kiosk: bundle.kioskCode, submissionID: nil, { () throws(IntakeBody.Failure) in try open(body: body) }) {
+            case let .success(submission): submissions.append(submission)
+            case .failure(.notASubmission):
+                throw OfflineBundle.OpenError(description: "the bundle holds a body that is not a submission")
+            case let .failure(.doesNotOpen(reason)): throw OfflineBundle.OpenError(description: reason)
+            case let .failure(.invalid(issue, receipt)):
+                throw OfflineBundle.OpenError(description: "receipt \(receipt): \(issue)")
             }
-            if let issue = submission.problem(headerKiosk: bundle.kioskCode,
-                                              idempotencyKey: submission.submissionId.uuidString) {
-                throw OfflineBundle.OpenError(description: "receipt \(submission.receiptNumber): \(issue)")
-            }
-            submissions.append(submission)
         }
         var created = 0, duplicates = 0
         for (submission, outcome) in zip(submissions, try await store.acceptAll(submissions, source: "import")) {

@@ -26,8 +26,7 @@ struct KioskSignatureMiddleware: RouterMiddleware {
     let trustedProxies: TrustedProxies
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let peer = ClientAddress.key(peer: context.remoteAddress, forwardedFor: request.headers[values: .xForwardedFor],
-                                     trusted: trustedProxies)
+        let peer = ClientAddress.key(of: request, context: context, trusted: trustedProxies)
         let maxBytes = request.uri.path == IntakePaths.submissionBatch ? SubmissionBatch.maxBodyBytes
                                                                         : IntakeController.maxBodyBytes
         switch await verify(request, maxBytes: maxBytes) {

@@ -1,7 +1,7 @@
+import CentreConfig
 import Foundation
 import HTTPTypes
 import Hummingbird
-import CentreConfig
 import IntakeProtocol
 import NIOCore
 
@@ -39,4 +39,12 @@ public enum ClientAddress {
 
 extension HTTPField.Name {
     package static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
+}
+
+extension ClientAddress {
+    /// Whom a request comes from, on a listener whose context knows its peer.
+    public static func key(of request: Request, context: some RemoteAddressRequestContext,
+                           trusted: TrustedProxies) -> String {
+        key(peer: context.remoteAddress, forwardedFor: request.headers[values: .xForwardedFor], trusted: trusted)
+    }
 }

@@ -35,6 +35,8 @@ extension CenterStore {
     /// are in the order given.
     public func acceptAll(_ submissions: [IntakeSubmission], source: String = "http",
                           now: Date = Date()) async throws -> [Result<Outcome, any Error>] {
+        // Nothing to store opens no transaction (a batch whose every request was refused).
+        if submissions.isEmpty { return [] }
         // Encoding and sealing happen here, on the caller's task, not on the writer's queue.
         let prepared = submissions.map { submission in
             Result { try PreparedSubmission(submission, sealer: sealer, reasons: try sealReasons(submission)) }
