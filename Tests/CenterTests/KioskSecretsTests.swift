@@ -89,4 +89,17 @@ import Testing
         }
         return data
     }
+
+    /// A bundle is checked as intake checks a request, before anything of it is stored.
+    @Test func aBundleWithABodyThatIsNoRequestIsRefusedWhole() async throws {
+        let centre = try await CenterFixture(.sqlite)
+        let secret = [UInt8](hex: centre.kioskSecret)!
+        let bundle = try OfflineBundle.seal(bodies: [Data("{\"not\": \"a request\"}".utf8)], kioskCode: "JA0301",
+                                            secret: secret)
+        let envelopes = IntakeEnvelopes(key: try CentrePrivateKey(rawBytes: CentrePrivateKey.generate()))
+        await #expect { try await envelopes.importBundle(bundle, into: centre.store) } throws: {
+            "\($0)".contains("not a submission")
+        }
+        #expect(try await centre.store.submissionCounts().total == 0)
+    }
 }
