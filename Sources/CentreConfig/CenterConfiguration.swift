@@ -43,10 +43,55 @@ public enum DatabaseSetting: Sendable, Equatable {
     case postgres(PostgresSettings)
 }
 
-/// A partner organisation a case can be referred (转介) to.
+/// A partner organisation of the resource alliance (资源联盟) a case can be
+/// referred (转介) to: what the resident needs to find it (printed on the
+/// referral slip), what help it gives, and how soon it must answer.
 public struct Partner: Sendable, Hashable {
     public var id: String
     public var name: LocalizedText
+    public var address: LocalizedText
+    public var hours: LocalizedText
+    public var phone: String
+    /// What the resident should bring (ID card, hukou booklet, …); nil: nothing said.
+    public var bring: LocalizedText?
+    /// The kinds of help it gives (material, service, psychological).
+    public var helps: Set<HelpKind>
+    /// The programmes (catalog ids) it takes referrals for; empty: any.
+    public var programmes: [String]
+    /// Working days (Monday to Friday, the centre's time zone) it has to answer a referral.
+    public var answerWithinWorkingDays: Int
+
+    public static let standardAnswerWithin = 3
+
+    public init(id: String, name: LocalizedText, address: LocalizedText, hours: LocalizedText, phone: String,
+                bring: LocalizedText? = nil, helps: Set<HelpKind> = Set(HelpKind.allCases), programmes: [String] = [],
+                answerWithinWorkingDays: Int = Partner.standardAnswerWithin) {
+        self.id = id
+        self.name = name
+        self.address = address
+        self.hours = hours
+        self.phone = phone
+        self.bring = bring
+        self.helps = helps
+        self.programmes = programmes
+        self.answerWithinWorkingDays = answerWithinWorkingDays
+    }
+
+    /// When a referral made at `start` must have been answered.
+    public func answerDue(from start: Date, timeZone: TimeZone) -> Date {
+        FirstContactDeadlines.adding(workingDays: answerWithinWorkingDays, to: start, timeZone: timeZone)
+    }
+
+    /// Whether it takes a referral for `programme`.
+    public func takes(programme: String) -> Bool { programmes.isEmpty || programmes.contains(programme) }
+}
+
+/// The three kinds of help the seed names: 物质 + 服务 + 心理. One family may
+/// need all three, from three partners.
+public enum HelpKind: String, Sendable, Hashable, CaseIterable, Codable {
+    case material
+    case service
+    case psychological
 }
 
 /// How long after a request arrives its resident must first be contacted.
@@ -76,19 +121,25 @@ public struct FirstContactDeadlines: Sendable, Hashable {
         case let .hours(hours):
             return start.addingTimeInterval(Double(hours) * 3600)
         case let .workingDays(days):
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = timeZone
-            var date = start
-            while calendar.isDateInWeekend(date) {
-                date = calendar.startOfDay(for: calendar.date(byAdding: .day, value: 1, to: date)!)
-            }
-            var left = days
-            while left > 0 {
-                date = calendar.date(byAdding: .day, value: 1, to: date)!
-                if !calendar.isDateInWeekend(date) { left -= 1 }
-            }
-            return date
+            return Self.adding(workingDays: days, to: start, timeZone: timeZone)
         }
+    }
+
+    /// `days` working days (Monday to Friday in `timeZone`) after `start`; a
+    /// start on a weekend counts from the next Monday's start.
+    public static func adding(workingDays days: Int, to start: Date, timeZone: TimeZone) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        var date = start
+        while calendar.isDateInWeekend(date) {
+            date = calendar.startOfDay(for: calendar.date(byAdding: .day, value: 1, to: date)!)
+        }
+        var left = days
+        while left > 0 {
+            date = calendar.date(byAdding: .day, value: 1, to: date)!
+            if !calendar.isDateInWeekend(date) { left -= 1 }
+        }
+        return date
     }
 
     public static let standard = FirstContactDeadlines(red: .hours(4), yellow: .workingDays(1), green: .workingDays(3))
@@ -120,9 +171,15 @@ public struct ConsoleSettings: Sendable, Hashable {
 public struct CaseRules: Sendable, Hashable {
     /// "Unreachable" may close a case only after this many unanswered attempts.
     public var unreachableAfterAttempts: Int
+    /// Consent versions whose text lets the centre pass the resident's ID
+    /// number to a partner: only under these does an adviser's "share ID"
+    /// reach the partner. Empty (the shipped consent covers only the
+    /// centre's advisers): a partner never sees it.
+    public var partnerIDConsentVersions: Set<String>
 
-    public init(unreachableAfterAttempts: Int) {
+    public init(unreachableAfterAttempts: Int, partnerIDConsentVersions: Set<String> = []) {
         self.unreachableAfterAttempts = unreachableAfterAttempts
+        self.partnerIDConsentVersions = partnerIDConsentVersions
     }
 
     public static let standard = CaseRules(unreachableAfterAttempts: 3)

@@ -13,8 +13,8 @@ public enum CenterConfigurationLoader {
         let log = ProblemLog()
         let roots = ConfigurationLoader.readFiles(fileNames, in: directory, log: log)
         let center = roots["center.yaml"].flatMap(readCenter)
-        let partners = roots["partners.yaml"].flatMap(readPartners)
         let catalog = roots["catalog.yaml"].flatMap(ConfigurationLoader.readCatalog)
+        let partners = roots["partners.yaml"].flatMap { readPartners($0, catalog: catalog) }
         let assessment = roots["assessment.yaml"].flatMap(ConfigurationLoader.readAssessment)
         guard log.problems.isEmpty, let center, let partners, let catalog, let assessment else {
             throw ConfigurationLoader.failure(log, in: directory)
@@ -72,9 +72,11 @@ public enum CenterConfigurationLoader {
             }
         }
         var rules: CaseRules?
-        if let map = top.required("cases")?.mapping("cases", keys: ["unreachable_after_attempts"]) {
+        if let map = top.required("cases")?.mapping("cases", keys: ["unreachable_after_attempts", "partner_id_consent_versions"]) {
+            let versions = map.optional("partner_id_consent_versions")?.sequence("cases.partner_id_consent_versions")
+                .map { $0.compactMap { $0.string("cases.partner_id_consent_versions") } }
             if let attempts = map.required("unreachable_after_attempts")?.int("cases.unreachable_after_attempts", in: 1...20) {
-                rules = CaseRules(unreachableAfterAttempts: attempts)
+                rules = CaseRules(unreachableAfterAttempts: attempts, partnerIDConsentVersions: Set(versions ?? []))
             }
         }
         var retention: CenterRetention?
@@ -147,24 +149,5 @@ public enum CenterConfigurationLoader {
             node.problem("\(what) needs exactly one of hours or working_days")
             return nil
         }
-    }
-
-    /// `partners.yaml`: the organisations cases are referred to, each with an
-    /// id (kept in the case's history) and a name in both languages.
-    static func readPartners(_ root: YAMLNode) -> [Partner]? {
-        guard let top = root.mapping("partners.yaml", keys: ["partners"]),
-              let list = top.required("partners")?.sequence("partners") else { return nil }
-        var ids = UniqueIDs("partner")
-        let partners = list.compactMap { item -> Partner? in
-            guard let map = item.mapping("partner", keys: ["id", "name"]) else { return nil }
-            let id = map.required("id")?.identifier("partner.id")
-            let name = map.required("name")?.localized("partner.name")
-            if let id { ids.insert(id, at: item) }
-            guard let id, let name else { return nil }
-            return Partner(id: id, name: name)
-        }
-        if list.isEmpty { top.owner.problem("partners.yaml: at least one partner is needed") }
-        guard partners.count == list.count, !partners.isEmpty else { return nil }
-        return partners
     }
 }

@@ -47,6 +47,7 @@ enum StaffAccess {
     case reports
     case audit
     case fleet
+    case partner
 
     func admits(_ role: StaffRole) -> Bool {
         switch self {
@@ -55,6 +56,7 @@ enum StaffAccess {
         case .reports: role.readsReports
         case .audit: role.readsAudit
         case .fleet: role.readsFleet
+        case .partner: role.answersReferrals
         }
     }
 }

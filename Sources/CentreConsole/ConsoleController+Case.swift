@@ -1,3 +1,4 @@
+import CentreConfig
 import CentreStore
 import CentreWorkflow
 import Foundation
@@ -62,6 +63,8 @@ extension ConsoleController {
         data["errors"] = errors.map { TemplateValues(["field": $0.field, "text": $0.text]) }
         data["hasErrors"] = !errors.isEmpty
         data["actions"] = await actionForms(detail, visit: visit)
+        data["referrals"] = referralSection(detail, visit: visit)
+        data["hasReferrals"] = !detail.referrals.isEmpty
         return html(views.render("case", data), status: status)
     }
 
@@ -120,10 +123,7 @@ extension ConsoleController {
             "supervisor": supervisor,
             "advisers": workers.map { TemplateValues(["name": $0, "selected": $0 == detail.assignee]) },
             "contact": state != .new,
-            "refer": state != .new,
-            "partners": config.partners.map {
-                TemplateValues(["id": $0.id, "name": $0.name[visit.language], "selected": $0.id == detail.partner])
-            },
+            "refer": state != .new ? referChoices(detail, visit: visit) : nil,
             "startService": [.accepted, .assigned, .contacted, .referred].contains(state),
             "outcomes": CaseOutcome.allCases.filter { $0 != .duplicate }.map {
                 TemplateValues(["id": $0.rawValue, "name": texts.word(for: $0)])
@@ -150,7 +150,9 @@ extension ConsoleController {
             action = (form["result"]).flatMap(ContactResult.init(rawValue:)).map { .recordContact($0) }
         case "refer":
             field = "partner"
-            action = .refer(partner: form["partner"] ?? "")
+            action = form["kind"].flatMap(HelpKind.init(rawValue:)).map {
+                .refer(partner: form["partner"] ?? "", kind: $0, note: note, shareID: form["share_id"] == "1")
+            }
         case "start_service": action = .startService
         case "close":
             field = "outcome"
@@ -166,7 +168,7 @@ extension ConsoleController {
         }
         do {
             try await store.perform(action, on: reference, by: visit.staff.username, role: visit.staff.role,
-                              rules: config.cases, partnerExists: { config.partner($0) != nil },
+                              rules: config.cases, partner: config.partner,
                               street: visit.staff.street, now: visit.now)
         } catch let error as WorkflowError {
             let about = [.noteRequired, .noteTooLong(CaseWorkflow.maxNoteLength)].contains(error.reason) ? "note" : field
@@ -192,6 +194,18 @@ extension ConsoleController {
         case let .noteTooLong(limit): return "结案说明不能超过 \(limit) 字。"
         case .duplicateOfItself: return "案件不能与自己重复。"
         case .unknownCase: return "没有这个案件编号。"
+        case let .openReferrals(count): return "还有 \(count) 项转介未结束：请先撤回（并说明原因）再结案。"
+        case .noCompletedReferral: return "只有转介机构登记完成后，才能以“转介已确认”结案。"
+        case .unknownReferral: return "没有这张转介单。"
+        case let .referralClosed(state): return "此转介已\(ConsoleTexts.chinese["rstate_\(state.rawValue)"] ?? state.rawValue)，不能再操作。"
+        case let .referralNotAllowed(state):
+            return "转介处于“\(ConsoleTexts.chinese["rstate_\(state.rawValue)"] ?? state.rawValue)”状态，不能进行此操作。"
+        case let .partnerDoesNotHelp(kind): return "该机构不提供“\(ConsoleTexts.chinese["kind_\(kind.rawValue)"] ?? kind.rawValue)”。"
+        case .partnerDoesNotTakeProgramme: return "该机构不接收此项目的转介。"
+        case .alreadyReferred: return "已向该机构转介过同类帮助，且尚未结束。"
+        case .deliveryRequired: return "请填写提供了什么。"
+        case .amountOutOfRange: return "金额只用于物质帮助，且在 0 到 1,000,000 元之间。"
+        case .deliveredInFuture: return "提供日期不能晚于今天。"
         }
     }
 }

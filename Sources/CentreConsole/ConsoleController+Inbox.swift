@@ -61,6 +61,9 @@ extension ConsoleController {
         }
         let data = frame(visit, title: texts[.inbox], ticket: ticket, ticketError: ticketError)
         data["counts"] = counts
+        let returned = try await returnedReferrals(visit)
+        data["returned"] = returned
+        data["hasReturned"] = !returned.isEmpty
         data["overdue"] = page.overdue
         data["rows"] = InboxRowsHTML.html(rows)
         data["empty"] = rows.isEmpty

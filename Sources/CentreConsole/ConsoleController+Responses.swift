@@ -45,7 +45,7 @@ extension ConsoleController {
             "csrf": visit.staff.csrf,
             "staffName": visit.staff.username, "role": role.rawValue,
             "canCases": role.handlesCases, "canReports": role.readsReports, "canAudit": role.readsAudit,
-            "canFleet": role.readsFleet,
+            "canFleet": role.readsFleet, "canReferrals": role.answersReferrals, "navPartner": path.hasPrefix("/partner"),
             "navInbox": path.hasPrefix("/inbox") || path.hasPrefix("/cases"), "navReports": path.hasPrefix("/reports"),
             "navAudit": path.hasPrefix("/audit"), "navFleet": path.hasPrefix("/fleet"),
             "ticket": ticket, "ticketError": ticketError,

@@ -11,7 +11,7 @@ import Logging
 import NIOCore
 
 /// kiosk-center's staff console: server-rendered pages for advisers,
-/// supervisors and auditors, on a listener of its own apart from the kiosks'
+/// supervisors, auditors, technicians and partner organisations' staff, on a listener of its own apart from the kiosks'
 /// intake API.
 ///
 /// Security: sessions live in the database (`CenterStore+Staff`), the
@@ -77,7 +77,8 @@ public struct ConsoleController: Sendable {
         anyone.post("logout") { request, context in try await signOut(Visit(request, context)) }
         anyone.get("") { _, context in
             let role = context.staff.role
-            return redirect(role.handlesCases ? "/inbox" : role.readsReports ? "/reports" : role.readsFleet ? "/fleet" : "/audit")
+            return redirect(role.handlesCases ? "/inbox" : role.answersReferrals ? "/partner"
+                : role.readsReports ? "/reports" : role.readsFleet ? "/fleet" : "/audit")
         }
         let cases = staff(router, .caseworker)
         cases.get("inbox") { request, context in try await inboxPage(Visit(request, context)) }
@@ -87,6 +88,18 @@ public struct ConsoleController: Sendable {
             try await casePage(Visit(request, context), look: .revealID)
         }
         cases.post("cases/:reference/actions") { request, context in try await caseAction(Visit(request, context)) }
+        cases.post("cases/:reference/referrals/:number/cancel") { request, context in
+            try await cancelReferral(Visit(request, context))
+        }
+        let partner = staff(router, .partner)
+        partner.get("partner") { request, context in try await partnerInboxPage(Visit(request, context)) }
+        partner.get("partner/lookup") { request, context in try await partnerLookup(Visit(request, context)) }
+        partner.get("partner/referrals/:number") { request, context in
+            try await partnerReferralPage(Visit(request, context))
+        }
+        partner.post("partner/referrals/:number/actions") { request, context in
+            try await partnerReferralAction(Visit(request, context))
+        }
         let reports = staff(router, .reports)
         reports.get("reports") { request, context in try await reportsPage(Visit(request, context)) }
         reports.get("reports.csv") { request, context in try await reportCSV(Visit(request, context)) }

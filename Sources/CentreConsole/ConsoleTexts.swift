@@ -16,7 +16,10 @@ package enum ConsoleTexts {
     private static let chineseForTemplates = TemplateValues(chinese)
     private static let englishForTemplates = TemplateValues(english)
 
-    package static let chinese: [String: String] = [
+    package static let chinese = chineseCore.merging(referralChinese) { _, _ in preconditionFailure("a key twice") }
+    package static let english = englishCore.merging(referralEnglish) { _, _ in preconditionFailure("a key twice") }
+
+    private static let chineseCore: [String: String] = [
         "fleet": "设备", "fleet_title": "自助机设备状况", "kiosk_title": "自助机 %@",
         "health": "状态", "health_ok": "正常", "health_degraded": "部分故障", "health_down": "停止服务", "health_silent": "失联",
         "place": "位置", "whats_wrong": "问题", "health_since": "自", "version": "版本",
@@ -102,7 +105,7 @@ package enum ConsoleTexts {
         "log_refer": "转介", "log_start_service": "开始服务", "log_close": "结案", "log_duplicate": "标为重复",
     ]
 
-    package static let english: [String: String] = [
+    private static let englishCore: [String: String] = [
         "fleet": "Kiosks", "fleet_title": "Kiosk fleet", "kiosk_title": "Kiosk %@",
         "health": "Health", "health_ok": "OK", "health_degraded": "Degraded", "health_down": "Down", "health_silent": "Silent",
         "place": "Place", "whats_wrong": "What is wrong", "health_since": "Since", "version": "Version",
@@ -215,6 +218,12 @@ extension Dictionary where Key == String, Value == String {
 /// tables hold every one.
 package enum ConsoleText: String, CaseIterable, Sendable {
     case all
+    case badAmount = "bad_amount"
+    case badDate = "bad_date"
+    case cancelledBecause = "cancelled_because"
+    case declinedBecause = "declined_because"
+    case noSuchReferral = "no_such_referral"
+    case partnerInbox = "partner_inbox"
     case auditTitle = "audit_title"
     case clockOk = "clock_ok"
     case disabled

@@ -9,7 +9,7 @@ public struct ConsoleViews: Sendable {
     let library: MustacheLibrary
     let stylesheet: String
 
-    public static let pages = ["layout", "login", "inbox", "case", "reports", "audit", "message", "fleet", "kiosk"]
+    public static let pages = ["layout", "login", "inbox", "case", "reports", "audit", "message", "fleet", "kiosk", "partner-inbox", "referral"]
 
     public init(assets: URL) throws {
         let folder = assets.appendingPathComponent("console")

@@ -55,14 +55,17 @@ extension CenterStore {
             }
             guard let last = rows.last else { break }
             after = last["seq"]
-            let events = try await database.read { db in
-                try await db.fetchAll("SELECT * FROM case_events WHERE seq >= ? AND seq <= ? ORDER BY id",
-                                [rows[0]["seq"] as Int64, after])
+            let (events, referrals) = try await database.read { db in
+                let range: [any SQLArgument] = [rows[0]["seq"] as Int64, after]
+                return (try await db.fetchAll("SELECT * FROM case_events WHERE seq >= ? AND seq <= ? ORDER BY id", range),
+                        try await self.referralRows(db, seqFrom: range[0], through: range[1]))
             }
             try await district.database.write { db in
                 for row in rows {
-                    try await self.moveRequest(row, events: events.filter { ($0["seq"] as Int64) == (row["seq"] as Int64) },
-                                         into: district, street: street, in: db, move: &move)
+                    let seq: Int64 = row["seq"]
+                    try await self.moveRequest(row, events: events.filter { ($0["seq"] as Int64) == seq },
+                                               referrals: referrals.of(seq), into: district, street: street, in: db,
+                                               move: &move)
                 }
                 // New requests at the district number on from the highest moved.
                 try await db.execute("""
@@ -128,19 +131,20 @@ extension CenterStore {
                 }
                 try await db.execute("""
                     INSERT INTO staff (username, role, password_hash, disabled, failed_logins, locked_until, created_at,
-                                       password_changed_at, street)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                       password_changed_at, street, partner)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, [member["username"] as String, member["role"] as String, member["password_hash"] as String,
                           member["disabled"] as Int64, member["failed_logins"] as Int64, member["locked_until"] as Int64?,
                           member["created_at"] as Int64, member["password_changed_at"] as Int64,
-                          (member["street"] as String?) ?? street])
+                          (member["partner"] as String?) == nil ? (member["street"] as String?) ?? street : nil,
+                          member["partner"] as String?])
                 move.staffAdded += 1
             }
         }
     }
 
-    private func moveRequest(_ row: SQLRow, events: [SQLRow], into district: CenterStore, street: String?,
-                             in db: any SQLConnection, move: inout DistrictMove) async throws {
+    private func moveRequest(_ row: SQLRow, events: [SQLRow], referrals: MovedReferrals, into district: CenterStore,
+                             street: String?, in db: any SQLConnection, move: inout DistrictMove) async throws {
         let id: String = row["id"]
         if let held = try await db.fetchOne("SELECT body_digest FROM submissions WHERE id = ?", [id]) {
             guard (held["body_digest"] as String) == (row["body_digest"] as String) else {
@@ -191,6 +195,7 @@ extension CenterStore {
                       event["from_state"] as String?, event["to_state"] as String, event["detail"] as String?,
                       try reseal(event["sealed_note"])])
         }
+        try await Self.insertReferrals(referrals, seq: seq, reference: reference, reseal: reseal, in: db)
         move.moved += 1
     }
 

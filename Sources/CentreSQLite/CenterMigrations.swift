@@ -211,6 +211,31 @@ package enum CenterMigrations {
                 ALTER TABLE staff_v6 RENAME TO staff;
                 """)
         }
+        // v7: referrals; `staff` rebuilt again to admit partner staff, each of one partner.
+        migrator.registerMigration(SharedSchema.v7Name) { db in
+            try db.execute(sql: SharedSchema.v7Referrals(integer: "INTEGER", blob: "BLOB", key: "INTEGER PRIMARY KEY") + """
+                CREATE TRIGGER referrals_state_machine BEFORE UPDATE OF state ON referrals
+                WHEN OLD.state != NEW.state AND (OLD.state || '>' || NEW.state) NOT IN (\(SharedSchema.referralMoves))
+                BEGIN SELECT RAISE(ABORT, 'illegal referral transition'); END;
+                CREATE TABLE staff_v7 (
+                    username TEXT PRIMARY KEY NOT NULL CHECK (length(username) BETWEEN 2 AND 32),
+                    role TEXT NOT NULL CHECK (role IN (\(SharedSchema.v7Roles))),
+                    password_hash TEXT NOT NULL CHECK (password_hash LIKE '$2%'),
+                    disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+                    failed_logins INTEGER NOT NULL DEFAULT 0 CHECK (failed_logins >= 0),
+                    locked_until INTEGER,
+                    created_at INTEGER NOT NULL,
+                    password_changed_at INTEGER NOT NULL,
+                    street TEXT,
+                    partner TEXT,
+                    CHECK ((role = 'partner') = (partner IS NOT NULL))
+                );
+                INSERT INTO staff_v7 SELECT username, role, password_hash, disabled, failed_logins, locked_until,
+                    created_at, password_changed_at, street, partner FROM staff;
+                DROP TABLE staff;
+                ALTER TABLE staff_v7 RENAME TO staff;
+                """)
+        }
         return migrator
     }
 }

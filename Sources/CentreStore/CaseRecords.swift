@@ -81,6 +81,8 @@ public struct CaseDetail: Sendable {
     /// nil once retention erased the resident's data.
     public var submission: IntakeSubmission?
     public var timeline: [CaseEvent]
+    /// Its referrals, oldest first, each with its history.
+    public var referrals: [ReferralRecord] = []
 
     public func isOverdue(at now: Date) -> Bool {
         FirstContactDeadlines.isOverdue(state: state, firstContactAt: firstContactAt, dueAt: dueAt, now: now)

@@ -178,7 +178,8 @@ extension CenterStore {
                 unansweredAttempts: row["unanswered_attempts"], partner: row["partner"],
                 outcome: (row["outcome"] as String?).flatMap(CaseOutcome.init(rawValue:)),
                 duplicateOf: row["duplicate_of"], closedAt: (row["closed_at"] as Int64?).map(Date.init(milliseconds:)),
-                submission: try self.openBody(row["sealed_body"], id: id), timeline: timeline)
+                submission: try self.openBody(row["sealed_body"], id: id), timeline: timeline,
+                referrals: try await self.referrals(db, seq: row["seq"], reference: reference, submission: id))
         }
     }
 
@@ -186,23 +187,28 @@ extension CenterStore {
 
     /// Applies one action: the rules decide (`CaseWorkflow`), then the case
     /// row, its timeline line and the access-log line are written in one
-    /// transaction. A closing note is sealed like the resident's data.
+    /// transaction. A closing note is sealed like the resident's data; a
+    /// referral becomes a record of its own (`CaseChange.referral` names it).
     @discardableResult
     public func perform(_ action: CaseAction, on reference: String, by actor: String, role: StaffRole,
-                        rules: CaseRules, partnerExists: (String) -> Bool, street: String? = nil,
+                        rules: CaseRules, partner: (String) -> Partner?, street: String? = nil,
                         now: Date = Date()) async throws -> CaseChange {
         let scope = StreetScope(street: street)
         return try await database.write { db -> CaseChange in
             // The case row is locked until this commits: two advisers acting
             // on one case through two centre processes act one after the other.
             guard let row = try await db.fetchOne("""
-                SELECT c.seq, c.state, c.assignee, c.unanswered_attempts, s.id FROM cases c
+                SELECT c.seq, c.state, c.assignee, c.unanswered_attempts, s.id, s.programme FROM cases c
                 JOIN submissions s ON s.seq = c.seq
                 WHERE \(scope.clause("s.reference = ?"))\(db.dialect.forUpdate)
                 """, scope.arguments([reference])) else { throw WorkflowError(reason: .unknownCase) }
             let seq: Int64 = row["seq"]
+            let referrals = try await db.fetchAll("SELECT partner, kind, state FROM referrals WHERE seq = ?", [seq])
+            let referralStates = referrals.compactMap { ReferralState(rawValue: $0["state"]) }
             let snapshot = CaseSnapshot(state: CaseState(rawValue: row["state"]) ?? .new, assignee: row["assignee"],
-                                        unansweredAttempts: row["unanswered_attempts"])
+                                        unansweredAttempts: row["unanswered_attempts"],
+                                        openReferrals: referralStates.filter(\.isOpen).count,
+                                        completedReferrals: referralStates.filter { $0 == .completed }.count)
             if case let .markDuplicate(other) = action {
                 guard other != reference else { throw WorkflowError(reason: .duplicateOfItself) }
                 // Within the actor's street: another street's case is not theirs to name (nor to learn exists).
@@ -214,9 +220,23 @@ extension CenterStore {
             let workers = Set(try await db.fetchColumn("""
                 SELECT username FROM staff WHERE disabled = 0 AND role IN ('adviser', 'supervisor')
                 """) as [String])
-            let change = try CaseWorkflow.change(action, on: snapshot, actor: actor, role: role, rules: rules,
-                                                 staffCanTakeCases: workers.contains, partnerExists: partnerExists)
+            var change = try CaseWorkflow.change(action, on: snapshot, actor: actor, role: role, rules: rules,
+                                                 staffCanTakeCases: workers.contains, partnerExists: { partner($0) != nil })
             let at = now.millisecondsSince1970
+            let uuid = UUID(uuidString: row["id"])!
+            if case let .refer(partnerID, kind, note, shareID) = action, let partner = partner(partnerID) {
+                let trimmed = note.trimmingCharacters(in: .whitespacesAndNewlines)
+                try ReferralWorkflow.checkNew(
+                    partner: partner, kind: kind, programme: row["programme"], note: trimmed,
+                    openToSamePartnerAndKind: referrals.contains {
+                        $0["partner"] == partnerID && $0["kind"] == kind.rawValue
+                            && (ReferralState(rawValue: $0["state"])?.isOpen ?? false)
+                    })
+                change.referral = try await Self.insertReferral(
+                    db, seq: seq, reference: reference, partner: partner, kind: kind, note: trimmed, shareID: shareID,
+                    sealed: trimmed.isEmpty ? nil : try self.sealer.seal(Data(trimmed.utf8), boundTo: uuid),
+                    actor: actor, timeZone: self.timeZone, at: now)
+            }
             try await db.execute("""
                 UPDATE cases SET state = ?, assignee = ?, partner = COALESCE(?, partner), outcome = ?, duplicate_of = ?,
                     closed_at = CASE WHEN ? = 'closed' THEN ? END,
@@ -228,14 +248,15 @@ extension CenterStore {
                                  change.contact == .noAnswer ? 1 : 0, at, seq])
             var sealedNote: Data?
             if case let .close(_, note) = action {
-                sealedNote = try self.sealer.seal(Data(note.utf8), boundTo: UUID(uuidString: row["id"])!)
+                sealedNote = try self.sealer.seal(Data(note.utf8), boundTo: uuid)
             }
             try await db.execute("""
                 INSERT INTO case_events (seq, at, actor, action, from_state, to_state, detail, sealed_note)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, [seq, at, actor, action.name, change.from.rawValue, change.to.rawValue, change.detail,
                                  sealedNote])
-            try await Self.audit(db, actor: actor, action: action.name, case: reference, detail: change.detail, at: now)
+            try await Self.audit(db, actor: actor, action: action.name, case: reference,
+                                 detail: [change.detail, change.referral].compactMap { $0 }.joined(separator: " "), at: now)
             return change
         }
     }

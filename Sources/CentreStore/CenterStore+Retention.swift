@@ -2,7 +2,7 @@ import Foundation
 
 extension CenterStore {
     /// Erases the personal data of cases closed before `cutoff`: the sealed
-    /// request, the triage reasons and the closing notes. The case row with
+    /// request, the triage reasons, the closing notes and the referrals' notes. The case row with
     /// its level, programme, service, street, times and outcome stays, so
     /// reports still count it; the access log keeps one line per run.
     /// Returns how many cases were erased.
@@ -13,6 +13,15 @@ extension CenterStore {
             let cutoff = cutoff.millisecondsSince1970
             try await db.execute("UPDATE submissions SET sealed_body = ? WHERE seq IN (\(selection))", [Data(), cutoff])
             try await db.execute("UPDATE case_events SET sealed_note = NULL WHERE seq IN (\(selection))", [cutoff])
+            // The referrals' notes, a decline's words, what was delivered: the kind, the day and the amount stay for reports.
+            try await db.execute("""
+                UPDATE referrals SET sealed_note = NULL, sealed_decline_note = NULL, sealed_delivered_what = NULL
+                WHERE seq IN (\(selection))
+                """, [cutoff])
+            try await db.execute("""
+                UPDATE referral_events SET sealed_note = NULL
+                WHERE referral_id IN (SELECT id FROM referrals WHERE seq IN (\(selection)))
+                """, [cutoff])
             let count = try await db.execute("""
                 UPDATE cases SET sealed_reasons = NULL, erased_at = ? WHERE seq IN (\(selection))
                 """, [now.millisecondsSince1970, cutoff])

@@ -14,6 +14,8 @@ public struct StaffMember: Sendable, Equatable {
     public var createdAt: Date
     /// The street this member serves; nil: every street (a district supervisor, or a centre without streets).
     public var street: String?
+    /// The partner organisation a `partner` account works for.
+    public var partner: String? = nil
 }
 
 /// A signed-in member of staff, as each console request sees them.
@@ -24,6 +26,8 @@ public struct StaffSession: Sendable, Equatable {
     public var csrf: String
     /// The street whose cases this member sees; nil: every street.
     public var street: String? = nil
+    /// The partner organisation whose referrals a `partner` account sees.
+    public var partner: String? = nil
 }
 
 /// Why a staff command was refused.
@@ -32,6 +36,8 @@ extension CenterError {
 
     static func nameTaken(_ name: String) -> CenterError { CenterError(description: "staff account '\(name)' already exists") }
     static func unknown(_ name: String) -> CenterError { CenterError(description: "no staff account '\(name)'") }
+    static let partnerAccount = CenterError(
+        description: "a partner account needs --partner ID (its organisation in partners.yaml); no other role takes one")
     static let badName = CenterError(
         description: "a staff name is 2 to 32 lower-case letters, digits, '.', '-' or '_', starting with a letter")
     static let shortPassword = CenterError(
@@ -54,18 +60,20 @@ extension CenterStore {
     /// a wrong password and does not tell which names exist.
     static let decoyHash = Bcrypt.hash("decoy password for unknown names", cost: bcryptCost)
 
-    public func addStaff(_ username: String, role: StaffRole, password: String, street: String? = nil, actor: String,
-                         now: Date = Date()) async throws {
+    /// A `partner` account needs `partner` (its organisation's id) and no other role takes one.
+    public func addStaff(_ username: String, role: StaffRole, password: String, street: String? = nil,
+                         partner: String? = nil, actor: String, now: Date = Date()) async throws {
         guard Self.isStaffName(username) else { throw CenterError.badName }
+        guard (role == .partner) == (partner != nil) else { throw CenterError.partnerAccount }
         let hash = try await Self.hashPassword(password)
         try await database.write { db in
             guard try await db.fetchOne("SELECT 1 FROM staff WHERE username = ?", [username]) == nil
             else { throw CenterError.nameTaken(username) }
             try await db.execute("""
-                INSERT INTO staff (username, role, password_hash, created_at, password_changed_at, street)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """, [username, role.rawValue, hash, now.millisecondsSince1970, now.millisecondsSince1970, street])
-            let scope = street.map { " in \($0)" } ?? ""
+                INSERT INTO staff (username, role, password_hash, created_at, password_changed_at, street, partner)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, [username, role.rawValue, hash, now.millisecondsSince1970, now.millisecondsSince1970, street, partner])
+            let scope = (street.map { " in \($0)" } ?? "") + (partner.map { " for \($0)" } ?? "")
             try await Self.audit(db, actor: actor, action: "staff_add", detail: "\(username) as \(role.rawValue)\(scope)", at: now)
         }
     }
@@ -75,7 +83,7 @@ extension CenterStore {
             try await db.fetchAll("SELECT * FROM staff ORDER BY username").map { row in
                 StaffMember(username: row["username"], role: StaffRole(rawValue: row["role"]) ?? .adviser,
                             disabled: row["disabled"], lockedUntil: (row["locked_until"] as Int64?).map(Date.init(milliseconds:)),
-                            createdAt: Date(milliseconds: row["created_at"]), street: row["street"])
+                            createdAt: Date(milliseconds: row["created_at"]), street: row["street"], partner: row["partner"])
             }
         }
     }
@@ -170,7 +178,7 @@ extension CenterStore {
             try await Self.audit(db, actor: username, action: "sign_in", at: now)
             let role = StaffRole(rawValue: row["role"]) ?? .adviser
             return .success(token: token, session: StaffSession(username: username, role: role, csrf: csrf,
-                                                                street: row["street"]))
+                                                                street: row["street"], partner: row["partner"]))
         }
     }
 
@@ -183,7 +191,7 @@ extension CenterStore {
         let digest = Self.digest(token)
         let row = try await database.read { db in
             try await db.fetchOne("""
-                SELECT s.username, s.csrf, s.last_seen_at, s.created_at, st.role, st.street FROM sessions s
+                SELECT s.username, s.csrf, s.last_seen_at, s.created_at, st.role, st.street, st.partner FROM sessions s
                 JOIN staff st ON st.username = s.username AND st.disabled = 0
                 WHERE s.token_digest = ?
                 """, [digest])
@@ -207,7 +215,7 @@ extension CenterStore {
             }
         }
         return StaffSession(username: row["username"], role: StaffRole(rawValue: row["role"]) ?? .adviser,
-                            csrf: row["csrf"], street: row["street"])
+                            csrf: row["csrf"], street: row["street"], partner: row["partner"])
     }
 
     public func signOut(token: String, now: Date = Date()) async throws {

@@ -48,7 +48,7 @@ public enum ContactResult: String, Sendable, CaseIterable, Codable {
     case noAnswer = "no_answer"
 }
 
-/// The three kinds of staff account and what each may do.
+/// The kinds of staff account and what each may do.
 public enum StaffRole: String, Sendable, CaseIterable, Codable {
     /// Takes cases on: reads them, contacts residents, refers and closes.
     case adviser
@@ -58,11 +58,15 @@ public enum StaffRole: String, Sendable, CaseIterable, Codable {
     case auditor
     /// Looks after the kiosks: reads the fleet's health; never a request.
     case technician
+    /// Works for a partner organisation: answers the referrals made to it,
+    /// and sees of each only what helping the resident needs.
+    case partner
 
     public var handlesCases: Bool { self == .adviser || self == .supervisor }
     public var readsReports: Bool { self == .supervisor || self == .auditor }
     public var readsAudit: Bool { self == .auditor }
     public var readsFleet: Bool { self == .technician || self == .supervisor }
+    public var answersReferrals: Bool { self == .partner }
 }
 
 extension FirstContactDeadlines {

@@ -7,7 +7,9 @@ public enum CaseAction: Sendable, Equatable {
     case accept
     case assign(to: String)
     case recordContact(ContactResult)
-    case refer(partner: String)
+    /// A new referral (转介) to a partner for one kind of help, with a note
+    /// for the partner (sealed) and whether the partner may see the ID number.
+    case refer(partner: String, kind: HelpKind, note: String, shareID: Bool)
     case startService
     /// Closes with an outcome and a short note (sealed, like the resident's data).
     case close(CaseOutcome, note: String)
@@ -32,11 +34,18 @@ public struct CaseSnapshot: Sendable, Equatable {
     public var state: CaseState
     public var assignee: String?
     public var unansweredAttempts: Int
+    /// Its referrals still open (requested, received, accepted, in progress).
+    public var openReferrals: Int
+    /// Its referrals a partner completed.
+    public var completedReferrals: Int
 
-    public init(state: CaseState, assignee: String?, unansweredAttempts: Int) {
+    public init(state: CaseState, assignee: String?, unansweredAttempts: Int, openReferrals: Int = 0,
+                completedReferrals: Int = 0) {
         self.state = state
         self.assignee = assignee
         self.unansweredAttempts = unansweredAttempts
+        self.openReferrals = openReferrals
+        self.completedReferrals = completedReferrals
     }
 }
 
@@ -52,45 +61,8 @@ public struct CaseChange: Sendable, Equatable {
     /// Kept in the history without personal data: a partner id, an outcome,
     /// an adviser's name, a contact result.
     public var detail: String?
-}
-
-/// Why an action was refused, in words for the page (never personal data).
-public struct WorkflowError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Reason: Sendable, Equatable {
-        case closed
-        case notAllowed(CaseState)
-        case roleCannot
-        case assignOthers
-        case unknownStaff
-        case unknownPartner
-        case tooFewAttempts(Int)
-        case noteRequired
-        case noteTooLong(Int)
-        case duplicateOfItself
-        case unknownCase
-    }
-
-    public let reason: Reason
-
-    public init(reason: Reason) {
-        self.reason = reason
-    }
-
-    public var description: String {
-        switch reason {
-        case .closed: "this case is closed"
-        case let .notAllowed(state): "not possible while the case is \(state.rawValue)"
-        case .roleCannot: "your role cannot do this"
-        case .assignOthers: "only a supervisor assigns cases to someone else"
-        case .unknownStaff: "no active adviser of that name"
-        case .unknownPartner: "no partner of that name"
-        case let .tooFewAttempts(needed): "close as unreachable only after \(needed) unanswered attempts"
-        case .noteRequired: "a closing note is needed"
-        case let .noteTooLong(limit): "the closing note is longer than \(limit) characters"
-        case .duplicateOfItself: "a case cannot duplicate itself"
-        case .unknownCase: "no case with that reference"
-        }
-    }
+    /// The number of the referral a refer action made (set by the store).
+    public var referral: String?
 }
 
 public enum CaseWorkflow {
@@ -126,7 +98,7 @@ public enum CaseWorkflow {
             if result == .reached, state == .accepted || state == .assigned { try move(.contacted) }
             change.contact = result
             change.detail = result.rawValue
-        case let .refer(partner):
+        case let .refer(partner, _, _, _):
             guard partnerExists(partner) else { throw WorkflowError(reason: .unknownPartner) }
             if state != .referred { try move(.referred) }
             change.partner = partner
@@ -140,10 +112,16 @@ public enum CaseWorkflow {
             if outcome == .unreachable, snapshot.unansweredAttempts < rules.unreachableAfterAttempts {
                 throw WorkflowError(reason: .tooFewAttempts(rules.unreachableAfterAttempts))
             }
+            // A case is not closed behind a partner's back: open referrals are cancelled first, with a reason.
+            if snapshot.openReferrals > 0 { throw WorkflowError(reason: .openReferrals(snapshot.openReferrals)) }
+            if outcome == .referredConfirmed, snapshot.completedReferrals == 0 {
+                throw WorkflowError(reason: .noCompletedReferral)
+            }
             try move(.closed)
             change.outcome = outcome
             change.detail = outcome.rawValue
         case let .markDuplicate(other):
+            if snapshot.openReferrals > 0 { throw WorkflowError(reason: .openReferrals(snapshot.openReferrals)) }
             try move(.closed)
             change.outcome = .duplicate
             change.duplicateOf = other

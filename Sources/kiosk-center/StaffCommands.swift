@@ -19,19 +19,38 @@ struct StaffCommand: ParsableCommand {
             abstract: "Add an account; the password (at least 12 characters) is read from standard input.")
         @OptionGroup var options: CenterOptions
         @Argument(help: "Sign-in name: lower-case letters, digits, '.', '-', '_'.") var name: String
-        @Option(help: "adviser, supervisor, auditor or technician (reads the kiosk fleet page only).") var role: StaffRole
+        @Option(help: """
+            adviser, supervisor, auditor, technician (reads the kiosk fleet page only) or partner (a partner \
+            organisation's staff: answers the referrals made to it; needs --partner).
+            """) var role: StaffRole
         @Option(help: ArgumentHelp("""
             The street whose cases this account sees (a street code of center.yaml). Without it: every street's, \
             as a district supervisor or the staff of a centre without streets.
             """, valueName: "CODE"))
         var street: String?
+        @Option(help: ArgumentHelp("The partner organisation (an id of partners.yaml) a partner account works for.",
+                                   valueName: "ID"))
+        var partner: String?
+
+        func validate() throws {
+            guard (role == .partner) == (partner != nil) else {
+                throw ValidationError("--role partner needs --partner ID, and only a partner account takes --partner")
+            }
+            if partner != nil, street != nil { throw ValidationError("a partner account serves every street: leave out --street") }
+        }
 
         func run() async throws {
             let configuration = try options.loadConfiguration()
             if let street { try options.requireStreet(street, in: configuration) }
+            if let partner, configuration.partner(partner) == nil {
+                throw CenterFailure("no partner '\(partner)' in partners.yaml (partners: "
+                                    + configuration.partners.map(\.id).joined(separator: ", ") + ")")
+            }
             let store = try await options.open(configuration)
-            try await store.addStaff(name, role: role, password: try readPassword(), street: street, actor: options.commandLineActor)
-            print("added \(name) as \(role.rawValue)" + (street.map { " in \($0)" } ?? " for every street"))
+            try await store.addStaff(name, role: role, password: try readPassword(), street: street, partner: partner,
+                                     actor: options.commandLineActor)
+            let scope = partner.map { " for \($0)" } ?? street.map { " in \($0)" } ?? " for every street"
+            print("added \(name) as \(role.rawValue)" + scope)
         }
     }
 
@@ -45,7 +64,7 @@ struct StaffCommand: ParsableCommand {
                 if let until = member.lockedUntil, until > Date() { state += ", locked until \(until)" }
                 print("\(member.username.padding(toLength: 20, withPad: " ", startingAt: 0)) "
                       + "\(member.role.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) "
-                      + "\((member.street ?? "every street").padding(toLength: 16, withPad: " ", startingAt: 0)) \(state)")
+                      + "\((member.partner ?? member.street ?? "every street").padding(toLength: 16, withPad: " ", startingAt: 0)) \(state)")
             }
         }
     }

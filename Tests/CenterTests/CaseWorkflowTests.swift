@@ -18,7 +18,7 @@ import Testing
         #expect(try change(.accept, .new).to == .accepted)
         #expect(try change(.assign(to: "li"), .accepted).to == .assigned)
         #expect(try change(.recordContact(.reached), .assigned).to == .contacted)
-        #expect(try change(.refer(partner: "education"), .contacted).to == .referred)
+        #expect(try change(.refer(partner: "education", kind: .material, note: "", shareID: false), .contacted).to == .referred)
         #expect(try change(.startService, .referred).to == .inService)
         let closed = try change(.close(.helped, note: "送餐已安排"), .inService)
         #expect(closed.to == .closed && closed.outcome == .helped)
@@ -26,7 +26,7 @@ import Testing
 
     @Test func everyMoveTheRulesMakeIsALegalMove() throws {
         let actions: [CaseAction] = [.accept, .assign(to: "li"), .recordContact(.reached), .recordContact(.noAnswer),
-                                     .refer(partner: "education"), .startService, .close(.helped, note: "送餐已安排"),
+                                     .refer(partner: "education", kind: .material, note: "", shareID: false), .startService, .close(.helped, note: "送餐已安排"),
                                      .close(.unreachable, note: "三次未接通"), .markDuplicate(of: "C00000001")]
         for state in CaseState.allCases {
             for action in actions {
@@ -67,7 +67,7 @@ import Testing
 
     @Test func anAuditorCannotActAndAnUnknownPartnerIsRefused() {
         #expect(throws: WorkflowError(reason: .roleCannot)) { try change(.accept, .new, role: .auditor) }
-        #expect(throws: WorkflowError(reason: .unknownPartner)) { try change(.refer(partner: "nowhere"), .accepted) }
+        #expect(throws: WorkflowError(reason: .unknownPartner)) { try change(.refer(partner: "nowhere", kind: .material, note: "", shareID: false), .accepted) }
     }
 
     @Test func closingNeedsAShortNote() {

@@ -19,15 +19,30 @@ import Testing
         text = text.replacingOccurrences(of: "red: {hours: 4}", with: "red: {hours: 4, working_days: 1}")
             .replacingOccurrences(of: "session_idle_minutes: 15", with: "session_idle_minutes: soon")
         try text.write(to: centre, atomically: true, encoding: .utf8)
-        try "partners:\n  - id: Health Bureau\n    name: {zh-Hans: 卫健委}\n"
-            .write(to: folder.appendingPathComponent("partners.yaml"), atomically: true, encoding: .utf8)
+        try """
+            partners:
+              - id: Health Bureau
+                name: {zh-Hans: 卫健委}
+              - id: food-bank
+                name: {zh-Hans: 食物银行, en: Food Bank}
+                hours: {zh-Hans: 周六, en: Saturdays}
+                phone: call us
+                helps: [food]
+                programmes: [elderly-care]
+                answer_within_working_days: 0
+            """.write(to: folder.appendingPathComponent("partners.yaml"), atomically: true, encoding: .utf8)
 
         let check = try runToEnd([product("kiosk-center"), "config", "check", folder.path])
         #expect(check.status == 1)
         for expected in ["center.yaml:14: deadlines.red needs exactly one of hours or working_days",
                          "center.yaml:20: console.session_idle_minutes must be a whole number",
                          "partners.yaml:2: partner.id 'Health Bureau' must be lower-case",
-                         "partners.yaml:3: partner.name: missing partner.name in English (en)"] {
+                         "partners.yaml:3: partner.name: missing partner.name in English (en)",
+                         "partners.yaml:4: partner food-bank: missing 'address'",
+                         "partners.yaml:7: partner food-bank.phone 'call us' must be a phone number",
+                         "partners.yaml:8: partner food-bank.helps: 'food' is not one of material, service, psychological",
+                         "partners.yaml:9: partner food-bank.programmes: 'elderly-care' is not a programme in catalog.yaml",
+                         "partners.yaml:10: partner food-bank.answer_within_working_days must be between 1 and 30, not 0"] {
             #expect(check.stdout.contains(expected), "\(expected)\n\(check.stdout)")
         }
         let state = try temporaryFolder("centre-refuses")

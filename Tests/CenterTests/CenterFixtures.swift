@@ -55,7 +55,7 @@ struct CenterFixture {
     func perform(_ action: CaseAction, on reference: String, by actor: String = "li.adviser", role: StaffRole = .adviser,
                  now: Date = Date()) async throws -> CaseChange {
         try await store.perform(action, on: reference, by: actor, role: role, rules: config.cases,
-                          partnerExists: { config.partner($0) != nil }, now: now)
+                          partner: config.partner, now: now)
     }
 
     static let password = "correct horse battery"

@@ -55,17 +55,24 @@ import Testing
         try await centre.perform(.assign(to: "li.adviser"), on: reference)
         try await centre.perform(.recordContact(.noAnswer), on: reference)
         try await centre.perform(.recordContact(.reached), on: reference)
-        try await centre.perform(.refer(partner: "charity-foundation"), on: reference)
+        try await centre.perform(.refer(partner: "charity-foundation", kind: .material, note: "", shareID: false), on: reference)
+        let partner = ReferralActor.partner(id: "charity-foundation")
+        try await centre.store.perform(.accept, onReferral: "\(reference)-1", by: "cf.staff", as: partner)
+        try await centre.store.perform(.complete(Delivery(kind: .material, what: "临时救助金", on: Date(), amountCents: 50_000)),
+                                       onReferral: "\(reference)-1", by: "cf.staff", as: partner)
         try await centre.perform(.close(.referredConfirmed, note: "基金会已确认资助"), on: reference)
         let detail = try #require(try await centre.store.caseDetail(reference, viewer: "li.adviser"))
         #expect(detail.state == .closed && detail.outcome == .referredConfirmed && detail.partner == "charity-foundation")
         #expect(detail.firstContactAt != nil && detail.unansweredAttempts == 1)
-        #expect(detail.timeline.map(\.action) == ["received", "accept", "assign", "contact", "contact", "refer", "close"])
-        #expect(detail.timeline.map(\.to) == [.new, .accepted, .assigned, .assigned, .contacted, .referred, .closed])
+        #expect(detail.timeline.map(\.action) == ["received", "accept", "assign", "contact", "contact", "refer",
+                                                  "start_service", "close"])
+        #expect(detail.timeline.map(\.to) == [.new, .accepted, .assigned, .assigned, .contacted, .referred, .inService,
+                                              .closed], "the partner's completion put the case in service")
         #expect(detail.timeline.last?.note == "基金会已确认资助")
         #expect(detail.submission?.applicant.name == "欧阳明华")
         let audit = try await centre.store.auditEntries().map(\.action)
-        #expect(Array(audit.prefix(7)) == ["view_case", "close", "refer", "contact", "contact", "assign", "accept"])
+        #expect(Array(audit.prefix(8)) == ["view_case", "close", "referral_complete", "referral_accept", "refer", "contact",
+                                           "contact", "assign"])
         let log = try await centre.store.auditEntries().map { "\($0.actor) \($0.action) \($0.detail ?? "")" }.joined()
         #expect(!log.contains("欧阳明华") && !log.contains("13912345678") && !log.contains("基金会已确认"))
     }
@@ -262,7 +269,7 @@ enum LocalMonth {
         #expect(try await centre.store.handling(ofCase: other)?.kioskStreet == "jingan-temple")
         await #expect(throws: WorkflowError.self) {
             try await centre.store.perform(.accept, on: other, by: "li.west", role: .adviser, rules: centre.config.cases,
-                                     partnerExists: { _ in true }, street: "nanjing-west")
+                                     partner: centre.config.partner, street: "nanjing-west")
         }
         #expect(try await centre.store.caseDetail(other, viewer: "district")?.state == .new, "nothing was done to it")
 

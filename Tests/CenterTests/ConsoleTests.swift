@@ -90,7 +90,7 @@ struct ConsoleDriver {
             #expect(try await centre.store.caseDetail(westCase, viewer: "test")?.duplicateOf == nil)
             await #expect(throws: WorkflowError.self) {
                 try await centre.store.perform(.markDuplicate(of: templeCase), on: westCase, by: "wang.west", role: .adviser,
-                                         rules: centre.config.cases, partnerExists: { _ in true }, street: "nanjing-west")
+                                         rules: centre.config.cases, partner: centre.config.partner, street: "nanjing-west")
             }
 
             // The street's auditor reads its street's access log only.

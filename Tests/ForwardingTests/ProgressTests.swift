@@ -26,10 +26,15 @@ import Testing
         let config = try CenterConfigurationLoader.load(from: repositoryRoot.appendingPathComponent("center-config"))
         let store = try await centre.openCentreStore()
         for action in [CaseAction.accept, .assign(to: "li.adviser"), .recordContact(.noAnswer),
-                       .refer(partner: "charity-foundation"), .close(.helped, note: "王小明已领取临时救助")] {
+                       .refer(partner: "charity-foundation", kind: .material, note: "", shareID: false)] {
             try await store.perform(action, on: reference, by: "li.adviser", role: .adviser, rules: config.cases,
-                              partnerExists: { config.partner($0) != nil })
+                              partner: config.partner)
         }
+        // An open referral keeps a case open: the adviser withdraws it first.
+        try await store.perform(.cancel(.helpedElsewhere, note: "街道已发放临时救助"), onReferral: "\(reference)-1",
+                                by: "li.adviser", as: .caseworker(.adviser))
+        try await store.perform(.close(.helped, note: "王小明已领取临时救助"), on: reference, by: "li.adviser", role: .adviser,
+                                rules: config.cases, partner: config.partner)
 
         // The forwarder fetches at start and with each heartbeat (5 s here).
         let forwarder = try await kiosk.startForwarder()

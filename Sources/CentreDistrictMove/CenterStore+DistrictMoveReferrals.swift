@@ -1,0 +1,57 @@
+import CentreStore
+import Foundation
+
+/// A moved request's referrals and their histories, read from the street
+/// centre with its case and written with it at the district: numbered
+/// after the district's reference (a renumbered case's referrals follow),
+/// their notes resealed with the district's key.
+struct MovedReferrals {
+    var referrals: [SQLRow]
+    var events: [SQLRow]
+
+    func of(_ seq: Int64) -> MovedReferrals {
+        let mine = referrals.filter { ($0["seq"] as Int64) == seq }
+        let ids = Set(mine.map { $0["id"] as Int64 })
+        return MovedReferrals(referrals: mine, events: events.filter { ids.contains($0["referral_id"] as Int64) })
+    }
+}
+
+extension CenterStore {
+    func referralRows(_ db: any SQLConnection, seqFrom first: any SQLArgument,
+                      through last: any SQLArgument) async throws -> MovedReferrals {
+        MovedReferrals(
+            referrals: try await db.fetchAll("SELECT * FROM referrals WHERE seq >= ? AND seq <= ? ORDER BY id", [first, last]),
+            events: try await db.fetchAll("""
+                SELECT e.* FROM referral_events e JOIN referrals r ON r.id = e.referral_id
+                WHERE r.seq >= ? AND r.seq <= ? ORDER BY e.id
+                """, [first, last]))
+    }
+
+    static func insertReferrals(_ moved: MovedReferrals, seq: Int64, reference: String,
+                                reseal: (Data?) throws -> Data?, in db: any SQLConnection) async throws {
+        for row in moved.referrals {
+            let number = reference + "-" + ((row["number"] as String).split(separator: "-").last.map(String.init) ?? "1")
+            guard let id: Int64 = try await db.fetchValue("""
+                INSERT INTO referrals (number, seq, partner, kind, state, share_id, sealed_note, created_by, created_at,
+                    answer_due_at, received_at, answered_at, decline_reason, sealed_decline_note, delivered_kind,
+                    sealed_delivered_what, delivered_on, delivered_amount_cents, cancel_reason, closed_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+                """, [number, seq, row["partner"] as String, row["kind"] as String, row["state"] as String,
+                      row["share_id"] as Int64, try reseal(row["sealed_note"]), row["created_by"] as String,
+                      row["created_at"] as Int64, row["answer_due_at"] as Int64, row["received_at"] as Int64?,
+                      row["answered_at"] as Int64?, row["decline_reason"] as String?, try reseal(row["sealed_decline_note"]),
+                      row["delivered_kind"] as String?, try reseal(row["sealed_delivered_what"]),
+                      row["delivered_on"] as Int64?, row["delivered_amount_cents"] as Int64?,
+                      row["cancel_reason"] as String?, row["closed_at"] as Int64?, row["updated_at"] as Int64])
+            else { throw CenterError(description: "referral \(number) was not stored") }
+            for event in moved.events where (event["referral_id"] as Int64) == (row["id"] as Int64) {
+                try await db.execute("""
+                    INSERT INTO referral_events (referral_id, at, actor, action, from_state, to_state, detail, sealed_note)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """, [id, event["at"] as Int64, event["actor"] as String, event["action"] as String,
+                          event["from_state"] as String?, event["to_state"] as String, event["detail"] as String?,
+                          try reseal(event["sealed_note"])])
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import CentreConfig
+import Foundation
+
+/// Why an action was refused, in words for the page (never personal data).
+public struct WorkflowError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Reason: Sendable, Equatable {
+        case closed
+        case notAllowed(CaseState)
+        case roleCannot
+        case assignOthers
+        case unknownStaff
+        case unknownPartner
+        case tooFewAttempts(Int)
+        case noteRequired
+        case noteTooLong(Int)
+        case duplicateOfItself
+        case unknownCase
+        case openReferrals(Int)
+        case noCompletedReferral
+        case unknownReferral
+        case referralClosed(ReferralState)
+        case referralNotAllowed(ReferralState)
+        case partnerDoesNotHelp(HelpKind)
+        case partnerDoesNotTakeProgramme
+        case alreadyReferred
+        case deliveryRequired
+        case amountOutOfRange
+        case deliveredInFuture
+    }
+
+    public let reason: Reason
+
+    public init(reason: Reason) {
+        self.reason = reason
+    }
+
+    public var description: String {
+        switch reason {
+        case .closed: "this case is closed"
+        case let .notAllowed(state): "not possible while the case is \(state.rawValue)"
+        case .roleCannot: "your role cannot do this"
+        case .assignOthers: "only a supervisor assigns cases to someone else"
+        case .unknownStaff: "no active adviser of that name"
+        case .unknownPartner: "no partner of that name"
+        case let .tooFewAttempts(needed): "close as unreachable only after \(needed) unanswered attempts"
+        case .noteRequired: "a closing note is needed"
+        case let .noteTooLong(limit): "the closing note is longer than \(limit) characters"
+        case .duplicateOfItself: "a case cannot duplicate itself"
+        case .unknownCase: "no case with that reference"
+        case let .openReferrals(count): "\(count) referral(s) still open: cancel them (with a reason) before closing"
+        case .noCompletedReferral: "\"referral confirmed\" needs a referral the partner completed"
+        case .unknownReferral: "no referral with that number"
+        case let .referralClosed(state): "this referral is already \(state.rawValue)"
+        case let .referralNotAllowed(state): "not possible while the referral is \(state.rawValue)"
+        case let .partnerDoesNotHelp(kind): "this partner gives no \(kind.rawValue) help"
+        case .partnerDoesNotTakeProgramme: "this partner takes no referrals for the case's programme"
+        case .alreadyReferred: "an open referral to this partner for this kind of help exists"
+        case .deliveryRequired: "say what was delivered"
+        case .amountOutOfRange: "an amount is for material help only, between 0 and 1,000,000"
+        case .deliveredInFuture: "the day of delivery is in the future"
+        }
+    }
+}
