@@ -82,8 +82,15 @@ let package = Package(
         // MARK: The centre, a room a concern (docs/architecture.md draws them).
         // center.yaml and the other files an operator edits, read into values.
         .target(name: "CentreConfig", dependencies: ["KioskConfig", "KioskDomain"]),
-        // Pure rules: a case's states and moves, a kiosk's health from its heartbeats.
-        .target(name: "CentreWorkflow", dependencies: ["CentreConfig", "IntakeProtocol", "KioskDomain"]),
+        // Pure rules: a case's and a referral's states and moves, a kiosk's health from its heartbeats, slip tokens.
+        .target(name: "CentreWorkflow", dependencies: [
+            "CentreConfig", "IntakeProtocol", "KioskDomain", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // The referral slip the resident takes to the partner: composed as a
+        // receipt document, drawn by the kiosk's PDF renderer, printed through CUPS.
+        .target(name: "CentreSlips", dependencies: [
+            "CentreConfig", "CentreWorkflow", "Receipts", "ReceiptPDF", "CupsPrinting", "QRCode", "KioskDomain",
+        ]),
         // The store: what the centre keeps and the rules for keeping it, over
         // either engine's connection (CenterDatabase); nothing engine-specific.
         .target(name: "CentreStore", dependencies: [
@@ -129,7 +136,7 @@ let package = Package(
         ]),
         // The staff console: sign-in, inbox, case pages, reports, the fleet.
         .target(name: "CentreConsole", dependencies: [
-            "CentreStore", "CentreWorkflow", "CentreOperations", "CentreConfig", "IntakeProtocol", "KioskDomain",
+            "CentreStore", "CentreWorkflow", "CentreOperations", "CentreConfig", "CentreSlips", "IntakeProtocol", "KioskDomain",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Mustache", package: "swift-mustache"),
@@ -236,7 +243,7 @@ let package = Package(
         .testTarget(name: "CenterTests", dependencies: ["StorageSupport",
             "CentreConfig", "CentreWorkflow", "CentreStore", "CentreSQLite", "CentrePostgres", "CentreDistrictMove",
             "CentreOperations", "CentreIntake", "CentreConsole", "CentreServer", "IntakeProtocol", "KioskDomain",
-            "KioskConfig", "KioskStore", "TestSupport", "CentreTestSupport", "ServiceNotify",
+            "KioskConfig", "KioskStore", "TestSupport", "CentreTestSupport", "ServiceNotify", "CentreSlips",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),

@@ -24,6 +24,8 @@ public struct CenterConfiguration: Sendable {
     /// Connections one client address may hold on the intake listener (`intake.connections_per_address`).
     public var intakeConnectionsPerAddress = CenterConfiguration.standardConnectionsPerAddress
     public static let standardConnectionsPerAddress = 200
+    /// Where referral slips are printed (center.yaml's `referral_slips:`).
+    public var slips = SlipSettings()
 
     public func partner(_ id: String) -> Partner? { partners.first { $0.id == id } }
 
@@ -190,4 +192,18 @@ public struct CenterRetention: Sendable, Hashable {
     public var eraseClosedAfterDays: Int
     /// Kiosk heartbeats (health only, no personal data) are kept this long.
     public var keepHeartbeatsDays: Int = 30
+}
+
+/// Where and how the centre prints referral slips (center.yaml's `referral_slips:`).
+public struct SlipSettings: Sendable, Hashable {
+    /// The centre's CUPS queue; nil: slips are offered as PDF only.
+    public var printer: String?
+    public var widthMM: Double
+    public var fontFamily: String
+
+    public init(printer: String? = nil, widthMM: Double = 80, fontFamily: String = "WenQuanYi Micro Hei") {
+        self.printer = printer
+        self.widthMM = widthMM
+        self.fontFamily = fontFamily
+    }
 }

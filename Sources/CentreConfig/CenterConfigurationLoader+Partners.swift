@@ -89,4 +89,19 @@ extension CenterConfigurationLoader {
         }
         return ids
     }
+
+    /// `referral_slips: {printer: QUEUE, roll_width_mm: 58|80, font: FAMILY}`.
+    static func readSlips(_ node: YAMLNode) -> SlipSettings? {
+        guard let map = node.mapping("referral_slips", keys: ["printer", "roll_width_mm", "font"]) else { return nil }
+        let printer = map.optional("printer").map { $0.string("referral_slips.printer") }
+        let width = map.optional("roll_width_mm").map { $0.int("referral_slips.roll_width_mm", in: 58...210) }
+        let font = map.optional("font").map { $0.string("referral_slips.font") }
+        if case .some(nil) = printer { return nil }
+        if case .some(nil) = width { return nil }
+        if case .some(nil) = font { return nil }
+        var settings = SlipSettings(printer: printer ?? nil)
+        if let width = width ?? nil { settings.widthMM = Double(width) }
+        if let font = font ?? nil { settings.fontFamily = font }
+        return settings
+    }
 }

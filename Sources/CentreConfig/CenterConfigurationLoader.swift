@@ -23,7 +23,7 @@ public enum CenterConfigurationLoader {
             name: center.name, timeZone: center.timeZone, deadlines: center.deadlines, console: center.console,
             cases: center.cases, retention: center.retention, partners: partners, streets: center.streets,
             catalog: catalog, assessment: assessment, database: center.database, trustedProxies: center.trustedProxies,
-            intakeConnectionsPerAddress: center.connectionsPerAddress)
+            intakeConnectionsPerAddress: center.connectionsPerAddress, slips: center.slips)
     }
 
     /// What `center.yaml` holds.
@@ -38,10 +38,12 @@ public enum CenterConfigurationLoader {
         var database: DatabaseSetting
         var trustedProxies: TrustedProxies
         var connectionsPerAddress: Int
+        var slips: SlipSettings
     }
 
     static func readCenter(_ root: YAMLNode) -> CenterFile? {
-        guard let top = root.mapping("center.yaml", keys: ["centre", "deadlines", "console", "cases", "retention", "streets", "database", "intake"])
+        guard let top = root.mapping("center.yaml", keys: ["centre", "deadlines", "console", "cases", "retention", "streets", "database", "intake",
+                                                           "referral_slips"])
         else { return nil }
         var name: LocalizedText?, timeZone: TimeZone?
         if let map = top.required("centre")?.mapping("centre", keys: ["name", "time_zone"]) {
@@ -114,12 +116,13 @@ public enum CenterConfigurationLoader {
                 trusted = nil
             }
         }
+        let slips = top.optional("referral_slips").map(readSlips) ?? SlipSettings()
         guard let name, let timeZone, let deadlines, let console, let rules, let retention, let streets, let database,
-              let trusted, let perAddress
+              let trusted, let perAddress, let slips
         else { return nil }
         return CenterFile(name: name, timeZone: timeZone, deadlines: deadlines, console: console, cases: rules,
                           retention: retention, streets: streets, database: database, trustedProxies: trusted,
-                          connectionsPerAddress: perAddress)
+                          connectionsPerAddress: perAddress, slips: slips)
     }
 
     /// `database: postgres://USER@HOST:PORT/NAME?sslmode=…` or a SQLite file's path.

@@ -33,9 +33,19 @@ extension ConsoleController {
         return html(views.render("partner-inbox", data), status: lookupError == nil ? .ok : .unprocessableContent)
     }
 
-    /// What a partner's staff typed or scanned: a referral number.
+    /// What a partner's staff typed or scanned: a slip's signed QR code
+    /// (`R1.…`) or a referral number. Whether it is theirs, the referral's page says.
     func partnerLookup(_ visit: Visit) async throws -> Response {
-        let typed = (visit.query("number") ?? "").trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
+        let input = (visit.query("number") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if ReferralToken.looksLikeToken(input) {
+            guard let token = ReferralToken(verifying: input, key: store.slipKey) else {
+                try await store.audit(actor: visit.staff.username, action: "slip_refused", now: visit.now)
+                return try await partnerInboxPage(visit, lookup: String(input.prefix(40)),
+                                                  lookupError: visit.texts[.slipForged])
+            }
+            return redirect("/partner/referrals/\(token.number)")
+        }
+        let typed = input.uppercased()
         guard Self.isReferralNumber(typed) else {
             return try await partnerInboxPage(visit, lookup: typed, lookupError: visit.texts[.noSuchReferral])
         }

@@ -91,6 +91,12 @@ public struct ConsoleController: Sendable {
         cases.post("cases/:reference/referrals/:number/cancel") { request, context in
             try await cancelReferral(Visit(request, context))
         }
+        cases.get("cases/:reference/referrals/:number/slip.pdf") { request, context in
+            try await slipPDF(Visit(request, context))
+        }
+        cases.post("cases/:reference/referrals/:number/slip") { request, context in
+            try await printSlip(Visit(request, context))
+        }
         let partner = staff(router, .partner)
         partner.get("partner") { request, context in try await partnerInboxPage(Visit(request, context)) }
         partner.get("partner/lookup") { request, context in try await partnerLookup(Visit(request, context)) }

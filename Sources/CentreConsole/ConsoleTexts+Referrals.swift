@@ -37,6 +37,9 @@ extension ConsoleTexts {
         "referral_erased": "居民资料已按保存期限删除。", "referral_history": "经过", "answer": "答复",
         "referral_done": "已保存：%@",
         "no_such_referral": "没有这张转介单，或它不是转给本机构的。",
+        "slip_forged": "这张转介单的二维码签名不对：不是本中心开具的，或被改动过。", "log_slip_refused": "转介单二维码被拒",
+        "print_slip": "打印转介单", "slip_pdf": "转介单 PDF", "slip_failed": "转介单没有打印出来：%@。可以打开转介单 PDF 从浏览器打印。",
+        "action_referral_slip": "转介单已发送到打印机", "action_referral_cancel": "转介已撤回", "log_referral_slip": "打印转介单",
         "bad_amount": "金额请填写数字，如 300 或 300.50。", "bad_date": "日期请按 2026-12-07 的格式填写。",
     ]
 
@@ -79,6 +82,12 @@ extension ConsoleTexts {
         "referral_erased": "The resident's data was erased after retention.", "referral_history": "History", "answer": "Answer",
         "referral_done": "Saved: %@",
         "no_such_referral": "No such referral, or it was not made to your organisation.",
+        "slip_forged": "This slip's QR signature does not match: it was not issued by this centre, or was altered.",
+        "log_slip_refused": "Referral slip refused",
+        "print_slip": "Print the referral slip", "slip_pdf": "Referral slip (PDF)",
+        "slip_failed": "The referral slip was not printed: %@. Open the slip's PDF to print it from the browser.",
+        "action_referral_slip": "the referral slip went to the printer", "action_referral_cancel": "the referral was cancelled",
+        "log_referral_slip": "Printed a referral slip",
         "bad_amount": "Give the amount as a number, such as 300 or 300.50.", "bad_date": "Give the date as 2026-12-07.",
     ]
 }

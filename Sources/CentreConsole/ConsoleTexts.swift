@@ -224,6 +224,7 @@ package enum ConsoleText: String, CaseIterable, Sendable {
     case declinedBecause = "declined_because"
     case noSuchReferral = "no_such_referral"
     case partnerInbox = "partner_inbox"
+    case slipForged = "slip_forged"
     case auditTitle = "audit_title"
     case clockOk = "clock_ok"
     case disabled

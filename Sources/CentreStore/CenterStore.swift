@@ -1,4 +1,5 @@
 import CentreConfig
+import CentreWorkflow
 import Foundation
 import IntakeProtocol
 import KioskDomain
@@ -15,6 +16,8 @@ import Synchronization
 public final class CenterStore: Sendable {
     package let database: any CenterDatabase
     package let sealer: Sealer
+    /// Signs the QR codes of referral slips (derived from the seal key).
+    public let slipKey: ReferralSlipKey
     /// First-contact deadlines, set on each case as it arrives.
     let deadlines: FirstContactDeadlines
     let timeZone: TimeZone
@@ -36,6 +39,7 @@ public final class CenterStore: Sendable {
                 timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!) async throws {
         self.database = database
         sealer = Sealer(keyBytes: sealKey)
+        slipKey = ReferralSlipKey(sealKey: sealKey)
         self.deadlines = deadlines
         self.timeZone = timeZone
         intakeCommits = GroupCommit(database: database,

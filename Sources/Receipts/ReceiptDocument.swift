@@ -21,6 +21,19 @@ public struct ReceiptDocument: Sendable {
     /// The job title CUPS shows: the receipt number and the copy, nothing personal.
     public var title: String
 
+    public init(rollWidthMM: Double, printableWidthMM: Double, marginTopMM: Double, marginBottomMM: Double,
+                blockSpacingMM: Double, qr: ReceiptLayout.QRSettings, fontFamily: String, blocks: [Block], title: String) {
+        self.rollWidthMM = rollWidthMM
+        self.printableWidthMM = printableWidthMM
+        self.marginTopMM = marginTopMM
+        self.marginBottomMM = marginBottomMM
+        self.blockSpacingMM = blockSpacingMM
+        self.qr = qr
+        self.fontFamily = fontFamily
+        self.blocks = blocks
+        self.title = title
+    }
+
     /// All text of the document, one block a line (for tests and previews).
     public var plainText: String {
         blocks.compactMap { if case let .text(text, _) = $0 { text } else { nil } }.joined(separator: "\n")

@@ -6,12 +6,23 @@ public struct ReceiptLayout: Sendable {
     public struct Style: Sendable, Hashable {
         public var size: Double
         public var bold: Bool?
+
+        public init(size: Double, bold: Bool? = nil) {
+            self.size = size
+            self.bold = bold
+        }
     }
 
     public struct QRSettings: Sendable {
         public var maxWidthMM: Double
         public var minModuleMM: Double
         public var quietZoneModules: Int
+
+        public init(maxWidthMM: Double, minModuleMM: Double, quietZoneModules: Int) {
+            self.maxWidthMM = maxWidthMM
+            self.minModuleMM = minModuleMM
+            self.quietZoneModules = quietZoneModules
+        }
     }
 
     public enum BlockKind: String, Sendable, CaseIterable {
