@@ -41,7 +41,8 @@ extension ConsoleController {
         data["firstContact"] = detail.firstContactAt.map(dateTime)
         data["attempts"] = detail.unansweredAttempts
         data["assignee"] = detail.assignee
-        data["partner"] = detail.partner.map { partnerName($0, language) }
+        // Cases referred before referrals were records of their own name their one partner here.
+        data["partner"] = detail.referrals.isEmpty ? detail.partner.map { partnerName($0, language) } : nil
         data["outcome"] = detail.outcome.map { texts.word(for: $0) }
         data["duplicateOf"] = detail.duplicateOf
         data["closedAt"] = detail.closedAt.map(dateTime)

@@ -6,6 +6,7 @@ Run by Tests/CenterTests/ConsoleBrowserTests.swift against a real
 line per scenario, exits non-zero on the first failure, and keeps a
 screenshot of each page in $SCREENSHOTS."""
 import os
+import subprocess
 import sys
 import time
 
@@ -23,6 +24,8 @@ INTAKE = os.environ.get("INTAKE_URL")
 SECRET = os.environ.get("KIOSK_SECRET")
 PASSWORD = os.environ["STAFF_PASSWORD"]
 SHOTS = os.environ["SCREENSHOTS"]
+SPOOL = os.environ.get("PRINTER_SPOOL", "")
+OPEN = []  # the browsers this run opened, the latest last
 KIOSK = "JA0301"
 
 
@@ -33,7 +36,9 @@ def browser(width=1366, height=768):
                      "--window-size=%d,%d" % (width, height), "--lang=zh-CN"]:
         options.add_argument(argument)
     service = Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
-    return webdriver.Chrome(service=service, options=options)
+    driver = webdriver.Chrome(service=service, options=options)
+    OPEN.append(driver)
+    return driver
 
 
 def shot(driver, name, full=False):
@@ -46,6 +51,10 @@ def shot(driver, name, full=False):
 def check(condition, what):
     if not condition:
         print("FAILED: " + what, flush=True)
+        if OPEN:
+            # The page as it stood when the check failed, for whoever reads the failure.
+            OPEN[-1].save_screenshot(os.path.join(SHOTS, "failed.png"))
+            print("page: " + text(OPEN[-1])[:1500], flush=True)
         raise SystemExit(1)
     print("ok: " + what, flush=True)
 
@@ -130,20 +139,72 @@ def main():
         check("11010519491231002X" in text(driver), "show full reveals the ID number")
         shot(driver, "04-case", full=True)
 
-        # Accept → assign → refer → close, each on the timeline.
+        # Accept → assign → contact → refer to two partners, print the slip.
         submit(driver, "do-accept")
         submit(driver, "do-assign")
         submit(driver, "do-reached")
-        Select(driver.find_element(By.ID, "partner")).select_by_value("charity-foundation")
-        submit(driver, "do-refer")
+        refer(driver, "charity-foundation", "material", "三口之家，本周断粮")
+        refer(driver, "womens-federation", "psychological", "")
+        food, talk = reference + "-1", reference + "-2"
+        check(food in text(driver) and talk in text(driver), "the case lists both referrals")
+        before = spooled()
+        submit(driver, "print-" + food)
+        check("转介单已发送到打印机" in text(driver), "the slip went to the centre's printer")
+        slip = wait_for_new_pdf(before)
+        token = decode_qr(slip)
+        check(token.startswith("R1." + food + "."), "the printed slip's QR code is the signed referral token")
+        slip_text = pdf_text(slip)
+        check("市慈善基金会" in slip_text and "延安中路" in slip_text and "陈静" not in slip_text,
+              "the slip names the partner and its address, and nothing of the resident")
+        shot(driver, "05-case-referred", full=True)
+
+        # The foundation's staff scan the slip: their referral, and only what they need.
+        sign_in(driver, "cf.staff")
+        check(driver.current_url.endswith("/partner"), "a partner's staff land on their referrals")
+        check(food in text(driver) and talk not in text(driver), "the partner's inbox holds its own referral only")
+        shot(driver, "06-partner-inbox")
+        type_and_enter(driver, driver.switch_to.active_element, token)
+        check(driver.current_url.endswith("/partner/referrals/" + food), "the scanned slip opens its referral")
+        page = text(driver)
+        check("陈静" in page and "三口之家，本周断粮" in page, "the partner sees whom to help and the adviser's note")
+        check("11010519491231002X" not in page and "腿脚不便独居" not in page and "110105" not in page,
+              "and never the ID number or the resident's story")
+        shot(driver, "07-partner-referral", full=True)
+        driver.get(CONSOLE + "/partner/referrals/" + talk)
+        check("找不到" in text(driver), "another partner's referral is not found")
+        driver.get(CONSOLE + "/cases/" + reference)
+        check("无权" in text(driver), "a partner cannot open the case")
+
+        # The federation declines: the referral is back with the adviser, with the reason.
+        sign_in(driver, "fu.staff")
+        driver.get(CONSOLE + "/partner/referrals/" + talk)
+        Select(driver.find_element(By.ID, "decline-reason")).select_by_value("no_capacity")
+        driver.find_element(By.ID, "decline-note").send_keys("心理咨询师本月已排满")
+        submit(driver, "do-decline")
+        check("已拒绝" in text(driver), "the federation declined")
+        sign_in(driver, "li.adviser")
+        returned = driver.find_element(By.CSS_SELECTOR, "section.returned").text
+        check(talk in returned and "暂无服务能力" in returned, "the declined referral is back at the top of the inbox")
+        shot(driver, "08-inbox-returned")
+
+        # The foundation accepts and completes with what it delivered; the case closes "referral confirmed".
+        sign_in(driver, "cf.staff")
+        driver.get(CONSOLE + "/partner/referrals/" + food)
+        submit(driver, "do-accept")
+        driver.find_element(By.ID, "delivered-what").send_keys("食品包两份")
+        driver.find_element(By.ID, "delivered-amount").send_keys("300")
+        submit(driver, "do-complete")
+        check("已完成" in text(driver), "the foundation recorded what it delivered")
+        sign_in(driver, "li.adviser")
+        driver.get(CONSOLE + "/cases/" + reference)
         Select(driver.find_element(By.ID, "outcome")).select_by_value("referred_confirmed")
-        driver.find_element(By.ID, "note").send_keys("市慈善基金会已确认资助三个月送餐")
+        driver.find_element(By.ID, "note").send_keys("市慈善基金会已送达食品包")
         submit(driver, "do-close")
         timeline = driver.find_element(By.CSS_SELECTOR, "table.timeline").text
-        for word in ["受理", "分配", "联系", "转介", "结案", "市慈善基金会", "转介已确认"]:
+        for word in ["受理", "分配", "联系", "转介", "开始服务", "结案", "市慈善基金会", "转介已确认"]:
             check(word in timeline, "the timeline shows " + word)
-        check("已结案" in text(driver), "the case is closed")
-        shot(driver, "05-case-closed", full=True)
+        check("已结案" in text(driver) and "食品包两份 ¥300.00" in text(driver), "the case is closed with what was delivered")
+        shot(driver, "09-case-closed", full=True)
 
         # A form posted without its CSRF token is refused.
         receipt, other = receipts["张桂兰"]
@@ -159,7 +220,7 @@ def main():
         box = driver.find_element(By.NAME, "ticket")
         type_and_enter(driver, box, forged)
         check("伪造" in text(driver) and "/cases/" not in driver.current_url, "a forged token is refused")
-        shot(driver, "06-forged-token")
+        shot(driver, "10-forged-token")
         mistyped = receipt[:-1] + ("A" if receipt[-1] != "A" else "B")
         type_and_enter(driver, driver.find_element(By.NAME, "ticket"), mistyped)
         check("校验字符不符" in text(driver), "a mistyped receipt number is caught by its check character")
@@ -174,27 +235,61 @@ def main():
         driver.get(CONSOLE + "/reports")
         check("Monthly report" in text(driver) and driver.find_elements(By.CSS_SELECTOR, "svg.chart"),
               "the supervisor's report has its chart, in English")
-        shot(driver, "07-report-en", full=True)
+        shot(driver, "11-report-en", full=True)
         driver.find_element(By.LINK_TEXT, "中文").click()
 
         # The auditor sees every look and action on that case.
         sign_in(driver, "qian.audit")
         driver.get(CONSOLE + "/audit")
         rows = [row.text for row in driver.find_elements(By.CSS_SELECTOR, "table.audit tbody tr") if reference in row.text]
-        for action in ["view_case", "reveal_id", "accept", "assign", "contact", "refer", "close"]:
+        for action in ["view_case", "reveal_id", "accept", "assign", "contact", "refer", "referral_slip", "view_referral",
+                       "referral_decline", "referral_complete", "close"]:
             check(any(" " + action + " " in " " + row + " " for row in rows), "the access log has " + action)
         check("陈静" not in text(driver) and "11010519491231002X" not in text(driver),
               "the access log holds no personal data")
-        shot(driver, "08-audit")
+        shot(driver, "12-audit")
         driver.quit()
 
         # The inbox on a tablet.
         driver = browser(820, 1180)
         sign_in(driver, "li.adviser")
-        shot(driver, "09-inbox-tablet")
+        shot(driver, "13-inbox-tablet")
     finally:
         driver.quit()
     print("browser scenarios passed")
+
+
+def refer(driver, partner, kind, note):
+    Select(driver.find_element(By.ID, "partner")).select_by_value(partner)
+    Select(driver.find_element(By.ID, "refer-kind")).select_by_value(kind)
+    driver.find_element(By.ID, "refer-note").send_keys(note)
+    submit(driver, "do-refer")
+
+
+def spooled():
+    return set(name for name in os.listdir(SPOOL) if name.endswith(".pdf"))
+
+
+def wait_for_new_pdf(before, timeout=60):
+    """The printer lab's IPP printer writes what it printed into its spool."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        new = sorted(spooled() - before)
+        if new:
+            return os.path.join(SPOOL, new[0])
+        time.sleep(0.2)
+    check(False, "a printed slip reached the printer within %d s" % timeout)
+
+
+def decode_qr(pdf):
+    image = pdf[:-4] + "-scan"
+    subprocess.run(["pdftoppm", "-r", "300", "-png", "-singlefile", pdf, image], check=True)
+    return subprocess.run(["zbarimg", "--nodbus", "--quiet", "--raw", image + ".png"], check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
+def pdf_text(pdf):
+    return subprocess.run(["pdftotext", pdf, "-"], check=True, capture_output=True, text=True).stdout
 
 
 def scan(token, receipt, name):
@@ -206,7 +301,7 @@ def scan(token, receipt, name):
         type_and_enter(driver, driver.switch_to.active_element, token)
         check("/cases/" in driver.current_url, "the scanned receipt opens a case")
         check(receipt in text(driver) and name in text(driver), "the case is the resident's request")
-        shot(driver, "10-scanned-from-kiosk", full=True)
+        shot(driver, "14-scanned-from-kiosk", full=True)
     finally:
         driver.quit()
     print("scan passed")

@@ -11,18 +11,31 @@ import Testing
 
     @Test(.enabled(if: python != nil, "needs scripts/test's Python with selenium and Chromium"))
     func advisersSupervisorsAndAuditorsDoTheirWorkInABrowser() async throws {
-        let centre = try CenterProcess(state: try temporaryFolder("centre-browser"))
+        // Referral slips go to the printer lab's queue (cupsd and an IPP printer that keeps what it prints).
+        let environment = ProcessInfo.processInfo.environment
+        let queue = try #require(environment["KIOSK_TEST_PRINTER_QUEUE"], "needs scripts/test's printer lab")
+        let spool = try #require(environment["KIOSK_TEST_PRINTER_SPOOL"])
+        let config = try CenterProcess.configuration { file in
+            file.replacingOccurrences(of: "# referral_slips:\n#   printer: centre-slips",
+                                      with: "referral_slips:\n  printer: \(queue)\n#")
+        }
+        let centre = try CenterProcess(state: try temporaryFolder("centre-browser"),
+                                       environment: ["CUPS_SERVER": try #require(environment["CUPS_SERVER"])],
+                                       config: config)
         let secret = try centre.addKiosk("JA0301")
         let password = "correct horse battery"
         for (name, role) in [("li.adviser", "adviser"), ("sun.adviser", "adviser"), ("zhao.super", "supervisor"),
                              ("qian.audit", "auditor")] {
             try centre.addStaff(name, role: role, password: password)
         }
+        try centre.addStaff("cf.staff", role: "partner", password: password, partner: "charity-foundation")
+        try centre.addStaff("fu.staff", role: "partner", password: password, partner: "womens-federation")
         let shots = repositoryRoot.appendingPathComponent(".build/console-screenshots")
         let run = try runToEnd(
             [try #require(Self.python), repositoryRoot.appendingPathComponent("Tests/Browser/console_browser_test.py").path],
             environment: ["CONSOLE_URL": centre.consoleURL, "INTAKE_URL": "http://127.0.0.1:\(centre.port)",
                           "KIOSK_SECRET": secret, "STAFF_PASSWORD": password, "SCREENSHOTS": shots.path,
+                          "PRINTER_SPOOL": spool,
                           "HOME": NSTemporaryDirectory(), "SE_OFFLINE": "true"])
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
         #expect(run.stdout.contains("browser scenarios passed"))

@@ -118,9 +118,10 @@ public final class CenterProcess {
     }
 
     /// Adds a console account with the password given on standard input.
-    public func addStaff(_ name: String, role: String, password: String, street: String? = nil) throws {
-        let result = try command(["staff", "add", name, "--role", role] + (street.map { ["--street", $0] } ?? []),
-                                 input: password + "\n")
+    public func addStaff(_ name: String, role: String, password: String, street: String? = nil,
+                         partner: String? = nil) throws {
+        let result = try command(["staff", "add", name, "--role", role] + (street.map { ["--street", $0] } ?? [])
+                                 + (partner.map { ["--partner", $0] } ?? []), input: password + "\n")
         guard result.status == 0 else { throw SubprocessError(description: "staff add \(name): \(result.stderr)") }
     }
 
