@@ -107,6 +107,10 @@ extension ConsoleController {
         case "refer": return partnerName(detail, language)
         case "close": return texts["outcome_\(detail)"] ?? detail
         case "contact": return texts["contact_\(detail)"] ?? detail
+        case "referral":
+            guard let line = ReferralProgressLine(detail: detail) else { return detail }
+            return partnerName(line.partner, language) + " · "
+                + (texts["rstate_\(line.progress.step.rawValue)"] ?? line.progress.step.rawValue)
         default: return detail
         }
     }

@@ -2,7 +2,7 @@
 /// partner's pages, the referrals back with the adviser, the access log.
 extension ConsoleTexts {
     static let referralChinese: [String: String] = [
-        "referrals": "转介记录", "no_referrals": "尚未转介。", "refer_kind": "帮助类型",
+        "referrals": "转介记录", "action_referral": "转介机构答复", "no_referrals": "尚未转介。", "refer_kind": "帮助类型",
         "kind_material": "物质帮助", "kind_service": "服务", "kind_psychological": "心理支持",
         "refer_note": "给转介机构的说明（可选，不超过 500 字；不要写居民的隐私）",
         "share_id": "同时提供身份证号码（仅当居民同意书允许时有效）",
@@ -44,7 +44,7 @@ extension ConsoleTexts {
     ]
 
     static let referralEnglish: [String: String] = [
-        "referrals": "Referrals", "no_referrals": "Not referred yet.", "refer_kind": "Kind of help",
+        "referrals": "Referrals", "action_referral": "Partner's answer", "no_referrals": "Not referred yet.", "refer_kind": "Kind of help",
         "kind_material": "Material help", "kind_service": "Service", "kind_psychological": "Psychological support",
         "refer_note": "Note for the partner (optional, up to 500 characters; nothing private about the resident)",
         "share_id": "Share the ID number too (only where the resident's consent allows it)",

@@ -129,6 +129,9 @@ extension CenterStore {
                     move.staffKept += 1
                     continue
                 }
+                // A partner's staff serve their organisation, not a street.
+                let partner: String? = member["partner"], ownStreet: String? = member["street"]
+                let movedStreet: String? = partner == nil ? ownStreet ?? street : nil
                 try await db.execute("""
                     INSERT INTO staff (username, role, password_hash, disabled, failed_logins, locked_until, created_at,
                                        password_changed_at, street, partner)
@@ -136,8 +139,7 @@ extension CenterStore {
                     """, [member["username"] as String, member["role"] as String, member["password_hash"] as String,
                           member["disabled"] as Int64, member["failed_logins"] as Int64, member["locked_until"] as Int64?,
                           member["created_at"] as Int64, member["password_changed_at"] as Int64,
-                          (member["partner"] as String?) == nil ? (member["street"] as String?) ?? street : nil,
-                          member["partner"] as String?])
+                          movedStreet, partner])
                 move.staffAdded += 1
             }
         }

@@ -24,6 +24,8 @@ package enum PostgresMigrations {
             ALTER TABLE staff DROP CONSTRAINT staff_role_check;
             ALTER TABLE staff ADD CONSTRAINT staff_role_check CHECK (role IN (\(SharedSchema.v7Roles)));
             ALTER TABLE staff ADD CONSTRAINT staff_partner_check CHECK ((role = 'partner') = (partner IS NOT NULL));
+            ALTER TABLE case_events DROP CONSTRAINT case_events_action_check;
+            ALTER TABLE case_events ADD CONSTRAINT case_events_action_check CHECK (action IN (\(SharedSchema.v7CaseActions)));
             CREATE FUNCTION referrals_state_machine() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
                 IF OLD.state != NEW.state AND (OLD.state || '>' || NEW.state) NOT IN (\(SharedSchema.referralMoves)) THEN

@@ -211,7 +211,8 @@ package enum CenterMigrations {
                 ALTER TABLE staff_v6 RENAME TO staff;
                 """)
         }
-        // v7: referrals; `staff` rebuilt again to admit partner staff, each of one partner.
+        // v7: referrals; `staff` rebuilt again to admit partner staff, each of one partner, and
+        // `case_events` to admit a partner's answer as a line of the case's timeline.
         migrator.registerMigration(SharedSchema.v7Name) { db in
             try db.execute(sql: SharedSchema.v7Referrals(integer: "INTEGER", blob: "BLOB", key: "INTEGER PRIMARY KEY") + """
                 CREATE TRIGGER referrals_state_machine BEFORE UPDATE OF state ON referrals
@@ -234,6 +235,24 @@ package enum CenterMigrations {
                     created_at, password_changed_at, street, partner FROM staff;
                 DROP TABLE staff;
                 ALTER TABLE staff_v7 RENAME TO staff;
+                CREATE TABLE case_events_v7 (
+                    id INTEGER PRIMARY KEY,
+                    seq INTEGER NOT NULL REFERENCES cases (seq),
+                    at INTEGER NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL CHECK (action IN (\(SharedSchema.v7CaseActions))),
+                    from_state TEXT CHECK (from_state IN (\(SharedSchema.states))),
+                    to_state TEXT NOT NULL CHECK (to_state IN (\(SharedSchema.states))),
+                    detail TEXT,
+                    sealed_note BLOB,
+                    CHECK ((action = 'received') = (from_state IS NULL)),
+                    CHECK (from_state IS NULL OR from_state = to_state OR (from_state || '>' || to_state) IN (\(SharedSchema.moves)))
+                );
+                INSERT INTO case_events_v7 SELECT id, seq, at, actor, action, from_state, to_state, detail, sealed_note
+                    FROM case_events;
+                DROP TABLE case_events;
+                ALTER TABLE case_events_v7 RENAME TO case_events;
+                CREATE INDEX case_events_by_case ON case_events (seq, id);
                 """)
         }
         return migrator

@@ -74,12 +74,21 @@ extension CenterStore {
                 """, [id, at, actor, action.name, change.from.rawValue, change.to.rawValue, change.detail, sealed])
             try await Self.audit(db, actor: actor, action: action.name, case: reference,
                                  detail: [number, change.detail].compactMap { $0 }.joined(separator: " "), at: now)
-            if change.to == .inProgress || change.to == .completed, row["case_state"] == CaseState.referred.rawValue {
+            var caseState: String = row["case_state"]
+            if change.to == .inProgress || change.to == .completed, caseState == CaseState.referred.rawValue {
                 try await db.execute("UPDATE cases SET state = 'in_service', updated_at = ? WHERE seq = ?", [at, seq])
                 try await db.execute("""
                     INSERT INTO case_events (seq, at, actor, action, from_state, to_state, detail)
                     VALUES (?, ?, ?, 'start_service', 'referred', 'in_service', ?)
                     """, [seq, at, actor, number])
+                caseState = CaseState.inService.rawValue
+            }
+            // What the resident may hear of it, on the case's timeline (which the kiosk's progress follows).
+            if let step = ReferralProgressLine(partner: partner, change: change) {
+                try await db.execute("""
+                    INSERT INTO case_events (seq, at, actor, action, from_state, to_state, detail)
+                    VALUES (?, ?, ?, 'referral', ?, ?, ?)
+                    """, [seq, at, actor, caseState, caseState, step.detail])
             }
             return change
         }

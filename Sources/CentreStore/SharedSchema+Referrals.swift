@@ -12,6 +12,11 @@ extension SharedSchema {
         + "'in_progress>cancelled'"
     package static let referralStates = "'requested', 'received', 'accepted', 'declined', 'in_progress', 'completed', 'cancelled'"
     package static let openReferralStates = "'requested', 'received', 'accepted', 'in_progress'"
+    /// What a case's timeline (`case_events.action`) records from v7 on: a
+    /// partner's answer is a line there too (`referral`), so the kiosk's
+    /// progress feed, which follows that timeline, carries it to the resident.
+    package static let v7CaseActions = "'received', 'accept', 'assign', 'contact', 'refer', 'start_service', 'close', "
+        + "'duplicate', 'referral'"
 
     /// Referrals (转介) as records of their own, several per case: one
     /// partner, one kind of help, a state of its own, the partner's answer

@@ -38,15 +38,37 @@ public struct ProgressChange: Codable, Sendable, Equatable {
     public var partner: LocalizedText?
     /// How a request ended (`closed` only).
     public var outcome: ProgressOutcome?
+    /// A partner's answer to a referral (`partner` names it); `state` is then the case's, unchanged.
+    /// A kiosk from before referrals had answers ignores it.
+    public var referral: ReferralProgress?
 
     public init(id: Int64, receiptNumber: ReceiptNumber, state: ProgressState, at: Date,
-                partner: LocalizedText? = nil, outcome: ProgressOutcome? = nil) {
+                partner: LocalizedText? = nil, outcome: ProgressOutcome? = nil, referral: ReferralProgress? = nil) {
         self.id = id
         self.receiptNumber = receiptNumber
         self.state = state
         self.at = at
         self.partner = partner
         self.outcome = outcome
+        self.referral = referral
+    }
+}
+
+/// A partner's answer to a referral as the resident hears of it: it has the
+/// referral, took it on, could not help (never why, nor the partner's note),
+/// or delivered help on a day.
+public struct ReferralProgress: Codable, Sendable, Equatable {
+    public enum Step: String, Codable, Sendable, CaseIterable {
+        case received, accepted, declined, completed
+    }
+
+    public var step: Step
+    /// The day help was delivered (`completed` only).
+    public var deliveredOn: Date?
+
+    public init(step: Step, deliveredOn: Date? = nil) {
+        self.step = step
+        self.deliveredOn = deliveredOn
     }
 }
 

@@ -71,6 +71,11 @@ extension ScreenTexts.Key {
         case .progressTooMany: return text("查询次数太多，请 {seconds} 秒后再试，或到服务中心窗口询问。", "Too many look-ups: please try again in {seconds} seconds, or ask at the centre's window.")
         case .progressSessionLimit: return text("这次已经查询了多次。请到服务中心窗口询问，或稍后再来查询。", "You have looked up several numbers this time. Please ask at the centre's window, or come back later.")
         case .anyKeyReturns: return text("按任意键返回", "Press any key to go back")
+        case .progressReferralReceived: return text("{partner}已收到您的转介", "{partner} has received your referral")
+        case .progressReferralAccepted: return text("{partner}已接收您的转介", "{partner} has taken on your referral")
+        case .progressReferralDeclined:
+            return text("{partner}这次没能提供帮助，顾问会为您另想办法", "{partner} could not help this time; your adviser will find another way")
+        case .progressReferralCompleted: return text("{partner}已于 {day} 为您提供帮助", "{partner} helped you on {day}")
         default: return nil
         }
     }

@@ -124,6 +124,11 @@ public struct ScreenTexts: Sendable {
         case progressTooMany = "progress.too_many"
         case progressSessionLimit = "progress.session_limit"
         case anyKeyReturns = "nav.any_key"
+        // Added with referrals that partners answer.
+        case progressReferralReceived = "progress.referral_received"
+        case progressReferralAccepted = "progress.referral_accepted"
+        case progressReferralDeclined = "progress.referral_declined"
+        case progressReferralCompleted = "progress.referral_completed"
     }
 
     /// The consent text a resident agrees to; its version is stored with

@@ -41,14 +41,16 @@ extension KioskStore {
         try write { db in
             for change in changes {
                 try db.execute(sql: """
-                    INSERT OR IGNORE INTO progress (centre_id, receipt_number, state, at, partner_zh, partner_en, outcome)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT OR IGNORE INTO progress (centre_id, receipt_number, state, at, partner_zh, partner_en, outcome,
+                                                    referral, delivered_on)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [change.id, change.receiptNumber.description, change.state.rawValue,
                                      change.at.wireMilliseconds,
                                      // A partner's name is the centre's words: shown on the kiosk's screen and
                                      // printed by kioskctl, so no control characters and a bounded length.
                                      change.partner?.chinese.sanitizedForDisplay(limit: 120),
-                                     change.partner?.english.sanitizedForDisplay(limit: 120), change.outcome?.rawValue])
+                                     change.partner?.english.sanitizedForDisplay(limit: 120), change.outcome?.rawValue,
+                                     change.referral?.step.rawValue, change.referral?.deliveredOn?.wireMilliseconds])
             }
         }
     }
@@ -58,22 +60,30 @@ extension KioskStore {
         let record = try record(receipt: receipt)
         let changes = try read { db in
             try Row.fetchAll(db, sql: """
-                SELECT centre_id, state, at, partner_zh, partner_en, outcome FROM progress
+                SELECT centre_id, state, at, partner_zh, partner_en, outcome, referral, delivered_on FROM progress
                 WHERE receipt_number = ? ORDER BY centre_id
                 """, arguments: [receipt.description]).compactMap { row -> ProgressChange? in
                 guard let state = ProgressState(rawValue: row["state"]) else { return nil }
                 let partner: LocalizedText? = (row["partner_zh"] as String?).map {
                     LocalizedText(chinese: $0, english: row["partner_en"] ?? $0)
                 }
+                let referral = (row["referral"] as String?).flatMap(ReferralProgress.Step.init).map { step in
+                    ReferralProgress(step: step, deliveredOn: (row["delivered_on"] as Int64?).map {
+                        Date(timeIntervalSince1970: Double($0) / 1000)
+                    })
+                }
                 return ProgressChange(id: row["centre_id"], receiptNumber: receipt, state: state,
                                       at: Date(timeIntervalSince1970: Double(row["at"] as Int64) / 1000),
-                                      partner: partner, outcome: (row["outcome"] as String?).flatMap(ProgressOutcome.init))
+                                      partner: partner, outcome: (row["outcome"] as String?).flatMap(ProgressOutcome.init),
+                                      referral: referral)
             }
         }
         var steps: [ProgressChange] = []
         for change in changes {
-            // A second referral names a new partner; any other repeat adds nothing.
-            if let last = steps.last, last.state == change.state, change.state != .referred { continue }
+            // A second referral names a new partner, a partner's answer is news; any other repeat adds nothing.
+            if let last = steps.last, last.state == change.state, change.state != .referred, change.referral == nil {
+                continue
+            }
             steps.append(change)
         }
         let here: ReceiptProgress.Here = switch record?.state {

@@ -65,9 +65,10 @@ import Testing
         #expect(detail.state == .closed && detail.outcome == .referredConfirmed && detail.partner == "charity-foundation")
         #expect(detail.firstContactAt != nil && detail.unansweredAttempts == 1)
         #expect(detail.timeline.map(\.action) == ["received", "accept", "assign", "contact", "contact", "refer",
-                                                  "start_service", "close"])
-        #expect(detail.timeline.map(\.to) == [.new, .accepted, .assigned, .assigned, .contacted, .referred, .inService,
-                                              .closed], "the partner's completion put the case in service")
+                                                  "referral", "start_service", "referral", "close"])
+        #expect(detail.timeline.map(\.to) == [.new, .accepted, .assigned, .assigned, .contacted, .referred, .referred,
+                                              .inService, .inService, .closed],
+                "the partner's answers are on the timeline, and its completion put the case in service")
         #expect(detail.timeline.last?.note == "基金会已确认资助")
         #expect(detail.submission?.applicant.name == "欧阳明华")
         let audit = try await centre.store.auditEntries().map(\.action)

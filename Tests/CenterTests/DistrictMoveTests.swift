@@ -38,6 +38,12 @@ import Testing
         try await centre.perform(.recordContact(.reached), on: references[0], by: adviser)
         try await centre.perform(.close(.helped, note: "送餐服务已安排"), on: references[0], by: adviser)
         try await centre.perform(.markDuplicate(of: references[0]), on: references[1], by: adviser)
+        // A referral the partner declined, with its words sealed: it moves with its case.
+        try await centre.perform(.accept, on: references[2], by: adviser)
+        try await centre.perform(.refer(partner: "charity-foundation", kind: .material, note: "需要食品", shareID: false),
+                                 on: references[2], by: adviser)
+        try await centre.store.perform(.decline(.noCapacity, note: "本月名额已满"), onReferral: "\(references[2])-1",
+                                       by: "cf.staff", as: .partner(id: "charity-foundation"))
         _ = try await centre.store.caseDetail(references[0], viewer: adviser)
         try await centre.store.setKioskPlace(kiosk, place: "武定路社区中心 一楼")
         let beat = heartbeat(kiosk, at: Date(), interval: 3600, printer: "paper-out", reasons: ["media-empty-error"])
@@ -103,6 +109,10 @@ import Testing
         let closed = try #require(try await district.caseDetail(references[0], viewer: "test"))
         #expect(closed.submission?.applicant.name == "欧阳明华" && closed.timeline.last?.note == "送餐服务已安排")
         #expect(try await district.caseDetail(references[1], viewer: "test")?.duplicateOf == references[0])
+        let referred = try #require(try await district.caseDetail(references[2], viewer: "test")?.referrals.first)
+        #expect(referred.number == "\(references[2])-1" && referred.state == .declined)
+        #expect(referred.note == "需要食品" && referred.declineNote == "本月名额已满", "resealed with the district's key")
+        #expect(referred.history.map(\.action) == ["referral_create", "referral_decline"])
         #expect(try await district.staff().first { $0.username == "li.adviser" }?.street == "nanjing-west")
         #expect(try await district.kiosks().map(\.street) == ["nanjing-west"])
         let moved = try #require(try await district.fleetKiosk("JA0301"))

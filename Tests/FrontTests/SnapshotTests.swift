@@ -71,7 +71,13 @@ import Testing
                 ProgressChange(id: 2, receiptNumber: number, state: .assigned, at: day + 3600),
                 ProgressChange(id: 3, receiptNumber: number, state: .referred, at: day + 86400,
                                partner: LocalizedText(chinese: "市慈善基金会", english: "City Charity Foundation")),
-                ProgressChange(id: 4, receiptNumber: number, state: .closed, at: day + 5 * 86400, outcome: .helped),
+                ProgressChange(id: 4, receiptNumber: number, state: .referred, at: day + 90000,
+                               partner: LocalizedText(chinese: "市慈善基金会", english: "City Charity Foundation"),
+                               referral: ReferralProgress(step: .accepted)),
+                ProgressChange(id: 5, receiptNumber: number, state: .inService, at: day + 3 * 86400,
+                               partner: LocalizedText(chinese: "市慈善基金会", english: "City Charity Foundation"),
+                               referral: ReferralProgress(step: .completed, deliveredOn: day + 2 * 86400)),
+                ProgressChange(id: 6, receiptNumber: number, state: .closed, at: day + 5 * 86400, outcome: .referredConfirmed),
             ]))))
         }),
     ]

@@ -22,6 +22,8 @@ struct ProgressCommand: ParsableCommand {
             var at: Date
             @NullWhenUnset var partner: String?
             @NullWhenUnset var outcome: String?
+            /// A partner's answer: received, accepted, declined or completed.
+            @NullWhenUnset var referral: String?
         }
 
         var receiptNumber: String
@@ -44,7 +46,8 @@ struct ProgressCommand: ParsableCommand {
         case .unknown: ("unknown", nil)
         }
         let report = Report(receiptNumber: number.description, here: here, sentAt: sentAt, steps: progress.steps.map {
-            Report.Step(state: $0.state.rawValue, at: $0.at, partner: $0.partner?.chinese, outcome: $0.outcome?.rawValue)
+            Report.Step(state: $0.state.rawValue, at: $0.at, partner: $0.partner?.chinese, outcome: $0.outcome?.rawValue,
+                        referral: $0.referral?.step.rawValue)
         })
         if json {
             try JSONOutput.print(report)
@@ -56,7 +59,9 @@ struct ProgressCommand: ParsableCommand {
                      "unknown": "not a request of this kiosk"]
         print("\(report.receiptNumber): \(words[here] ?? here)\(sentAt.map { " at \(formatter.string(from: $0))" } ?? "")")
         for step in report.steps {
-            print("\(formatter.string(from: step.at))  \(step.state)\(step.partner.map { "  \($0)" } ?? "")\(step.outcome.map { "  \($0)" } ?? "")")
+            let referral = step.referral.map { "  referral \($0)" } ?? ""
+            print("\(formatter.string(from: step.at))  \(step.state)\(referral)\(step.partner.map { "  \($0)" } ?? "")"
+                  + (step.outcome.map { "  \($0)" } ?? ""))
         }
     }
 }

@@ -224,6 +224,16 @@ struct Painter {
     }
 
     func words(for step: ProgressChange) -> String {
+        if let referral = step.referral {
+            let key: ScreenTexts.Key = switch referral.step {
+            case .received: .progressReferralReceived
+            case .accepted: .progressReferralAccepted
+            case .declined: .progressReferralDeclined
+            case .completed: .progressReferralCompleted
+            }
+            return text(key).replacingOccurrences(of: "{partner}", with: step.partner?[language] ?? "—")
+                .replacingOccurrences(of: "{day}", with: referral.deliveredOn.map(day) ?? day(step.at))
+        }
         switch step.state {
         case .received: return text(.progressReceived)
         case .accepted: return text(.progressAccepted)

@@ -202,6 +202,15 @@ enum Migrations {
                 CREATE INDEX submissions_due ON submissions (next_attempt_at) WHERE state = 'queued';
                 """)
         }
+        migrator.registerMigration("v6-progress-referral-answers") { db in
+            // A partner's answer to a referral (received, accepted, declined,
+            // completed on a day), as the centre's progress feed carries it.
+            try db.execute(sql: """
+                ALTER TABLE progress ADD COLUMN referral TEXT
+                    CHECK (referral IN ('received', 'accepted', 'declined', 'completed'));
+                ALTER TABLE progress ADD COLUMN delivered_on INTEGER;
+                """)
+        }
         return migrator
     }
 }
