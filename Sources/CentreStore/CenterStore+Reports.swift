@@ -48,6 +48,8 @@ public struct MonthReport: Sendable, Equatable {
     public var outcomes: [Count]
     public var open: Int
     public var days: [Day]
+    /// The referrals made in the month, per partner, and the help delivered per programme.
+    public var referrals = ReferralReport(partners: [], helpDelivered: [])
 }
 
 extension CenterStore {
@@ -113,6 +115,7 @@ extension CenterStore {
             counts.map { MonthReport.Count(key: $0.key, count: $0.value) }
                 .sorted { $0.count != $1.count ? $0.count > $1.count : $0.key < $1.key }
         }
+        let referrals = try await referralReport(start: start, end: end, scope: scope, now: now)
         return MonthReport(
             month: month, total: rows.count, byProgramme: sorted(programmes), byService: sorted(services),
             byLevel: HardshipLevel.allCases.map { MonthReport.Count(key: $0.rawValue, count: levels[$0.rawValue] ?? 0) },
@@ -122,7 +125,7 @@ extension CenterStore {
                                          medianSeconds: Self.median(waits[level] ?? []),
                                          withinDeadline: within[level] ?? 0, due: due[level] ?? 0)
             },
-            outcomes: sorted(outcomes), open: open, days: allDays)
+            outcomes: sorted(outcomes), open: open, days: allDays, referrals: referrals)
     }
 
     static func median(_ values: [Double]) -> Double? {

@@ -99,6 +99,14 @@ extension ConsoleDriver {
             #expect(closed.status == .seeOther)
             let final = try await client.get("/cases/\(reference)", adviser)
             #expect(final.text.contains("食品包两份 ¥300.50") && final.text.contains("心理咨询师本月已排满"))
+
+            // The supervisor's report counts the partners' answers; the CSV carries them, never the words.
+            let supervisor = try await client.signIn("zhao.super", CenterFixture.password)
+            let csv = try await client.get("/reports.csv", supervisor)
+            #expect(csv.text.contains("转介机构,市慈善基金会,1,") && csv.text.contains("完成 1（物质帮助 1）"), "\(csv.text)")
+            #expect(csv.text.contains("转介机构,区妇女联合会,1,") && csv.text.contains("拒绝 1（暂无服务能力 1）"))
+            #expect(csv.text.contains("帮助送达,身心安康,1,共 1 件"))
+            #expect(!csv.text.contains("食品包") && !csv.text.contains("排满"))
         }
         let detail = try #require(try await centre.store.caseDetail(reference, viewer: "test"))
         #expect(detail.state == .closed && detail.outcome == .referredConfirmed)

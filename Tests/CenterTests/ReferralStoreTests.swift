@@ -63,6 +63,16 @@ import Testing
         #expect(referrals[0].history.map(\.action) == ["referral_create", "referral_accept", "referral_start", "referral_complete"])
         #expect(referrals[1].declineNote == "本月名额已满" && referrals[1].history.last?.detail == "no_capacity")
 
+        // The month's report: each partner's answers and what came of them; help delivered per programme.
+        let report = try await centre.store.report(month: String(LocalMonth.now(centre.config.timeZone))).referrals
+        let byPartner = Dictionary(uniqueKeysWithValues: report.partners.map { ($0.partner, $0) })
+        let foundationLine = try #require(byPartner["charity-foundation"])
+        #expect(foundationLine.referrals == 1 && foundationLine.accepted == 1 && foundationLine.completed == 1)
+        #expect(foundationLine.delivered == [.material: 1] && foundationLine.answeredInTime == 1 && foundationLine.answerDue == 1)
+        #expect(foundationLine.medianAnswerSeconds != nil && foundationLine.open == 0)
+        #expect(byPartner["womens-federation"]?.declined == [.noCapacity: 1] && byPartner["womens-federation"]?.accepted == 0)
+        #expect(report.helpDelivered.map { "\($0.programme) \($0.cases) \($0.delivered)" } == ["elderly-wellbeing 1 1"])
+
         // The access log names numbers and reason codes, never the words.
         let log = try await centre.store.auditEntries().map { "\($0.action) \($0.detail ?? "")" }
         #expect(log.contains("referral_decline \(talk) no_capacity"))
