@@ -88,6 +88,14 @@ let package = Package(
         ]),
         // The referral slip the resident takes to the partner: composed as a
         // receipt document, drawn by the kiosk's PDF renderer, printed through CUPS.
+        // The API for partner organisations with their own systems, on the intake listener.
+        .target(name: "CentrePartnerAPI", dependencies: [
+            "CentreStore", "CentreWorkflow", "CentreConfig", "CentreIntake", "CentreOperations", "IntakeProtocol",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "CentreSlips", dependencies: [
             "CentreConfig", "CentreWorkflow", "Receipts", "ReceiptPDF", "CupsPrinting", "QRCode", "KioskDomain",
         ]),
@@ -145,7 +153,7 @@ let package = Package(
         ]),
         // What `kiosk-center serve` runs: both listeners, retention and the watchdog in one ServiceGroup.
         .target(name: "CentreServer", dependencies: [
-            "CentreConfig", "CentreStore", "CentreOperations", "CentreIntake", "CentreConsole", "ServiceNotify",
+            "CentreConfig", "CentreStore", "CentreOperations", "CentreIntake", "CentreConsole", "CentrePartnerAPI", "ServiceNotify",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -243,7 +251,7 @@ let package = Package(
         .testTarget(name: "CenterTests", dependencies: ["StorageSupport",
             "CentreConfig", "CentreWorkflow", "CentreStore", "CentreSQLite", "CentrePostgres", "CentreDistrictMove",
             "CentreOperations", "CentreIntake", "CentreConsole", "CentreServer", "IntakeProtocol", "KioskDomain",
-            "KioskConfig", "KioskStore", "TestSupport", "CentreTestSupport", "ServiceNotify", "CentreSlips",
+            "KioskConfig", "KioskStore", "TestSupport", "CentreTestSupport", "ServiceNotify", "CentreSlips", "CentrePartnerAPI",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),

@@ -10,7 +10,7 @@ import PostgresNIO
 /// added to both lists under the same name (a test compares them).
 package enum PostgresMigrations {
     package static let tables = ["kiosks", "kiosk_secrets", "submissions", "heartbeats", "staff", "sessions", "cases",
-                         "case_events", "audit_log", "district_imports", "referrals", "referral_events"]
+                         "case_events", "audit_log", "district_imports", "referrals", "referral_events", "partner_secrets", "referral_answers"]
 
     static let migrations: [(name: String, sql: String)] = [
         ("v4-sealed-kiosk-secrets", schemaAtV4),
@@ -35,6 +35,8 @@ package enum PostgresMigrations {
             END $$;
             CREATE TRIGGER referrals_state_machine BEFORE UPDATE OF state ON referrals
                 FOR EACH ROW EXECUTE FUNCTION referrals_state_machine();
+            -- As for case_events: a partner's feed reads only lines every earlier transaction has committed.
+            ALTER TABLE referral_events ADD COLUMN written_by xid8 NOT NULL DEFAULT pg_current_xact_id();
             """),
     ]
 

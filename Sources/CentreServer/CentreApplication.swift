@@ -1,6 +1,7 @@
 import CentreConfig
 import CentreConsole
 import CentreIntake
+import CentrePartnerAPI
 import CentreStore
 import Foundation
 import Hummingbird
@@ -44,6 +45,8 @@ public struct CentreApplication: Sendable {
         }
         let intakeRoutes = IntakeController(store: store, envelopes: envelopes, logger: logger, partners: config.partners,
                                             trustedProxies: config.trustedProxies).router()
+        // Partners' systems reach the centre where kiosks do, each signing with its own secret.
+        PartnerAPIController(store: store, config: config, logger: logger).addRoutes(to: intakeRoutes)
         let intake = try Listener.make(intakeRoutes, host: addresses.intakeHost, port: addresses.intakePort,
                                        name: "kiosk-center", connections: ListenerLimits.intakeConnections, tls: tls,
                                        guarding: ListenerLimits.intakeGuard(config), logger: logger) { port in

@@ -38,32 +38,39 @@ extension CenterStore {
             try await perform(.open, onReferral: number, by: viewer, as: .partner(id: partner), now: now)
         }
         return try await database.write { db -> PartnerReferralView? in
-            guard let row = try await db.fetchOne("""
-                SELECT r.*, c.priority, s.reference, s.id AS submission, s.programme, s.service, s.sealed_body
-                FROM referrals r JOIN cases c ON c.seq = r.seq JOIN submissions s ON s.seq = r.seq
-                WHERE r.number = ? AND r.partner = ?
-                """, [number, partner]) else { return nil }
-            let reference: String = row["reference"]
-            try await Self.audit(db, actor: viewer, action: "view_referral", case: reference, detail: number, at: now)
-            let uuid = UUID(uuidString: row["submission"])!
-            let submission = try self.openBody(row["sealed_body"], id: uuid)
-            let open = { (data: Data?) throws -> String? in
-                try data.map { String(decoding: try self.sealer.open($0, boundTo: uuid), as: UTF8.self) }
-            }
-            let shareID = row["share_id"] as Int64 == 1
-                && submission.map { idSharingConsents.contains($0.consent.version) } ?? false
-            return PartnerReferralView(
-                number: number, caseReference: reference, kind: HelpKind(rawValue: row["kind"]) ?? .service,
-                state: ReferralState(rawValue: row["state"]) ?? .requested,
-                level: HardshipLevel(priority: row["priority"]), programme: row["programme"], service: row["service"],
-                name: submission?.applicant.name, phone: submission?.applicant.phone,
-                street: submission?.applicant.street, residentID: shareID ? submission?.applicant.residentId : nil,
-                note: try open(row["sealed_note"]), referredBy: row["created_by"],
-                createdAt: Date(milliseconds: row["created_at"]), answerDueAt: Date(milliseconds: row["answer_due_at"]),
-                declineReason: (row["decline_reason"] as String?).flatMap(DeclineReason.init(rawValue:)),
-                delivery: try Self.delivery(row, what: try open(row["sealed_delivered_what"])),
-                erased: submission == nil)
+            guard let row = try await db.fetchOne("SELECT \(Self.partnerViewColumns) WHERE r.number = ? AND r.partner = ?",
+                                                  [number, partner]) else { return nil }
+            try await Self.audit(db, actor: viewer, action: "view_referral", case: row["reference"], detail: number, at: now)
+            return try self.partnerView(row, idSharingConsents: idSharingConsents)
         }
+    }
+
+    /// The columns `partnerView` reads, joined as it expects.
+    static let partnerViewColumns = """
+        r.*, c.priority, s.reference, s.id AS submission, s.programme, s.service, s.sealed_body
+        FROM referrals r JOIN cases c ON c.seq = r.seq JOIN submissions s ON s.seq = r.seq
+        """
+
+    /// What a partner may see of a referral row (`partnerViewColumns`).
+    func partnerView(_ row: SQLRow, idSharingConsents: Set<String>) throws -> PartnerReferralView {
+        let uuid = UUID(uuidString: row["submission"])!
+        let submission = try openBody(row["sealed_body"], id: uuid)
+        let open = { (data: Data?) throws -> String? in
+            try data.map { String(decoding: try self.sealer.open($0, boundTo: uuid), as: UTF8.self) }
+        }
+        let shareID = row["share_id"] as Int64 == 1
+            && submission.map { idSharingConsents.contains($0.consent.version) } ?? false
+        return PartnerReferralView(
+            number: row["number"], caseReference: row["reference"], kind: HelpKind(rawValue: row["kind"]) ?? .service,
+            state: ReferralState(rawValue: row["state"]) ?? .requested,
+            level: HardshipLevel(priority: row["priority"]), programme: row["programme"], service: row["service"],
+            name: submission?.applicant.name, phone: submission?.applicant.phone,
+            street: submission?.applicant.street, residentID: shareID ? submission?.applicant.residentId : nil,
+            note: try open(row["sealed_note"]), referredBy: row["created_by"],
+            createdAt: Date(milliseconds: row["created_at"]), answerDueAt: Date(milliseconds: row["answer_due_at"]),
+            declineReason: (row["decline_reason"] as String?).flatMap(DeclineReason.init(rawValue:)),
+            delivery: try Self.delivery(row, what: try open(row["sealed_delivered_what"])),
+            erased: submission == nil)
     }
 
     /// A referral's state, when it is `partner`'s.

@@ -38,60 +38,67 @@ extension CenterStore {
     @discardableResult
     public func perform(_ action: ReferralAction, onReferral number: String, by actor: String, as who: ReferralActor,
                         street: String? = nil, now: Date = Date()) async throws -> ReferralChange {
-        let scope = StreetScope(street: street)
-        return try await database.write { db -> ReferralChange in
-            guard let row = try await db.fetchOne("""
-                SELECT r.id, r.partner, r.state, r.seq, c.state AS case_state, s.reference, s.id AS submission
-                FROM referrals r JOIN cases c ON c.seq = r.seq JOIN submissions s ON s.seq = r.seq
-                WHERE \(scope.clause("r.number = ?"))\(db.dialect.forUpdate)
-                """, scope.arguments([number])) else { throw WorkflowError(reason: .unknownReferral) }
-            let partner: String = row["partner"]
-            if case let .partner(id) = who, id != partner { throw WorkflowError(reason: .unknownReferral) }
-            let state = ReferralState(rawValue: row["state"]) ?? .requested
-            let change = try ReferralWorkflow.change(action, state: state, partner: partner, actor: who, now: now)
-            let reference: String = row["reference"]
-            guard change.to != change.from else { return change }
-            let at = now.millisecondsSince1970, id: Int64 = row["id"], seq: Int64 = row["seq"]
-            let uuid = UUID(uuidString: row["submission"])!
-            let sealed = try action.note.flatMap { $0.isEmpty ? nil : try self.sealer.seal(Data($0.utf8), boundTo: uuid) }
-            try await db.execute("""
-                UPDATE referrals SET state = ?,
-                    received_at = CASE WHEN ? = 'received' THEN ? ELSE received_at END,
-                    answered_at = CASE WHEN ? = 1 THEN ? ELSE answered_at END,
-                    decline_reason = ?, sealed_decline_note = CASE WHEN ? = 'declined' THEN ? ELSE sealed_decline_note END,
-                    delivered_kind = ?, sealed_delivered_what = CASE WHEN ? = 'completed' THEN ? ELSE sealed_delivered_what END,
-                    delivered_on = ?, delivered_amount_cents = ?, cancel_reason = ?,
-                    closed_at = CASE WHEN ? = 1 THEN ? END, updated_at = ?
-                WHERE id = ?
-                """, [change.to.rawValue, change.to.rawValue, at, change.answers ? 1 : 0, at,
-                      change.declineReason?.rawValue, change.to.rawValue, sealed,
-                      change.delivery?.kind.rawValue, change.to.rawValue, sealed,
-                      change.delivery.map { $0.on.millisecondsSince1970 }, change.delivery?.amountCents,
-                      change.cancelReason?.rawValue, change.to.isOpen ? 0 : 1, at, at, id])
-            try await db.execute("""
-                INSERT INTO referral_events (referral_id, at, actor, action, from_state, to_state, detail, sealed_note)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, [id, at, actor, action.name, change.from.rawValue, change.to.rawValue, change.detail, sealed])
-            try await Self.audit(db, actor: actor, action: action.name, case: reference,
-                                 detail: [number, change.detail].compactMap { $0 }.joined(separator: " "), at: now)
-            var caseState: String = row["case_state"]
-            if change.to == .inProgress || change.to == .completed, caseState == CaseState.referred.rawValue {
-                try await db.execute("UPDATE cases SET state = 'in_service', updated_at = ? WHERE seq = ?", [at, seq])
-                try await db.execute("""
-                    INSERT INTO case_events (seq, at, actor, action, from_state, to_state, detail)
-                    VALUES (?, ?, ?, 'start_service', 'referred', 'in_service', ?)
-                    """, [seq, at, actor, number])
-                caseState = CaseState.inService.rawValue
-            }
-            // What the resident may hear of it, on the case's timeline (which the kiosk's progress follows).
-            if let step = ReferralProgressLine(partner: partner, change: change) {
-                try await db.execute("""
-                    INSERT INTO case_events (seq, at, actor, action, from_state, to_state, detail)
-                    VALUES (?, ?, ?, 'referral', ?, ?, ?)
-                    """, [seq, at, actor, caseState, caseState, step.detail])
-            }
-            return change
+        try await database.write { db -> ReferralChange in
+            try await self.apply(action, onReferral: number, by: actor, as: who, street: street, now: now, in: db)
         }
+    }
+
+    /// `perform` inside the caller's transaction (a partner system's answer
+    /// is stored with its answer id in the same one).
+    func apply(_ action: ReferralAction, onReferral number: String, by actor: String, as who: ReferralActor,
+               street: String?, now: Date, in db: any SQLConnection) async throws -> ReferralChange {
+        let scope = StreetScope(street: street)
+        guard let row = try await db.fetchOne("""
+            SELECT r.id, r.partner, r.state, r.seq, c.state AS case_state, s.reference, s.id AS submission
+            FROM referrals r JOIN cases c ON c.seq = r.seq JOIN submissions s ON s.seq = r.seq
+            WHERE \(scope.clause("r.number = ?"))\(db.dialect.forUpdate)
+            """, scope.arguments([number])) else { throw WorkflowError(reason: .unknownReferral) }
+        let partner: String = row["partner"]
+        if case let .partner(id) = who, id != partner { throw WorkflowError(reason: .unknownReferral) }
+        let state = ReferralState(rawValue: row["state"]) ?? .requested
+        let change = try ReferralWorkflow.change(action, state: state, partner: partner, actor: who, now: now)
+        let reference: String = row["reference"]
+        guard change.to != change.from else { return change }
+        let at = now.millisecondsSince1970, id: Int64 = row["id"], seq: Int64 = row["seq"]
+        let uuid = UUID(uuidString: row["submission"])!
+        let sealed = try action.note.flatMap { $0.isEmpty ? nil : try self.sealer.seal(Data($0.utf8), boundTo: uuid) }
+        try await db.execute("""
+            UPDATE referrals SET state = ?,
+                received_at = CASE WHEN ? = 'received' THEN ? ELSE received_at END,
+                answered_at = CASE WHEN ? = 1 THEN ? ELSE answered_at END,
+                decline_reason = ?, sealed_decline_note = CASE WHEN ? = 'declined' THEN ? ELSE sealed_decline_note END,
+                delivered_kind = ?, sealed_delivered_what = CASE WHEN ? = 'completed' THEN ? ELSE sealed_delivered_what END,
+                delivered_on = ?, delivered_amount_cents = ?, cancel_reason = ?,
+                closed_at = CASE WHEN ? = 1 THEN ? END, updated_at = ?
+            WHERE id = ?
+            """, [change.to.rawValue, change.to.rawValue, at, change.answers ? 1 : 0, at,
+                  change.declineReason?.rawValue, change.to.rawValue, sealed,
+                  change.delivery?.kind.rawValue, change.to.rawValue, sealed,
+                  change.delivery.map { $0.on.millisecondsSince1970 }, change.delivery?.amountCents,
+                  change.cancelReason?.rawValue, change.to.isOpen ? 0 : 1, at, at, id])
+        try await db.execute("""
+            INSERT INTO referral_events (referral_id, at, actor, action, from_state, to_state, detail, sealed_note)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, [id, at, actor, action.name, change.from.rawValue, change.to.rawValue, change.detail, sealed])
+        try await Self.audit(db, actor: actor, action: action.name, case: reference,
+                             detail: [number, change.detail].compactMap { $0 }.joined(separator: " "), at: now)
+        var caseState: String = row["case_state"]
+        if change.to == .inProgress || change.to == .completed, caseState == CaseState.referred.rawValue {
+            try await db.execute("UPDATE cases SET state = 'in_service', updated_at = ? WHERE seq = ?", [at, seq])
+            try await db.execute("""
+                INSERT INTO case_events (seq, at, actor, action, from_state, to_state, detail)
+                VALUES (?, ?, ?, 'start_service', 'referred', 'in_service', ?)
+                """, [seq, at, actor, number])
+            caseState = CaseState.inService.rawValue
+        }
+        // What the resident may hear of it, on the case's timeline (which the kiosk's progress follows).
+        if let step = ReferralProgressLine(partner: partner, change: change) {
+            try await db.execute("""
+                INSERT INTO case_events (seq, at, actor, action, from_state, to_state, detail)
+                VALUES (?, ?, ?, 'referral', ?, ?, ?)
+                """, [seq, at, actor, caseState, caseState, step.detail])
+        }
+        return change
     }
 
     /// The referrals of case `seq`, oldest first, each with its history and its notes opened.

@@ -78,6 +78,27 @@ extension SharedSchema {
         );
         CREATE INDEX referral_events_by_referral ON referral_events (referral_id, id);
         ALTER TABLE staff ADD COLUMN partner TEXT;
+        -- A partner with its own system signs its API calls with a secret of its
+        -- own (`kiosk-center partner add`), sealed as kiosks' are; one current.
+        CREATE TABLE partner_secrets (
+            partner TEXT NOT NULL,
+            generation \(integer) NOT NULL CHECK (generation >= 1),
+            sealed_secret \(blob) NOT NULL,
+            created_at \(integer) NOT NULL,
+            retired_at \(integer),
+            PRIMARY KEY (partner, generation)
+        );
+        CREATE UNIQUE INDEX partner_secrets_current ON partner_secrets (partner) WHERE retired_at IS NULL;
+        -- Each answer a partner's system sent, by the id it chose: a resend
+        -- (after a lost reply, a restart) is told the result, never applied twice.
+        CREATE TABLE referral_answers (
+            answer_id TEXT PRIMARY KEY NOT NULL CHECK (length(answer_id) BETWEEN 8 AND 64),
+            partner TEXT NOT NULL,
+            number TEXT NOT NULL,
+            body_digest TEXT NOT NULL CHECK (length(body_digest) = 64),
+            state TEXT NOT NULL CHECK (state IN (\(referralStates))),
+            received_at \(integer) NOT NULL
+        );
         """
     }
 }

@@ -305,7 +305,7 @@ enum LocalMonth {
 
 /// The two engines' schemas are kept in step: the same migrations by name,
 /// the same tables with the same columns (PostgreSQL adds one, `written_by`,
-/// for reading progress in commit order).
+/// to case_events and referral_events, for reading them in commit order).
 @Suite struct SchemaParityTests {
     @Test func bothEnginesHaveTheSameTablesColumnsAndLatestMigration() async throws {
         let sqlite = try await CenterFixture(.sqlite), postgres = try await CenterFixture(.postgres)
@@ -327,6 +327,7 @@ enum LocalMonth {
         }
         var expected = try await columns(sqlite.store)
         expected["case_events"]?.insert("written_by")
+        expected["referral_events"]?.insert("written_by")
         #expect(try await columns(postgres.store) == expected)
         #expect(PostgresMigrations.names.last == CenterMigrations.migrator.migrations.last)
         #expect(Set(PostgresMigrations.tables) == Set(expected.keys))
