@@ -32,6 +32,10 @@ public struct PartnerAPIController: Sendable {
 
     /// Adds the partner routes to the intake listener's router.
     public func addRoutes(to router: Router<IntakeContext>) {
+        // A method a path lacks is 405 with Allow, as on the kiosks' API (this middleware runs for every path).
+        router.add(middleware: AllowedMethodsMiddleware(routes: [
+            .init("\(Self.prefix)/referrals", [.get]), .init("\(Self.prefix)/referrals/:number/answers", [.post]),
+        ]))
         let partners = router.group(RouterPath(Self.prefix)).group(context: PartnerContext.self)
             .add(middleware: PartnerSignatureMiddleware(store: store, config: config, guards: guards,
                                                         trustedProxies: config.trustedProxies))
@@ -81,10 +85,14 @@ public struct PartnerAPIController: Sendable {
                                                detail: "this answerId was used for another answer; choose a new one")
             }
         } catch let error as WorkflowError {
-            if error.reason == .unknownReferral {
+            switch error.reason {
+            case .unknownReferral:
                 return PartnerResponse.problem(404, "No such referral", detail: "no referral \(number.prefix(24)) for this partner")
+            case .referralClosed, .referralNotAllowed:
+                return PartnerResponse.problem(409, "Answer not possible now", detail: error.description)
+            default:
+                return PartnerResponse.problem(422, "Unusable answer", detail: error.description)
             }
-            return PartnerResponse.problem(409, "Answer not possible now", detail: error.description)
         }
     }
 }

@@ -10,19 +10,21 @@ import Synchronization
 
 /// Every partner API call is checked before its handler runs: size, the
 /// partner (one of partners.yaml with a current secret), the signature,
-/// the ±300 s clock window, and that this very signature was not seen
-/// before (a replayed call is refused). A failure spends its address's
-/// allowance, answered 429 once spent.
+/// the ±300 s clock window, and that the call's nonce was not seen before
+/// (a replayed call is refused). A failure spends its address's allowance,
+/// answered 429 once spent.
 ///
 /// Signature: `Partner-Signature: v1=<hex>`, HMAC-SHA256 under the
-/// partner's secret over `METHOD \n PATH[?QUERY] \n TIMESTAMP \n
-/// hex(SHA-256(body))`, with `Partner-Id` and `Partner-Timestamp`.
+/// partner's secret over `METHOD \n PATH[?QUERY] \n NONCE \n TIMESTAMP \n
+/// hex(SHA-256(body))` (the kiosks' scheme with the nonce after the path), with `Partner-Id`, `Partner-Timestamp` and
+/// `Partner-Nonce` (16 to 64 letters, digits, '-' or '_', new for each call).
 struct PartnerSignatureMiddleware: RouterMiddleware {
     typealias Context = PartnerContext
 
     static let idHeader = HTTPField.Name("Partner-Id")!
     static let timestampHeader = HTTPField.Name("Partner-Timestamp")!
     static let signatureHeader = HTTPField.Name("Partner-Signature")!
+    static let nonceHeader = HTTPField.Name("Partner-Nonce")!
 
     let store: CenterStore
     let config: CenterConfiguration
@@ -46,6 +48,11 @@ struct PartnerSignatureMiddleware: RouterMiddleware {
         }
     }
 
+    static func isNonce(_ text: String) -> Bool {
+        (16...64).contains(text.utf8.count)
+            && text.utf8.allSatisfy { $0 == 0x2D || $0 == 0x5F || (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }
+    }
+
     private enum Verified {
         case success(SignedPartnerRequest)
         case failure(Response)
@@ -64,8 +71,14 @@ struct PartnerSignatureMiddleware: RouterMiddleware {
             return .failure(PartnerResponse.problem(413, "Body too large", detail: "at most \(PartnerAPIController.maxBodyBytes) bytes"))
         }
         guard let partner = request.headers[Self.idHeader], let stamp = request.headers[Self.timestampHeader].flatMap({ Int64($0) }),
-              let signature = request.headers[Self.signatureHeader]
-        else { return .failure(PartnerResponse.problem(401, "Unsigned request", detail: "send Partner-Id, Partner-Timestamp and Partner-Signature")) }
+              let signature = request.headers[Self.signatureHeader], let nonce = request.headers[Self.nonceHeader]
+        else {
+            return .failure(PartnerResponse.problem(
+                401, "Unsigned request", detail: "send Partner-Id, Partner-Timestamp, Partner-Nonce and Partner-Signature"))
+        }
+        guard Self.isNonce(nonce) else {
+            return .failure(PartnerResponse.problem(401, "Bad nonce", detail: "Partner-Nonce: 16 to 64 letters, digits, '-' or '_'"))
+        }
         let badSignature = PartnerResponse.problem(401, "Bad signature", detail: "unknown partner or wrong signature")
         guard config.partner(partner) != nil else { return .failure(badSignature) }
         let secret: [UInt8]?
@@ -74,14 +87,14 @@ struct PartnerSignatureMiddleware: RouterMiddleware {
         }
         guard let secret else { return .failure(badSignature) }
         let query = request.uri.query.map { "?\($0)" } ?? ""
-        guard RequestSigner(secret: secret).verify(signature, method: request.method.rawValue, path: request.uri.path + query,
-                                                   timestamp: stamp, body: body)
+        guard RequestSigner(secret: secret).verify(signature, method: request.method.rawValue,
+                                                   path: request.uri.path + query + "\n" + nonce, timestamp: stamp, body: body)
         else { return .failure(badSignature) }
         let offset = WireNumbers.difference(stamp, WireNumbers.int64(saturating: Date().timeIntervalSince1970))
         guard offset.magnitude <= UInt64(RequestSigner.window) else {
             return .failure(PartnerResponse.problem(401, "Stale request", detail: "timestamp outside ±300 s; check the clock"))
         }
-        guard guards.firstSight(of: signature, at: stamp) else {
+        guard guards.firstSight(of: "\(partner) \(nonce)", at: stamp) else {
             return .failure(PartnerResponse.problem(401, "Replayed request", detail: "this signed request was already received"))
         }
         return .success(SignedPartnerRequest(partner: partner, body: body))
@@ -91,21 +104,21 @@ struct PartnerSignatureMiddleware: RouterMiddleware {
 /// The limits and the replay memory one controller shares across requests.
 final class PartnerGuards: Sendable {
     let failures = RateLimiter(RateLimiter.Rule(burst: 20, perSecond: 0.2))
-    /// Signatures accepted in the last window, by their timestamp: a call is
+    /// Nonces accepted in the last window, by their timestamp: a call is
     /// taken once; older than the window it is refused as stale anyway.
     private let seen = Mutex<[String: Int64]>([:])
     static let maxRemembered = 100_000
 
-    func firstSight(of signature: String, at stamp: Int64, now: Int64 = Int64(Date().timeIntervalSince1970)) -> Bool {
+    func firstSight(of nonce: String, at stamp: Int64, now: Int64 = Int64(Date().timeIntervalSince1970)) -> Bool {
         seen.withLock { seen in
-            if seen[signature] != nil { return false }
+            if seen[nonce] != nil { return false }
             if seen.count >= Self.maxRemembered {
                 let horizon = now - Int64(RequestSigner.window) - 1
                 seen = seen.filter { $0.value >= horizon }
             }
             // Still full of calls within the window: refusing is safer than forgetting one.
             guard seen.count < Self.maxRemembered else { return false }
-            seen[signature] = stamp
+            seen[nonce] = stamp
             return true
         }
     }

@@ -6,11 +6,18 @@ import FoundationNetworking
 /// One plain GET over loopback, waited for: a scrape or a health check as
 /// monitoring makes them.
 public func httpGet(_ url: String, timeout: TimeInterval = 10, headers: [String: String] = [:]) throws -> (status: Int, body: String) {
+    try httpRequest("GET", url, timeout: timeout, headers: headers)
+}
+
+/// One request over loopback, waited for.
+public func httpRequest(_ method: String, _ url: String, timeout: TimeInterval = 10, headers: [String: String] = [:],
+                        body: Data? = nil) throws -> (status: Int, body: String) {
     final class Box: @unchecked Sendable { var result: Result<(Int, String), any Error>? }
     let box = Box()
     let done = DispatchSemaphore(value: 0)
     var request = URLRequest(url: URL(string: url)!, timeoutInterval: timeout)
-    request.httpMethod = "GET"
+    request.httpMethod = method
+    request.httpBody = body
     for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
     URLSession.shared.dataTask(with: request) { data, response, error in
         if let error {
