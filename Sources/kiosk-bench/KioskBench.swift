@@ -10,6 +10,7 @@ struct KioskBench: AsyncParsableCommand {
         commandName: "kiosk-bench", abstract: "Benchmarks for the help-request kiosk.",
         version: KioskVersion.current,
         subcommands: [SubmitBenchmark.self, ReceiptBenchmark.self, FrontBenchmark.self, DrainBenchmark.self,
-                      StartupBenchmark.self, ConsoleBenchmark.self, DistrictBenchmark.self, FleetBenchmark.self, OpenProbe.self])
+                      StartupBenchmark.self, ConsoleBenchmark.self, DistrictBenchmark.self, FleetBenchmark.self,
+                      ReferralBenchmark.self, OpenProbe.self])
 }
 
