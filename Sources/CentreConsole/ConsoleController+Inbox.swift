@@ -64,6 +64,7 @@ extension ConsoleController {
         let returned = try await returnedReferrals(visit)
         data["returned"] = returned
         data["hasReturned"] = !returned.isEmpty
+        data["returnedCount"] = returned.count
         data["overdue"] = page.overdue
         data["rows"] = InboxRowsHTML.html(rows)
         data["empty"] = rows.isEmpty

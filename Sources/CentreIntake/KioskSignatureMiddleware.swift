@@ -63,8 +63,8 @@ struct KioskSignatureMiddleware: RouterMiddleware {
         let limit = IntakeController.bodyTimeout
         let buffer: ByteBuffer
         do {
-            buffer = try await Self.collect(request, upTo: maxBytes, within: limit)
-        } catch is BodyTimeout {
+            buffer = try await TimedBody.collect(request, upTo: maxBytes, within: limit)
+        } catch is TimedBody.BodyTimeout {
             return .failure(IntakeResponse.problem(408, "Body too slow", detail: "send the body within \(limit)"))
         } catch {
             return .failure(IntakeResponse.problem(413, "Body too large", detail: "at most \(maxBytes) bytes"))
@@ -95,22 +95,6 @@ struct KioskSignatureMiddleware: RouterMiddleware {
         }
         return .success(SignedRequest(kiosk: code, body: body, signer: signer))
     }
-
-    private struct BodyTimeout: Error {}
-
-    /// The body, up to `maxBytes`, or `BodyTimeout` when it has not all
-    /// arrived within `limit`.
-    private static func collect(_ request: Request, upTo maxBytes: Int, within limit: Duration) async throws -> ByteBuffer {
-        try await withThrowingTaskGroup(of: ByteBuffer.self) { group in
-            group.addTask { try await request.body.collect(upTo: maxBytes) }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                throw BodyTimeout()
-            }
-            defer { group.cancelAll() }
-            return try await group.next()!
-        }
-    }
 }
 
 /// The limiters one router shares across its requests.
@@ -133,4 +117,24 @@ extension HTTPField.Name {
     static let idempotencyKey = HTTPField.Name(RequestSigner.idempotencyHeader)!
     static let kioskRefusal = HTTPField.Name(RequestSigner.refusalHeader)!
     static let kioskAnswerSignature = HTTPField.Name(RequestSigner.answerSignatureHeader)!
+}
+
+/// Reading a request's body with a deadline: shared by the kiosks' and the partners' signature checks.
+package enum TimedBody {
+    /// A body that had not all arrived within its limit.
+    package struct BodyTimeout: Error {}
+
+    /// The body, up to `maxBytes`, or `BodyTimeout` when it has not all
+    /// arrived within `limit` (the partner API's middleware reads its bodies so too).
+    package static func collect(_ request: Request, upTo maxBytes: Int, within limit: Duration) async throws -> ByteBuffer {
+        try await withThrowingTaskGroup(of: ByteBuffer.self) { group in
+            group.addTask { try await request.body.collect(upTo: maxBytes) }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                throw BodyTimeout()
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
 }

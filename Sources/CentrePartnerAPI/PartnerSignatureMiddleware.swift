@@ -1,4 +1,5 @@
 import CentreConfig
+import CentreIntake
 import CentreOperations
 import CentreStore
 import Foundation
@@ -67,7 +68,13 @@ struct PartnerSignatureMiddleware: RouterMiddleware {
             }
         }
         let body: Data
-        do { body = Data(try await request.body.collect(upTo: PartnerAPIController.maxBodyBytes).readableBytesView) } catch {
+        do {
+            // As the kiosks' bodies: a trickled body cannot hold a connection for ever.
+            body = Data(try await TimedBody.collect(request, upTo: PartnerAPIController.maxBodyBytes,
+                                                                   within: IntakeController.bodyTimeout).readableBytesView)
+        } catch is TimedBody.BodyTimeout {
+            return .failure(PartnerResponse.problem(408, "Body too slow", detail: "send the body within \(IntakeController.bodyTimeout)"))
+        } catch {
             return .failure(PartnerResponse.problem(413, "Body too large", detail: "at most \(PartnerAPIController.maxBodyBytes) bytes"))
         }
         guard let partner = request.headers[Self.idHeader], let stamp = request.headers[Self.timestampHeader].flatMap({ Int64($0) }),

@@ -62,6 +62,8 @@ extension SharedSchema {
         -- A partner's inbox: its open referrals; the adviser's returned ones.
         CREATE INDEX referrals_open_by_partner ON referrals (partner, answer_due_at) WHERE state IN (\(openReferralStates));
         CREATE INDEX referrals_by_partner_month ON referrals (partner, created_at);
+        -- What may be back with the adviser (declined, or unanswered and perhaps past its deadline), read by every inbox page.
+        CREATE INDEX referrals_awaiting_adviser ON referrals (answer_due_at) WHERE state IN ('requested', 'received', 'declined');
         CREATE TABLE referral_events (
             id \(key),
             referral_id \(integer) NOT NULL REFERENCES referrals (id),
