@@ -106,7 +106,7 @@ install-center: build
 	install -d $(DESTDIR)$(PREFIX)/share/kiosk/assets/console
 	install -m 0644 assets/console/* $(DESTDIR)$(PREFIX)/share/kiosk/assets/console/
 	$(call package-docs,kiosk-center,$(CENTER_PROGRAMS))
-	install -m 0644 docs/intake-api.yaml docs/alerts.yaml docs/alerts-test.yaml $(DESTDIR)$(PREFIX)/share/doc/kiosk-center/
+	install -m 0644 docs/intake-api.yaml docs/partner-api.yaml docs/alerts.yaml docs/alerts-test.yaml $(DESTDIR)$(PREFIX)/share/doc/kiosk-center/
 
 # One .deb from a staged root: control with Depends from dpkg-shlibdeps,
 # maintainer scripts, conffiles, md5sums.

@@ -137,11 +137,13 @@ import Testing
         // The centre: its service and console; none of the kiosk's roles.
         #expect(try field(centre, "Package") == "kiosk-center\n")
         #expect(try field(centre, "Depends").contains("libc6") && field(centre, "Depends").contains("libyaml-0-2"))
-        #expect(!(try field(centre, "Depends")).contains("libcups2"), "the centre prints nothing")
+        #expect(try field(centre, "Depends").contains("libcups2") && field(centre, "Depends").contains("fonts-wqy-microhei"),
+                "the centre prints referral slips (CUPS) in Chinese")
         let centreFiles = try contents(centre)
         for path in ["./usr/bin/kiosk-center", "./usr/lib/systemd/system/kiosk-center.service", "./etc/kiosk-center/center.yaml",
                      "./usr/share/kiosk/assets/console/inbox.mustache", "./usr/share/man/man8/kiosk-center.8.gz",
                      "./usr/share/doc/kiosk-center/intake-api.yaml", "./usr/share/doc/kiosk-center/alerts.yaml",
+                     "./usr/share/doc/kiosk-center/partner-api.yaml", "./usr/share/kiosk/assets/console/referral.mustache",
                      "./usr/share/kiosk/assets/console/fleet.mustache"] {
             #expect(centreFiles.contains(path), "\(path)")
         }
