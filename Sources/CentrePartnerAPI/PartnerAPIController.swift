@@ -55,7 +55,7 @@ public struct PartnerAPIController: Sendable {
         let page = try await store.partnerFeed(partner: partner.partner, after: after, limit: limit,
                                                idSharingConsents: config.cases.partnerIDConsentVersions,
                                                viewer: partner.actor)
-        return PartnerResponse.json(200, PartnerFeed(page))
+        return PartnerResponse.json(200, PartnerFeed(page, timeZone: config.timeZone))
     }
 
     func answer(number: String, _ partner: SignedPartnerRequest) async throws -> Response {

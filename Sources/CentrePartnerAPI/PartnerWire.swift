@@ -37,14 +37,14 @@ struct PartnerFeed: Encodable {
     var cursor: Int64
     var more: Bool
 
-    init(_ page: PartnerFeedPage) {
+    init(_ page: PartnerFeedPage, timeZone: TimeZone) {
         referrals = page.referrals.map { view in
             Referral(number: view.number, kind: view.kind.rawValue, state: view.state.rawValue, level: view.level.rawValue,
                      programme: view.programme, service: view.service, name: view.name, phone: view.phone,
                      street: view.street, residentId: view.residentID, note: view.note, referredBy: view.referredBy,
                      referredAt: view.createdAt, answerDueAt: view.answerDueAt, declineReason: view.declineReason?.rawValue,
                      delivery: view.delivery.map {
-                         Delivered(kind: $0.kind.rawValue, what: $0.what, on: PartnerAnswer.dayFormat($0.on),
+                         Delivered(kind: $0.kind.rawValue, what: $0.what, on: PartnerAnswer.dayFormat($0.on, timeZone: timeZone),
                                    amountCents: $0.amountCents)
                      }, erased: view.erased)
         }
@@ -119,7 +119,7 @@ struct PartnerAnswer: Decodable {
         return date
     }
 
-    static func dayFormat(_ date: Date, timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!) -> String {
+    static func dayFormat(_ date: Date, timeZone: TimeZone) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = timeZone

@@ -69,7 +69,7 @@ extension CenterStore {
             note: try open(row["sealed_note"]), referredBy: row["created_by"],
             createdAt: Date(milliseconds: row["created_at"]), answerDueAt: Date(milliseconds: row["answer_due_at"]),
             declineReason: (row["decline_reason"] as String?).flatMap(DeclineReason.init(rawValue:)),
-            delivery: try Self.delivery(row, what: try open(row["sealed_delivered_what"])),
+            delivery: Self.delivery(row, what: try open(row["sealed_delivered_what"])),
             erased: submission == nil)
     }
 

@@ -61,7 +61,10 @@ extension CenterStore {
         guard change.to != change.from else { return change }
         let at = now.millisecondsSince1970, id: Int64 = row["id"], seq: Int64 = row["seq"]
         let uuid = UUID(uuidString: row["submission"])!
-        let sealed = try action.note.flatMap { $0.isEmpty ? nil : try self.sealer.seal(Data($0.utf8), boundTo: uuid) }
+        // The words as the rules kept them (what was delivered, trimmed), sealed like the resident's data.
+        let words = change.delivery?.what ?? action.note?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let sealed = try words.flatMap { $0.isEmpty ? nil : try self.sealer.seal(Data($0.utf8), boundTo: uuid) }
+        // Declined, completed and cancelled are final, so each answer's own columns are written once and never cleared.
         try await db.execute("""
             UPDATE referrals SET state = ?,
                 received_at = CASE WHEN ? = 'received' THEN ? ELSE received_at END,
@@ -120,7 +123,7 @@ extension CenterStore {
                 answeredAt: (row["answered_at"] as Int64?).map(Date.init(milliseconds:)),
                 declineReason: (row["decline_reason"] as String?).flatMap(DeclineReason.init(rawValue:)),
                 declineNote: try open(row["sealed_decline_note"]),
-                delivery: try Self.delivery(row, what: try open(row["sealed_delivered_what"])),
+                delivery: Self.delivery(row, what: try open(row["sealed_delivered_what"])),
                 cancelReason: (row["cancel_reason"] as String?).flatMap(CancelReason.init(rawValue:)),
                 closedAt: (row["closed_at"] as Int64?).map(Date.init(milliseconds:)),
                 history: events.filter { $0["referral_id"] as Int64 == id }.map { event in
@@ -131,7 +134,7 @@ extension CenterStore {
         }
     }
 
-    static func delivery(_ row: SQLRow, what: String?) throws -> Delivery? {
+    static func delivery(_ row: SQLRow, what: String?) -> Delivery? {
         guard let kind = (row["delivered_kind"] as String?).flatMap(HelpKind.init(rawValue:)),
               let on = row["delivered_on"] as Int64? else { return nil }
         return Delivery(kind: kind, what: what ?? "", on: Date(milliseconds: on),

@@ -3,6 +3,7 @@ import CentreStore
 import CentreTestSupport
 import CentreWorkflow
 import Foundation
+import IntakeProtocol
 import KioskDomain
 import Testing
 
@@ -173,5 +174,51 @@ import Testing
             try await db.fetchValue("SELECT COUNT(*) FROM referral_events WHERE sealed_note IS NOT NULL") ?? -1
         }
         #expect(sealed == 0)
+    }
+
+    @Test(arguments: CenterBackend.allCases) func aPartnersSystemReadsItsFeedByCursorAndEachAnswerCountsOnce(_ backend: CenterBackend) async throws {
+        let centre = try await CenterFixture(backend)
+        let reference = try await referredCase(centre)
+        let food = "\(reference)-1"
+        let first = try await centre.store.partnerFeed(partner: "charity-foundation", after: 0, limit: 10, idSharingConsents: [],
+                                                       viewer: "partner-api:charity-foundation")
+        #expect(first.referrals.map(\.number) == [food] && !first.more && first.cursor > 0)
+        #expect(first.referrals.first?.residentID == nil && first.referrals.first?.name == "欧阳明华")
+        #expect(try await centre.store.partnerFeed(partner: "charity-foundation", after: first.cursor, limit: 10,
+                                                   idSharingConsents: [], viewer: "api").referrals.isEmpty, "nothing new")
+
+        let digest = String(repeating: "a", count: 64), other = String(repeating: "b", count: 64)
+        let once = try await centre.store.answerReferral(.accept, number: food, partner: "charity-foundation",
+                                                         answerID: "answer-0001", bodyDigest: digest, actor: "api")
+        #expect(once == .applied(.accepted))
+        let again = try await centre.store.answerReferral(.accept, number: food, partner: "charity-foundation",
+                                                          answerID: "answer-0001", bodyDigest: digest, actor: "api")
+        #expect(again == .repeated(.accepted))
+        let reused = try await centre.store.answerReferral(.start, number: food, partner: "charity-foundation",
+                                                           answerID: "answer-0001", bodyDigest: other, actor: "api")
+        #expect(reused == .conflict)
+        await #expect(throws: WorkflowError(reason: .unknownReferral)) {
+            try await centre.store.answerReferral(.accept, number: "\(reference)-2", partner: "charity-foundation",
+                                                  answerID: "answer-0002", bodyDigest: digest, actor: "api")
+        }
+        // A refused answer leaves its id unused.
+        await #expect(throws: WorkflowError(reason: .referralNotAllowed(.accepted))) {
+            try await centre.store.answerReferral(.accept, number: food, partner: "charity-foundation",
+                                                  answerID: "answer-0003", bodyDigest: digest, actor: "api")
+        }
+        #expect(try await centre.store.answerReferral(.start, number: food, partner: "charity-foundation",
+                                                      answerID: "answer-0003", bodyDigest: other, actor: "api") == .applied(.inProgress))
+        let next = try await centre.store.partnerFeed(partner: "charity-foundation", after: first.cursor, limit: 10,
+                                                      idSharingConsents: [], viewer: "api")
+        #expect(next.referrals.map(\.state) == [.inProgress] && next.cursor > first.cursor)
+        let history = try #require(try await centre.store.caseDetail(reference, viewer: "test")?.referrals.first?.history)
+        #expect(history.map(\.action) == ["referral_create", "referral_accept", "referral_start"])
+
+        let secret = try await centre.store.rotatePartnerSecret("charity-foundation")
+        #expect(try await centre.store.partnerSecret(of: "charity-foundation") == [UInt8](hex: secret))
+        let rotated = try await centre.store.rotatePartnerSecret("charity-foundation")
+        #expect(try await centre.store.partnerSecret(of: "charity-foundation") == [UInt8](hex: rotated) && rotated != secret)
+        try await centre.store.revokePartnerSecret("charity-foundation")
+        #expect(try await centre.store.partnerSecret(of: "charity-foundation") == nil)
     }
 }
