@@ -26,6 +26,8 @@ public struct CenterConfiguration: Sendable {
     public static let standardConnectionsPerAddress = 200
     /// Where referral slips are printed (center.yaml's `referral_slips:`).
     public var slips = SlipSettings()
+    /// The home-visit assessment form (`home-visit.yaml`).
+    public var homeVisit: HomeVisitForm
 
     public func partner(_ id: String) -> Partner? { partners.first { $0.id == id } }
 

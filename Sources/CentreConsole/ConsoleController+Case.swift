@@ -211,6 +211,10 @@ extension ConsoleController {
         case .deliveryRequired: return "请填写提供了什么。"
         case .amountOutOfRange: return "金额只用于物质帮助，且在 0 到 1,000,000 元之间。"
         case .deliveredInFuture: return "提供日期不能晚于今天。"
+        case .visitAnswerUnknown: return "评估表的回答有误，请重新填写。"
+        case let .visitIncomplete(count): return "评估表还有 \(count) 个问题没有回答。"
+        case .caseChanged: return "您打开案件后，它已被他人修改：请先查看最新情况，再记录访视。"
+        case .noPendingVisit: return "此案件没有待审批的访视。"
         }
     }
 }

@@ -26,6 +26,10 @@ public struct WorkflowError: Error, Sendable, Equatable, CustomStringConvertible
         case deliveryRequired
         case amountOutOfRange
         case deliveredInFuture
+        case visitAnswerUnknown
+        case visitIncomplete(Int)
+        case caseChanged
+        case noPendingVisit
     }
 
     public let reason: Reason
@@ -58,6 +62,10 @@ public struct WorkflowError: Error, Sendable, Equatable, CustomStringConvertible
         case .deliveryRequired: "say what was delivered"
         case .amountOutOfRange: "an amount is for material help only, between 0 and 1,000,000"
         case .deliveredInFuture: "the day of delivery is in the future"
+        case .visitAnswerUnknown: "an answer names a question or option the form does not have, or a question twice"
+        case let .visitIncomplete(count): "\(count) question(s) of the form are not answered"
+        case .caseChanged: "the case changed since you opened it: look at it again, then record the visit"
+        case .noPendingVisit: "no visit of this case waits for approval"
         }
     }
 }

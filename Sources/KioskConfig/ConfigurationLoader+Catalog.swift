@@ -66,23 +66,42 @@ extension ConfigurationLoader {
     /// each with options scored on the three dimensions.
     package static func readAssessment(_ root: YAMLNode) -> Assessment? {
         guard let top = root.mapping("assessment.yaml", keys: ["thresholds", "questions"]) else { return nil }
-        var thresholds: HardshipThresholds?
         let thresholdNode = top.required("thresholds")
-        if let map = thresholdNode?.mapping("thresholds", keys: ["yellow_at", "red_at"]) {
-            let yellow = map.required("yellow_at")?.int("thresholds.yellow_at", in: 1...1000)
-            let red = map.required("red_at")?.int("thresholds.red_at", in: 1...1000)
-            if let yellow, let red {
-                if yellow >= red {
-                    map.owner.problem("thresholds out of order: yellow_at (\(yellow)) must be below red_at (\(red))")
-                } else {
-                    thresholds = HardshipThresholds(yellowAt: yellow, redAt: red)
-                }
-            }
-        }
+        let thresholds = thresholdNode.flatMap(readThresholds)
 
-        var questionIDs = UniqueIDs("question")
         let questionNodes = top.required("questions")?.sequence("questions") ?? []
-        let questions = questionNodes.compactMap { item -> AssessmentQuestion? in
+        let questions = readQuestions(questionNodes)
+        if questionNodes.isEmpty { top.owner.problem("assessment.yaml: at least one question is needed") }
+
+        guard let thresholds, questions.count == questionNodes.count, !questions.isEmpty else { return nil }
+        let highest = questions.reduce(0) { $0 + ($1.options.map(\.scores.total).max() ?? 0) }
+        if thresholds.redAt > highest {
+            thresholdNode?.problem("thresholds.red_at (\(thresholds.redAt)) can never be reached: the highest possible total is \(highest)")
+            return nil
+        }
+        return Assessment(questions: questions, thresholds: thresholds)
+    }
+
+    /// `{yellow_at: N, red_at: M}`, N below M.
+    package static func readThresholds(_ node: YAMLNode) -> HardshipThresholds? {
+        guard let map = node.mapping("thresholds", keys: ["yellow_at", "red_at"]) else { return nil }
+        let yellow = map.required("yellow_at")?.int("thresholds.yellow_at", in: 1...1000)
+        let red = map.required("red_at")?.int("thresholds.red_at", in: 1...1000)
+        guard let yellow, let red else { return nil }
+        guard yellow < red else {
+            map.owner.problem("thresholds out of order: yellow_at (\(yellow)) must be below red_at (\(red))")
+            return nil
+        }
+        return HardshipThresholds(yellowAt: yellow, redAt: red)
+    }
+
+    /// Questions with single-choice options, each option with its scores
+    /// per dimension and whether it is an emergency: the kiosk's assessment
+    /// and the centre's home-visit form are written alike. Nil entries are
+    /// problems already logged.
+    package static func readQuestions(_ nodes: [YAMLNode]) -> [AssessmentQuestion] {
+        var questionIDs = UniqueIDs("question")
+        return nodes.compactMap { item -> AssessmentQuestion? in
             guard let map = item.mapping("question", keys: ["id", "prompt", "options"]) else { return nil }
             let id = map.required("id")?.identifier("question.id")
             let prompt = map.required("prompt")?.localized("question.prompt")
@@ -106,18 +125,9 @@ extension ConfigurationLoader {
             guard let id, let prompt, options.count == optionNodes.count, optionNodes.count >= 2 else { return nil }
             return AssessmentQuestion(id: id, prompt: prompt, options: options)
         }
-        if questionNodes.isEmpty { top.owner.problem("assessment.yaml: at least one question is needed") }
-
-        guard let thresholds, questions.count == questionNodes.count, !questions.isEmpty else { return nil }
-        let highest = questions.reduce(0) { $0 + ($1.options.map(\.scores.total).max() ?? 0) }
-        if thresholds.redAt > highest {
-            thresholdNode?.problem("thresholds.red_at (\(thresholds.redAt)) can never be reached: the highest possible total is \(highest)")
-            return nil
-        }
-        return Assessment(questions: questions, thresholds: thresholds)
     }
 
-    static func readScores(_ node: YAMLNode) -> DimensionScores? {
+    package static func readScores(_ node: YAMLNode) -> DimensionScores? {
         guard let map = node.mapping("scores", keys: Set(Dimension.allCases.map(\.rawValue))) else { return nil }
         var scores = DimensionScores.zero
         var ok = true
