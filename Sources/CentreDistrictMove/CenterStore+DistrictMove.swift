@@ -181,14 +181,14 @@ extension CenterStore {
         try await db.execute("""
             INSERT INTO cases (seq, priority, street, created_at, received_at, due_at, state, assignee, first_contact_at,
                 unanswered_attempts, partner, outcome, duplicate_of, closed_at, updated_at, sealed_reasons, erased_at,
-                kiosk_street)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                kiosk_street, version, next_review_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [seq, row["priority"] as Int64, row["street"] as String, row["created_at"] as Int64,
                   row["received_at"] as Int64, row["due_at"] as Int64, row["state"] as String, row["assignee"] as String?,
                   row["first_contact_at"] as Int64?, row["unanswered_attempts"] as Int64, row["partner"] as String?,
                   row["outcome"] as String?, row["duplicate_of"] as String?, row["closed_at"] as Int64?,
                   row["updated_at"] as Int64, try reseal(row["sealed_reasons"]), row["erased_at"] as Int64?,
-                  (row["kiosk_street"] as String?) ?? street])
+                  (row["kiosk_street"] as String?) ?? street, row["version"] as Int64, row["next_review_at"] as Int64?])
         for event in events {
             try await db.execute("""
                 INSERT INTO case_events (seq, at, actor, action, from_state, to_state, detail, sealed_note)

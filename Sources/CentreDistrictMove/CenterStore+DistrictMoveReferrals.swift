@@ -1,18 +1,21 @@
 import CentreStore
 import Foundation
 
-/// A moved request's referrals and their histories, read from the street
-/// centre with its case and written with it at the district: numbered
-/// after the district's reference (a renumbered case's referrals follow),
-/// their notes resealed with the district's key.
+/// A moved request's referrals with their histories and its home visits,
+/// read from the street centre with its case and written with it at the
+/// district: referrals numbered after the district's reference (a
+/// renumbered case's referrals follow), every sealed part resealed with the
+/// district's key.
 struct MovedReferrals {
     var referrals: [SQLRow]
     var events: [SQLRow]
+    var visits: [SQLRow]
 
     func of(_ seq: Int64) -> MovedReferrals {
         let mine = referrals.filter { ($0["seq"] as Int64) == seq }
         let ids = Set(mine.map { $0["id"] as Int64 })
-        return MovedReferrals(referrals: mine, events: events.filter { ids.contains($0["referral_id"] as Int64) })
+        return MovedReferrals(referrals: mine, events: events.filter { ids.contains($0["referral_id"] as Int64) },
+                              visits: visits.filter { ($0["seq"] as Int64) == seq })
     }
 }
 
@@ -24,7 +27,8 @@ extension CenterStore {
             events: try await db.fetchAll("""
                 SELECT e.* FROM referral_events e JOIN referrals r ON r.id = e.referral_id
                 WHERE r.seq >= ? AND r.seq <= ? ORDER BY e.id
-                """, [first, last]))
+                """, [first, last]),
+            visits: try await db.fetchAll("SELECT * FROM visits WHERE seq >= ? AND seq <= ? ORDER BY id", [first, last]))
     }
 
     static func insertReferrals(_ moved: MovedReferrals, seq: Int64, reference: String,
@@ -52,6 +56,17 @@ extension CenterStore {
                           event["from_state"] as String?, event["to_state"] as String, event["detail"] as String?,
                           try reseal(event["sealed_note"])])
             }
+        }
+        for visit in moved.visits {
+            try await db.execute("""
+                INSERT INTO visits (seq, form_version, visited_on, sealed_record, economic, social, development, emergency,
+                    level, from_level, state, recorded_by, recorded_at, decided_by, decided_at, sealed_decision_note)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, [seq, visit["form_version"] as String, visit["visited_on"] as Int64, try reseal(visit["sealed_record"]),
+                      visit["economic"] as Int64, visit["social"] as Int64, visit["development"] as Int64,
+                      visit["emergency"] as Int64, visit["level"] as String, visit["from_level"] as String,
+                      visit["state"] as String, visit["recorded_by"] as String, visit["recorded_at"] as Int64,
+                      visit["decided_by"] as String?, visit["decided_at"] as Int64?, try reseal(visit["sealed_decision_note"])])
         }
     }
 }

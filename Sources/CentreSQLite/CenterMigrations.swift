@@ -255,6 +255,9 @@ package enum CenterMigrations {
                 CREATE INDEX case_events_by_case ON case_events (seq, id);
                 """)
         }
+        migrator.registerMigration(SharedSchema.v8Name) { db in
+            try db.execute(sql: SharedSchema.v8Visits(integer: "INTEGER", blob: "BLOB", key: "INTEGER PRIMARY KEY"))
+        }
         return migrator
     }
 }

@@ -83,6 +83,12 @@ public struct CaseDetail: Sendable {
     public var timeline: [CaseEvent]
     /// Its referrals, oldest first, each with its history.
     public var referrals: [ReferralRecord] = []
+    /// Its home visits, oldest first.
+    public var visits: [VisitEntry] = []
+    /// Rises with every visit and decision: a visit form carries the version it was opened at.
+    public var version: Int64 = 0
+    /// When the family is next visited (set by a visit).
+    public var nextReviewAt: Date?
 
     public func isOverdue(at now: Date) -> Bool {
         FirstContactDeadlines.isOverdue(state: state, firstContactAt: firstContactAt, dueAt: dueAt, now: now)

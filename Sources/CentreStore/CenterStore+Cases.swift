@@ -153,7 +153,7 @@ extension CenterStore {
         let scope = StreetScope(street: street)
         return try await database.write { db -> CaseDetail? in
             guard let row = try await db.fetchOne("""
-                SELECT s.*, c.* FROM cases c JOIN submissions s ON s.seq = c.seq WHERE \(scope.clause("s.reference = ?"))
+                SELECT s.*, c.*, c.priority AS case_priority FROM cases c JOIN submissions s ON s.seq = c.seq WHERE \(scope.clause("s.reference = ?"))
                 """, scope.arguments([reference])) else { return nil }
             try await Self.audit(db, actor: viewer, action: look.rawValue, case: reference, at: now)
             let id = UUID(uuidString: row["id"])!
@@ -168,7 +168,7 @@ extension CenterStore {
             }
             return CaseDetail(
                 reference: reference, receiptNumber: row["receipt_number"], kioskCode: row["kiosk_code"],
-                level: HardshipLevel(priority: row["priority"]),
+                level: HardshipLevel(priority: row["case_priority"]),  // the case's, which a visit may have moved
                 reasons: try self.openReasons(row["sealed_reasons"], id: row["id"]),
                 programme: row["programme"], service: row["service"], street: row["street"],
                 createdAt: Date(milliseconds: row["created_at"]), receivedAt: Date(milliseconds: row["received_at"]),
@@ -179,7 +179,9 @@ extension CenterStore {
                 outcome: (row["outcome"] as String?).flatMap(CaseOutcome.init(rawValue:)),
                 duplicateOf: row["duplicate_of"], closedAt: (row["closed_at"] as Int64?).map(Date.init(milliseconds:)),
                 submission: try self.openBody(row["sealed_body"], id: id), timeline: timeline,
-                referrals: try await self.referrals(db, seq: row["seq"], reference: reference, submission: id))
+                referrals: try await self.referrals(db, seq: row["seq"], reference: reference, submission: id),
+                visits: try await self.visits(db, seq: row["seq"], submission: id), version: row["version"],
+                nextReviewAt: (row["next_review_at"] as Int64?).map(Date.init(milliseconds:)))
         }
     }
 

@@ -2,7 +2,7 @@ import Foundation
 
 extension CenterStore {
     /// Erases the personal data of cases closed before `cutoff`: the sealed
-    /// request, the triage reasons, the closing notes and the referrals' notes. The case row with
+    /// request, the triage reasons, the closing notes, the referrals' notes and the visits' records. The case row with
     /// its level, programme, service, street, times and outcome stays, so
     /// reports still count it; the access log keeps one line per run.
     /// Returns how many cases were erased.
@@ -17,6 +17,10 @@ extension CenterStore {
             try await db.execute("""
                 UPDATE referrals SET sealed_note = NULL, sealed_decline_note = NULL, sealed_delivered_what = NULL
                 WHERE seq IN (\(selection))
+                """, [cutoff])
+            // A visit's record (who was met, the answers, the note) and a decision's note; its scores stay.
+            try await db.execute("""
+                UPDATE visits SET sealed_record = NULL, sealed_decision_note = NULL WHERE seq IN (\(selection))
                 """, [cutoff])
             try await db.execute("""
                 UPDATE referral_events SET sealed_note = NULL

@@ -16,7 +16,7 @@ extension SharedSchema {
     /// partner's answer is a line there too (`referral`), so the kiosk's
     /// progress feed, which follows that timeline, carries it to the resident.
     package static let v7CaseActions = "'received', 'accept', 'assign', 'contact', 'refer', 'start_service', 'close', "
-        + "'duplicate', 'referral'"
+        + "'duplicate', 'referral', 'visit', 'visit_approved', 'visit_sent_back'"
 
     /// Referrals (转介) as records of their own, several per case: one
     /// partner, one kind of help, a state of its own, the partner's answer

@@ -14,7 +14,8 @@ import Testing
     }
 
     @Test func everyStateOutcomeAndActionIsNamed() {
-        let actions = ["accept", "assign", "contact", "refer", "start_service", "close", "duplicate"]
+        let actions = ["accept", "assign", "contact", "refer", "start_service", "close", "duplicate", "visit", "visit_approved",
+                       "visit_sent_back"]
         for language in [Language.chinese, .english] {
             let texts = ConsoleTexts.table(language)
             for state in CaseState.allCases { #expect(texts["state_\(state.rawValue)"] != nil) }
@@ -24,6 +25,8 @@ import Testing
                 #expect(texts["level_\(level.rawValue)"] != nil && texts["level_short_\(level.rawValue)"] != nil)
             }
             for health in FleetHealth.allCases { #expect(texts["health_\(health.rawValue)"] != nil) }
+            #expect(texts["action_referral"] != nil, "a partner's answer on the timeline")
+            for state in ReferralState.allCases { #expect(texts["rstate_\(state.rawValue)"] != nil) }
         }
     }
 }
