@@ -10,7 +10,8 @@ import KioskDomain
 /// and the actions staff take on it.
 extension ConsoleController {
     func casePage(_ visit: Visit, look: CenterStore.Look, errors: [(field: String, text: String)] = [],
-                  status: HTTPResponse.Status = .ok) async throws -> Response {
+                  status: HTTPResponse.Status = .ok,
+                  visitForm: (chosen: [String: String], preview: VisitAssessment?) = ([:], nil)) async throws -> Response {
         let texts = visit.texts, language = visit.language
         let reference = visit.parameters.get("reference") ?? ""
         guard let detail = try await store.caseDetail(reference, viewer: visit.staff.username, look: look,
@@ -66,6 +67,7 @@ extension ConsoleController {
         data["actions"] = await actionForms(detail, visit: visit)
         data["referrals"] = referralSection(detail, visit: visit)
         data["hasReferrals"] = !detail.referrals.isEmpty
+        data["homeVisit"] = visitSection(detail, visit: visit, chosen: visitForm.chosen, preview: visitForm.preview)
         return html(views.render("case", data), status: status)
     }
 
@@ -107,6 +109,13 @@ extension ConsoleController {
         case "refer": return partnerName(detail, language)
         case "close": return texts["outcome_\(detail)"] ?? detail
         case "contact": return texts["contact_\(detail)"] ?? detail
+        case "visit", "visit_approved", "visit_sent_back":
+            // "yellow>red pending": the levels in words, and where the visit stands.
+            let parts = detail.split(separator: " ")
+            let levels = (parts.first ?? "").split(separator: ">").compactMap { HardshipLevel(rawValue: String($0)) }
+            guard levels.count == 2 else { return detail }
+            let state = parts.count > 1 ? texts["visit_\(parts[1])"].map { " · " + $0 } ?? "" : ""
+            return texts.word(for: levels[0]) + " → " + texts.word(for: levels[1]) + state
         case "referral":
             guard let line = ReferralProgressLine(detail: detail) else { return detail }
             return partnerName(line.partner, language) + " · "

@@ -65,6 +65,10 @@ extension ConsoleController {
         data["returned"] = returned
         data["hasReturned"] = !returned.isEmpty
         data["returnedCount"] = returned.count
+        let approvals = try await pendingVisitsPanel(visit)
+        data["approvals"] = approvals
+        data["hasApprovals"] = !approvals.isEmpty
+        data["approvalsCount"] = approvals.count
         data["overdue"] = page.overdue
         data["rows"] = InboxRowsHTML.html(rows)
         data["empty"] = rows.isEmpty

@@ -91,6 +91,8 @@ public struct ConsoleController: Sendable {
         cases.post("cases/:reference/referrals/:number/cancel") { request, context in
             try await cancelReferral(Visit(request, context))
         }
+        cases.post("cases/:reference/visits") { request, context in try await recordVisit(Visit(request, context)) }
+        cases.post("cases/:reference/visits/decision") { request, context in try await decideVisit(Visit(request, context)) }
         cases.get("cases/:reference/referrals/:number/slip.pdf") { request, context in
             try await slipPDF(Visit(request, context))
         }

@@ -215,6 +215,20 @@ def main():
         driver.get(CONSOLE + "/cases/" + other)
         check("新收到" in text(driver), "and the case did not move")
 
+        # A home visit on that case: the level worked out before anything is stored, then recorded.
+        driver.get(CONSOLE + "/cases/" + other)
+        for question, option in [("income", "none"), ("expenses", "crushing"), ("housing", "crowded")]:
+            driver.find_element(By.CSS_SELECTOR, "input[name='q.%s'][value='%s']" % (question, option)).click()
+        for question in driver.find_elements(By.CSS_SELECTOR, "fieldset.question"):
+            if not question.find_elements(By.CSS_SELECTOR, "input:checked"):
+                question.find_element(By.CSS_SELECTOR, "input[type=radio]").click()
+        submit(driver, "do-preview")
+        check("加权总分 25" in text(driver), "the visit form works out the level before it is recorded")
+        driver.find_element(By.ID, "visit-met").send_keys("居民本人")
+        submit(driver, "do-visit")
+        check("家庭访视" in driver.find_element(By.CSS_SELECTOR, "table.timeline").text, "the visit is on the timeline")
+        shot(driver, "10a-home-visit", full=True)
+
         # A forged token and a mistyped number are refused with a clear message.
         forged = kiosk_wire.receipt_token(b"\x09" * 32, receipt)
         box = driver.find_element(By.NAME, "ticket")
