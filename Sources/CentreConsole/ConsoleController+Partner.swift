@@ -122,7 +122,7 @@ extension ConsoleController {
         case "complete":
             field = "delivered-what"
             guard let kind = form["kind"].flatMap(HelpKind.init(rawValue:)) else { break }
-            guard let on = Self.parseDay(form["on"] ?? "", timeZone: config.timeZone) else {
+            guard let on = config.startOfDay(form["on"] ?? "") else {
                 return try await partnerReferralPage(visit, errors: [("delivered-on", texts[.badDate])],
                                                      status: .unprocessableContent)
             }
@@ -151,17 +151,6 @@ extension ConsoleController {
         logger.info("referral answered", metadata: ["referral.number": "\(number)", "referral.action": "\(action.name)",
                                                     "staff.username": "\(visit.staff.username)"])
         return redirect("/partner/referrals/\(number)?done=\(action.name)")
-    }
-
-    /// `2026-12-07` as the start of that day in the centre's time zone.
-    static func parseDay(_ text: String, timeZone: TimeZone) -> Date? {
-        let parts = text.trimmingCharacters(in: .whitespaces).split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3 else { return nil }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let components = DateComponents(year: parts[0], month: parts[1], day: parts[2])
-        guard components.isValidDate(in: calendar) else { return nil }
-        return calendar.date(from: components)
     }
 
     /// "300", "300.5", "300.50" (yuan) in cents; nil for anything else.

@@ -68,7 +68,7 @@ extension ConsoleController {
             let assessed = HomeVisitScoring.assess(answers, form: config.homeVisit, previous: previous?.scores)
             return try await casePage(visit, look: .view, visitForm: (chosen, assessed))
         }
-        guard let day = Self.parseDay(form["visited_on"] ?? "", timeZone: config.timeZone), day <= visit.now,
+        guard let day = config.startOfDay(form["visited_on"] ?? ""), day <= visit.now,
               let version = form["version"].flatMap({ Int64($0) }) else {
             return try await casePage(visit, look: .view, errors: [("visited-on", visit.texts[.badDate])],
                                       status: .unprocessableContent, visitForm: (chosen, nil))

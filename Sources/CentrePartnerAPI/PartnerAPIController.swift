@@ -66,7 +66,7 @@ public struct PartnerAPIController: Sendable {
             return PartnerResponse.problem(400, "Malformed JSON", detail: "the body is not a JSON answer")
         }
         let action: ReferralAction
-        do { action = try answer.action(timeZone: config.timeZone) } catch {
+        do { action = try answer.action(config: config) } catch {
             return PartnerResponse.problem(422, "Unusable answer", detail: error.description)
         }
         do {

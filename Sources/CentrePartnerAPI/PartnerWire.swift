@@ -44,7 +44,7 @@ struct PartnerFeed: Encodable {
                      street: view.street, residentId: view.residentID, note: view.note, referredBy: view.referredBy,
                      referredAt: view.createdAt, answerDueAt: view.answerDueAt, declineReason: view.declineReason?.rawValue,
                      delivery: view.delivery.map {
-                         Delivered(kind: $0.kind.rawValue, what: $0.what, on: PartnerAnswer.dayFormat($0.on, timeZone: timeZone),
+                         Delivered(kind: $0.kind.rawValue, what: $0.what, on: LocalTime($0.on, timeZone).day,
                                    amountCents: $0.amountCents)
                      }, erased: view.erased)
         }
@@ -86,7 +86,7 @@ struct PartnerAnswer: Decodable {
     }
 
     /// The workflow's action, or why this answer names none.
-    func action(timeZone: TimeZone) throws(Invalid) -> ReferralAction {
+    func action(config: CenterConfiguration) throws(Invalid) -> ReferralAction {
         switch action {
         case "receive": return .open
         case "accept": return .accept
@@ -101,30 +101,13 @@ struct PartnerAnswer: Decodable {
             guard let delivery, let kind = HelpKind(rawValue: delivery.kind) else {
                 throw Invalid(description: "complete needs a delivery: kind (material, service, psychological), what, on")
             }
-            guard let day = Self.day(delivery.on, timeZone: timeZone) else {
+            guard let day = config.startOfDay(delivery.on) else {
                 throw Invalid(description: "delivery.on: a day written yyyy-MM-dd")
             }
             return .complete(Delivery(kind: kind, what: delivery.what, on: day, amountCents: delivery.amountCents))
         default:
             throw Invalid(description: "action: one of receive, accept, decline, start, complete")
         }
-    }
-
-    static func day(_ text: String, timeZone: TimeZone) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = timeZone
-        formatter.dateFormat = "yyyy-MM-dd"
-        guard let date = formatter.date(from: text), formatter.string(from: date) == text else { return nil }
-        return date
-    }
-
-    static func dayFormat(_ date: Date, timeZone: TimeZone) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = timeZone
-        formatter.dateFormat = "yyyy-MM-dd"
-        return formatter.string(from: date)
     }
 }
 

@@ -52,20 +52,12 @@ public struct ReferralSlip: Sendable {
             .text(token.number.replacingOccurrences(of: "-", with: "-\u{200B}"), large),
             .qr(try QREncoder.encode(token.description, correction: .medium)),
             .text(words.scanHint, label),
-            .text("\(words.issued) \(Self.timestamp(issuedAt, timeZone))", label),
+            .text("\(words.issued) \(LocalTime(issuedAt, timeZone).day) \(LocalTime(issuedAt, timeZone).clock)", label),
         ]
         return ReceiptDocument(
             rollWidthMM: settings.widthMM, printableWidthMM: settings.widthMM - 8, marginTopMM: 4, marginBottomMM: 10,
             blockSpacingMM: 1.6, qr: ReceiptLayout.QRSettings(maxWidthMM: 36, minModuleMM: 0.5, quietZoneModules: 4),
             fontFamily: settings.fontFamily, blocks: blocks, title: "referral slip \(token.number)")
-    }
-
-    static func timestamp(_ date: Date, _ timeZone: TimeZone) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = timeZone
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        return formatter.string(from: date)
     }
 }
 

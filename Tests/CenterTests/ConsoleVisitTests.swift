@@ -1,3 +1,4 @@
+import CentreConfig
 import CentreStore
 import CentreTestSupport
 import CentreWorkflow
@@ -39,7 +40,7 @@ extension ConsoleDriver {
             #expect(preview.text.contains(#"value="none" checked"#), "the answers stay chosen")
             #expect(try await centre.store.caseDetail(reference, viewer: "test")?.visits.isEmpty == true, "a preview stores nothing")
 
-            let visit = answers.merging(["csrf": adviser.csrf, "version": version, "visited_on": PartnerDay.today(centre.config.timeZone),
+            let visit = answers.merging(["csrf": adviser.csrf, "version": version, "visited_on": LocalTime(Date(), centre.config.timeZone).day,
                                          "met": "居民本人", "note": "房东要求月底搬走"]) { $1 }
             let recorded = try await client.post("/cases/\(reference)/visits", visit, adviser)
             #expect(recorded.status == .seeOther)

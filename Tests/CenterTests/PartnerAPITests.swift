@@ -102,7 +102,7 @@ import Testing
         #expect(skipped.status == 409, "accepting twice is not possible")
         let completed = try restarted.answer(food, """
             {"answerId":"cf-answer-3","action":"complete","delivery":{"kind":"material","what":"食品包两份","on":"\(
-                PartnerDay.today(config.timeZone))","amountCents":30000}}
+                LocalTime(Date(), config.timeZone).day)","amountCents":30000}}
             """)
         #expect(completed.status == 200 && completed.body.contains(#""state":"completed""#), "\(completed.body)")
         let changed = try restarted.get("/api/partner/v1/referrals?after=\(cursor)")
@@ -131,14 +131,4 @@ func waitUntilAnswering(_ url: String, within seconds: Double = 30) async throws
         try await Task.sleep(for: .milliseconds(100))
     }
     Issue.record("\(url) did not answer within \(seconds) s")
-}
-
-enum PartnerDay {
-    static func today(_ zone: TimeZone) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = zone
-        formatter.dateFormat = "yyyy-MM-dd"
-        return formatter.string(from: Date())
-    }
 }
