@@ -184,13 +184,14 @@ class Machine:
         return re.sub(r"\s+", "", result.stdout)
 
     def wait_for_screen(self, text, patience=120, language="chi_sim"):
-        """Waits until the screen reads `text` (spaces ignored) and returns all it read."""
-        wanted = re.sub(r"\s+", "", text)
+        """Waits until the screen reads `text` (spaces ignored), or any of several texts given as a
+        tuple (words of the same screen: OCR misreads one now and then), and returns all it read."""
+        wanted = [re.sub(r"\s+", "", one) for one in (text if isinstance(text, tuple) else (text,))]
         seen = {"text": ""}
 
         def probe():
             seen["text"] = self.screen_text(language)
-            return seen["text"] if wanted in seen["text"] else None
+            return seen["text"] if any(one in seen["text"] for one in wanted) else None
         try:
             return wait_until(f"{self.name}: the screen to show {text!r}", patience, probe, every=1)
         except MachineError as error:

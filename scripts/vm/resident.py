@@ -61,7 +61,8 @@ def type_request(kiosk):
     kiosk.keys("Enter")
     kiosk.wait_for_screen("请核对您的申请")
     kiosk.keys("1")
-    kiosk.wait_for_screen("回执编号")
+    # The receipt screen: tesseract has read its label "回执编号" as "aaTD" beside the highlighted number.
+    kiosk.wait_for_screen(("回执编号", "查询码"))
     return kiosk_sql(kiosk, "SELECT receipt_number FROM submissions ORDER BY created_at DESC LIMIT 1")
 
 
