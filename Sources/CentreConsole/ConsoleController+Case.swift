@@ -11,7 +11,7 @@ import KioskDomain
 extension ConsoleController {
     func casePage(_ visit: Visit, look: CenterStore.Look, errors: [(field: String, text: String)] = [],
                   status: HTTPResponse.Status = .ok,
-                  visitForm: (chosen: [String: String], preview: VisitAssessment?) = ([:], nil)) async throws -> Response {
+                  visitForm: (chosen: [String: String], preview: Bool) = ([:], false)) async throws -> Response {
         let texts = visit.texts, language = visit.language
         let reference = visit.parameters.get("reference") ?? ""
         guard let detail = try await store.caseDetail(reference, viewer: visit.staff.username, look: look,
@@ -224,6 +224,7 @@ extension ConsoleController {
         case let .visitIncomplete(count): return "评估表还有 \(count) 个问题没有回答。"
         case .caseChanged: return "您打开案件后，它已被他人修改：请先查看最新情况，再记录访视。"
         case .noPendingVisit: return "此案件没有待审批的访视。"
+        case .visitAwaitingApproval: return "此案件已有一次访视在等待主管审批，请先等审批结果。"
         }
     }
 }

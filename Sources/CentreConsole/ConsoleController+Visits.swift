@@ -11,8 +11,12 @@ import KioskDomain
 /// visit that changes the level; the supervisor's inbox lists those waiting.
 extension ConsoleController {
     func visitSection(_ detail: CaseDetail, visit: Visit, chosen: [String: String] = [:],
-                      preview: VisitAssessment? = nil) -> TemplateValues {
+                      preview wanted: Bool = false) -> TemplateValues {
         let texts = visit.texts, language = visit.language, form = config.homeVisit
+        // What these answers give, against the last visit that counted; nothing is stored.
+        let previous = detail.visits.last { $0.state == .recorded || $0.state == .approved }
+        let preview = wanted ? HomeVisitScoring.assess(chosen.map { AssessmentAnswer(questionID: $0.key, optionID: $0.value) },
+                                                       form: form, previous: previous?.scores) : nil
         func dimensionName(_ dimension: KioskDomain.Dimension) -> String {
             form.sections.first { $0.dimension == dimension }?.name[language] ?? dimension.rawValue
         }
@@ -62,16 +66,11 @@ extension ConsoleController {
         var chosen: [String: String] = [:]
         for question in config.homeVisit.questions { if let option = form["q.\(question.id)"] { chosen[question.id] = option } }
         let answers = chosen.map { AssessmentAnswer(questionID: $0.key, optionID: $0.value) }
-        if form["preview"] != nil {
-            let previous = try await store.caseDetail(reference, viewer: visit.staff.username, street: visit.staff.street,
-                                                      now: visit.now)?.visits.last { $0.state == .recorded || $0.state == .approved }
-            let assessed = HomeVisitScoring.assess(answers, form: config.homeVisit, previous: previous?.scores)
-            return try await casePage(visit, look: .view, visitForm: (chosen, assessed))
-        }
+        if form["preview"] != nil { return try await casePage(visit, look: .view, visitForm: (chosen, true)) }
         guard let day = config.startOfDay(form["visited_on"] ?? ""), day <= visit.now,
               let version = form["version"].flatMap({ Int64($0) }) else {
             return try await casePage(visit, look: .view, errors: [("visited-on", visit.texts[.badDate])],
-                                      status: .unprocessableContent, visitForm: (chosen, nil))
+                                      status: .unprocessableContent, visitForm: (chosen, false))
         }
         let input = VisitInput(visitedOn: day, met: (form["met"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines),
                                answers: answers, note: (form["note"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
@@ -82,7 +81,7 @@ extension ConsoleController {
         } catch let error as WorkflowError {
             return try await casePage(visit, look: .view, errors: [("visit", workflowMessage(error, visit.language))],
                                       status: error.reason == .caseChanged ? .conflict : .unprocessableContent,
-                                      visitForm: (chosen, nil))
+                                      visitForm: (chosen, false))
         }
         logger.info("home visit recorded", metadata: ["case.reference": "\(reference)", "staff.username": "\(visit.staff.username)"])
         return redirect("/cases/\(reference)?done=visit#visits")

@@ -27,6 +27,9 @@ extension CenterStore {
             guard CaseState(rawValue: row["state"])?.isOpen ?? false else { throw WorkflowError(reason: .closed) }
             guard (row["version"] as Int64) == expectedVersion else { throw WorkflowError(reason: .caseChanged) }
             let seq: Int64 = row["seq"], at = now.millisecondsSince1970
+            // One level change at a time: a second would leave the first waiting for ever, or be decided unseen.
+            guard try await db.fetchOne("SELECT 1 FROM visits WHERE seq = ? AND state = 'pending'", [seq]) == nil
+            else { throw WorkflowError(reason: .visitAwaitingApproval) }
             let previous = try await db.fetchOne("""
                 SELECT economic, social, development FROM visits WHERE seq = ? AND state IN ('recorded', 'approved')
                 ORDER BY id DESC LIMIT 1

@@ -30,6 +30,7 @@ public struct WorkflowError: Error, Sendable, Equatable, CustomStringConvertible
         case visitIncomplete(Int)
         case caseChanged
         case noPendingVisit
+        case visitAwaitingApproval
     }
 
     public let reason: Reason
@@ -66,6 +67,7 @@ public struct WorkflowError: Error, Sendable, Equatable, CustomStringConvertible
         case let .visitIncomplete(count): "\(count) question(s) of the form are not answered"
         case .caseChanged: "the case changed since you opened it: look at it again, then record the visit"
         case .noPendingVisit: "no visit of this case waits for approval"
+        case .visitAwaitingApproval: "a visit of this case waits for a supervisor's approval: it is decided first"
         }
     }
 }

@@ -49,6 +49,10 @@ import Testing
                                                      role: .adviser, form: form)
         #expect(red.state == .pending && red.assessment.level == .red && red.assessment.movedMost == .economic)
         #expect(try await centre.store.pendingVisits().map(\.caseReference) == [reference])
+        await #expect(throws: WorkflowError(reason: .visitAwaitingApproval)) {
+            try await centre.store.recordVisit(first, on: reference, expectedVersion: 2, by: "li.adviser", role: .adviser,
+                                               form: form)
+        }
         #expect(try await centre.store.caseDetail(reference, viewer: "test")?.level == .yellow, "not before approval")
         await #expect(throws: WorkflowError(reason: .roleCannot)) {
             try await centre.store.decideVisit(approve: true, note: "", on: reference, by: "li.adviser", role: .adviser, form: form)
