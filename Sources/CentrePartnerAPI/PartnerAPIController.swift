@@ -50,7 +50,7 @@ public struct PartnerAPIController: Sendable {
         let after = query["after"].map { Int64(String($0)) } ?? 0
         let limit = query["limit"].map { Int(String($0)) } ?? Self.maxPage
         guard let after, after >= 0, let limit, (1...Self.maxPage).contains(limit) else {
-            return PartnerResponse.problem(400, "Bad query", detail: "after: a cursor ≥ 0; limit: 1 to \(Self.maxPage)")
+            return IntakeResponse.problem(400, "Bad query", detail: "after: a cursor ≥ 0; limit: 1 to \(Self.maxPage)")
         }
         let page = try await store.partnerFeed(partner: partner.partner, after: after, limit: limit,
                                                idSharingConsents: config.cases.partnerIDConsentVersions,
@@ -61,13 +61,13 @@ public struct PartnerAPIController: Sendable {
     func answer(number: String, _ partner: SignedPartnerRequest) async throws -> Response {
         let answer: PartnerAnswer
         do { answer = try PartnerAnswer.decode(partner.body) } catch let error as PartnerAnswer.Invalid {
-            return PartnerResponse.problem(422, "Unusable answer", detail: error.description)
+            return IntakeResponse.problem(422, "Unusable answer", detail: error.description)
         } catch {
-            return PartnerResponse.problem(400, "Malformed JSON", detail: "the body is not a JSON answer")
+            return IntakeResponse.problem(400, "Malformed JSON", detail: "the body is not a JSON answer")
         }
         let action: ReferralAction
         do { action = try answer.action(config: config) } catch {
-            return PartnerResponse.problem(422, "Unusable answer", detail: error.description)
+            return IntakeResponse.problem(422, "Unusable answer", detail: error.description)
         }
         do {
             let outcome = try await store.answerReferral(
@@ -81,17 +81,17 @@ public struct PartnerAPIController: Sendable {
             case let .repeated(state):
                 return PartnerResponse.json(200, PartnerAnswerReply(number: number, state: state.rawValue, repeated: true))
             case .conflict:
-                return PartnerResponse.problem(409, "Answer id reused",
+                return IntakeResponse.problem(409, "Answer id reused",
                                                detail: "this answerId was used for another answer; choose a new one")
             }
         } catch let error as WorkflowError {
             switch error.reason {
             case .unknownReferral:
-                return PartnerResponse.problem(404, "No such referral", detail: "no referral \(number.prefix(24)) for this partner")
+                return IntakeResponse.problem(404, "No such referral", detail: "no referral \(number.prefix(24)) for this partner")
             case .referralClosed, .referralNotAllowed:
-                return PartnerResponse.problem(409, "Answer not possible now", detail: error.description)
+                return IntakeResponse.problem(409, "Answer not possible now", detail: error.description)
             default:
-                return PartnerResponse.problem(422, "Unusable answer", detail: error.description)
+                return IntakeResponse.problem(422, "Unusable answer", detail: error.description)
             }
         }
     }

@@ -37,9 +37,7 @@ struct PartnerSignatureMiddleware: RouterMiddleware {
         case let .failure(response):
             let peer = ClientAddress.key(of: request, context: context, trusted: trustedProxies)
             if let wait = guards.failures.take(peer) {
-                var refused = PartnerResponse.problem(429, "Too many requests", detail: "too many failed requests from this address")
-                refused.headers[.retryAfter] = String(wait.retryAfterSeconds)
-                return refused
+                return IntakeResponse.tooMany(wait, detail: "too many failed requests from this address")
             }
             return response
         case let .success(signed):
@@ -64,7 +62,7 @@ struct PartnerSignatureMiddleware: RouterMiddleware {
             let mediaType = request.headers[.contentType]?.split(separator: ";").first
                 .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
             guard mediaType == "application/json" else {
-                return .failure(PartnerResponse.problem(415, "Unsupported media type", detail: "send application/json"))
+                return .failure(IntakeResponse.problem(415, "Unsupported media type", detail: "send application/json"))
             }
         }
         let body: Data
@@ -73,24 +71,24 @@ struct PartnerSignatureMiddleware: RouterMiddleware {
             body = Data(try await TimedBody.collect(request, upTo: PartnerAPIController.maxBodyBytes,
                                                                    within: IntakeController.bodyTimeout).readableBytesView)
         } catch is TimedBody.BodyTimeout {
-            return .failure(PartnerResponse.problem(408, "Body too slow", detail: "send the body within \(IntakeController.bodyTimeout)"))
+            return .failure(IntakeResponse.problem(408, "Body too slow", detail: "send the body within \(IntakeController.bodyTimeout)"))
         } catch {
-            return .failure(PartnerResponse.problem(413, "Body too large", detail: "at most \(PartnerAPIController.maxBodyBytes) bytes"))
+            return .failure(IntakeResponse.problem(413, "Body too large", detail: "at most \(PartnerAPIController.maxBodyBytes) bytes"))
         }
         guard let partner = request.headers[Self.idHeader], let stamp = request.headers[Self.timestampHeader].flatMap({ Int64($0) }),
               let signature = request.headers[Self.signatureHeader], let nonce = request.headers[Self.nonceHeader]
         else {
-            return .failure(PartnerResponse.problem(
+            return .failure(IntakeResponse.problem(
                 401, "Unsigned request", detail: "send Partner-Id, Partner-Timestamp, Partner-Nonce and Partner-Signature"))
         }
         guard Self.isNonce(nonce) else {
-            return .failure(PartnerResponse.problem(401, "Bad nonce", detail: "Partner-Nonce: 16 to 64 letters, digits, '-' or '_'"))
+            return .failure(IntakeResponse.problem(401, "Bad nonce", detail: "Partner-Nonce: 16 to 64 letters, digits, '-' or '_'"))
         }
-        let badSignature = PartnerResponse.problem(401, "Bad signature", detail: "unknown partner or wrong signature")
+        let badSignature = IntakeResponse.problem(401, "Bad signature", detail: "unknown partner or wrong signature")
         guard config.partner(partner) != nil else { return .failure(badSignature) }
         let secret: [UInt8]?
         do { secret = try await store.partnerSecret(of: partner) } catch {
-            return .failure(PartnerResponse.problem(503, "Cannot check the partner now"))
+            return .failure(IntakeResponse.problem(503, "Cannot check the partner now"))
         }
         guard let secret else { return .failure(badSignature) }
         let query = request.uri.query.map { "?\($0)" } ?? ""
@@ -99,10 +97,10 @@ struct PartnerSignatureMiddleware: RouterMiddleware {
         else { return .failure(badSignature) }
         let offset = WireNumbers.difference(stamp, WireNumbers.int64(saturating: Date().timeIntervalSince1970))
         guard offset.magnitude <= UInt64(RequestSigner.window) else {
-            return .failure(PartnerResponse.problem(401, "Stale request", detail: "timestamp outside ±300 s; check the clock"))
+            return .failure(IntakeResponse.problem(401, "Stale request", detail: "timestamp outside ±300 s; check the clock"))
         }
         guard guards.firstSight(of: "\(partner) \(nonce)", at: stamp) else {
-            return .failure(PartnerResponse.problem(401, "Replayed request", detail: "this signed request was already received"))
+            return .failure(IntakeResponse.problem(401, "Replayed request", detail: "this signed request was already received"))
         }
         return .success(SignedPartnerRequest(partner: partner, body: body))
     }

@@ -235,8 +235,8 @@ extension CenterStore {
                             && (ReferralState(rawValue: $0["state"])?.isOpen ?? false)
                     })
                 change.referral = try await Self.insertReferral(
-                    db, seq: seq, reference: reference, partner: partner, kind: kind, note: trimmed, shareID: shareID,
-                    sealed: trimmed.isEmpty ? nil : try self.sealer.seal(Data(trimmed.utf8), boundTo: uuid),
+                    db, seq: seq, reference: reference, partner: partner, kind: kind, shareID: shareID,
+                    sealedNote: trimmed.isEmpty ? nil : try self.sealer.seal(Data(trimmed.utf8), boundTo: uuid),
                     actor: actor, timeZone: self.timeZone, at: now)
             }
             try await db.execute("""

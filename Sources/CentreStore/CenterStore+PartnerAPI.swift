@@ -66,10 +66,14 @@ extension CenterStore {
                 WHERE r.partner = ? AND e.id > ? AND \(db.dialect.settledEventsCondition)
                 GROUP BY r.id ORDER BY last LIMIT ?
                 """, [partner, cursor, limit + 1])
+            // The page's referrals in one read, in the feed's order.
+            let ids = changed.prefix(limit).map { $0["id"] as Int64 }
+            let rows = ids.isEmpty ? [] : try await db.fetchAll("""
+                SELECT \(Self.partnerViewColumns) WHERE r.id IN (\(ids.map { _ in "?" }.joined(separator: ", ")))
+                """, ids)
+            let byID = Dictionary(uniqueKeysWithValues: rows.map { ($0["id"] as Int64, $0) })
             var views: [PartnerReferralView] = []
-            for entry in changed.prefix(limit) {
-                guard let row = try await db.fetchOne("SELECT \(Self.partnerViewColumns) WHERE r.id = ?",
-                                                      [entry["id"] as Int64]) else { continue }
+            for row in ids.compactMap({ byID[$0] }) {
                 try await Self.audit(db, actor: viewer, action: "view_referral", case: row["reference"],
                                      detail: row["number"], at: now)
                 views.append(try self.partnerView(row, idSharingConsents: idSharingConsents))

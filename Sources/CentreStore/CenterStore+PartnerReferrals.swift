@@ -33,11 +33,18 @@ extension CenterStore {
     /// of `idSharingConsents`.
     public func openReferral(_ number: String, viewer: String, partner: String, idSharingConsents: Set<String>,
                              now: Date = Date()) async throws -> PartnerReferralView? {
-        guard let state = try await referralState(number, partner: partner) else { return nil }
-        if state == .requested {
-            try await perform(.open, onReferral: number, by: viewer, as: .partner(id: partner), now: now)
-        }
-        return try await database.write { db -> PartnerReferralView? in
+        try await database.write { db -> PartnerReferralView? in
+            // Marks it received (a no-op once it is); one transaction with the look itself.
+            do {
+                try await self.apply(.open, onReferral: number, by: viewer, as: .partner(id: partner), street: nil, now: now,
+                                     in: db)
+            } catch let error as WorkflowError {
+                switch error.reason {
+                case .unknownReferral: return nil
+                case .referralClosed: break  // a settled referral is still theirs to read
+                default: throw error
+                }
+            }
             guard let row = try await db.fetchOne("SELECT \(Self.partnerViewColumns) WHERE r.number = ? AND r.partner = ?",
                                                   [number, partner]) else { return nil }
             try await Self.audit(db, actor: viewer, action: "view_referral", case: row["reference"], detail: number, at: now)
@@ -71,14 +78,6 @@ extension CenterStore {
             declineReason: (row["decline_reason"] as String?).flatMap(DeclineReason.init(rawValue:)),
             delivery: Self.delivery(row, what: try open(row["sealed_delivered_what"])),
             erased: submission == nil)
-    }
-
-    /// A referral's state, when it is `partner`'s.
-    func referralState(_ number: String, partner: String) async throws -> ReferralState? {
-        try await database.read { db in
-            try await db.fetchOne("SELECT state FROM referrals WHERE number = ? AND partner = ?", [number, partner])
-                .flatMap { ReferralState(rawValue: $0["state"]) }
-        }
     }
 
     /// Referrals back with the adviser, on open cases: declined ones (until

@@ -11,7 +11,7 @@ extension CenterStore {
     /// Makes a referral of the case `seq` (locked by the caller's
     /// transaction) and its first history line; returns its number.
     static func insertReferral(_ db: any SQLConnection, seq: Int64, reference: String, partner: Partner,
-                               kind: HelpKind, note: String, shareID: Bool, sealed: Data?, actor: String,
+                               kind: HelpKind, shareID: Bool, sealedNote: Data?, actor: String,
                                timeZone: TimeZone, at now: Date) async throws -> String {
         let count: Int = try await db.fetchValue("SELECT COUNT(*) FROM referrals WHERE seq = ?", [seq]) ?? 0
         let number = "\(reference)-\(count + 1)"
@@ -21,7 +21,7 @@ extension CenterStore {
             INSERT INTO referrals (number, seq, partner, kind, state, share_id, sealed_note, created_by, created_at,
                                    answer_due_at, updated_at)
             VALUES (?, ?, ?, ?, 'requested', ?, ?, ?, ?, ?, ?) RETURNING id
-            """, [number, seq, partner.id, kind.rawValue, shareID ? 1 : 0, sealed, actor, at, due, at])
+            """, [number, seq, partner.id, kind.rawValue, shareID ? 1 : 0, sealedNote, actor, at, due, at])
         else { throw CenterError(description: "the referral was not stored") }
         try await db.execute("""
             INSERT INTO referral_events (referral_id, at, actor, action, from_state, to_state, detail)
