@@ -4,6 +4,7 @@ import CentreTestSupport
 import CentreWorkflow
 import Foundation
 import IntakeProtocol
+import KioskDomain
 import TestSupport
 import Testing
 
@@ -50,6 +51,19 @@ func heartbeat(_ code: String, at sentAt: Date, interval: Int = 60, queue: Int =
         #expect(judge(heartbeat("JA0301", at: now, oldestRed: 899)) == (.ok, []))
         #expect(judge(heartbeat("JA0301", at: now, oldest: 3601)) == (.degraded, [.oldestWaiting(seconds: 3601)]))
         #expect(judge(heartbeat("JA0301", at: now, diskFree: 100 << 20)) == (.degraded, [.diskNearlyFull(freeBytes: 100 << 20)]))
+    }
+
+    /// 5 % of a small disk, a fixed floor below that, and a cap above: a large
+    /// disk with gigabytes free is not nearly full (a 252 GiB disk with 11 GiB
+    /// free once turned a whole kiosk "degraded").
+    @Test func nearlyFullIsFivePercentBetweenAFloorAndACap() {
+        let gib: Int64 = 1 << 30
+        #expect(HealthThresholds.diskNearlyFull(freeBytes: 200 << 20, totalBytes: 2 * gib))
+        #expect(!HealthThresholds.diskNearlyFull(freeBytes: 300 << 20, totalBytes: 2 * gib))
+        #expect(HealthThresholds.diskNearlyFull(freeBytes: 1 * gib, totalBytes: 32 * gib))
+        #expect(!HealthThresholds.diskNearlyFull(freeBytes: 2 * gib, totalBytes: 32 * gib))
+        #expect(!HealthThresholds.diskNearlyFull(freeBytes: 11 * gib, totalBytes: 252 * gib))
+        #expect(HealthThresholds.diskNearlyFull(freeBytes: gib, totalBytes: 252 * gib))
     }
 
     @Test func aClockOffIsFlaggedBeforeItsRequestsAreRefused() {

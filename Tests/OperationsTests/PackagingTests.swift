@@ -102,6 +102,7 @@ import Testing
     /// and lintian finds no error in either.
     @Test func debBuildsTwoPackagesLintianFindsNoErrorOrWarning() throws {
         let folder = try temporaryFolder("deb")
+        defer { try? FileManager.default.removeItem(at: folder) }  // two packages and their tree: 700 MB a run
         let result = try make(["deb", "DEBROOT=\(folder.appendingPathComponent("root").path)", "DEBDIR=\(folder.path)",
                                  "DEB_FLAGS=-Zgzip -z1"])
         #expect(result.status == 0, "\(result.stderr)")
