@@ -64,10 +64,12 @@ extension ConsoleController {
         }
         data["errors"] = errors.map { TemplateValues(["field": $0.field, "text": $0.text]) }
         data["hasErrors"] = !errors.isEmpty
-        data["actions"] = await actionForms(detail, visit: visit)
+        let workers = (try? await store.caseworkers()) ?? []
+        data["actions"] = actionForms(detail, visit: visit, workers: workers)
         data["referrals"] = referralSection(detail, visit: visit)
         data["hasReferrals"] = !detail.referrals.isEmpty
         data["homeVisit"] = visitSection(detail, visit: visit, chosen: visitForm.chosen, preview: visitForm.preview)
+        data["plan"] = planSection(detail, visit: visit, workers: workers)
         return html(views.render("case", data), status: status)
     }
 
@@ -107,6 +109,7 @@ extension ConsoleController {
         guard let detail = event.detail else { return nil }
         switch event.action {
         case "refer": return partnerName(detail, language)
+        case "plan_item", "plan_done", "plan_not_done": return texts["kind_\(detail)"] ?? detail
         case "close": return texts["outcome_\(detail)"] ?? detail
         case "contact": return texts["contact_\(detail)"] ?? detail
         case "visit", "visit_approved", "visit_sent_back":
@@ -125,12 +128,11 @@ extension ConsoleController {
     }
 
     /// The forms this member of staff may use on this case now.
-    func actionForms(_ detail: CaseDetail, visit: Visit) async -> TemplateValues {
+    func actionForms(_ detail: CaseDetail, visit: Visit, workers: [String]) -> TemplateValues {
         let texts = visit.texts
         let state = detail.state
         guard state.isOpen else { return TemplateValues(["closed": true]) }
         let supervisor = visit.staff.role == .supervisor
-        let workers = (try? await store.caseworkers()) ?? []
         return TemplateValues([
             "accept": state == .new,
             "assign": true,
@@ -225,6 +227,11 @@ extension ConsoleController {
         case .caseChanged: return "您打开案件后，它已被他人修改：请先查看最新情况，再记录访视。"
         case .noPendingVisit: return "此案件没有待审批的访视。"
         case .visitAwaitingApproval: return "此案件已有一次访视在等待主管审批，请先等审批结果。"
+        case .planWhatRequired: return "请写明帮扶内容。"
+        case .planDueInPast: return "完成期限不能早于今天。"
+        case .unknownPlanItem: return "帮扶计划中没有这一项。"
+        case .planItemClosed: return "这一项已标记为完成或未完成。"
+        case .planNoteRequired: return "请说明未完成的原因。"
         }
     }
 }

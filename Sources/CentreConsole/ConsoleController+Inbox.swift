@@ -69,6 +69,10 @@ extension ConsoleController {
         data["approvals"] = approvals
         data["hasApprovals"] = !approvals.isEmpty
         data["approvalsCount"] = approvals.count
+        let followUps = try await followUpsPanel(visit)
+        data["followUps"] = followUps
+        data["hasFollowUps"] = !followUps.isEmpty
+        data["followUpsCount"] = followUps.count
         data["overdue"] = page.overdue
         data["rows"] = InboxRowsHTML.html(rows)
         data["empty"] = rows.isEmpty

@@ -41,4 +41,27 @@ extension ReportLines {
         }
         return lines
     }
+
+    /// Outcome evaluation (成效评估) per programme and street: the families
+    /// closed in the month with two visits or more, how many moved down a
+    /// level (less hardship) or up, and the median change per dimension from
+    /// the first visit to the last (weighted points; below zero is better).
+    static func homeVisitLines(_ groups: [OutcomeEvaluation.Group], config: CenterConfiguration,
+                               language: Language) -> [Line] {
+        let english = language == .english
+        return groups.map { group in
+            let changes = KioskDomain.Dimension.allCases.map { dimension in
+                let name = config.homeVisit.sections.first { $0.dimension == dimension }?.name[language] ?? dimension.rawValue
+                let change = group.medianChange[dimension] ?? 0
+                return "\(name) \(change > 0 ? "+" : "")\(String(format: change == change.rounded() ? "%.0f" : "%.1f", change))"
+            }.joined(separator: english ? ", " : "、")
+            let detail = english
+                ? "moved down a level \(group.movedDown), up \(group.movedUp); median change \(changes)"
+                : "评级下降 \(group.movedDown)，上升 \(group.movedUp)；变化中位数 \(changes)"
+            let programme = config.catalog.programme(group.programme)?.name[language] ?? group.programme
+            return Line(section: english ? "Outcome of home visits (first visit → last)" : "家庭访视成效（首次 → 末次）",
+                        item: "\(programme) · \(config.streetName(group.street, language))", count: group.families,
+                        detail: detail)
+        }
+    }
 }

@@ -63,6 +63,7 @@ public struct ReportLines: Sendable {
         lines.append(Line(section: section("结案结果", "Outcome"), item: section("仍在处理", "Still open"),
                           count: report.open, detail: ""))
         lines += Self.referralLines(report.referrals, config: config, language: language)
+        lines += Self.homeVisitLines(report.homeVisits, config: config, language: language)
         for day in report.days {
             lines.append(Line(section: dailySection, item: day.date, count: day.total,
                               detail: "\(level("red")) \(day.red) / \(level("yellow")) \(day.yellow) / \(level("green")) \(day.green)"))

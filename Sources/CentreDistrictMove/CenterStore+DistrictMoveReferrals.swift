@@ -1,21 +1,23 @@
 import CentreStore
 import Foundation
 
-/// A moved request's referrals with their histories and its home visits,
-/// read from the street centre with its case and written with it at the
-/// district: referrals numbered after the district's reference (a
-/// renumbered case's referrals follow), every sealed part resealed with the
-/// district's key.
+/// A moved request's referrals with their histories, its home visits and its
+/// plan, read from the street centre with its case and written with it at
+/// the district: referrals numbered after the district's reference (a
+/// renumbered case's referrals follow, and the plan items that are theirs),
+/// every sealed part resealed with the district's key.
 struct MovedReferrals {
     var referrals: [SQLRow]
     var events: [SQLRow]
     var visits: [SQLRow]
+    var plans: [SQLRow]
 
     func of(_ seq: Int64) -> MovedReferrals {
         let mine = referrals.filter { ($0["seq"] as Int64) == seq }
         let ids = Set(mine.map { $0["id"] as Int64 })
         return MovedReferrals(referrals: mine, events: events.filter { ids.contains($0["referral_id"] as Int64) },
-                              visits: visits.filter { ($0["seq"] as Int64) == seq })
+                              visits: visits.filter { ($0["seq"] as Int64) == seq },
+                              plans: plans.filter { ($0["seq"] as Int64) == seq })
     }
 }
 
@@ -28,11 +30,13 @@ extension CenterStore {
                 SELECT e.* FROM referral_events e JOIN referrals r ON r.id = e.referral_id
                 WHERE r.seq >= ? AND r.seq <= ? ORDER BY e.id
                 """, [first, last]),
-            visits: try await db.fetchAll("SELECT * FROM visits WHERE seq >= ? AND seq <= ? ORDER BY id", [first, last]))
+            visits: try await db.fetchAll("SELECT * FROM visits WHERE seq >= ? AND seq <= ? ORDER BY id", [first, last]),
+            plans: try await db.fetchAll("SELECT * FROM plan_items WHERE seq >= ? AND seq <= ? ORDER BY id", [first, last]))
     }
 
     static func insertReferrals(_ moved: MovedReferrals, seq: Int64, reference: String,
                                 reseal: (Data?) throws -> Data?, in db: any SQLConnection) async throws {
+        var referralIDs: [Int64: Int64] = [:]  // the street centre's id → the district's
         for row in moved.referrals {
             let number = reference + "-" + ((row["number"] as String).split(separator: "-").last.map(String.init) ?? "1")
             guard let id: Int64 = try await db.fetchValue("""
@@ -48,6 +52,7 @@ extension CenterStore {
                       row["delivered_on"] as Int64?, row["delivered_amount_cents"] as Int64?,
                       row["cancel_reason"] as String?, row["closed_at"] as Int64?, row["updated_at"] as Int64])
             else { throw CenterError(description: "referral \(number) was not stored") }
+            referralIDs[row["id"]] = id
             for event in moved.events where (event["referral_id"] as Int64) == (row["id"] as Int64) {
                 try await db.execute("""
                     INSERT INTO referral_events (referral_id, at, actor, action, from_state, to_state, detail, sealed_note)
@@ -67,6 +72,22 @@ extension CenterStore {
                       visit["emergency"] as Int64, visit["level"] as String, visit["from_level"] as String,
                       visit["state"] as String, visit["recorded_by"] as String, visit["recorded_at"] as Int64,
                       visit["decided_by"] as String?, visit["decided_at"] as Int64?, try reseal(visit["sealed_decision_note"])])
+        }
+        for item in moved.plans {
+            let referral: Int64? = try (item["referral_id"] as Int64?).map { street in
+                guard let district = referralIDs[street] else {
+                    throw CenterError(description: "a plan item names a referral that did not move")
+                }
+                return district
+            }
+            try await db.execute("""
+                INSERT INTO plan_items (seq, kind, sealed_what, assignee, referral_id, due_on, state, sealed_outcome_note,
+                    created_by, created_at, closed_by, closed_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, [seq, item["kind"] as String, try reseal(item["sealed_what"]), item["assignee"] as String?, referral,
+                      item["due_on"] as Int64, item["state"] as String, try reseal(item["sealed_outcome_note"]),
+                      item["created_by"] as String, item["created_at"] as Int64, item["closed_by"] as String?,
+                      item["closed_at"] as Int64?])
         }
     }
 }

@@ -89,6 +89,8 @@ public struct CaseDetail: Sendable {
     public var version: Int64 = 0
     /// When the family is next visited (set by a visit).
     public var nextReviewAt: Date?
+    /// Its plan's items, oldest first.
+    public var plan: [PlanItem] = []
 
     public func isOverdue(at now: Date) -> Bool {
         FirstContactDeadlines.isOverdue(state: state, firstContactAt: firstContactAt, dueAt: dueAt, now: now)

@@ -181,7 +181,8 @@ extension CenterStore {
                 submission: try self.openBody(row["sealed_body"], id: id), timeline: timeline,
                 referrals: try await self.referrals(db, seq: row["seq"], reference: reference, submission: id),
                 visits: try await self.visits(db, seq: row["seq"], submission: id), version: row["version"],
-                nextReviewAt: (row["next_review_at"] as Int64?).map(Date.init(milliseconds:)))
+                nextReviewAt: (row["next_review_at"] as Int64?).map(Date.init(milliseconds:)),
+                plan: try await self.planItems(db, seq: row["seq"], submission: id))
         }
     }
 

@@ -36,8 +36,8 @@ extension CenterStore {
         try await database.write { db -> PartnerReferralView? in
             // Marks it received (a no-op once it is); one transaction with the look itself.
             do {
-                try await self.apply(.open, onReferral: number, by: viewer, as: .partner(id: partner), street: nil, now: now,
-                                     in: db)
+                _ = try await self.apply(.open, onReferral: number, by: viewer, as: .partner(id: partner), street: nil, now: now,
+                                         in: db)
             } catch let error as WorkflowError {
                 switch error.reason {
                 case .unknownReferral: return nil

@@ -1,4 +1,5 @@
 import CentreConfig
+import CentreWorkflow
 import Foundation
 import KioskDomain
 
@@ -50,6 +51,8 @@ public struct MonthReport: Sendable, Equatable {
     public var days: [Day]
     /// The referrals made in the month, per partner, and the help delivered per programme.
     public var referrals = ReferralReport(partners: [], helpDelivered: [])
+    /// The cases closed in the month with two visits or more: the last against the first, per programme and street.
+    public var homeVisits: [OutcomeEvaluation.Group] = []
 }
 
 extension CenterStore {
@@ -125,7 +128,8 @@ extension CenterStore {
                                          medianSeconds: Self.median(waits[level] ?? []),
                                          withinDeadline: within[level] ?? 0, due: due[level] ?? 0)
             },
-            outcomes: sorted(outcomes), open: open, days: allDays, referrals: referrals)
+            outcomes: sorted(outcomes), open: open, days: allDays, referrals: referrals,
+            homeVisits: try await homeVisitOutcomes(start: start, end: end, scope: scope))
     }
 
     static func median(_ values: [Double]) -> Double? {

@@ -2,7 +2,7 @@ import Foundation
 
 extension CenterStore {
     /// Erases the personal data of cases closed before `cutoff`: the sealed
-    /// request, the triage reasons, the closing notes, the referrals' notes and the visits' records. The case row with
+    /// request, the triage reasons, the closing notes, the referrals' notes, the visits' records and the plans' words. The case row with
     /// its level, programme, service, street, times and outcome stays, so
     /// reports still count it; the access log keeps one line per run.
     /// Returns how many cases were erased.
@@ -21,6 +21,10 @@ extension CenterStore {
             // A visit's record (who was met, the answers, the note) and a decision's note; its scores stay.
             try await db.execute("""
                 UPDATE visits SET sealed_record = NULL, sealed_decision_note = NULL WHERE seq IN (\(selection))
+                """, [cutoff])
+            // A plan item's words and its outcome's note; its kind, owner, days and state stay.
+            try await db.execute("""
+                UPDATE plan_items SET sealed_what = NULL, sealed_outcome_note = NULL WHERE seq IN (\(selection))
                 """, [cutoff])
             try await db.execute("""
                 UPDATE referral_events SET sealed_note = NULL

@@ -31,6 +31,11 @@ public struct WorkflowError: Error, Sendable, Equatable, CustomStringConvertible
         case caseChanged
         case noPendingVisit
         case visitAwaitingApproval
+        case planWhatRequired
+        case planDueInPast
+        case unknownPlanItem
+        case planItemClosed
+        case planNoteRequired
     }
 
     public let reason: Reason
@@ -68,6 +73,11 @@ public struct WorkflowError: Error, Sendable, Equatable, CustomStringConvertible
         case .caseChanged: "the case changed since you opened it: look at it again, then record the visit"
         case .noPendingVisit: "no visit of this case waits for approval"
         case .visitAwaitingApproval: "a visit of this case waits for a supervisor's approval: it is decided first"
+        case .planWhatRequired: "say what the help is"
+        case .planDueInPast: "the due day is already past"
+        case .unknownPlanItem: "no such item in this case's plan"
+        case .planItemClosed: "this plan item is already marked done or not done"
+        case .planNoteRequired: "say why it was not done"
         }
     }
 }

@@ -44,6 +44,10 @@ import Testing
                                  on: references[2], by: adviser)
         try await centre.store.perform(.decline(.noCapacity, note: "本月名额已满"), onReferral: "\(references[2])-1",
                                        by: "cf.staff", as: .partner(id: "charity-foundation"))
+        // A plan item that is the referral's: it follows the referral's new id.
+        try await centre.store.addPlanItem(PlanItemInput(kind: .material, what: "每月食品包", owner: .referral("\(references[2])-1"),
+                                                         dueOn: Date().addingTimeInterval(86_400)),
+                                           on: references[2], by: adviser, role: .adviser)
         _ = try await centre.store.caseDetail(references[0], viewer: adviser)
         try await centre.store.setKioskPlace(kiosk, place: "武定路社区中心 一楼")
         let beat = heartbeat(kiosk, at: Date(), interval: 3600, printer: "paper-out", reasons: ["media-empty-error"])
@@ -113,6 +117,9 @@ import Testing
         #expect(referred.number == "\(references[2])-1" && referred.state == .declined)
         #expect(referred.note == "需要食品" && referred.declineNote == "本月名额已满", "resealed with the district's key")
         #expect(referred.history.map(\.action) == ["referral_create", "referral_decline"])
+        let plan = try #require(try await district.caseDetail(references[2], viewer: "test")?.plan)
+        #expect(plan.map(\.what) == ["每月食品包"] && plan.first?.owner == .referral("\(references[2])-1"))
+        #expect(plan.first?.referralState == .declined)
         #expect(try await district.staff().first { $0.username == "li.adviser" }?.street == "nanjing-west")
         #expect(try await district.kiosks().map(\.street) == ["nanjing-west"])
         let moved = try #require(try await district.fleetKiosk("JA0301"))
