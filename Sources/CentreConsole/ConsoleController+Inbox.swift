@@ -30,7 +30,7 @@ extension ConsoleController {
             InboxRowsHTML.Row(
                 reference: row.reference, receipt: row.receiptNumber, level: row.level.rawValue,
                 levelName: texts.shortWord(for: row.level),
-                reasons: row.reasons.map { reasonText($0, language) }.joined(separator: "；"),
+                reasons: reasons(row, language: language, texts: texts),
                 programme: programmeName(row.programme, language), service: serviceName(row.service, row.programme, language),
                 street: config.streetName(row.street, language), age: span(visit.now.timeIntervalSince(row.createdAt), texts),
                 deadline: dateTime(row.dueAt), overdueText: row.isOverdue(at: visit.now) ? texts[.overdue] : nil,
@@ -87,6 +87,12 @@ extension ConsoleController {
         data["next"] = page.page < page.pageCount ? pageLink(page.page + 1) : nil as String?
         let status: HTTPResponse.Status = ticketError == nil ? .ok : .unprocessableContent
         return html(views.render("inbox", data), status: status)
+    }
+
+    /// The kiosk's triage reasons; when a home visit's level replaced it, saying so first.
+    func reasons(_ row: InboxRow, language: Language, texts: [String: String]) -> String {
+        let kiosk = row.reasons.map { reasonText($0, language) }.joined(separator: "；")
+        return row.levelFromVisit ? texts.format("level_from_visit", kiosk) : kiosk
     }
 
     /// What a scanner typed (a receipt token, with or without the status

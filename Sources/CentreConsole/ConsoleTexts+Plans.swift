@@ -8,7 +8,7 @@ extension ConsoleTexts {
         "plan_open": "进行中", "plan_done": "已完成", "plan_not_done": "未完成", "plan_note": "说明（未完成时必填）",
         "plan_mark_done": "完成", "plan_mark_not_done": "未完成", "plan_erased": "（已按保存期限删除）",
         "followups_title": "待跟进", "followup_plan": "计划项逾期：%@", "followup_review": "到期回访（家庭访视）",
-        "followup_due": "期限",
+        "followup_due": "期限", "level_from_visit": "家庭访视评定（自助机：%@）",
     ]
 
     static let planEnglish: [String: String] = [
@@ -21,6 +21,6 @@ extension ConsoleTexts {
         "plan_open": "Open", "plan_done": "Done", "plan_not_done": "Not done", "plan_note": "Note (needed when not done)",
         "plan_mark_done": "Done", "plan_mark_not_done": "Not done", "plan_erased": "(erased after the retention period)",
         "followups_title": "To follow up", "followup_plan": "plan item past its day: %@", "followup_review": "review visit due",
-        "followup_due": "due",
+        "followup_due": "due", "level_from_visit": "From a home visit (the kiosk: %@)",
     ]
 }

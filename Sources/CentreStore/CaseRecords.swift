@@ -40,6 +40,8 @@ public struct InboxRow: Sendable, Equatable {
     public var firstContactAt: Date?
     public var assignee: String?
     public var state: CaseState
+    /// The level is a home visit's, approved (the reasons stay the kiosk's triage).
+    public var levelFromVisit = false
 
     public func isOverdue(at now: Date) -> Bool {
         FirstContactDeadlines.isOverdue(state: state, firstContactAt: firstContactAt, dueAt: dueAt, now: now)

@@ -65,7 +65,8 @@ extension CenterStore {
             let page = max(1, min(filter.page, (matching + pageSize - 1) / pageSize))
             let rows = try await db.fetchAll("""
                 SELECT s.reference, s.receipt_number, s.id, s.programme, s.service, c.priority, c.street, c.created_at,
-                       c.due_at, c.first_contact_at, c.assignee, c.state, c.sealed_reasons
+                       c.due_at, c.first_contact_at, c.assignee, c.state, c.sealed_reasons,
+                       EXISTS (SELECT 1 FROM visits v WHERE v.seq = c.seq AND v.state = 'approved') AS visited
                 FROM cases c JOIN submissions s ON s.seq = c.seq
                 \(whereClause)
                 ORDER BY c.priority, c.created_at LIMIT ? OFFSET ?
@@ -87,7 +88,8 @@ extension CenterStore {
                  programme: row["programme"], service: row["service"], street: row["street"],
                  createdAt: Date(milliseconds: row["created_at"]), dueAt: Date(milliseconds: row["due_at"]),
                  firstContactAt: (row["first_contact_at"] as Int64?).map(Date.init(milliseconds:)),
-                 assignee: row["assignee"], state: CaseState(rawValue: row["state"]) ?? .new)
+                 assignee: row["assignee"], state: CaseState(rawValue: row["state"]) ?? .new,
+                 levelFromVisit: row["visited"] as Bool)
     }
 
     func openReasons(_ sealed: Data?, id: String) throws -> [String] {

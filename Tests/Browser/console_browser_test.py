@@ -6,6 +6,7 @@ Run by Tests/CenterTests/ConsoleBrowserTests.swift against a real
 line per scenario, exits non-zero on the first failure, and keeps a
 screenshot of each page in $SCREENSHOTS."""
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -82,6 +83,20 @@ def submit(driver, element_id=None, xpath=None):
     driver.find_element(By.XPATH, xpath).click() if xpath else driver.find_element(By.ID, element_id).click()
     WebDriverWait(driver, 10).until(lambda d: d.execute_script(
         "return window.__before === undefined && document.readyState === 'complete'"))
+
+
+def inbox_row(driver, receipt):
+    driver.get(CONSOLE + "/inbox")
+    return [row for row in driver.find_elements(By.CSS_SELECTOR, "table.inbox tbody tr") if receipt in row.text][0]
+
+
+def answer_visit(driver, chosen):
+    """Answers the visit form: the options chosen, the first option elsewhere."""
+    for question, option in chosen.items():
+        driver.find_element(By.CSS_SELECTOR, "input[name='q.%s'][value='%s']" % (question, option)).click()
+    for question in driver.find_elements(By.CSS_SELECTOR, "fieldset.question"):
+        if not question.find_elements(By.CSS_SELECTOR, "input:checked"):
+            question.find_element(By.CSS_SELECTOR, "input[type=radio]").click()
 
 
 def text(driver):
@@ -217,17 +232,88 @@ def main():
 
         # A home visit on that case: the level worked out before anything is stored, then recorded.
         driver.get(CONSOLE + "/cases/" + other)
-        for question, option in [("income", "none"), ("expenses", "crushing"), ("housing", "crowded")]:
-            driver.find_element(By.CSS_SELECTOR, "input[name='q.%s'][value='%s']" % (question, option)).click()
-        for question in driver.find_elements(By.CSS_SELECTOR, "fieldset.question"):
-            if not question.find_elements(By.CSS_SELECTOR, "input:checked"):
-                question.find_element(By.CSS_SELECTOR, "input[type=radio]").click()
+        answer_visit(driver, {"income": "none", "expenses": "crushing", "housing": "crowded"})
         submit(driver, "do-preview")
         check("加权总分 25" in text(driver), "the visit form works out the level before it is recorded")
         driver.find_element(By.ID, "visit-met").send_keys("居民本人")
         submit(driver, "do-visit")
         check("家庭访视" in driver.find_element(By.CSS_SELECTOR, "table.timeline").text, "the visit is on the timeline")
         shot(driver, "10a-home-visit", full=True)
+
+        # The yellow case of 杨明: a visit turns it red; the supervisor approves from the inbox; it moves up
+        # among the red cases with the red deadline, counted from the approval.
+        receipt_ym, family = receipts["杨明"]
+        sign_in(driver, "li.adviser")
+        before_deadline = inbox_row(driver, receipt_ym).find_elements(By.TAG_NAME, "td")[6].text
+        driver.get(CONSOLE + "/cases/" + family)
+        answer_visit(driver, {"income": "none", "expenses": "crushing", "housing": "crowded"})
+        submit(driver, "do-preview")
+        check("需主管审批" in text(driver), "the preview says the new level needs a supervisor")
+        driver.find_element(By.ID, "visit-met").send_keys("居民和儿子")
+        submit(driver, "do-visit")
+        check("待主管审批" in text(driver), "the visit waits for the supervisor")
+        sign_in(driver, "zhao.super")
+        approvals = driver.find_element(By.CSS_SELECTOR, "section.approvals")
+        check(family in approvals.text, "the supervisor's inbox lists the visit waiting for approval")
+        shot(driver, "10b-approvals")
+        approvals.find_element(By.PARTIAL_LINK_TEXT, family).click()
+        submit(driver, "do-approve")
+        check("访视评级已批准" in text(driver) and "红色" in driver.find_element(By.CSS_SELECTOR, ".case-head").text,
+              "the case is red once approved")
+        driver.get(CONSOLE + "/inbox")
+        rows = driver.find_elements(By.CSS_SELECTOR, "table.inbox tbody tr")
+        levels = [row.get_attribute("class").split()[0] for row in rows]
+        mine = [i for i, row in enumerate(rows) if receipt_ym in row.text][0]
+        check(levels[mine] == "level-red" and "level-yellow" not in levels[:mine],
+              "the approved case is among the red ones, above every yellow")
+        check("家庭访视评定" in rows[mine].text and "评估总分" in rows[mine].text,
+              "its row says the level is a visit's, the kiosk's triage beside it")
+        after_deadline = rows[mine].find_elements(By.TAG_NAME, "td")[6].text
+        check(after_deadline[:16] < before_deadline[:16], "with the red deadline, sooner than the yellow one")
+
+        # Its plan: three items, one of each kind; one goes past its day and is followed up in the inbox.
+        sign_in(driver, "li.adviser")
+        driver.get(CONSOLE + "/cases/" + family)
+        for kind, what in [("material", "每月食品包"), ("service", "陪同办理就业登记"), ("psychological", "每周电话关怀")]:
+            Select(driver.find_element(By.ID, "plan-kind")).select_by_value(kind)
+            driver.find_element(By.ID, "plan-what").send_keys(what)
+            submit(driver, "do-plan")
+        items = driver.find_elements(By.CSS_SELECTOR, "li.plan-item")
+        check(len(items) == 3 and "心理支持" in items[2].text, "the plan has its three items")
+        shot(driver, "10c-plan", full=True)
+        # Each is due in a week (the form's default). Eight days pass for the service item: its due day moves
+        # back in the centre's database, as no clock of the running centre can be turned.
+        with sqlite3.connect(os.environ["CENTRE_DATABASE"], timeout=10) as db:
+            db.execute("UPDATE plan_items SET due_on = due_on - 8 * 86400000 WHERE kind = 'service'")
+        driver.get(CONSOLE + "/inbox")
+        followups = driver.find_element(By.CSS_SELECTOR, "section.followups").text
+        check(family in followups and "计划项逾期：服务" in followups, "the overdue item is in the inbox's follow-ups")
+        shot(driver, "10d-followups")
+        driver.get(CONSOLE + "/cases/" + family)
+        check("⚠ 已逾期" in driver.find_elements(By.CSS_SELECTOR, "li.plan-item")[1].text, "and marked on the case page")
+        for _ in range(3):
+            submit(driver, xpath="(//button[starts-with(@id, 'plan-done-')])[1]")
+        check(len(driver.find_elements(By.CSS_SELECTOR, "li.plan-item.state-done")) == 3, "all three are done")
+
+        # A review visit finds the family better (green); approved, the case closes and the report counts it.
+        answer_visit(driver, {})
+        driver.find_element(By.ID, "visit-met").send_keys("居民本人")
+        submit(driver, "do-visit")
+        sign_in(driver, "zhao.super")
+        driver.get(CONSOLE + "/cases/" + family)
+        submit(driver, "do-approve")
+        sign_in(driver, "li.adviser")
+        driver.get(CONSOLE + "/cases/" + family)
+        submit(driver, "do-accept")
+        submit(driver, "do-reached")
+        Select(driver.find_element(By.ID, "outcome")).select_by_value("helped")
+        driver.find_element(By.ID, "note").send_keys("已就业，生活恢复")
+        submit(driver, "do-close")
+        sign_in(driver, "zhao.super")
+        driver.get(CONSOLE + "/reports")
+        outcome = [row.text for row in driver.find_elements(By.CSS_SELECTOR, "table.report tr") if "评级下降" in row.text]
+        check(len(outcome) == 1 and "评级下降 1，上升 0" in outcome[0], "the report counts the family that moved down a level")
+        shot(driver, "10e-report-outcome", full=True)
 
         # A forged token and a mistyped number are refused with a clear message.
         forged = kiosk_wire.receipt_token(b"\x09" * 32, receipt)
@@ -249,6 +335,8 @@ def main():
         driver.get(CONSOLE + "/reports")
         check("Monthly report" in text(driver) and driver.find_elements(By.CSS_SELECTOR, "svg.chart"),
               "the supervisor's report has its chart, in English")
+        check("Outcome of home visits" in text(driver) and "moved down a level 1, up 0" in text(driver),
+              "and the outcome of home visits")
         shot(driver, "11-report-en", full=True)
         driver.find_element(By.LINK_TEXT, "中文").click()
 

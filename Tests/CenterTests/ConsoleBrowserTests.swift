@@ -36,6 +36,8 @@ import Testing
             environment: ["CONSOLE_URL": centre.consoleURL, "INTAKE_URL": "http://127.0.0.1:\(centre.port)",
                           "KIOSK_SECRET": secret, "STAFF_PASSWORD": password, "SCREENSHOTS": shots.path,
                           "PRINTER_SPOOL": spool,
+                          // Read by the step where three days pass for a plan item (see there).
+                          "CENTRE_DATABASE": centre.state.appendingPathComponent("center.sqlite").path,
                           "HOME": NSTemporaryDirectory(), "SE_OFFLINE": "true"])
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
         #expect(run.stdout.contains("browser scenarios passed"))
