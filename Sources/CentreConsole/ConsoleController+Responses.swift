@@ -19,7 +19,7 @@ extension ConsoleController {
         .contentType: "text/html; charset=utf-8",
         // Pages hold personal data: never kept by the browser or a proxy.
         .cacheControl: "no-store",
-        .contentSecurityPolicy: "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        .contentSecurityPolicy: "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         HTTPField.Name("X-Content-Type-Options")!: "nosniff",
         HTTPField.Name("Referrer-Policy")!: "no-referrer",
     ]

@@ -12,7 +12,7 @@ import KioskDomain
 extension ConsoleController {
     func visitSection(_ detail: CaseDetail, visit: Visit, chosen: [String: String] = [:],
                       preview wanted: Bool = false) -> TemplateValues {
-        let texts = visit.texts, language = visit.language, form = config.homeVisit
+        let texts = visit.texts, language = visit.language, form = config.homeVisit, weighted = form.weighted
         // What these answers give, against the last visit that counted; nothing is stored.
         let previous = detail.visits.last { $0.state == .recorded || $0.state == .approved }
         let preview = wanted ? HomeVisitScoring.assess(chosen.map { AssessmentAnswer(questionID: $0.key, optionID: $0.value) },
@@ -38,9 +38,13 @@ extension ConsoleController {
             "sections": form.sections.map { section in
                 TemplateValues(["name": section.name[language], "questions": section.questions.map { question in
                     TemplateValues(["id": question.id, "prompt": question.prompt[language], "options": question.options.map {
+                        // What the page's script adds up: the option's scores as weighted for the total.
+                        let scores = weighted.question(question.id)?.option($0.id)?.scores ?? .zero
                         // The field's name is the question's: Mustache would read `id` as the option's inside it.
-                        TemplateValues(["field": "q.\(question.id)", "id": $0.id, "label": $0.label[language],
-                                        "checked": chosen[question.id] == $0.id])
+                        return TemplateValues(["field": "q.\(question.id)", "id": $0.id, "label": $0.label[language],
+                                               "checked": chosen[question.id] == $0.id, "economic": scores.economic,
+                                               "social": scores.social, "development": scores.development,
+                                               "emergency": $0.isEmergency])
                     }])
                 }])
             },
@@ -56,6 +60,12 @@ extension ConsoleController {
             "visits": visits, "hasVisits": !visits.isEmpty,
             "nextReview": detail.nextReviewAt.map(day),
             "decide": pending && visit.staff.role == .supervisor,
+            "yellowAt": form.thresholds.yellowAt, "redAt": form.thresholds.redAt,
+            "live": TemplateValues([
+                "red": texts.word(for: .red), "yellow": texts.word(for: .yellow), "green": texts.word(for: .green),
+                "text": texts.format("visit_live", dimensionName(.economic), dimensionName(.social),
+                                     dimensionName(.development)),
+            ]),
         ])
     }
 

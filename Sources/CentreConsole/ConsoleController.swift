@@ -64,6 +64,10 @@ public struct ConsoleController: Sendable {
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
                      body: .init(byteBuffer: ByteBuffer(string: views.stylesheet)))
         }
+        router.get("static/visit-score.js") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "max-age=3600"],
+                     body: .init(byteBuffer: ByteBuffer(string: views.visitScript)))
+        }
         OperationsEndpoints.addHealth(to: router, store: store, logger: logger)
         OperationsEndpoints.addMetrics(to: router, store: store, logger: logger, token: metricsToken)
         router.get("login") { request, _ in signInPage(request) }

@@ -9,7 +9,8 @@ extension ConsoleTexts {
         "visit_gives": "这些回答得出：%@（加权总分 %@）", "visit_changes": "与当前评级“%@”不同：记录后需主管审批。",
         "visit_moved": "变化最大的是%@。", "visit_emergency": "其中有紧急情况的回答。", "next_review": "下次回访",
         "approve_level": "批准新评级", "send_back": "退回", "decision_note": "说明（退回时必填）",
-        "approvals_title": "待审批的访视评级", "no_visits": "尚未访视。"
+        "approvals_title": "待审批的访视评级", "no_visits": "尚未访视。",
+        "visit_live": "已答 {answered}/{questions} 题：加权总分 {total}（%@ {economic}、%@ {social}、%@ {development}）",
     ]
 
     static let visitEnglish: [String: String] = [
@@ -25,6 +26,7 @@ extension ConsoleTexts {
         "visit_changes": "Not the case's level now (%@): a supervisor approves it once recorded.",
         "visit_moved": "%@ moved most.", "visit_emergency": "One answer is an emergency.", "next_review": "Next review",
         "approve_level": "Approve the new level", "send_back": "Send back", "decision_note": "Note (needed to send back)",
-        "approvals_title": "Visits waiting for your approval", "no_visits": "No visit yet."
+        "approvals_title": "Visits waiting for your approval", "no_visits": "No visit yet.",
+        "visit_live": "{answered} of {questions} answered: weighted total {total} (%@ {economic}, %@ {social}, %@ {development})",
     ]
 }

@@ -2,12 +2,14 @@ import CentreStore
 import Foundation
 import Mustache
 
-/// The console's templates and stylesheet, read once from the assets folder
+/// The console's templates, stylesheet and one script, read once from the assets folder
 /// (`assets/console/`: one `.mustache` file a page, `layout.mustache` the
 /// frame every page fills). Mustache escapes every `{{value}}` for HTML.
 public struct ConsoleViews: Sendable {
     let library: MustacheLibrary
     let stylesheet: String
+    /// The home-visit form's live level (the pages work without it).
+    let visitScript: String
 
     public static let pages = ["layout", "login", "inbox", "case", "reports", "audit", "message", "fleet", "kiosk", "partner-inbox", "referral"]
 
@@ -28,8 +30,12 @@ public struct ConsoleViews: Sendable {
         guard let css = try? String(contentsOf: folder.appendingPathComponent("console.css"), encoding: .utf8) else {
             throw CenterError(description: "console stylesheet \(folder.path)/console.css is missing or unreadable")
         }
+        guard let script = try? String(contentsOf: folder.appendingPathComponent("visit-score.js"), encoding: .utf8) else {
+            throw CenterError(description: "console script \(folder.path)/visit-score.js is missing or unreadable")
+        }
         self.library = library
         self.stylesheet = css
+        self.visitScript = script
     }
 
     func render(_ page: String, _ data: TemplateValues) -> String {

@@ -247,6 +247,11 @@ def main():
         before_deadline = inbox_row(driver, receipt_ym).find_elements(By.TAG_NAME, "td")[6].text
         driver.get(CONSOLE + "/cases/" + family)
         answer_visit(driver, {"income": "none", "expenses": "crushing", "housing": "crowded"})
+        live = driver.find_element(By.ID, "visit-live")
+        check(live.is_displayed() and "加权总分 25" in live.text and "红色" in live.text,
+              "with JavaScript, the level shows as the answers are chosen")
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", live)
+        shot(driver, "10a-visit-live")
         submit(driver, "do-preview")
         check("需主管审批" in text(driver), "the preview says the new level needs a supervisor")
         driver.find_element(By.ID, "visit-met").send_keys("居民和儿子")
