@@ -23,6 +23,11 @@ public struct IntakeSubmission: Codable, Sendable, Equatable {
         public var community: String
         public var addressDetail: String
         public var householdSize: Int
+        /// True when the resident said yes to text messages; left out (no) otherwise, as older kiosks send.
+        public var textMessages: Bool?
+
+        /// Whether the centre may text this resident.
+        public var mayText: Bool { textMessages == true }
     }
 
     public struct ConsentData: Codable, Sendable, Equatable {
@@ -60,7 +65,8 @@ public struct IntakeSubmission: Codable, Sendable, Equatable {
         self.applicant = ApplicantData(name: applicant.name, phone: applicant.phone.digits,
                                        residentId: applicant.residentID?.value, street: applicant.street,
                                        community: applicant.community, addressDetail: applicant.addressDetail,
-                                       householdSize: applicant.householdSize)
+                                       householdSize: applicant.householdSize,
+                                       textMessages: applicant.textMessages ? true : nil)
         description = request.description
         consent = ConsentData(version: request.consent.version, givenAt: request.consent.givenAt)
     }

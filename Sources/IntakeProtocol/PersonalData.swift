@@ -33,6 +33,7 @@ public struct PersonalData: Equatable, Sendable {
         try field("community", applicant.community)
         try field("address", applicant.addressDetail)
         try field("household", String(applicant.householdSize))
+        if applicant.textMessages { try field("text-messages", "yes") }
         try field("description", description)
         for answer in answers { try field("answer", answer.questionID + " " + answer.optionID) }
         for reason in triageReasons {
@@ -99,7 +100,8 @@ public struct PersonalData: Equatable, Sendable {
             return id
         }
         self.init(applicant: Applicant(name: name, phone: phone, residentID: residentID, street: street,
-                                       community: community, addressDetail: address, householdSize: household),
+                                       community: community, addressDetail: address, householdSize: household,
+                                       textMessages: single["text-messages"] == "yes"),
                   description: description, answers: answers, triageReasons: reasons,
                   scores: DimensionScores(economic: scoreWords[0], social: scoreWords[1], development: scoreWords[2]))
     }

@@ -76,6 +76,11 @@ extension ScreenTexts.Key {
         case .progressReferralDeclined:
             return text("{partner}这次没能提供帮助，顾问会为您另想办法", "{partner} could not help this time; your adviser will find another way")
         case .progressReferralCompleted: return text("{partner}已于 {day} 为您提供帮助", "{partner} helped you on {day}")
+        case .askTextMessages:
+            return text("我们可以发短信告诉您办理进度吗？", "May we send you text messages about how your request is going?")
+        case .fieldTextMessages: return text("短信告知进度", "Text messages")
+        case .textMessagesYes: return text("可以，请发短信给我", "Yes, text me")
+        case .textMessagesNo: return text("不用，不要发短信", "No text messages")
         default: return nil
         }
     }

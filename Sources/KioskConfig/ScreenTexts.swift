@@ -129,6 +129,11 @@ public struct ScreenTexts: Sendable {
         case progressReferralAccepted = "progress.referral_accepted"
         case progressReferralDeclined = "progress.referral_declined"
         case progressReferralCompleted = "progress.referral_completed"
+        // Added with text messages to the resident.
+        case askTextMessages = "ask.text_messages"
+        case fieldTextMessages = "field.text_messages"
+        case textMessagesYes = "choice.text_messages_yes"
+        case textMessagesNo = "choice.text_messages_no"
     }
 
     /// The consent text a resident agrees to; its version is stored with

@@ -19,10 +19,32 @@ import Testing
         #expect(draft.programmeID == "elderly-wellbeing" && draft.serviceID == "meal-assistance")
         #expect(draft.answers.count == shippedConfiguration.assessment.questions.count)
         #expect(draft.name == "王小明" && draft.phone == "13800138000" && draft.householdSize == 2)
+        #expect(draft.textMessages == true)
         #expect(draft.street == "nanjing-west" && draft.community == "wuding")
         #expect(draft.consentVersion == shippedConfiguration.texts.consent.version)
         let request = try draft.validate(in: shippedConfiguration.validationContext(now: Date()))
-        #expect(request.triage.level == .green)
+        #expect(request.triage.level == .green && request.applicant.textMessages)
+    }
+
+    /// Text messages are asked about after a mobile number, never after a
+    /// landline; "no" is kept as no, and Back from the ID number returns past it.
+    @Test func textMessagesAreAskedAfterAMobileNumberOnly() throws {
+        var flow = FlowDriver()
+        flow.toContact()
+        flow.type("王小明"); flow.keys(.enter)
+        flow.type("13800138000"); flow.keys(.enter)
+        #expect(flow.state.step == .field(.textMessages) && flow.screen().contains("我们可以发短信告诉您办理进度吗"))
+        flow.keys(.character("2"))
+        #expect(flow.state.step == .field(.residentID) && flow.state.draft.textMessages == false)
+        flow.keys(.escape)
+        #expect(flow.state.step == .field(.textMessages) && flow.state.cursor == 1, "the answer given stays highlighted")
+        flow.keys(.escape)
+        #expect(flow.state.step == .field(.phone))
+        for _ in 0..<11 { flow.keys(.backspace) }
+        flow.type("02162481234"); flow.keys(.enter)
+        #expect(flow.state.step == .field(.residentID) && flow.state.draft.textMessages == false, "a landline is not asked")
+        flow.keys(.escape)
+        #expect(flow.state.step == .field(.phone), "and Back skips the question too")
     }
 
     @Test func anEmergencyAnswerShowsTheHotlinesAtOnceAndMakesTheRequestRed() throws {
@@ -36,7 +58,7 @@ import Testing
         for _ in 1..<shippedConfiguration.assessment.questions.count { flow.keys(.character("1")) }
         flow.keys(.character("1")) // consent
         flow.type("王小明"); flow.keys(.enter)
-        flow.type("13800138000"); flow.keys(.enter, .enter, .character("1"), .character("1"), .enter)
+        flow.type("13800138000"); flow.keys(.enter, .character("2"), .enter, .character("1"), .character("1"), .enter)
         flow.type("1"); flow.keys(.enter, .enter, .character("1"))
         guard case let .submit(draft)? = flow.effects.last else {
             Issue.record("no submit effect")
@@ -78,7 +100,7 @@ import Testing
         #expect(flow.state.step == .field(.phone))
         flow.send(.tap(.toggleLanguage))
         #expect(flow.screen().contains("Enter an 11-digit mobile number"))
-        flow.type("00138000"); flow.keys(.enter)
+        flow.type("00138000"); flow.keys(.enter, .character("1"))
         flow.type("110105194912310021"); flow.keys(.enter)
         #expect(flow.state.step == .field(.residentID))
         #expect(flow.screen().contains("This ID number has a mistake"))
@@ -103,15 +125,16 @@ import Testing
     }
 
     /// The figure the issue set: a whole request in at most 25 keys besides
-    /// typed text, every screen with a way back or on.
-    @Test func aWholeRequestTakesTwentyOneScreensAndTwentyKeys() {
+    /// typed text, every screen with a way back or on (the text-message
+    /// question added one of each).
+    @Test func aWholeRequestTakesTwentyTwoScreensAndTwentyOneKeys() {
         var flow = FlowDriver()
         flow.toReview()
         flow.keys(.character("1"))
         flow.send(.submitted(ReceiptInfo(submissionID: UUID(), number: ReceiptNumber(kioskCode: "JA0301", day: "261130", sequence: 1),
                                          token: "K1.x", qr: nil)))
-        #expect(flow.screens.filter { $0 != .submitting }.count == 21, "\(flow.screens)")
-        #expect(flow.keysPressed == 20)
+        #expect(flow.screens.filter { $0 != .submitting }.count == 22, "\(flow.screens)")
+        #expect(flow.keysPressed == 21)
     }
 
     /// Bug: "change contact" opened only the name, then review with "send"
@@ -132,8 +155,8 @@ import Testing
             seen.append(flow.state.step)
             flow.keys(.enter)
         }
-        #expect(seen == [.field(.residentID), .field(.street), .field(.community), .field(.addressDetail),
-                         .field(.householdSize), .field(.description)])
+        #expect(seen == [.field(.textMessages), .field(.residentID), .field(.street), .field(.community),
+                         .field(.addressDetail), .field(.householdSize), .field(.description)])
         #expect(flow.state.draft.phone == "13912345678")
         #expect(flow.state.draft.street == "nanjing-west" && flow.state.draft.community == "wuding",
                 "Enter on a list keeps the earlier choice")
@@ -232,7 +255,7 @@ import Testing
         var titles: [String] = []
         func title(_ screen: String) -> String { screen.split(separator: "\n").dropFirst().first { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map(String.init) ?? "" }
         let answers: [(ContactField, () -> Void)] = [
-            (.name, { flow.type("王小明") }), (.phone, { flow.type("13800138000") }), (.residentID, {}),
+            (.name, { flow.type("王小明") }), (.phone, { flow.type("13800138000") }), (.textMessages, {}), (.residentID, {}),
             (.street, {}), (.community, {}), (.addressDetail, {}), (.householdSize, { flow.type("3") }),
         ]
         for (field, answer) in answers {
@@ -261,7 +284,7 @@ import Testing
         var flow = FlowDriver()
         flow.toContact()
         flow.type("王小明"); flow.keys(.enter)
-        flow.type("13800138000"); flow.keys(.enter, .enter)
+        flow.type("13800138000"); flow.keys(.enter, .character("2"), .enter)
         let streets = flow.state.optionCount(flow.context)
         #expect(flow.screen().contains("其他街道 / 不确定"))
         flow.keys(.character(Character(String(streets))))
@@ -298,7 +321,7 @@ import Testing
         for _ in shippedConfiguration.assessment.questions { flow.keys(.character("1")) }
         flow.keys(.character("1"))
         flow.type("王小明"); flow.keys(.enter)
-        flow.type("13800138000"); flow.keys(.enter, .enter, .character("1"), .character("1"), .enter)
+        flow.type("13800138000"); flow.keys(.enter, .character("2"), .enter, .character("1"), .character("1"), .enter)
         flow.type("1"); flow.keys(.enter, .enter)
         #expect(flow.state.step == .review)
         _ = try flow.state.draft.validate(in: shippedConfiguration.validationContext(now: Date()))

@@ -70,6 +70,7 @@ struct FlowDriver {
         toContact()
         type("王小明"); keys(.enter)
         type("13800138000"); keys(.enter)
+        keys(.character("1")) // yes to text messages
         keys(.enter) // no ID number
         keys(.character("1"), .character("2"))
         type("武定路1号"); keys(.enter)

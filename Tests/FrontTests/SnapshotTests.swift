@@ -22,10 +22,13 @@ import Testing
         ("05-emergency", { $0.keys(.enter, .character("3"), .character("1"), .character("4")) }),
         ("06-name-error", { $0.toContact(); $0.keys(.enter) }),
         ("07-phone-letters", { $0.toContact(); $0.type("王小明"); $0.keys(.enter); $0.type("138x") }),
-        ("08-street", { $0.toContact(); $0.type("王小明"); $0.keys(.enter); $0.type("13800138000"); $0.keys(.enter, .enter) }),
+        ("07b-text-messages", { $0.toContact(); $0.type("王小明"); $0.keys(.enter); $0.type("13800138000"); $0.keys(.enter) }),
+        ("08-street", {
+            $0.toContact(); $0.type("王小明"); $0.keys(.enter); $0.type("13800138000"); $0.keys(.enter, .character("1"), .enter)
+        }),
         ("09-household", {
             $0.toContact(); $0.type("王小明"); $0.keys(.enter); $0.type("13800138000")
-            $0.keys(.enter, .enter, .character("1"), .character("2")); $0.type("武定路1号"); $0.keys(.enter)
+            $0.keys(.enter, .character("1"), .enter, .character("1"), .character("2")); $0.type("武定路1号"); $0.keys(.enter)
         }),
         ("10-consent", { $0.toConsent() }),
         ("11-review", { $0.toReview() }),

@@ -37,7 +37,7 @@ struct DisplayTests {
         let questions = Self.shipped.assessment.questions.count
         // The resident's whole Chinese flow, key by key (as askForHelp types it into tmux).
         try display.keys("\r" + "3" + "1" + String(repeating: "1", count: questions) + "1"
-            + Applicant.name + "\r" + Applicant.phone + "\r" + Applicant.residentID + "\r"
+            + Applicant.name + "\r" + Applicant.phone + "\r" + "1" + Applicant.residentID + "\r"
             + "1" + "2" + Applicant.address + "\r" + "3\r" + Applicant.story + "\r" + "1")
 
         #expect(try eventually { (try? FileManager.default.contentsOfDirectory(atPath: display.receipts.path))?

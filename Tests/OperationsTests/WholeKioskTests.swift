@@ -44,12 +44,16 @@ func askForHelp(on front: TmuxFront, questions: Int) throws -> String {
     }
     try front.waitFor("同意并继续")
     try front.keys("1")
-    for (label, text) in [("请问您怎么称呼", Applicant.name), ("我们打哪个电话", Applicant.phone),
-                          ("您的身份证号码", Applicant.residentID)] {
+    for (label, text) in [("请问您怎么称呼", Applicant.name), ("我们打哪个电话", Applicant.phone)] {
         try front.waitFor(label)
         try front.type(text)
         try front.keys("Enter")
     }
+    try front.waitFor("我们可以发短信告诉您办理进度吗")
+    try front.keys("1")
+    try front.waitFor("您的身份证号码")
+    try front.type(Applicant.residentID)
+    try front.keys("Enter")
     try front.waitFor("您住在哪个街道")
     try front.keys("1")
     try front.waitFor("武定居民区")

@@ -17,11 +17,14 @@ public struct SubmissionDraft: Sendable, Hashable {
     public var description: String
     public var consentVersion: String?
     public var consentedAt: Date?
+    /// Yes or no to text messages about the request; nil until asked (only after a mobile number).
+    public var textMessages: Bool?
 
     public init(id: UUID = UUID(), language: Language = .default, programmeID: String = "", serviceID: String = "",
                 answers: [AssessmentAnswer] = [], name: String = "", phone: String = "", residentID: String = "",
                 street: String = "", community: String = "", addressDetail: String = "", householdSize: Int = 1,
-                description: String = "", consentVersion: String? = nil, consentedAt: Date? = nil) {
+                description: String = "", consentVersion: String? = nil, consentedAt: Date? = nil,
+                textMessages: Bool? = nil) {
         self.id = id
         self.language = language
         self.programmeID = programmeID
@@ -37,6 +40,7 @@ public struct SubmissionDraft: Sendable, Hashable {
         self.description = description
         self.consentVersion = consentVersion
         self.consentedAt = consentedAt
+        self.textMessages = textMessages
     }
 }
 
@@ -139,7 +143,8 @@ extension SubmissionDraft {
         else { throw ValidationFailure(errors: errors) }
 
         let applicant = Applicant(name: name, phone: phone, residentID: residentID, street: street,
-                                  community: community, addressDetail: detail, householdSize: householdSize)
+                                  community: community, addressDetail: detail, householdSize: householdSize,
+                                  textMessages: textMessages == true)
         return ValidatedRequest(
             id: id, language: language, programmeID: programmeID, serviceID: serviceID, answers: answers,
             triage: context.assessment.triage(answers), applicant: applicant, description: description,

@@ -19,13 +19,14 @@ public struct FrontContext: Sendable {
 
 /// The contact details, asked one screen each, in this order.
 public enum ContactField: Int, Sendable, CaseIterable, Hashable {
-    case name, phone, residentID, street, community, addressDetail, householdSize, description
+    case name, phone, textMessages, residentID, street, community, addressDetail, householdSize, description
 
     /// The screen's question, one per field.
     var title: ScreenTexts.Key {
         switch self {
         case .name: .askName
         case .phone: .askPhone
+        case .textMessages: .askTextMessages
         case .residentID: .askResidentID
         case .street: .askStreet
         case .community: .askCommunity
@@ -40,6 +41,7 @@ public enum ContactField: Int, Sendable, CaseIterable, Hashable {
         switch self {
         case .name: .fieldName
         case .phone: .fieldPhone
+        case .textMessages: .fieldTextMessages
         case .residentID: .fieldResidentID
         case .street: .fieldStreet
         case .community: .fieldCommunity
@@ -49,8 +51,8 @@ public enum ContactField: Int, Sendable, CaseIterable, Hashable {
         }
     }
 
-    /// Street and community are picked from lists; the others are typed.
-    var isChoice: Bool { self == .street || self == .community }
+    /// Text messages (yes / no), street and community are picked from lists; the others are typed.
+    var isChoice: Bool { self == .textMessages || self == .street || self == .community }
     var isOptional: Bool { self == .residentID || self == .addressDetail || self == .description }
 
     /// Most characters a field takes as typed (validation has the final word).
@@ -62,7 +64,7 @@ public enum ContactField: Int, Sendable, CaseIterable, Hashable {
         case .addressDetail: TextRule.addressDetail.maxCharacters
         case .householdSize: 2
         case .description: TextRule.description.maxCharacters
-        case .street, .community: 0
+        case .textMessages, .street, .community: 0
         }
     }
 

@@ -344,6 +344,8 @@ extension FrontState {
                 finishGroup(.contact, orGo: .consent, context)
             } else if field == .addressDetail, draft.street.isEmpty {
                 go(.field(.street), context) // no community was asked
+            } else if field == .residentID, !asksTextMessages {
+                go(.field(.phone), context) // a landline is not asked about text messages
             } else if let previous = field.previous {
                 go(.field(previous), context)
             }
@@ -352,7 +354,9 @@ extension FrontState {
         if field.isChoice {
             let choices = choiceCodes(field, context)
             guard case let .choose(index) = action, index < choices.count else { return [] }
-            if field == .street {
+            if field == .textMessages {
+                draft.textMessages = choices[index] == "yes"
+            } else if field == .street {
                 if draft.street != choices[index] {
                     draft.community = ""
                     answeredLists.remove(.community)
@@ -380,7 +384,11 @@ extension FrontState {
         do {
             switch field {
             case .name: draft.name = try TextRule.name.check(text, field: .name)
-            case .phone: draft.phone = try PhoneNumber(parsing: text).digits
+            case .phone:
+                let phone = try PhoneNumber(parsing: text)
+                draft.phone = phone.digits
+                // Only a mobile takes text messages: a landline's answer is no, and it is not asked.
+                if phone.kind != .mobile { draft.textMessages = false }
             case .residentID:
                 let today = context.config.validationContext(now: Date()).today
                 draft.residentID = text.isEmpty ? "" : try ResidentID(parsing: text, today: today).value
@@ -391,7 +399,7 @@ extension FrontState {
                 }
                 draft.householdSize = size
             case .description: draft.description = try TextRule.description.check(text, field: .description)
-            case .street, .community: break
+            case .textMessages, .street, .community: break
             }
             return nil
         } catch let error as ValidationError {
@@ -405,6 +413,8 @@ extension FrontState {
         // A resident not sure of their street is not asked for its community.
         if field == .street, draft.street.isEmpty {
             go(.field(.addressDetail), context)
+        } else if field == .phone, !asksTextMessages {
+            go(.field(.residentID), context)
         } else if let next = field.next {
             go(.field(next), context)
         } else {
@@ -432,6 +442,10 @@ extension FrontState {
             let chosen = draft.answers.first { $0.questionID == question.id }?.optionID
             cursor = question.options.firstIndex { $0.id == chosen } ?? 0
         case let .field(field) where field.isChoice:
+            if field == .textMessages {
+                cursor = draft.textMessages == false ? 1 : 0
+                break
+            }
             // "Not sure" (the last option, an empty code) only once it was chosen.
             let chosen = field == .street ? draft.street : draft.community
             let codes = choiceCodes(field, context)
@@ -445,7 +459,7 @@ extension FrontState {
             case .addressDetail: input = draft.addressDetail
             case .householdSize: input = draft.householdSize > 0 ? String(draft.householdSize) : ""
             case .description: input = draft.description
-            case .street, .community: break
+            case .textMessages, .street, .community: break
             }
         default:
             break
@@ -455,12 +469,16 @@ extension FrontState {
     /// The codes of a list field's options; the last, "not sure", is empty.
     func choiceCodes(_ field: ContactField, _ context: FrontContext) -> [String] {
         switch field {
+        case .textMessages: return ["yes", "no"]
         case .street: return context.config.areas.map(\.code) + [""]
         case .community:
             return (context.config.areas.first { $0.code == draft.street }?.communities.map(\.code) ?? []) + [""]
         default: return []
         }
     }
+
+    /// Text messages are asked about after a mobile number only.
+    var asksTextMessages: Bool { (try? PhoneNumber(parsing: draft.phone))?.kind == .mobile }
 
     /// How many options the current screen offers (for keys and arrows).
     func optionCount(_ context: FrontContext) -> Int {

@@ -85,6 +85,7 @@ extension FrontState {
     /// The options of a list field, in the order of `choiceCodes`, "not sure" last.
     func choiceNames(_ field: ContactField, _ context: FrontContext) -> [String] {
         switch field {
+        case .textMessages: return [context.text(.textMessagesYes, language), context.text(.textMessagesNo, language)]
         case .street: return context.config.areas.map { $0.name[language] } + [context.text(.streetUnsure, language)]
         case .community:
             return (context.config.areas.first { $0.code == draft.street }?.communities.map { $0.name[language] } ?? [])
@@ -365,7 +366,8 @@ struct Painter {
         let community = area?.communities.first { $0.code == draft.community }
         let lines = [
             "\(programme) · \(service)",
-            "\(text(.fieldName)): \(draft.name)   \(text(.fieldPhone)): \(draft.phone)",
+            "\(text(.fieldName)): \(draft.name)   \(text(.fieldPhone)): \(draft.phone)"
+                + (draft.textMessages == true ? " (\(text(.fieldTextMessages)))" : ""),
             "\(area?.name[language] ?? text(.streetUnsure)) \(community?.name[language] ?? "") \(draft.addressDetail)",
             "\(text(.fieldHouseholdSize)): \(draft.householdSize)"
                 + (draft.residentID.isEmpty ? "" : "   \(text(.fieldResidentID)): \(draft.residentID.prefix(6))********\(draft.residentID.suffix(4))"),
