@@ -81,7 +81,17 @@ let package = Package(
         ]),
         // MARK: The centre, a room a concern (docs/architecture.md draws them).
         // center.yaml and the other files an operator edits, read into values.
-        .target(name: "CentreConfig", dependencies: ["KioskConfig", "KioskDomain"]),
+        .target(name: "CentreConfig", dependencies: ["KioskConfig", "KioskDomain", "CentreMessages"]),
+        // Pure rules of text messages to residents: kinds, templates, a carrier's length count, quiet hours.
+        .target(name: "CentreMessages", dependencies: ["KioskDomain"]),
+        // Text messages through Kannel: the gateway client, the outbox's sender service, delivery reports and replies.
+        .target(name: "CentreSMS", dependencies: [
+            "CentreStore", "CentreConfig", "CentreMessages", "KioskDomain",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // Pure rules: a case's and a referral's states and moves, a kiosk's health from its heartbeats, slip tokens.
         .target(name: "CentreWorkflow", dependencies: [
             "CentreConfig", "IntakeProtocol", "KioskDomain", .product(name: "Crypto", package: "swift-crypto"),
@@ -102,7 +112,7 @@ let package = Package(
         // The store: what the centre keeps and the rules for keeping it, over
         // either engine's connection (CenterDatabase); nothing engine-specific.
         .target(name: "CentreStore", dependencies: [
-            "CentreConfig", "CentreWorkflow", "IntakeProtocol", "StorageSupport", "KioskDomain",
+            "CentreConfig", "CentreWorkflow", "CentreMessages", "IntakeProtocol", "StorageSupport", "KioskDomain",
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -144,7 +154,7 @@ let package = Package(
         ]),
         // The staff console: sign-in, inbox, case pages, reports, the fleet.
         .target(name: "CentreConsole", dependencies: [
-            "CentreStore", "CentreWorkflow", "CentreOperations", "CentreConfig", "CentreSlips", "IntakeProtocol", "KioskDomain",
+            "CentreStore", "CentreWorkflow", "CentreMessages", "CentreOperations", "CentreConfig", "CentreSlips", "IntakeProtocol", "KioskDomain",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Mustache", package: "swift-mustache"),
@@ -153,7 +163,7 @@ let package = Package(
         ]),
         // What `kiosk-center serve` runs: both listeners, retention and the watchdog in one ServiceGroup.
         .target(name: "CentreServer", dependencies: [
-            "CentreConfig", "CentreStore", "CentreOperations", "CentreIntake", "CentreConsole", "CentrePartnerAPI", "ServiceNotify",
+            "CentreConfig", "CentreStore", "CentreOperations", "CentreIntake", "CentreConsole", "CentrePartnerAPI", "CentreSMS", "ServiceNotify",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -196,7 +206,7 @@ let package = Package(
         .executableTarget(name: "kioskctl", dependencies: ["KioskCommands"]),
         .executableTarget(name: "kiosk-center", dependencies: [
             "CentreConfig", "CentreWorkflow", "CentreStore", "CentreSQLite", "CentrePostgres", "CentreDistrictMove",
-            "CentreOperations", "CentreIntake", "CentreConsole", "CentreServer",
+            "CentreOperations", "CentreIntake", "CentreConsole", "CentreServer", "CentreSMS",
             "IntakeProtocol", "StorageSupport", "KioskConfig", "ServiceNotify", "KioskMetrics", "KioskDomain",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -246,6 +256,7 @@ let package = Package(
         ]),
         .testTarget(name: "OperationsTests", dependencies: ["StorageSupport",
             "TestSupport", "KioskStore", "KioskConfig", "KioskCommands", "KioskFront", "IntakeProtocol", "CentreTestSupport",
+            "CentreStore", "CentreConfig", "CentreWorkflow",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "CenterTests", dependencies: ["StorageSupport",

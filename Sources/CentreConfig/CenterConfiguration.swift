@@ -28,6 +28,8 @@ public struct CenterConfiguration: Sendable {
     public var slips = SlipSettings()
     /// The home-visit assessment form (`home-visit.yaml`).
     public var homeVisit: HomeVisitForm
+    /// Text messages to residents (`messages.yaml`).
+    public var messaging: MessagingSettings
 
     public func partner(_ id: String) -> Partner? { partners.first { $0.id == id } }
 

@@ -3,11 +3,12 @@ import KioskConfig
 import KioskDomain
 
 /// Reads a centre's configuration folder (`center.yaml`, `partners.yaml`,
-/// `catalog.yaml`, `assessment.yaml`, `home-visit.yaml`) into a checked `CenterConfiguration`,
+/// `catalog.yaml`, `assessment.yaml`, `home-visit.yaml`, `messages.yaml`) into a checked `CenterConfiguration`,
 /// or throws every problem at once as `file:line: message` — the same rules
 /// and messages as the kiosk's own configuration (`kiosk-center config check`).
 public enum CenterConfigurationLoader {
-    public static let fileNames = ["center.yaml", "partners.yaml", "catalog.yaml", "assessment.yaml", "home-visit.yaml"]
+    public static let fileNames = ["center.yaml", "partners.yaml", "catalog.yaml", "assessment.yaml", "home-visit.yaml",
+                                   "messages.yaml"]
 
     public static func load(from directory: URL) throws(ConfigurationError) -> CenterConfiguration {
         let log = ProblemLog()
@@ -17,14 +18,16 @@ public enum CenterConfigurationLoader {
         let partners = roots["partners.yaml"].flatMap { readPartners($0, catalog: catalog) }
         let assessment = roots["assessment.yaml"].flatMap(ConfigurationLoader.readAssessment)
         let homeVisit = roots["home-visit.yaml"].flatMap(readHomeVisit)
-        guard log.problems.isEmpty, let center, let partners, let catalog, let assessment, let homeVisit else {
+        let messaging = roots["messages.yaml"].flatMap { readMessages($0, partners: partners) }
+        guard log.problems.isEmpty, let center, let partners, let catalog, let assessment, let homeVisit, let messaging else {
             throw ConfigurationLoader.failure(log, in: directory)
         }
         return CenterConfiguration(
             name: center.name, timeZone: center.timeZone, deadlines: center.deadlines, console: center.console,
             cases: center.cases, retention: center.retention, partners: partners, streets: center.streets,
             catalog: catalog, assessment: assessment, database: center.database, trustedProxies: center.trustedProxies,
-            intakeConnectionsPerAddress: center.connectionsPerAddress, slips: center.slips, homeVisit: homeVisit)
+            intakeConnectionsPerAddress: center.connectionsPerAddress, slips: center.slips, homeVisit: homeVisit,
+            messaging: messaging)
     }
 
     /// What `center.yaml` holds.

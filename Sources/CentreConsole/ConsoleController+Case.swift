@@ -70,6 +70,7 @@ extension ConsoleController {
         data["hasReferrals"] = !detail.referrals.isEmpty
         data["homeVisit"] = visitSection(detail, visit: visit, chosen: visitForm.chosen, preview: visitForm.preview)
         data["plan"] = planSection(detail, visit: visit, workers: workers)
+        data["messages"] = messageSection(detail, visit: visit)
         return html(views.render("case", data), status: status)
     }
 
@@ -110,6 +111,8 @@ extension ConsoleController {
         switch event.action {
         case "refer": return partnerName(detail, language)
         case "plan_item", "plan_done", "plan_not_done": return texts["kind_\(detail)"] ?? detail
+        case "reply": return texts["sms_answer_\(detail)"] ?? texts["sms_reply"]
+        case "text_message": return texts.format("sms_segments", detail)
         case "close": return texts["outcome_\(detail)"] ?? detail
         case "contact": return texts["contact_\(detail)"] ?? detail
         case "visit", "visit_approved", "visit_sent_back":
@@ -232,6 +235,9 @@ extension ConsoleController {
         case .unknownPlanItem: return "帮扶计划中没有这一项。"
         case .planItemClosed: return "这一项已标记为完成或未完成。"
         case .planNoteRequired: return "请说明未完成的原因。"
+        case .textsOff: return "本中心未开通短信（messages.yaml 未设置短信网关）。"
+        case .textsNotAllowed: return "居民没有同意接收短信。"
+        case let .textTooLong(segments, most): return "这条短信要分 \(segments) 条发送，最多 \(most) 条。"
         }
     }
 }

@@ -106,6 +106,9 @@ extension ConsoleController {
             case .review:
                 what = texts["followup_review"] ?? "review"
                 anchor = "visits"
+            case let .callResident(_, kind):
+                what = texts.format("followup_call", texts["sms_\(kind.rawValue)"] ?? kind.rawValue)
+                anchor = "messages"
             }
             return TemplateValues(["reference": followUp.caseReference, "anchor": anchor, "what": what, "who": who,
                                    "due": day(followUp.dueAt), "level": followUp.level.rawValue,

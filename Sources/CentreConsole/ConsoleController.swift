@@ -99,6 +99,7 @@ public struct ConsoleController: Sendable {
         cases.post("cases/:reference/visits/decision") { request, context in try await decideVisit(Visit(request, context)) }
         cases.post("cases/:reference/plan") { request, context in try await addPlanItem(Visit(request, context)) }
         cases.post("cases/:reference/plan/:item") { request, context in try await closePlanItem(Visit(request, context)) }
+        cases.post("cases/:reference/messages") { request, context in try await sendFreeText(Visit(request, context)) }
         cases.get("cases/:reference/referrals/:number/slip.pdf") { request, context in
             try await slipPDF(Visit(request, context))
         }

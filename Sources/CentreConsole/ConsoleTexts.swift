@@ -19,9 +19,11 @@ package enum ConsoleTexts {
     package static let chinese = chineseCore.merging(referralChinese) { _, _ in preconditionFailure("a key twice") }
         .merging(visitChinese) { _, _ in preconditionFailure("a key twice") }
         .merging(planChinese) { _, _ in preconditionFailure("a key twice") }
+        .merging(messageChinese) { _, _ in preconditionFailure("a key twice") }
     package static let english = englishCore.merging(referralEnglish) { _, _ in preconditionFailure("a key twice") }
         .merging(visitEnglish) { _, _ in preconditionFailure("a key twice") }
         .merging(planEnglish) { _, _ in preconditionFailure("a key twice") }
+        .merging(messageEnglish) { _, _ in preconditionFailure("a key twice") }
 
     private static let chineseCore: [String: String] = [
         "fleet": "设备", "fleet_title": "自助机设备状况", "kiosk_title": "自助机 %@",

@@ -2,6 +2,7 @@ import CentreConfig
 import CentreConsole
 import CentreIntake
 import CentrePartnerAPI
+import CentreSMS
 import CentreStore
 import Foundation
 import Hummingbird
@@ -13,7 +14,7 @@ import UnixSignals
 
 /// What `kiosk-center serve` runs, built from its parts so a test can run the
 /// same thing: the intake listener, the console listener, retention and the
-/// watchdog, in one ServiceGroup that stops gracefully on SIGTERM or SIGINT.
+/// watchdog (and, with an SMS gateway, the sender of text messages), in one ServiceGroup that stops gracefully on SIGTERM or SIGINT.
 public struct CentreApplication: Sendable {
     /// Where each listener listens (port 0: any free one).
     public struct Addresses: Sendable {
@@ -35,7 +36,7 @@ public struct CentreApplication: Sendable {
     /// - Parameters:
     ///   - bound: told each port as its listener gets it (`intake` or `console`), then once both are bound.
     public init(store: CenterStore, envelopes: IntakeEnvelopes, config: CenterConfiguration, views: ConsoleViews,
-                addresses: Addresses, tls: TLSConfiguration?, metricsToken: String?, notifier: ServiceNotifier,
+                gateway: KannelGateway? = nil, addresses: Addresses, tls: TLSConfiguration?, metricsToken: String?, notifier: ServiceNotifier,
                 logger: Logger, signals: [UnixSignal] = [.sigterm, .sigint],
                 bound: @escaping @Sendable (_ listener: String, _ port: Int) -> Void = { _, _ in },
                 ready: @escaping @Sendable (_ intakePort: Int, _ consolePort: Int) -> Void = { _, _ in }) throws {
@@ -47,6 +48,8 @@ public struct CentreApplication: Sendable {
                                             trustedProxies: config.trustedProxies).router()
         // Partners' systems reach the centre where kiosks do, each signing with its own secret.
         PartnerAPIController(store: store, config: config, logger: logger).addRoutes(to: intakeRoutes)
+        // The SMS gateway's delivery reports and residents' replies come where kiosks do, each address signed.
+        if gateway != nil { MessageCallbacks<IntakeContext>(store: store, logger: logger).addRoutes(to: intakeRoutes) }
         let intake = try Listener.make(intakeRoutes, host: addresses.intakeHost, port: addresses.intakePort,
                                        name: "kiosk-center", connections: ListenerLimits.intakeConnections, tls: tls,
                                        guarding: ListenerLimits.intakeGuard(config), logger: logger) { port in
@@ -61,9 +64,11 @@ public struct CentreApplication: Sendable {
             bound("console", port)
             listening.bound(port, slot: 1)
         }
+        var services: [any Service] = [intake, console, RetentionService(store: store, retention: config.retention, logger: logger),
+                                       WatchdogService(store: store, notifier: notifier)]
+        if let gateway { services.append(OutboxSender(store: store, gateway: gateway, config: config, logger: logger)) }
         group = ServiceGroup(
-            services: [intake, console, RetentionService(store: store, retention: config.retention, logger: logger),
-                       WatchdogService(store: store, notifier: notifier)],
+            services: services,
             gracefulShutdownSignals: signals, logger: logger)
     }
 

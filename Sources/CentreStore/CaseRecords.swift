@@ -93,6 +93,11 @@ public struct CaseDetail: Sendable {
     public var nextReviewAt: Date?
     /// Its plan's items, oldest first.
     public var plan: [PlanItem] = []
+    /// The resident said yes to text messages at the kiosk.
+    public var textsAllowed = false
+    /// The text messages to the resident, oldest first, and their replies.
+    public var messages: [MessageRecord] = []
+    public var replies: [MessageReply] = []
 
     public func isOverdue(at now: Date) -> Bool {
         FirstContactDeadlines.isOverdue(state: state, firstContactAt: firstContactAt, dueAt: dueAt, now: now)

@@ -184,7 +184,9 @@ extension CenterStore {
                 referrals: try await self.referrals(db, seq: row["seq"], reference: reference, submission: id),
                 visits: try await self.visits(db, seq: row["seq"], submission: id), version: row["version"],
                 nextReviewAt: (row["next_review_at"] as Int64?).map(Date.init(milliseconds:)),
-                plan: try await self.planItems(db, seq: row["seq"], submission: id))
+                plan: try await self.planItems(db, seq: row["seq"], submission: id),
+                textsAllowed: (row["texts_allowed"] as Int64) == 1, messages: try await self.messages(db, seq: row["seq"]),
+                replies: try await self.replies(db, seq: row["seq"], submission: id))
         }
     }
 
@@ -262,6 +264,7 @@ extension CenterStore {
                                  sealedNote])
             try await Self.audit(db, actor: actor, action: action.name, case: reference,
                                  detail: [change.detail, change.referral].compactMap { $0 }.joined(separator: " "), at: now)
+            try await self.queueMessages(for: change, action: action, seq: seq, actor: actor, now: now, in: db)
             return change
         }
     }

@@ -102,10 +102,12 @@ extension CenterStore {
             return .receiptClash(holder["reference"])
         }
         let rows = IntakeRows(item, source: source, receivedAt: now, due: deadlines.due(
-            level: item.level, from: now, timeZone: timeZone))
+            level: item.level, from: now, timeZone: timeZone), phoneKey: messageKeys.phoneKey(submission.applicant.phone),
+            messageAfter: messaging.map { now.addingTimeInterval(Double($0.coalesceSeconds)) })
         switch db.dialect {
         case .postgres:
-            // The three rows in one statement, one round trip instead of four;
+            let queued: Int64 = rows.message == nil ? 0 : 1
+            // The three rows (and a message) in one statement, one round trip instead of four;
             // its constraints are checked at the statement's end.
             let reference: String? = try await db.fetchValue("""
                 WITH n AS (SELECT nextval('submissions_seq') AS seq),
@@ -115,9 +117,12 @@ extension CenterStore {
                         \(IntakeRows.submissionValues) FROM n
                     RETURNING seq, reference),
                 c AS (INSERT INTO cases (\(IntakeRows.caseColumns)) SELECT s.seq, \(IntakeRows.caseValues) FROM s),
-                e AS (INSERT INTO case_events (\(IntakeRows.eventColumns)) SELECT s.seq, \(IntakeRows.eventValues) FROM s)
+                e AS (INSERT INTO case_events (\(IntakeRows.eventColumns)) SELECT s.seq, \(IntakeRows.eventValues) FROM s),
+                m AS (INSERT INTO messages (\(IntakeRows.messageColumns))
+                      SELECT s.seq, \(IntakeRows.messageValues) FROM s WHERE ? = 1)
                 SELECT reference FROM s
-                """, [item.id] + rows.submission + rows.case + rows.event)
+                """, [item.id] + rows.submission + rows.case + rows.event
+                    + (rows.message ?? ["", 0 as Int64, 0 as Int64]) + [queued])
             guard let reference else { throw CenterError(description: "the database stored no request") }
             return .created(reference)
         case .sqlite:
@@ -158,7 +163,8 @@ extension CenterStore {
                 let level = HardshipLevel(rawValue: submission.hardship.level) ?? .green
                 let rows = IntakeRows(submission, level: level, sealedReasons: try self.sealReasons(submission),
                                       receivedAt: receivedAt,
-                                      due: self.deadlines.due(level: level, from: receivedAt, timeZone: self.timeZone))
+                                      due: self.deadlines.due(level: level, from: receivedAt, timeZone: self.timeZone),
+                                      phoneKey: self.messageKeys.phoneKey(submission.applicant.phone))
                 try await rows.openCase(seq: row["seq"], in: db)
             }
         }

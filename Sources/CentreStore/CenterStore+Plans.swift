@@ -74,7 +74,8 @@ extension CenterStore {
     }
 
     /// What the inbox asks to follow up in `street`'s open cases (all when
-    /// nil): plan items past their day and review visits due, oldest first.
+    /// nil): plan items past their day, review visits due and residents to
+    /// call because a message did not reach them, oldest first.
     public func followUps(street: String? = nil, now: Date = Date(), limit: Int = 50) async throws -> [FollowUp] {
         let scope = StreetScope(street: street)
         let today = startOfDay(now).millisecondsSince1970
@@ -98,7 +99,8 @@ extension CenterStore {
                 FollowUp(caseReference: row["reference"], level: HardshipLevel(priority: row["priority"]), what: .review,
                          dueAt: Date(milliseconds: row["next_review_at"]))
             }
-            return Array((items + reviews).sorted { $0.dueAt < $1.dueAt }.prefix(limit))
+            let calls = try await self.callsDue(db, scope: scope, now: now, limit: limit)
+            return Array((items + reviews + calls).sorted { $0.dueAt < $1.dueAt }.prefix(limit))
         }
     }
 

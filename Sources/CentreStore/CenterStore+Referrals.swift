@@ -101,6 +101,7 @@ extension CenterStore {
                 VALUES (?, ?, ?, 'referral', ?, ?, ?)
                 """, [seq, at, actor, caseState, caseState, step.detail])
         }
+        try await queueMessages(forReferral: change, partner: partner, seq: seq, actor: actor, now: now, in: db)
         return change
     }
 

@@ -18,6 +18,10 @@ public final class CenterStore: Sendable {
     package let sealer: Sealer
     /// Signs the QR codes of referral slips (derived from the seal key).
     public let slipKey: ReferralSlipKey
+    /// A phone number's digest and the delivery-report signatures (derived from the seal key).
+    public let messageKeys: MessageKeys
+    /// Text messages to residents: nil (or without a gateway), none is queued.
+    let messaging: MessagingSettings?
     /// First-contact deadlines, set on each case as it arrives.
     let deadlines: FirstContactDeadlines
     let timeZone: TimeZone
@@ -36,10 +40,13 @@ public final class CenterStore: Sendable {
 
     public init(database: any CenterDatabase, sealKey: [UInt8],
                 deadlines: FirstContactDeadlines = .standard,
-                timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!) async throws {
+                timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!,
+                messaging: MessagingSettings? = nil) async throws {
         self.database = database
         sealer = Sealer(keyBytes: sealKey)
         slipKey = ReferralSlipKey(sealKey: sealKey)
+        messageKeys = MessageKeys(sealKey: sealKey)
+        self.messaging = messaging?.isOn == true ? messaging : nil
         self.deadlines = deadlines
         self.timeZone = timeZone
         intakeCommits = GroupCommit(database: database,

@@ -1,4 +1,5 @@
 import CentreConfig
+import CentreMessages
 import CentreWorkflow
 import Foundation
 import KioskDomain
@@ -54,12 +55,13 @@ public struct PlanItem: Sendable, Equatable {
     public func isOverdue(today: Date) -> Bool { state == .open && dueOn < today }
 }
 
-/// Something the inbox asks to follow up: a plan item past its day, or a
-/// family's review visit due.
+/// Something the inbox asks to follow up: a plan item past its day, a
+/// family's review visit due, or a resident a text message did not reach.
 public struct FollowUp: Sendable, Equatable {
     public enum What: Sendable, Equatable {
         case planItem(id: Int64, kind: HelpKind, owner: PlanOwner)
         case review
+        case callResident(messageID: Int64, kind: MessageKind)
     }
 
     public var caseReference: String

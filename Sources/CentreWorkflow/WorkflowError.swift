@@ -36,6 +36,9 @@ public struct WorkflowError: Error, Sendable, Equatable, CustomStringConvertible
         case unknownPlanItem
         case planItemClosed
         case planNoteRequired
+        case textsOff
+        case textsNotAllowed
+        case textTooLong(segments: Int, most: Int)
     }
 
     public let reason: Reason
@@ -78,6 +81,9 @@ public struct WorkflowError: Error, Sendable, Equatable, CustomStringConvertible
         case .unknownPlanItem: "no such item in this case's plan"
         case .planItemClosed: "this plan item is already marked done or not done"
         case .planNoteRequired: "say why it was not done"
+        case .textsOff: "text messages are off at this centre (messages.yaml has no gateway)"
+        case .textsNotAllowed: "the resident did not agree to text messages"
+        case let .textTooLong(segments, most): "the message takes \(segments) text messages; at most \(most)"
         }
     }
 }

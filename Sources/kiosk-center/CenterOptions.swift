@@ -106,7 +106,8 @@ struct CenterOptions: ParsableArguments {
         }
         do {
             return try await CenterStore(database: try await openDatabase(configuration.database), sealKey: key,
-                                         deadlines: configuration.deadlines, timeZone: configuration.timeZone)
+                                         deadlines: configuration.deadlines, timeZone: configuration.timeZone,
+                                         messaging: configuration.messaging)
         } catch let error as CenterError {
             throw CenterFailure(error.description)
         } catch let error as DatabaseUnavailable {
@@ -135,6 +136,21 @@ struct CenterOptions: ParsableArguments {
         guard FileManager.default.fileExists(atPath: file.path) else { return nil }
         guard let text = try? String(contentsOf: file, encoding: .utf8) else {
             throw CenterFailure("\(file.path) cannot be read by this user")
+        }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static let gatewayPasswordName = "kannel-sendsms.password"
+
+    /// The SMS gateway's password (credential `kannel-sendsms.password`),
+    /// needed once messages.yaml names a gateway.
+    func gatewayPassword() throws -> String {
+        let file = credentialStore.url(for: Self.gatewayPasswordName)
+        guard let text = try? String(contentsOf: file, encoding: .utf8) else {
+            throw CenterFailure("""
+                refusing to start: messages.yaml names an SMS gateway, but \(file.path) is missing or unreadable \
+                (the password of the gateway's sendsms user, one line, root only)
+                """)
         }
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }

@@ -18,7 +18,7 @@ struct KioskCenterCommand: AsyncParsableCommand {
             64 a usage error (an unknown option, a missing or invalid argument).
             """,
         version: KioskVersion.current,
-        subcommands: [Serve.self, KioskCommand.self, PartnerCommand.self, Import.self, StaffCommand.self, AuditCommand.self,
+        subcommands: [Serve.self, KioskCommand.self, PartnerCommand.self, SMSCommand.self, Import.self, StaffCommand.self, AuditCommand.self,
                       ReportCommand.self, ConfigCommand.self, CredentialsCommand.self, PurgeCommand.self,
                       MigrateToPostgres.self])
 

@@ -3,6 +3,7 @@ import CentreConfig
 import CentreConsole
 import CentreIntake
 import CentreServer
+import CentreSMS
 import CentreStore
 import Foundation
 import KioskConfig
@@ -60,8 +61,11 @@ struct Serve: AsyncParsableCommand {
             throw CenterFailure("refusing to start: \(error)")
         }
         let notifier = ServiceNotifier()
+        let gateway = try config.messaging.gateway.map { settings in
+            KannelGateway(settings: settings, password: try options.gatewayPassword(), keys: store.messageKeys)
+        }
         let application = try CentreApplication(
-            store: store, envelopes: envelopes, config: config, views: views,
+            store: store, envelopes: envelopes, config: config, views: views, gateway: gateway,
             addresses: .init(intakeHost: host, intakePort: port, consoleHost: consoleHost, consolePort: consolePort),
             tls: tls, metricsToken: try options.metricsToken(), notifier: notifier, logger: logger
         ) { listener, port in
