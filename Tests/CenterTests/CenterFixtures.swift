@@ -21,12 +21,20 @@ struct CenterFixture {
     /// Kiosk JA0301's secret (hex): it is registered.
     let kioskSecret: String
 
-    init(_ backend: CenterBackend = .sqlite) async throws {
+    /// With `texts`, the shipped messages.yaml with a gateway (never reached
+    /// here) and no quiet hours: case changes queue text messages.
+    init(_ backend: CenterBackend = .sqlite, texts: Bool = false) async throws {
         self.backend = backend
         folder = try temporaryFolder("centre-store")
-        config = try CenterConfigurationLoader.load(from: repositoryRoot.appendingPathComponent("center-config"))
+        var config = try CenterConfigurationLoader.load(from: repositoryRoot.appendingPathComponent("center-config"))
+        if texts {
+            config.messaging.gateway = GatewaySettings(sendURL: "http://127.0.0.1:9/cgi-bin/sendsms", username: "test",
+                                                       callbackURL: "http://127.0.0.1:9")
+            config.messaging.quietHours = nil
+        }
+        self.config = config
         store = try await CenterStore(database: try await backend.makeDatabase(in: folder), sealKey: sealKey,
-                                deadlines: config.deadlines, timeZone: config.timeZone)
+                                deadlines: config.deadlines, timeZone: config.timeZone, messaging: config.messaging)
         kioskSecret = try await store.addKiosk("JA0301")
     }
 
@@ -39,8 +47,10 @@ struct CenterFixture {
     /// Receives one request from kiosk JA0301 and returns its case reference.
     @discardableResult
     func receive(sequence: Int, level: HardshipLevel = .yellow, street: String = "nanjing-west",
-                 createdAt: Date = Date(), receivedAt: Date = Date(), name: String = "欧阳明华") async throws -> String {
-        let (submission, _) = sample(sequence: sequence, level: level, street: street, createdAt: createdAt, name: name)
+                 createdAt: Date = Date(), receivedAt: Date = Date(), name: String = "欧阳明华", texts: Bool = false,
+                 phone: String = "13912345678") async throws -> String {
+        let (submission, _) = sample(sequence: sequence, level: level, street: street, createdAt: createdAt, name: name,
+                                     texts: texts, phone: phone)
         guard case let .created(reference) = try await store.accept(submission, now: receivedAt) else {
             throw CenterError(description: "not created")
         }
@@ -63,14 +73,15 @@ struct CenterFixture {
 
 /// A request as a kiosk sends it: the wire body and its decoded form.
 func sample(sequence: Int, level: HardshipLevel = .yellow, street: String = "nanjing-west", createdAt: Date = Date(),
-            name: String = "欧阳明华", kiosk: String = "JA0301") -> (IntakeSubmission, Data) {
+            name: String = "欧阳明华", kiosk: String = "JA0301", texts: Bool = false,
+            phone: String = "13912345678") -> (IntakeSubmission, Data) {
     let receipt = ReceiptNumber(kioskCode: kiosk, day: "261129", sequence: sequence)
     let id = UUID().uuidString.lowercased()
     let reasons = level == .red ? "[\"emergency food=none-today\"]" : "[\"score 7 >= 6 (yellow)\"]"
     let json = """
         {"answers":[{"option":"none-today","question":"food"}],"applicant":{"addressDetail":"武定路 1 弄 2 号",
-        "community":"wuding","householdSize":3,"name":"\(name)","phone":"13912345678","residentId":"11010519491231002X",
-        "street":"\(street)"},"consent":{"givenAt":\(Int64(createdAt.timeIntervalSince1970 * 1000)),"version":"consent-v1"},
+        "community":"wuding","householdSize":3,"name":"\(name)","phone":"\(phone)","residentId":"11010519491231002X",
+        "street":"\(street)"\(texts ? ",\"textMessages\":true" : "")},"consent":{"givenAt":\(Int64(createdAt.timeIntervalSince1970 * 1000)),"version":"consent-v1"},
         "createdAt":\(Int64(createdAt.timeIntervalSince1970 * 1000)),"description":"腿脚不便独居",
         "hardship":{"level":"\(level.rawValue)","reasons":\(reasons),"scores":{"development":0,"economic":6,"social":1}},
         "kioskCode":"\(kiosk)","language":"zh-Hans","programme":"elderly-wellbeing","receiptNumber":"\(receipt)",

@@ -46,7 +46,7 @@ def type_request(kiosk):
     kiosk.wait_for_screen("我们打哪个电话联系您")
     kiosk.type("13912345678")
     kiosk.keys("Enter")
-    kiosk.wait_for_screen("我们可以发短信")
+    kiosk.wait_for_screen(("我们可以发短信", "办理进度吗", "请发短信给我", "不要发短信"))
     kiosk.keys("1")
     kiosk.wait_for_screen("您的身份证号码")
     kiosk.keys("Enter")
