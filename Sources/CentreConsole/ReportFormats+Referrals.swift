@@ -64,4 +64,21 @@ extension ReportLines {
                         detail: detail)
         }
     }
+
+    /// Text messages: sent (of them delivered, still unconfirmed), failed, and replies with the follow-up's answers.
+    static func messageLines(_ report: MessageReport, language: Language) -> [Line] {
+        guard report.sent + report.failed + report.replies > 0 else { return [] }
+        let english = language == .english
+        let section = english ? "Text messages" : "短信"
+        return [
+            Line(section: section, item: english ? "Sent" : "已发出", count: report.sent,
+                 detail: english ? "delivered \(report.delivered), no report yet \(report.unconfirmed)"
+                     : "已送达 \(report.delivered)，未收到送达报告 \(report.unconfirmed)"),
+            Line(section: section, item: english ? "Not delivered" : "发送失败", count: report.failed,
+                 detail: english ? "an adviser is asked to call" : "已提醒顾问致电"),
+            Line(section: section, item: english ? "Replies" : "居民回复", count: report.replies,
+                 detail: english ? "the help was what they needed \(report.answeredYes), was not \(report.answeredNo)"
+                     : "帮助符合需要 \(report.answeredYes)，不符合 \(report.answeredNo)"),
+        ]
+    }
 }

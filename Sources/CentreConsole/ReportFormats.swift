@@ -64,6 +64,7 @@ public struct ReportLines: Sendable {
                           count: report.open, detail: ""))
         lines += Self.referralLines(report.referrals, config: config, language: language)
         lines += Self.homeVisitLines(report.homeVisits, config: config, language: language)
+        lines += Self.messageLines(report.messages, language: language)
         for day in report.days {
             lines.append(Line(section: dailySection, item: day.date, count: day.total,
                               detail: "\(level("red")) \(day.red) / \(level("yellow")) \(day.yellow) / \(level("green")) \(day.green)"))

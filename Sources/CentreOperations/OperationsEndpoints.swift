@@ -84,8 +84,16 @@ public enum OperationsEndpoints {
                CaseState.allCases.filter(\.isOpen).map { ("state=\"\($0.rawValue)\"", gauges.openCases[$0] ?? 0) })
         metric("kiosk_center_overdue_cases", "Open cases past their first-contact deadline.", [("", gauges.overdueCases)])
         metric("kiosk_center_submissions", "Requests the centre holds (each once).", [("", gauges.submissions)])
+        metric("kiosk_center_messages_pending", "Text messages to residents not yet settled, by state.",
+               ["queued", "sending", "sent"].map { ("state=\"\($0)\"", gauges.pendingMessages[$0] ?? 0) })
+        metric("kiosk_center_messages_failed_last_day", "Text messages that did not reach the resident in the last 24 hours.",
+               [("", gauges.failedMessagesLastDay)])
         metric("kiosk_center_kiosks", "Kiosks by enrolment.",
                [("state=\"enrolled\"", gauges.kiosksEnrolled), ("state=\"revoked\"", gauges.kiosksRevoked)])
+        // Alert on this (README): it grows while the gateway or the carrier delivers nothing.
+        out += "# HELP kiosk_center_oldest_undelivered_message_seconds Age of the oldest text message not yet delivered.\n"
+            + "# TYPE kiosk_center_oldest_undelivered_message_seconds gauge\n"
+            + "kiosk_center_oldest_undelivered_message_seconds \(Int(gauges.oldestUndeliveredSeconds))\n"
         return out
     }
 

@@ -9,6 +9,12 @@ public struct CentreGauges: Sendable, Equatable {
     public var submissions: Int
     public var kiosksEnrolled: Int
     public var kiosksRevoked: Int
+    /// Text messages not yet settled, by state (queued, sending, sent without a report).
+    public var pendingMessages: [String: Int] = [:]
+    /// Messages that failed in the last 24 hours.
+    public var failedMessagesLastDay = 0
+    /// Age of the oldest message not yet delivered (queued, sending or sent): grows when delivery stops.
+    public var oldestUndeliveredSeconds: Double = 0
 }
 
 extension CenterStore {
@@ -25,8 +31,20 @@ extension CenterStore {
             let kiosks = try await db.fetchOne("""
                 SELECT COUNT(*) AS total, COUNT(revoked_at) AS revoked FROM kiosks
                 """)!
-            return CentreGauges(openCases: open, overdueCases: overdue, submissions: submissions,
-                                kiosksEnrolled: kiosks["total"] - kiosks["revoked"], kiosksRevoked: kiosks["revoked"])
+            var gauges = CentreGauges(openCases: open, overdueCases: overdue, submissions: submissions,
+                                      kiosksEnrolled: kiosks["total"] - kiosks["revoked"], kiosksRevoked: kiosks["revoked"])
+            var oldest: Int64?
+            for state in ["queued", "sending", "sent"] {
+                let row = try await db.fetchOne("SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM messages WHERE state = ?",
+                                                [state])
+                gauges.pendingMessages[state] = row.map { Int($0["n"] as Int64) } ?? 0
+                if let first: Int64 = row?["oldest"] { oldest = min(oldest ?? first, first) }
+            }
+            gauges.oldestUndeliveredSeconds = oldest.map { max(0, Double(now.millisecondsSince1970 - $0) / 1000) } ?? 0
+            gauges.failedMessagesLastDay = try await db.fetchValue("""
+                SELECT COUNT(*) FROM messages WHERE state = 'failed' AND failed_at >= ?
+                """, [now.addingTimeInterval(-86_400).millisecondsSince1970]) ?? 0
+            return gauges
         }
     }
 }

@@ -53,6 +53,8 @@ public struct MonthReport: Sendable, Equatable {
     public var referrals = ReferralReport(partners: [], helpDelivered: [])
     /// The cases closed in the month with two visits or more: the last against the first, per programme and street.
     public var homeVisits: [OutcomeEvaluation.Group] = []
+    /// Text messages to residents made in the month, and replies received.
+    public var messages = MessageReport()
 }
 
 extension CenterStore {
@@ -129,7 +131,8 @@ extension CenterStore {
                                          withinDeadline: within[level] ?? 0, due: due[level] ?? 0)
             },
             outcomes: sorted(outcomes), open: open, days: allDays, referrals: referrals,
-            homeVisits: try await homeVisitOutcomes(start: start, end: end, scope: scope))
+            homeVisits: try await homeVisitOutcomes(start: start, end: end, scope: scope),
+            messages: try await messageReport(start: start, end: end, scope: scope))
     }
 
     static func median(_ values: [Double]) -> Double? {

@@ -48,8 +48,8 @@ struct ConsoleDriver {
     let centre: CenterFixture
     let app: Application<RouterResponder<ConsoleController.Context>>
 
-    init(_ backend: CenterBackend) async throws {
-        centre = try await CenterFixture(backend)
+    init(_ backend: CenterBackend, texts: Bool = false) async throws {
+        centre = try await CenterFixture(backend, texts: texts)
         let views = try ConsoleViews(assets: repositoryRoot.appendingPathComponent("assets"))
         let console = ConsoleController(store: centre.store, config: centre.config, views: views,
                                     logger: Logger(label: "console-test"))

@@ -96,5 +96,7 @@ import Testing
         let replied = try #require(try await centre.store.caseDetail(reference, viewer: "t"))
         #expect(replied.replies.map(\.text) == ["谢谢"] && replied.replies.first?.answer == nil)
         #expect(replied.timeline.last?.action == "reply")
+        let report = try await centre.store.report(month: String(LocalMonth.now(centre.config.timeZone))).messages
+        #expect(report.sent == 1 && report.unconfirmed == 1 && report.failed == 1 && report.replies == 1)
     }
 }
