@@ -263,6 +263,7 @@ let package = Package(
             "CentreConfig", "CentreWorkflow", "CentreStore", "CentreSQLite", "CentrePostgres", "CentreDistrictMove",
             "CentreOperations", "CentreIntake", "CentreConsole", "CentreServer", "IntakeProtocol", "KioskDomain",
             "KioskConfig", "KioskStore", "TestSupport", "CentreTestSupport", "ServiceNotify", "CentreSlips", "CentrePartnerAPI",
+            "CentreMessages", "CentreSMS",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),

@@ -97,7 +97,7 @@ extension CenterConfigurationLoader {
 /// The longest text a template can become, for `config check`'s count.
 public enum MessageSamples {
     /// A full receipt number, as long as any kiosk prints.
-    static let receipt = "JA0301-261130-0042-7"
+    static let receipt = "JA0301-261129-0042-2"
 
     public static func deadlineWords(_ date: Date, language: Language, timeZone: TimeZone) -> String {
         var calendar = Calendar(identifier: .gregorian)

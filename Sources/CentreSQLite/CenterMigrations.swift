@@ -258,51 +258,15 @@ package enum CenterMigrations {
         migrator.registerMigration(SharedSchema.v8Name) { db in
             try db.execute(sql: SharedSchema.v8Visits(integer: "INTEGER", blob: "BLOB", key: "INTEGER PRIMARY KEY"))
         }
-        // v9: case plans; `case_events` rebuilt (SQLite changes no CHECK in place) to admit a plan's lines.
+        // v9: case plans; v10: text messages. Each rebuilds `case_events`
+        // (SQLite changes no CHECK in place) to admit its timeline lines.
         migrator.registerMigration(SharedSchema.v9Name) { db in
-            try db.execute(sql: SharedSchema.v9Plans(integer: "INTEGER", blob: "BLOB", key: "INTEGER PRIMARY KEY") + """
-                CREATE TABLE case_events_v9 (
-                    id INTEGER PRIMARY KEY,
-                    seq INTEGER NOT NULL REFERENCES cases (seq),
-                    at INTEGER NOT NULL,
-                    actor TEXT NOT NULL,
-                    action TEXT NOT NULL CHECK (action IN (\(SharedSchema.v9CaseActions))),
-                    from_state TEXT CHECK (from_state IN (\(SharedSchema.states))),
-                    to_state TEXT NOT NULL CHECK (to_state IN (\(SharedSchema.states))),
-                    detail TEXT,
-                    sealed_note BLOB,
-                    CHECK ((action = 'received') = (from_state IS NULL)),
-                    CHECK (from_state IS NULL OR from_state = to_state OR (from_state || '>' || to_state) IN (\(SharedSchema.moves)))
-                );
-                INSERT INTO case_events_v9 SELECT id, seq, at, actor, action, from_state, to_state, detail, sealed_note
-                    FROM case_events;
-                DROP TABLE case_events;
-                ALTER TABLE case_events_v9 RENAME TO case_events;
-                CREATE INDEX case_events_by_case ON case_events (seq, id);
-                """)
+            try db.execute(sql: SharedSchema.v9Plans(integer: "INTEGER", blob: "BLOB", key: "INTEGER PRIMARY KEY")
+                           + Self.rebuildCaseEvents(actions: SharedSchema.v9CaseActions))
         }
-        // v10: text messages; `case_events` rebuilt again to admit a resident's reply.
         migrator.registerMigration(SharedSchema.v10Name) { db in
-            try db.execute(sql: SharedSchema.v10Messages(integer: "INTEGER", blob: "BLOB", key: "INTEGER PRIMARY KEY") + """
-                CREATE TABLE case_events_v10 (
-                    id INTEGER PRIMARY KEY,
-                    seq INTEGER NOT NULL REFERENCES cases (seq),
-                    at INTEGER NOT NULL,
-                    actor TEXT NOT NULL,
-                    action TEXT NOT NULL CHECK (action IN (\(SharedSchema.v10CaseActions))),
-                    from_state TEXT CHECK (from_state IN (\(SharedSchema.states))),
-                    to_state TEXT NOT NULL CHECK (to_state IN (\(SharedSchema.states))),
-                    detail TEXT,
-                    sealed_note BLOB,
-                    CHECK ((action = 'received') = (from_state IS NULL)),
-                    CHECK (from_state IS NULL OR from_state = to_state OR (from_state || '>' || to_state) IN (\(SharedSchema.moves)))
-                );
-                INSERT INTO case_events_v10 SELECT id, seq, at, actor, action, from_state, to_state, detail, sealed_note
-                    FROM case_events;
-                DROP TABLE case_events;
-                ALTER TABLE case_events_v10 RENAME TO case_events;
-                CREATE INDEX case_events_by_case ON case_events (seq, id);
-                """)
+            try db.execute(sql: SharedSchema.v10Messages(integer: "INTEGER", blob: "BLOB", key: "INTEGER PRIMARY KEY")
+                           + Self.rebuildCaseEvents(actions: SharedSchema.v10CaseActions))
         }
         return migrator
     }

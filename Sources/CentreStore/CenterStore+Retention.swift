@@ -2,7 +2,7 @@ import Foundation
 
 extension CenterStore {
     /// Erases the personal data of cases closed before `cutoff`: the sealed
-    /// request, the triage reasons, the closing notes, the referrals' notes, the visits' records and the plans' words. The case row with
+    /// request, the triage reasons, the closing notes, the referrals' notes, the visits' records, the plans' words and the texts' words. The case row with
     /// its level, programme, service, street, times and outcome stays, so
     /// reports still count it; the access log keeps one line per run.
     /// Returns how many cases were erased.
@@ -26,6 +26,10 @@ extension CenterStore {
             try await db.execute("""
                 UPDATE plan_items SET sealed_what = NULL, sealed_outcome_note = NULL WHERE seq IN (\(selection))
                 """, [cutoff])
+            // An adviser's own texts, residents' replies and the number's digest; the messages' kinds and states stay.
+            try await db.execute("UPDATE messages SET sealed_text = NULL WHERE seq IN (\(selection))", [cutoff])
+            try await db.execute("UPDATE message_replies SET sealed_text = NULL WHERE seq IN (\(selection))", [cutoff])
+            try await db.execute("UPDATE cases SET phone_key = NULL WHERE seq IN (\(selection))", [cutoff])
             try await db.execute("""
                 UPDATE referral_events SET sealed_note = NULL
                 WHERE referral_id IN (SELECT id FROM referrals WHERE seq IN (\(selection)))

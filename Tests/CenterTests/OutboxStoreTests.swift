@@ -98,5 +98,11 @@ import Testing
         #expect(replied.timeline.last?.action == "reply")
         let report = try await centre.store.report(month: String(LocalMonth.now(centre.config.timeZone))).messages
         #expect(report.sent == 1 && report.unconfirmed == 1 && report.failed == 1 && report.replies == 1)
+
+        // Retention erases the reply's words and the number's digest: a later reply finds no case.
+        try await centre.perform(.close(.withdrawn, note: "居民撤回"), on: reference, now: Date().addingTimeInterval(-400 * 86_400))
+        #expect(try await centre.store.eraseClosedCases(closedBefore: Date().addingTimeInterval(-365 * 86_400), actor: "test") == 1)
+        #expect(try await centre.store.caseDetail(reference, viewer: "t")?.replies.map(\.text) == [nil])
+        #expect(try await centre.store.recordReply(from: "13912345678", text: "还在吗") == false)
     }
 }
