@@ -13,12 +13,14 @@ extension ConsoleController {
         guard config.messaging.isOn || !detail.messages.isEmpty else { return nil }
         let items = detail.messages.map { message in
             let partner = message.detail.flatMap { config.partner($0)?.name[language] }
-            let when = message.deliveredAt ?? message.failedAt ?? message.sentAt ?? message.sendAfter
+            // When it last moved: delivered, failed, sent, or (still waiting) queued.
+            let when = message.deliveredAt ?? message.failedAt ?? message.sentAt ?? message.createdAt
             return TemplateValues([
                 "kind": (texts["sms_\(message.kind.rawValue)"] ?? message.kind.rawValue) + (partner.map { " · \($0)" } ?? ""),
                 "state": texts["sms_state_\(message.state.rawValue)"] ?? message.state.rawValue,
-                "stateCode": message.state.rawValue, "at": dateTime(when), "created": dateTime(message.createdAt),
-                "attempts": message.attempts > 1 ? texts.format("sms_attempts", String(message.attempts)) : nil,
+                "stateCode": message.state.rawValue, "at": dateTime(when),
+                // Not "attempts": the case page's own key (contact attempts) would show through an empty one.
+                "tries": message.attempts > 1 ? texts.format("sms_attempts", String(message.attempts)) : nil,
             ])
         }
         let replies = detail.replies.map { reply in

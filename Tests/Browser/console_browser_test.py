@@ -113,7 +113,8 @@ def main():
     receipts = {}
     for sequence, (level, name, hours_ago) in enumerate(plan, start=1):
         receipt = kiosk_wire.receipt_number(KIOSK, "261130", sequence)
-        body = kiosk_wire.submission(KIOSK, receipt, level, name, created=now - hours_ago * 3600)
+        # 杨明 said yes to text messages at the kiosk.
+        body = kiosk_wire.submission(KIOSK, receipt, level, name, created=now - hours_ago * 3600, texts=name == "杨明")
         receipts[name] = (receipt, kiosk_wire.send(INTAKE, SECRET, body))
 
     driver = browser()
@@ -286,6 +287,13 @@ def main():
         items = driver.find_elements(By.CSS_SELECTOR, "li.plan-item")
         check(len(items) == 3 and "心理支持" in items[2].text, "the plan has its three items")
         shot(driver, "10c-plan", full=True)
+        # The resident said yes to texts: the case lists its messages, and the adviser can text them.
+        driver.find_element(By.ID, "sms-text").send_keys("请明天上午带身份证到服务中心。")
+        submit(driver, "do-sms")
+        messages = driver.find_element(By.CSS_SELECTOR, "section.messages").text
+        check("已收到" in messages and "顾问短信" in messages, "the case lists its text messages")
+        driver.execute_script("document.getElementById('messages').scrollIntoView()")
+        shot(driver, "10f-messages")
         # Each is due in a week (the form's default). Eight days pass for the service item: its due day moves
         # back in the centre's database, as no clock of the running centre can be turned.
         with sqlite3.connect(os.environ["CENTRE_DATABASE"], timeout=10) as db:

@@ -47,13 +47,16 @@ def receipt_token(key, receipt, issued=None):
     return body + "." + base64.urlsafe_b64encode(mac).decode().rstrip("=")
 
 
-def submission(kiosk, receipt, level, name, street="nanjing-west", created=None, story="腿脚不便独居"):
+def submission(kiosk, receipt, level, name, street="nanjing-west", created=None, story="腿脚不便独居", texts=False):
     created_ms = int((created or time.time()) * 1000)
     reasons = ["emergency food=none-today"] if level == "red" else ["score 7 >= 6 (%s)" % level]
+    applicant = {"addressDetail": "武定路 1 弄 2 号", "community": "wuding", "householdSize": 3, "name": name,
+                 "phone": "13912345678", "residentId": "11010519491231002X", "street": street}
+    if texts:
+        applicant["textMessages"] = True
     return {
         "answers": [{"option": "none-today" if level == "red" else "worried", "question": "food"}],
-        "applicant": {"addressDetail": "武定路 1 弄 2 号", "community": "wuding", "householdSize": 3, "name": name,
-                      "phone": "13912345678", "residentId": "11010519491231002X", "street": street},
+        "applicant": applicant,
         "consent": {"givenAt": created_ms, "version": "consent-v1"},
         "createdAt": created_ms, "description": story,
         "hardship": {"level": level, "reasons": reasons, "scores": {"development": 0, "economic": 6, "social": 1}},

@@ -19,9 +19,18 @@ import Testing
             file.replacingOccurrences(of: "# referral_slips:\n#   printer: centre-slips",
                                       with: "referral_slips:\n  printer: \(queue)\n#")
         }
+        // Text messages on, to a gateway nobody answers: they wait in the outbox, as the case page shows.
+        let messages = config.appendingPathComponent("messages.yaml")
+        try (try String(contentsOf: messages, encoding: .utf8))
+            .replacingOccurrences(of: "# gateway:\n#   sendsms_url: http://127.0.0.1:13013/cgi-bin/sendsms\n#   username: kiosk-centre\n#   callback_url: http://127.0.0.1:8740",
+                                  with: "gateway:\n  sendsms_url: http://127.0.0.1:\(try freeTCPPort())/cgi-bin/sendsms\n  username: kiosk-centre\n  callback_url: http://127.0.0.1:9")
+            .replacingOccurrences(of: "quiet_hours: {from: \"21:00\", until: \"08:00\"}\n", with: "")
+            .write(to: messages, atomically: true, encoding: .utf8)
+        let credentials = try temporaryFolder("centre-browser-credentials")
+        try writeSecret("unused", to: credentials.appendingPathComponent("kannel-sendsms.password"))
         let centre = try CenterProcess(state: try temporaryFolder("centre-browser"),
                                        environment: ["CUPS_SERVER": try #require(environment["CUPS_SERVER"])],
-                                       config: config)
+                                       config: config, credentials: credentials)
         let secret = try centre.addKiosk("JA0301")
         let password = "correct horse battery"
         for (name, role) in [("li.adviser", "adviser"), ("sun.adviser", "adviser"), ("zhao.super", "supervisor"),
