@@ -1,5 +1,6 @@
 import CentreStore
 import Foundation
+import IntakeProtocol
 import StorageSupport
 
 /// What `migrate-to-postgres` did: a street centre's data moved into the
@@ -178,17 +179,22 @@ extension CenterStore {
                   row["priority"] as Int64, row["programme"] as String, row["service"] as String, row["created_at"] as Int64,
                   row["received_at"] as Int64, row["body_digest"] as String, try reseal(row["sealed_body"]) ?? Data(),
                   row["source"] as String])
+        // The number's digest is keyed by the seal key: made again with the district's (none once erased).
+        let body: Data = row["sealed_body"]
+        let phoneKey: String? = body.isEmpty ? nil
+            : district.messageKeys.phoneKey(try IntakeSubmission.decode(try sealer.open(body, boundTo: uuid)).applicant.phone)
         try await db.execute("""
             INSERT INTO cases (seq, priority, street, created_at, received_at, due_at, state, assignee, first_contact_at,
                 unanswered_attempts, partner, outcome, duplicate_of, closed_at, updated_at, sealed_reasons, erased_at,
-                kiosk_street, version, next_review_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                kiosk_street, version, next_review_at, texts_allowed, phone_key)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [seq, row["priority"] as Int64, row["street"] as String, row["created_at"] as Int64,
                   row["received_at"] as Int64, row["due_at"] as Int64, row["state"] as String, row["assignee"] as String?,
                   row["first_contact_at"] as Int64?, row["unanswered_attempts"] as Int64, row["partner"] as String?,
                   row["outcome"] as String?, row["duplicate_of"] as String?, row["closed_at"] as Int64?,
                   row["updated_at"] as Int64, try reseal(row["sealed_reasons"]), row["erased_at"] as Int64?,
-                  (row["kiosk_street"] as String?) ?? street, row["version"] as Int64, row["next_review_at"] as Int64?])
+                  (row["kiosk_street"] as String?) ?? street, row["version"] as Int64, row["next_review_at"] as Int64?,
+                  row["texts_allowed"] as Int64, phoneKey])
         for event in events {
             try await db.execute("""
                 INSERT INTO case_events (seq, at, actor, action, from_state, to_state, detail, sealed_note)
@@ -198,6 +204,7 @@ extension CenterStore {
                       try reseal(event["sealed_note"])])
         }
         try await Self.insertReferrals(referrals, seq: seq, reference: reference, reseal: reseal, in: db)
+        try await Self.insertMessages(referrals, seq: seq, reseal: reseal, in: db)
         move.moved += 1
     }
 

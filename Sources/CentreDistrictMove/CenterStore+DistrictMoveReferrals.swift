@@ -1,8 +1,8 @@
 import CentreStore
 import Foundation
 
-/// A moved request's referrals with their histories, its home visits and its
-/// plan, read from the street centre with its case and written with it at
+/// A moved request's referrals with their histories, its home visits, its
+/// plan and its text messages with their replies, read from the street centre with its case and written with it at
 /// the district: referrals numbered after the district's reference (a
 /// renumbered case's referrals follow, and the plan items that are theirs),
 /// every sealed part resealed with the district's key.
@@ -11,13 +11,17 @@ struct MovedReferrals {
     var events: [SQLRow]
     var visits: [SQLRow]
     var plans: [SQLRow]
+    var messages: [SQLRow]
+    var replies: [SQLRow]
 
     func of(_ seq: Int64) -> MovedReferrals {
         let mine = referrals.filter { ($0["seq"] as Int64) == seq }
         let ids = Set(mine.map { $0["id"] as Int64 })
         return MovedReferrals(referrals: mine, events: events.filter { ids.contains($0["referral_id"] as Int64) },
                               visits: visits.filter { ($0["seq"] as Int64) == seq },
-                              plans: plans.filter { ($0["seq"] as Int64) == seq })
+                              plans: plans.filter { ($0["seq"] as Int64) == seq },
+                              messages: messages.filter { ($0["seq"] as Int64) == seq },
+                              replies: replies.filter { ($0["seq"] as Int64) == seq })
     }
 }
 
@@ -31,7 +35,10 @@ extension CenterStore {
                 WHERE r.seq >= ? AND r.seq <= ? ORDER BY e.id
                 """, [first, last]),
             visits: try await db.fetchAll("SELECT * FROM visits WHERE seq >= ? AND seq <= ? ORDER BY id", [first, last]),
-            plans: try await db.fetchAll("SELECT * FROM plan_items WHERE seq >= ? AND seq <= ? ORDER BY id", [first, last]))
+            plans: try await db.fetchAll("SELECT * FROM plan_items WHERE seq >= ? AND seq <= ? ORDER BY id", [first, last]),
+            messages: try await db.fetchAll("SELECT * FROM messages WHERE seq >= ? AND seq <= ? ORDER BY id", [first, last]),
+            replies: try await db.fetchAll("SELECT * FROM message_replies WHERE seq >= ? AND seq <= ? ORDER BY id",
+                                           [first, last]))
     }
 
     static func insertReferrals(_ moved: MovedReferrals, seq: Int64, reference: String,
@@ -88,6 +95,32 @@ extension CenterStore {
                       item["due_on"] as Int64, item["state"] as String, try reseal(item["sealed_outcome_note"]),
                       item["created_by"] as String, item["created_at"] as Int64, item["closed_by"] as String?,
                       item["closed_at"] as Int64?])
+        }
+    }
+
+    /// Text messages keep their states (the district's sender sends what was
+    /// still queued); replies follow their messages' new ids.
+    static func insertMessages(_ moved: MovedReferrals, seq: Int64, reseal: (Data?) throws -> Data?,
+                               in db: any SQLConnection) async throws {
+        var messageIDs: [Int64: Int64] = [:]
+        for message in moved.messages {
+            guard let id: Int64 = try await db.fetchValue("""
+                INSERT INTO messages (seq, kind, detail, sealed_text, created_by, created_at, send_after, state, attempts,
+                    segments, sent_at, delivered_at, failed_at, status_detail, call_due_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+                """, [seq, message["kind"] as String, message["detail"] as String?, try reseal(message["sealed_text"]),
+                      message["created_by"] as String, message["created_at"] as Int64, message["send_after"] as Int64,
+                      message["state"] as String, message["attempts"] as Int64, message["segments"] as Int64?,
+                      message["sent_at"] as Int64?, message["delivered_at"] as Int64?, message["failed_at"] as Int64?,
+                      message["status_detail"] as String?, message["call_due_at"] as Int64?])
+            else { throw CenterError(description: "a text message was not stored") }
+            messageIDs[message["id"]] = id
+        }
+        for reply in moved.replies {
+            let message: Int64? = (reply["message_id"] as Int64?).flatMap { messageIDs[$0] }
+            try await db.execute("""
+                INSERT INTO message_replies (seq, message_id, received_at, sealed_text, answer) VALUES (?, ?, ?, ?, ?)
+                """, [seq, message, reply["received_at"] as Int64, try reseal(reply["sealed_text"]), reply["answer"] as String?])
         }
     }
 }

@@ -1,4 +1,5 @@
 import CentreDistrictMove
+import CentreMessages
 import CentrePostgres
 import CentreStore
 import CentreTestSupport
@@ -22,11 +23,12 @@ import Testing
     /// closed as a duplicate of the first; an adviser; their access-log lines.
     static func streetCentre(_ count: Int, kiosk: String = "JA0301", adviser: String = "li.adviser") async throws
         -> (CenterFixture, [String]) {
-        let centre = try await CenterFixture(.sqlite)
+        let centre = try await CenterFixture(.sqlite, texts: true)
         if kiosk != "JA0301" { _ = try await centre.store.addKiosk(kiosk) }
         var references: [String] = []
         for start in stride(from: 1, through: count, by: 100) {
-            let batch = (start..<min(start + 100, count + 1)).map { sample(sequence: $0, kiosk: kiosk).0 }
+            // The third resident said yes to text messages: theirs move too.
+            let batch = (start..<min(start + 100, count + 1)).map { sample(sequence: $0, kiosk: kiosk, texts: $0 == 3).0 }
             for outcome in try await centre.store.acceptAll(batch) {
                 guard case let .created(reference) = try outcome.get() else { throw CenterError(description: "not created") }
                 references.append(reference)
@@ -117,6 +119,9 @@ import Testing
         #expect(referred.number == "\(references[2])-1" && referred.state == .declined)
         #expect(referred.note == "需要食品" && referred.declineNote == "本月名额已满", "resealed with the district's key")
         #expect(referred.history.map(\.action) == ["referral_create", "referral_decline"])
+        let texted = try #require(try await district.caseDetail(references[2], viewer: "test"))
+        #expect(texted.textsAllowed && texted.messages.map(\.kind) == [.received, .referred], "\(texted.messages)")
+        #expect(texted.messages.map(\.state) == [.superseded, .queued], "the district sends what was still queued")
         let plan = try #require(try await district.caseDetail(references[2], viewer: "test")?.plan)
         #expect(plan.map(\.what) == ["每月食品包"] && plan.first?.owner == .referral("\(references[2])-1"))
         #expect(plan.first?.referralState == .declined)
