@@ -34,9 +34,10 @@ public struct KannelGateway: Sendable {
             URLQueryItem(name: "username", value: settings.username), URLQueryItem(name: "password", value: password),
             URLQueryItem(name: "to", value: phone), URLQueryItem(name: "text", value: text),
             URLQueryItem(name: "charset", value: "UTF-8"),
-            URLQueryItem(name: "coding", value: length.encoding == .ucs2 ? "2" : "0"),
             URLQueryItem(name: "dlr-mask", value: "31"), URLQueryItem(name: "dlr-url", value: report),
         ]
+        // UCS-2 said outright: without it Kannel sends Chinese as GSM question marks. GSM is its default.
+        if length.encoding == .ucs2 { query.queryItems?.append(URLQueryItem(name: "coding", value: "2")) }
         // URLComponents leaves '+' as it is, which a CGI reads as a space.
         let encoded = (query.percentEncodedQuery ?? "").replacingOccurrences(of: "+", with: "%2B")
         var request = HTTPClientRequest(url: settings.sendURL + (settings.sendURL.contains("?") ? "&" : "?") + encoded)
