@@ -84,10 +84,14 @@ let package = Package(
         .target(name: "CentreConfig", dependencies: ["KioskConfig", "KioskDomain", "CentreMessages"]),
         // Pure rules of text messages to residents: kinds, templates, a carrier's length count, quiet hours.
         .target(name: "CentreMessages", dependencies: ["KioskDomain"]),
-        // Text messages through Kannel: the gateway client, the outbox's sender service, delivery reports and replies.
+        // Text messages through Kannel: the gateway client (on NIO: no general client's zlib), the outbox's sender
+        // service, delivery reports and replies.
         .target(name: "CentreSMS", dependencies: [
             "CentreStore", "CentreConfig", "CentreMessages", "KioskDomain",
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),

@@ -1,9 +1,7 @@
-import AsyncHTTPClient
 import CentreConfig
 import CentreMessages
 import CentreStore
 import Foundation
-import NIOCore
 
 /// Kannel's smsbox `sendsms` interface: one GET a message, UCS-2 for any
 /// text beyond the GSM alphabet, a delivery report asked for and routed back
@@ -15,13 +13,12 @@ public struct KannelGateway: Sendable {
     let settings: GatewaySettings
     let password: String
     let keys: MessageKeys
-    let client: HTTPClient
+    let http = GatewayHTTP(timeout: .seconds(15))
 
-    public init(settings: GatewaySettings, password: String, keys: MessageKeys, client: HTTPClient = .shared) {
+    public init(settings: GatewaySettings, password: String, keys: MessageKeys) {
         self.settings = settings
         self.password = password
         self.keys = keys
-        self.client = client
     }
 
     public func send(_ text: String, to phone: String, messageID: Int64) async -> SendResult {
@@ -40,18 +37,20 @@ public struct KannelGateway: Sendable {
         if length.encoding == .ucs2 { query.queryItems?.append(URLQueryItem(name: "coding", value: "2")) }
         // URLComponents leaves '+' as it is, which a CGI reads as a space.
         let encoded = (query.percentEncodedQuery ?? "").replacingOccurrences(of: "+", with: "%2B")
-        var request = HTTPClientRequest(url: settings.sendURL + (settings.sendURL.contains("?") ? "&" : "?") + encoded)
-        request.method = .GET
+        guard let url = URL(string: settings.sendURL + (settings.sendURL.contains("?") ? "&" : "?") + encoded) else {
+            return .permanent("the gateway's address does not parse")
+        }
         do {
-            let response = try await client.execute(request, timeout: .seconds(15))
-            let body = String(buffer: try await response.body.collect(upTo: 4096))
+            let (status, body) = try await http.get(url)
             // The gateway's answer, never the text or the number: it goes to the outbox's status and the log.
-            let said = "\(response.status.code) \(body.prefix(60))".trimmingCharacters(in: .whitespacesAndNewlines)
-            switch response.status.code {
+            let said = "\(status) \(body.prefix(60))".trimmingCharacters(in: .whitespacesAndNewlines)
+            switch status {
             case 200..<300: return .accepted(segments: length.segments)
             case 400..<500: return .permanent(said)
             default: return .temporary(said)
             }
+        } catch let failure as GatewayHTTP.Failure {
+            return .temporary(failure.description)
         } catch {
             return .temporary("gateway unreachable")
         }
