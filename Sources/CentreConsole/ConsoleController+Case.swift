@@ -236,6 +236,7 @@ extension ConsoleController {
         case .planItemClosed: return "这一项已标记为完成或未完成。"
         case .planNoteRequired: return "请说明未完成的原因。"
         case .textsOff: return "本中心未开通短信（messages.yaml 未设置短信网关）。"
+        case .textRequired: return "请先写好短信内容。"
         case .textsNotAllowed: return "居民没有同意接收短信。"
         case let .textTooLong(segments, most): return "这条短信要分 \(segments) 条发送，最多 \(most) 条。"
         }

@@ -12,7 +12,7 @@ extension CenterStore {
         guard role.handlesCases else { throw WorkflowError(reason: .roleCannot) }
         guard let messaging else { throw WorkflowError(reason: .textsOff) }
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.isEmpty { throw WorkflowError(reason: .noteRequired) }
+        if trimmed.isEmpty { throw WorkflowError(reason: .textRequired) }
         let scope = StreetScope(street: street)
         try await database.write { db in
             let (seq, state, uuid) = try await Self.openCase(db, reference: reference, scope: scope)

@@ -37,6 +37,7 @@ public struct WorkflowError: Error, Sendable, Equatable, CustomStringConvertible
         case planItemClosed
         case planNoteRequired
         case textsOff
+        case textRequired
         case textsNotAllowed
         case textTooLong(segments: Int, most: Int)
     }
@@ -82,6 +83,7 @@ public struct WorkflowError: Error, Sendable, Equatable, CustomStringConvertible
         case .planItemClosed: "this plan item is already marked done or not done"
         case .planNoteRequired: "say why it was not done"
         case .textsOff: "text messages are off at this centre (messages.yaml has no gateway)"
+        case .textRequired: "write the message first"
         case .textsNotAllowed: "the resident did not agree to text messages"
         case let .textTooLong(segments, most): "the message takes \(segments) text messages; at most \(most)"
         }

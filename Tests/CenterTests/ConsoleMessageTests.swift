@@ -30,6 +30,8 @@ import Testing
             let long = String(repeating: "请明天上午带身份证到服务中心。", count: 12)
             let refused = try await client.post("/cases/\(yes)/messages", ["csrf": adviser.csrf, "text": long], adviser)
             #expect(refused.status == .unprocessableContent && refused.text.contains("最多 2 条"))
+            let empty = try await client.post("/cases/\(yes)/messages", ["csrf": adviser.csrf, "text": "  "], adviser)
+            #expect(empty.status == .unprocessableContent && empty.text.contains("请先写好短信内容"))
             let sent = try await client.post("/cases/\(yes)/messages",
                                              ["csrf": adviser.csrf, "text": "请明天上午带身份证到服务中心。"], adviser)
             #expect(sent.status == .seeOther)
