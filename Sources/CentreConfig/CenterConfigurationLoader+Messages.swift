@@ -99,16 +99,6 @@ public enum MessageSamples {
     /// A full receipt number, as long as any kiosk prints.
     static let receipt = "JA0301-261129-0042-2"
 
-    public static func deadlineWords(_ date: Date, language: Language, timeZone: TimeZone) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let parts = calendar.dateComponents([.month, .day, .hour, .minute], from: date)
-        let clock = String(format: "%02d:%02d", parts.hour ?? 0, parts.minute ?? 0)
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        return language == .chinese ? "\(parts.month ?? 1)月\(parts.day ?? 1)日 \(clock)"
-            : "\(parts.day ?? 1) \(months[(parts.month ?? 1) - 1]) \(clock)"
-    }
-
     static func longest(_ kind: MessageKind, language: Language, partners: [Partner], settings: MessagingSettings) -> String {
         func longest(_ values: [String]) -> String { values.max { $0.utf16.count < $1.utf16.count } ?? "" }
         let values: [String: String] = [

@@ -1,3 +1,4 @@
+import Foundation
 import KioskDomain
 
 /// The district's message templates (`messages.yaml`): a signature
@@ -25,6 +26,17 @@ public struct MessageTemplates: Sendable, Hashable {
         var out = template
         for (key, value) in values { out = out.replacingOccurrences(of: "{\(key)}", with: value) }
         return out
+    }
+
+    /// `{deadline}` in words where the centre is: "12月10日 18:00", "10 Dec 18:00".
+    public static func deadlineWords(_ date: Date, language: Language, timeZone: TimeZone) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let parts = calendar.dateComponents([.month, .day, .hour, .minute], from: date)
+        let clock = String(format: "%02d:%02d", parts.hour ?? 0, parts.minute ?? 0)
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        return language == .chinese ? "\(parts.month ?? 1)月\(parts.day ?? 1)日 \(clock)"
+            : "\(parts.day ?? 1) \(months[(parts.month ?? 1) - 1]) \(clock)"
     }
 
     /// The `{names}` a template uses.

@@ -67,12 +67,11 @@ public struct OutboxSender: ServiceLifecycle.Service {
                 var result = await gateway.send(text, to: message.phone, messageID: message.id)
                 var retry: Date?
                 if case let .temporary(said) = result {
-                    let attempts = try await store.messageAttempts(message.id)
-                    if attempts >= Self.maxAttempts {
-                        result = .permanent("gave up after \(attempts) attempts: \(said)")
+                    if message.attempts >= Self.maxAttempts {
+                        result = .permanent("gave up after \(message.attempts) attempts: \(said)")
                     } else {
                         let first = Double(config.messaging.retrySeconds)
-                        retry = Date().addingTimeInterval(min(3600, first * pow(2, Double(attempts - 1))))
+                        retry = Date().addingTimeInterval(min(3600, first * pow(2, Double(message.attempts - 1))))
                     }
                 }
                 try await store.recordSend(result, messageID: message.id, retryAt: retry)
@@ -86,7 +85,7 @@ public struct OutboxSender: ServiceLifecycle.Service {
         let messaging = config.messaging, language = message.language
         let partner = message.detail.flatMap(config.partner)
         var values = ["receipt": message.receipt, "centre_phone": messaging.centrePhone,
-                      "deadline": MessageSamples.deadlineWords(message.dueAt, language: language, timeZone: config.timeZone)]
+                      "deadline": MessageTemplates.deadlineWords(message.dueAt, language: language, timeZone: config.timeZone)]
         if let partner {
             values["partner"] = partner.name[language]
             values["address"] = partner.address[language]

@@ -1,8 +1,8 @@
 import CentreStore
 
 extension CenterMigrations {
-    /// `case_events` again with `actions` as its CHECK's list: SQLite
-    /// changes no CHECK in place, so the table is copied into a new one.
+    /// `case_events` again with `actions` as its CHECK's list (v7, v9, v10):
+    /// SQLite changes no CHECK in place, so the table is copied into a new one.
     static func rebuildCaseEvents(actions: String) -> String {
         """
         CREATE TABLE case_events_next (

@@ -235,25 +235,7 @@ package enum CenterMigrations {
                     created_at, password_changed_at, street, partner FROM staff;
                 DROP TABLE staff;
                 ALTER TABLE staff_v7 RENAME TO staff;
-                CREATE TABLE case_events_v7 (
-                    id INTEGER PRIMARY KEY,
-                    seq INTEGER NOT NULL REFERENCES cases (seq),
-                    at INTEGER NOT NULL,
-                    actor TEXT NOT NULL,
-                    action TEXT NOT NULL CHECK (action IN (\(SharedSchema.v7CaseActions))),
-                    from_state TEXT CHECK (from_state IN (\(SharedSchema.states))),
-                    to_state TEXT NOT NULL CHECK (to_state IN (\(SharedSchema.states))),
-                    detail TEXT,
-                    sealed_note BLOB,
-                    CHECK ((action = 'received') = (from_state IS NULL)),
-                    CHECK (from_state IS NULL OR from_state = to_state OR (from_state || '>' || to_state) IN (\(SharedSchema.moves)))
-                );
-                INSERT INTO case_events_v7 SELECT id, seq, at, actor, action, from_state, to_state, detail, sealed_note
-                    FROM case_events;
-                DROP TABLE case_events;
-                ALTER TABLE case_events_v7 RENAME TO case_events;
-                CREATE INDEX case_events_by_case ON case_events (seq, id);
-                """)
+                """ + Self.rebuildCaseEvents(actions: SharedSchema.v7CaseActions))
         }
         migrator.registerMigration(SharedSchema.v8Name) { db in
             try db.execute(sql: SharedSchema.v8Visits(integer: "INTEGER", blob: "BLOB", key: "INTEGER PRIMARY KEY"))

@@ -205,7 +205,7 @@ extension CenterStore {
             // The case row is locked until this commits: two advisers acting
             // on one case through two centre processes act one after the other.
             guard let row = try await db.fetchOne("""
-                SELECT c.seq, c.state, c.assignee, c.unanswered_attempts, s.id, s.programme FROM cases c
+                SELECT c.seq, c.state, c.assignee, c.unanswered_attempts, c.texts_allowed, s.id, s.programme FROM cases c
                 JOIN submissions s ON s.seq = c.seq
                 WHERE \(scope.clause("s.reference = ?"))\(db.dialect.forUpdate)
                 """, scope.arguments([reference])) else { throw WorkflowError(reason: .unknownCase) }
@@ -264,7 +264,8 @@ extension CenterStore {
                                  sealedNote])
             try await Self.audit(db, actor: actor, action: action.name, case: reference,
                                  detail: [change.detail, change.referral].compactMap { $0 }.joined(separator: " "), at: now)
-            try await self.queueMessages(for: change, action: action, seq: seq, actor: actor, now: now, in: db)
+            try await self.queueMessages(for: change, action: action, seq: seq, allowed: (row["texts_allowed"] as Int64) == 1,
+                                         actor: actor, now: now, in: db)
             return change
         }
     }

@@ -24,7 +24,7 @@ extension CenterStore {
             if length.segments > messaging.templates.maxSegments {
                 throw WorkflowError(reason: .textTooLong(segments: length.segments, most: messaging.templates.maxSegments))
             }
-            try await self.queueMessage(.freeText, seq: seq, sealedText: try self.sealer.seal(Data(trimmed.utf8), boundTo: uuid),
+            try await self.queueMessage(.freeText, seq: seq, allowed: true, sealedText: try self.sealer.seal(Data(trimmed.utf8), boundTo: uuid),
                                         actor: actor, now: now, in: db)
             try await Self.caseLine(db, seq: seq, state: state, action: "text_message", actor: actor, detail: "\(length.segments)",
                                     at: now.millisecondsSince1970)

@@ -34,11 +34,12 @@ extension CenterStore {
             var gauges = CentreGauges(openCases: open, overdueCases: overdue, submissions: submissions,
                                       kiosksEnrolled: kiosks["total"] - kiosks["revoked"], kiosksRevoked: kiosks["revoked"])
             var oldest: Int64?
-            for state in ["queued", "sending", "sent"] {
-                let row = try await db.fetchOne("SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM messages WHERE state = ?",
-                                                [state])
-                gauges.pendingMessages[state] = row.map { Int($0["n"] as Int64) } ?? 0
-                if let first: Int64 = row?["oldest"] { oldest = min(oldest ?? first, first) }
+            for row in try await db.fetchAll("""
+                SELECT state, COUNT(*) AS n, MIN(created_at) AS oldest FROM messages
+                WHERE state IN ('queued', 'sending', 'sent') GROUP BY state
+                """) {
+                gauges.pendingMessages[row["state"]] = Int(row["n"] as Int64)
+                if let first: Int64 = row["oldest"] { oldest = min(oldest ?? first, first) }
             }
             gauges.oldestUndeliveredSeconds = oldest.map { max(0, Double(now.millisecondsSince1970 - $0) / 1000) } ?? 0
             gauges.failedMessagesLastDay = try await db.fetchValue("""

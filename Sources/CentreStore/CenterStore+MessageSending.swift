@@ -26,7 +26,7 @@ extension CenterStore {
         }
         return try await database.write { db in
             let rows = try await db.fetchAll("""
-                SELECT m.id, m.kind, m.detail, m.sealed_text, s.id AS submission, s.sealed_body, s.receipt_number, c.due_at
+                SELECT m.id, m.kind, m.detail, m.sealed_text, m.attempts, s.id AS submission, s.sealed_body, s.receipt_number, c.due_at
                 FROM messages m JOIN cases c ON c.seq = m.seq JOIN submissions s ON s.seq = m.seq
                 WHERE m.state = 'queued' AND m.send_after <= ? ORDER BY m.send_after, m.id LIMIT ?
                 """, [at, limit])
@@ -46,7 +46,8 @@ extension CenterStore {
                 try await db.execute("UPDATE messages SET state = 'sending', attempts = attempts + 1 WHERE id = ?", [id])
                 due.append(OutgoingMessage(id: id, kind: kind, detail: row["detail"], phone: request.applicant.phone,
                                            language: Language(rawValue: request.language) ?? .chinese,
-                                           receipt: row["receipt_number"], dueAt: Date(milliseconds: row["due_at"]), text: text))
+                                           receipt: row["receipt_number"], dueAt: Date(milliseconds: row["due_at"]), text: text,
+                                           attempts: Int(row["attempts"] as Int64) + 1))
             }
             return due
         }
@@ -128,9 +129,3 @@ extension CenterStore {
     }
 }
 
-extension CenterStore {
-    /// How many times message `id` was handed to the gateway.
-    public func messageAttempts(_ id: Int64) async throws -> Int {
-        try await database.read { db in Int(try await db.fetchValue("SELECT attempts FROM messages WHERE id = ?", [id]) ?? 0 as Int64) }
-    }
-}

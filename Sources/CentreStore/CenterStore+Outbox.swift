@@ -9,10 +9,10 @@ import Foundation
 /// so that a burst (accepted, assigned) goes as one message with the latest
 /// state: a later step supersedes a queued "received" or "assigned".
 extension CenterStore {
-    func queueMessage(_ kind: MessageKind, seq: Int64, detail: String? = nil, sealedText: Data? = nil, actor: String,
-                      now: Date, delay: TimeInterval? = nil, in db: any SQLConnection) async throws {
-        guard let messaging else { return }
-        guard try await db.fetchValue("SELECT texts_allowed FROM cases WHERE seq = ?", [seq]) == (1 as Int64) else { return }
+    /// `allowed`: the case's `texts_allowed`, from the case row the caller locked.
+    func queueMessage(_ kind: MessageKind, seq: Int64, allowed: Bool, detail: String? = nil, sealedText: Data? = nil,
+                      actor: String, now: Date, delay: TimeInterval? = nil, in db: any SQLConnection) async throws {
+        guard let messaging, allowed else { return }
         let at = now.millisecondsSince1970
         if kind == .assigned, try await db.fetchOne("""
             SELECT 1 FROM messages WHERE seq = ? AND kind = 'assigned' AND state != 'superseded'
@@ -32,23 +32,23 @@ extension CenterStore {
     }
 
     /// The messages a case change causes (the case's own steps; a referral's are queued where it moves).
-    func queueMessages(for change: CaseChange, action: CaseAction, seq: Int64, actor: String, now: Date,
+    func queueMessages(for change: CaseChange, action: CaseAction, seq: Int64, allowed: Bool, actor: String, now: Date,
                        in db: any SQLConnection) async throws {
-        guard messaging != nil else { return }
+        guard messaging != nil, allowed else { return }
         switch action {
         case .assign:
-            try await queueMessage(.assigned, seq: seq, actor: actor, now: now, in: db)
+            try await queueMessage(.assigned, seq: seq, allowed: true, actor: actor, now: now, in: db)
         case let .refer(partner, _, _, _):
-            try await queueMessage(.referred, seq: seq, detail: partner, actor: actor, now: now, in: db)
+            try await queueMessage(.referred, seq: seq, allowed: true, detail: partner, actor: actor, now: now, in: db)
         case let .close(outcome, _):
             switch outcome {
             case .duplicate: break
             case .helped, .referredConfirmed:
-                try await queueMessage(.closedHelped, seq: seq, actor: actor, now: now, in: db)
-                try await queueMessage(.followUp, seq: seq, actor: actor, now: now,
+                try await queueMessage(.closedHelped, seq: seq, allowed: true, actor: actor, now: now, in: db)
+                try await queueMessage(.followUp, seq: seq, allowed: true, actor: actor, now: now,
                                        delay: Double(messaging?.followUpAfterDays ?? 3) * 86_400, in: db)
             case .notEligible, .withdrawn, .unreachable:
-                try await queueMessage(.closedOther, seq: seq, actor: actor, now: now, in: db)
+                try await queueMessage(.closedOther, seq: seq, allowed: true, actor: actor, now: now, in: db)
             }
         case .markDuplicate:
             // A duplicate's resident hears of the case it joined, not twice.
@@ -58,11 +58,12 @@ extension CenterStore {
     }
 
     /// What a referral's move tells the resident.
-    func queueMessages(forReferral change: ReferralChange, partner: String, seq: Int64, actor: String, now: Date,
-                       in db: any SQLConnection) async throws {
+    func queueMessages(forReferral change: ReferralChange, partner: String, seq: Int64, allowed: Bool, actor: String,
+                       now: Date, in db: any SQLConnection) async throws {
+        guard allowed else { return }
         switch change.to {
-        case .accepted: try await queueMessage(.referralAccepted, seq: seq, detail: partner, actor: actor, now: now, in: db)
-        case .completed: try await queueMessage(.helpDelivered, seq: seq, detail: partner, actor: actor, now: now, in: db)
+        case .accepted: try await queueMessage(.referralAccepted, seq: seq, allowed: true, detail: partner, actor: actor, now: now, in: db)
+        case .completed: try await queueMessage(.helpDelivered, seq: seq, allowed: true, detail: partner, actor: actor, now: now, in: db)
         default: break
         }
     }

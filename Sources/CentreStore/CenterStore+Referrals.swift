@@ -49,7 +49,7 @@ extension CenterStore {
                street: String?, now: Date, in db: any SQLConnection) async throws -> ReferralChange {
         let scope = StreetScope(street: street)
         guard let row = try await db.fetchOne("""
-            SELECT r.id, r.partner, r.state, r.seq, c.state AS case_state, s.reference, s.id AS submission
+            SELECT r.id, r.partner, r.state, r.seq, c.state AS case_state, c.texts_allowed, s.reference, s.id AS submission
             FROM referrals r JOIN cases c ON c.seq = r.seq JOIN submissions s ON s.seq = r.seq
             WHERE \(scope.clause("r.number = ?"))\(db.dialect.forUpdate)
             """, scope.arguments([number])) else { throw WorkflowError(reason: .unknownReferral) }
@@ -101,7 +101,8 @@ extension CenterStore {
                 VALUES (?, ?, ?, 'referral', ?, ?, ?)
                 """, [seq, at, actor, caseState, caseState, step.detail])
         }
-        try await queueMessages(forReferral: change, partner: partner, seq: seq, actor: actor, now: now, in: db)
+        try await queueMessages(forReferral: change, partner: partner, seq: seq, allowed: (row["texts_allowed"] as Int64) == 1,
+                                actor: actor, now: now, in: db)
         return change
     }
 

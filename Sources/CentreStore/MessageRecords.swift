@@ -15,6 +15,8 @@ public struct OutgoingMessage: Sendable, Equatable {
     public var dueAt: Date
     /// An adviser's own words (`free_text`).
     public var text: String?
+    /// This is the message's `attempts`-th hand-over to the gateway (1 the first).
+    public var attempts: Int
 }
 
 /// What became of sending one message.

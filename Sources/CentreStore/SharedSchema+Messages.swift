@@ -47,6 +47,9 @@ extension SharedSchema {
         -- The sender's queue, and the messages still waiting for a delivery report.
         CREATE INDEX messages_due ON messages (send_after) WHERE state = 'queued';
         CREATE INDEX messages_unconfirmed ON messages (sent_at) WHERE state = 'sent';
+        -- What /metrics counts at each scrape, without reading the whole history.
+        CREATE INDEX messages_unsettled ON messages (state, created_at) WHERE state IN ('queued', 'sending', 'sent');
+        CREATE INDEX messages_failed ON messages (failed_at) WHERE state = 'failed';
         CREATE TABLE message_replies (
             id \(key),
             seq \(integer) NOT NULL REFERENCES cases (seq),
